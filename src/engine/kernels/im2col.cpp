@@ -1,0 +1,101 @@
+#include "engine/kernels/im2col.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace distillery {
+namespace {
+
+// Output size and padding before, for one axis.
+void axis_geometry(int in, int window, int stride, bool same_padding, int& out, int& pad_before) {
+  assert(in > 0 && window > 0 && stride > 0);
+  if (same_padding) {
+    out = (in + stride - 1) / stride;
+    const int pad_total = std::max((out - 1) * stride + window - in, 0);
+    pad_before = pad_total / 2;
+  } else {
+    out = in < window ? 0 : (in - window) / stride + 1;
+    pad_before = 0;
+  }
+}
+
+}  // namespace
+
+WindowGeometry window_geometry(int in_h, int in_w, int channels, int window_h, int window_w, int stride_h,
+                               int stride_w, bool same_padding) {
+  WindowGeometry g;
+  g.in_h = in_h;
+  g.in_w = in_w;
+  g.channels = channels;
+  g.window_h = window_h;
+  g.window_w = window_w;
+  g.stride_h = stride_h;
+  g.stride_w = stride_w;
+  axis_geometry(in_h, window_h, stride_h, same_padding, g.out_h, g.pad_top);
+  axis_geometry(in_w, window_w, stride_w, same_padding, g.out_w, g.pad_left);
+  return g;
+}
+
+void im2col(const float* images, int count, const WindowGeometry& g, float* columns) {
+  const int c = g.channels;
+  const size_t tap_bytes = sizeof(float) * static_cast<size_t>(c);
+  const int64_t image_size = g.image_size();
+  float* row = columns;
+  for (int n = 0; n < count; ++n) {
+    const float* image = images + n * image_size;
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      for (int ox = 0; ox < g.out_w; ++ox, row += g.patch_size()) {
+        const int y0 = oy * g.stride_h - g.pad_top;
+        const int x0 = ox * g.stride_w - g.pad_left;
+        float* tap = row;
+        for (int ky = 0; ky < g.window_h; ++ky) {
+          const int y = y0 + ky;
+          if (y < 0 || y >= g.in_h) {
+            std::memset(tap, 0, tap_bytes * g.window_w);
+            tap += static_cast<int64_t>(c) * g.window_w;
+            continue;
+          }
+          for (int kx = 0; kx < g.window_w; ++kx, tap += c) {
+            const int x = x0 + kx;
+            if (x < 0 || x >= g.in_w)
+              std::memset(tap, 0, tap_bytes);
+            else
+              std::memcpy(tap, image + (static_cast<int64_t>(y) * g.in_w + x) * c, tap_bytes);
+          }
+        }
+      }
+    }
+  }
+}
+
+void col2im(const float* columns, int count, const WindowGeometry& g, float* images) {
+  const int c = g.channels;
+  const int64_t image_size = g.image_size();
+  const float* row = columns;
+  for (int n = 0; n < count; ++n) {
+    float* image = images + n * image_size;
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      for (int ox = 0; ox < g.out_w; ++ox, row += g.patch_size()) {
+        const int y0 = oy * g.stride_h - g.pad_top;
+        const int x0 = ox * g.stride_w - g.pad_left;
+        const float* tap = row;
+        for (int ky = 0; ky < g.window_h; ++ky) {
+          const int y = y0 + ky;
+          if (y < 0 || y >= g.in_h) {
+            tap += static_cast<int64_t>(c) * g.window_w;
+            continue;
+          }
+          for (int kx = 0; kx < g.window_w; ++kx, tap += c) {
+            const int x = x0 + kx;
+            if (x < 0 || x >= g.in_w) continue;
+            float* pixel = image + (static_cast<int64_t>(y) * g.in_w + x) * c;
+            for (int ch = 0; ch < c; ++ch) pixel[ch] += tap[ch];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace distillery

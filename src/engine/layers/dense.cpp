@@ -1,0 +1,67 @@
+#include "engine/layers/dense.h"
+
+#include <cmath>
+
+#include "engine/core/error.h"
+#include "engine/kernels/gemm.h"
+#include "engine/layers/layer_registry.h"
+
+namespace distillery {
+
+Dense::Dense(const nlohmann::json& config)
+    : units_(config_value<int>(config, "units")), use_bias_(config_value<bool>(config, "use_bias", true)) {
+  require(units_ > 0 && units_ <= (1 << 20), "dense: units must be between 1 and 1048576, got " + std::to_string(units_));
+}
+
+nlohmann::json Dense::config() const { return {{"type", type()}, {"units", units_}, {"use_bias", use_bias_}}; }
+
+Shape Dense::build(const Shape& input_shape) {
+  require(input_shape.rank() == 1,
+          "dense expects a flat input but got shape " + input_shape.str() + " (add a flatten layer before it)");
+  input_shape_ = input_shape;
+  inputs_ = input_shape[0];
+  output_shape_ = Shape{units_};
+  return output_shape_;
+}
+
+std::vector<ParamSpec> Dense::param_specs() const {
+  std::vector<ParamSpec> specs{{"kernel", Shape{inputs_, units_}, true}};
+  if (use_bias_) specs.push_back({"bias", Shape{units_}, false});
+  return specs;
+}
+
+void Dense::bind(const std::vector<float*>& params, const std::vector<float*>& grads) {
+  kernel_ = params[0];
+  kernel_grad_ = grads[0];
+  bias_ = use_bias_ ? params[1] : nullptr;
+  bias_grad_ = use_bias_ ? grads[1] : nullptr;
+}
+
+void Dense::initialize(Rng& rng) {
+  // Glorot uniform, as Keras does, so imported and native models start alike.
+  const float limit = std::sqrt(6.0f / static_cast<float>(inputs_ + units_));
+  for (int64_t i = 0; i < static_cast<int64_t>(inputs_) * units_; ++i) kernel_[i] = rng.uniform(-limit, limit);
+  if (use_bias_) std::fill(bias_, bias_ + units_, 0.0f);
+}
+
+void Dense::forward(const Tensor& input, Tensor& output, bool /*training*/) {
+  const int n = input.rows();
+  output.resize(Shape{n, units_});
+  // output[n, out] = input[n, in] * kernel[in, out]
+  gemm(false, false, n, units_, inputs_, 1.0f, input.data(), inputs_, kernel_, units_, 0.0f, output.data(), units_);
+  if (use_bias_) output.matrix().rowwise() += ConstVectorMap(bias_, units_).transpose();
+}
+
+void Dense::backward(const Tensor& input, const Tensor& /*output*/, const Tensor& grad_output, Tensor& grad_input) {
+  const int n = input.rows();
+  // kernel_grad[in, out] += input^T[in, n] * grad_output[n, out]
+  gemm(true, false, inputs_, units_, n, 1.0f, input.data(), inputs_, grad_output.data(), units_, 1.0f, kernel_grad_,
+       units_);
+  if (use_bias_) VectorMap(bias_grad_, units_) += grad_output.matrix().colwise().sum().transpose();
+  // grad_input[n, in] = grad_output[n, out] * kernel^T[out, in]
+  grad_input.resize(input.shape());
+  gemm(false, true, n, inputs_, units_, 1.0f, grad_output.data(), units_, kernel_, units_, 0.0f, grad_input.data(),
+       inputs_);
+}
+
+}  // namespace distillery

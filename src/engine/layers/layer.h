@@ -1,0 +1,64 @@
+#pragma once
+// Layer: the one small contract every layer implements (tiny-dnn's habit).
+//
+// Life cycle: a Model constructs layers from their JSON config, calls build()
+// with the per-sample input shape, registers param_specs() in the flat
+// ParamStore, then bind()s the layer to its slices. forward() keeps whatever
+// backward() needs (e.g. pooling argmax) in the layer; backward() ADDS the
+// parameter gradients into the gradient slices and writes grad_input.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/param_store.h"
+#include "engine/core/rng.h"
+#include "engine/core/tensor.h"
+
+namespace distillery {
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  // Registry name, e.g. "dense", "conv2d", "maxpool2d".
+  virtual std::string type() const = 0;
+  // The layer's settings, enough to rebuild it through the registry.
+  virtual nlohmann::json config() const = 0;
+
+  // Validates the per-sample input shape and returns the per-sample output
+  // shape. Throws Error when the input does not fit (e.g. Dense on an image).
+  virtual Shape build(const Shape& input_shape) = 0;
+  // Weight tensors in a fixed order (kernel before bias). Empty if none.
+  virtual std::vector<ParamSpec> param_specs() const { return {}; }
+  // Pointers to this layer's parameters and gradients, in param_specs() order.
+  virtual void bind(const std::vector<float*>& params, const std::vector<float*>& grads) {
+    (void)params;
+    (void)grads;
+  }
+  // Fills the bound parameters with their initial values.
+  virtual void initialize(Rng& rng) { (void)rng; }
+
+  // input: [N, ...input_shape]; output is resized by the layer.
+  virtual void forward(const Tensor& input, Tensor& output, bool training) = 0;
+  // Accumulates parameter gradients; grad_input is resized by the layer.
+  virtual void backward(const Tensor& input, const Tensor& output, const Tensor& grad_output,
+                        Tensor& grad_input) = 0;
+
+  // Floating-point operations per sample for one forward pass (for reports).
+  virtual int64_t flops_per_sample() const { return 0; }
+
+  const Shape& input_shape() const { return input_shape_; }
+  const Shape& output_shape() const { return output_shape_; }
+  // Dropout needs randomness during training; the model hands it one.
+  virtual void set_rng(Rng* rng) { (void)rng; }
+
+ protected:
+  Shape input_shape_;
+  Shape output_shape_;
+};
+
+using LayerPtr = std::unique_ptr<Layer>;
+
+}  // namespace distillery

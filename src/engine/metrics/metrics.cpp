@@ -1,0 +1,107 @@
+#include "engine/metrics/metrics.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "engine/core/error.h"
+#include "engine/data/batch.h"
+#include "engine/train/trainer.h"
+
+namespace distillery {
+
+std::vector<int> predicted_classes(const Tensor& logits) {
+  const int n = logits.rows();
+  const int64_t c = logits.row_size();
+  std::vector<int> out(n);
+  for (int i = 0; i < n; ++i) {
+    const float* row = logits.data() + i * c;
+    out[i] = static_cast<int>(std::max_element(row, row + c) - row);
+  }
+  return out;
+}
+
+namespace {
+
+// Predicted class of every chosen sample, in chunks.
+std::vector<int> predict_all(Model& model, const Dataset& data, const std::vector<int>& indices) {
+  std::vector<int> out;
+  out.reserve(indices.size());
+  Tensor inputs;
+  const int chunk = 256;
+  for (size_t begin = 0; begin < indices.size(); begin += chunk) {
+    const int count = static_cast<int>(std::min<size_t>(chunk, indices.size() - begin));
+    gather_batch(data, indices.data() + begin, count, model.preprocessing, inputs);
+    const auto predicted = predicted_classes(model.forward(inputs, false));
+    out.insert(out.end(), predicted.begin(), predicted.end());
+  }
+  return out;
+}
+
+void check_fits(const Model& model, const Dataset& data, const char* role) {
+  require(data.sample_shape() == model.input_shape(), std::string("the ") + role + " expects images " +
+                                                          model.input_shape().str() + " but the data has " +
+                                                          data.sample_shape().str());
+  require(model.num_outputs() == data.num_classes(), std::string("the ") + role + " has " +
+                                                         std::to_string(model.num_outputs()) +
+                                                         " classes but the data has " +
+                                                         std::to_string(data.num_classes()));
+}
+
+}  // namespace
+
+double measure_latency_ms(Model& model, int repeats) {
+  Tensor input(model.input_shape().with_batch(1), 0.5f);
+  model.forward(input, false);  // warm-up: sizes the workspaces
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    model.forward(input, false);
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2];
+}
+
+EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& chosen, Model* teacher) {
+  check_fits(model, data, "model");
+  if (teacher) check_fits(*teacher, data, "teacher");
+  const std::vector<int> indices = chosen.empty() ? all_indices(data.size()) : chosen;
+  require(!indices.empty(), "there are no samples to evaluate");
+  const int classes = data.num_classes();
+
+  EvalReport report;
+  report.samples = static_cast<int>(indices.size());
+  report.confusion.assign(classes, std::vector<int>(classes, 0));
+  const std::vector<int> predicted = predict_all(model, data, indices);
+  int correct = 0;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const int truth = data.labels[indices[i]];
+    ++report.confusion[truth][predicted[i]];
+    correct += predicted[i] == truth;
+  }
+  report.accuracy = static_cast<double>(correct) / indices.size();
+  for (int k = 0; k < classes; ++k) {
+    int total = 0;
+    for (int v : report.confusion[k]) total += v;
+    report.per_class_accuracy.push_back(total ? static_cast<double>(report.confusion[k][k]) / total
+                                              : std::numeric_limits<double>::quiet_NaN());
+  }
+  if (teacher) {
+    const std::vector<int> teacher_predicted = predict_all(*teacher, data, indices);
+    int agree = 0, teacher_correct = 0;
+    for (size_t i = 0; i < indices.size(); ++i) {
+      agree += teacher_predicted[i] == predicted[i];
+      teacher_correct += teacher_predicted[i] == data.labels[indices[i]];
+    }
+    report.agreement = static_cast<double>(agree) / indices.size();
+    report.teacher_accuracy = static_cast<double>(teacher_correct) / indices.size();
+  }
+  report.params = model.parameter_count();
+  report.nonzero_params = model.nonzero_parameter_count();
+  report.latency_ms_per_sample = measure_latency_ms(model);
+  return report;
+}
+
+}  // namespace distillery

@@ -1,0 +1,124 @@
+#include "engine/model/model.h"
+
+#include <algorithm>
+
+#include "engine/core/error.h"
+#include "engine/layers/layer_registry.h"
+
+namespace distillery {
+
+Model Model::from_layer_configs(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape,
+                                Rng& rng) {
+  require(!layer_configs.empty(), "a model needs at least one layer");
+  Model model;
+  for (const auto& config : layer_configs) model.layers_.push_back(LayerRegistry::instance().create(config));
+  model.build(input_shape);
+  for (auto& layer : model.layers_) layer->initialize(rng);
+  return model;
+}
+
+void Model::build(const Shape& input_shape) {
+  require(input_shape.rank() >= 1 && input_shape.size() > 0, "model input shape " + input_shape.str() + " is empty");
+  input_shape_ = input_shape;
+  params_ = ParamStore{};
+  Shape shape = input_shape;
+  for (int i = 0; i < num_layers(); ++i) {
+    try {
+      shape = layers_[i]->build(shape);
+    } catch (const Error& e) {
+      throw Error("layer " + std::to_string(i) + " (" + layers_[i]->type() + "): " + e.what());
+    }
+    for (const auto& spec : layers_[i]->param_specs()) params_.add(i, spec);
+  }
+  require(shape.rank() == 1, "the last layer must output a flat vector of class scores, but outputs " + shape.str());
+  output_shape_ = shape;
+  params_.finalize();
+  bind_layers();
+  activations_.assign(layers_.size(), Tensor{});
+  for (auto& layer : layers_) layer->set_rng(&dropout_rng_);
+}
+
+void Model::bind_layers() {
+  for (int i = 0; i < num_layers(); ++i) {
+    std::vector<float*> values, grads;
+    for (const auto& ref : params_.refs) {
+      if (ref.layer != i) continue;
+      values.push_back(params_.values.data() + ref.offset);
+      grads.push_back(params_.grads.data() + ref.offset);
+    }
+    layers_[i]->bind(values, grads);
+  }
+}
+
+Model Model::clone() const {
+  Model copy;
+  for (const auto& layer : layers_) copy.layers_.push_back(LayerRegistry::instance().create(layer->config()));
+  copy.build(input_shape_);
+  copy.params_.values = params_.values;
+  copy.params_.masks = params_.masks;
+  copy.class_names = class_names;
+  copy.preprocessing = preprocessing;
+  copy.provenance = provenance;
+  copy.name = name;
+  return copy;
+}
+
+const Tensor& Model::forward(const Tensor& input, bool training) {
+  require(input.shape().without_batch() == input_shape_,
+          "model expects input " + input_shape_.str() + " per sample but got " + input.shape().without_batch().str());
+  last_input_ = &input;
+  const Tensor* current = &input;
+  for (int i = 0; i < num_layers(); ++i) {
+    layers_[i]->forward(*current, activations_[i], training);
+    current = &activations_[i];
+  }
+  return *current;
+}
+
+void Model::backward(const Tensor& grad_logits) {
+  assert(last_input_ != nullptr && "backward() needs a forward() first");
+  const Tensor* grad_out = &grad_logits;
+  Tensor* buffers[2] = {&grad_a_, &grad_b_};
+  for (int i = num_layers() - 1; i >= 0; --i) {
+    const Tensor& in = i == 0 ? *last_input_ : activations_[i - 1];
+    Tensor* grad_in = buffers[i % 2];
+    layers_[i]->backward(in, activations_[i], *grad_out, *grad_in);
+    grad_out = grad_in;
+  }
+}
+
+Tensor Model::predict_logits(const Tensor& input, int chunk) {
+  const int n = input.rows();
+  const int64_t per_sample = input.row_size();
+  Tensor logits(Shape{n, num_outputs()});
+  Tensor part;
+  for (int start = 0; start < n; start += chunk) {
+    const int count = std::min(chunk, n - start);
+    part.resize(input_shape_.with_batch(count));
+    std::copy(input.data() + start * per_sample, input.data() + (start + count) * per_sample, part.data());
+    const Tensor& out = forward(part, false);
+    std::copy(out.data(), out.data() + out.size(), logits.data() + static_cast<int64_t>(start) * num_outputs());
+  }
+  return logits;
+}
+
+std::vector<nlohmann::json> Model::layer_configs() const {
+  std::vector<nlohmann::json> configs;
+  for (const auto& layer : layers_) configs.push_back(layer->config());
+  return configs;
+}
+
+std::vector<int> Model::param_refs_of_layer(int i) const {
+  std::vector<int> out;
+  for (int r = 0; r < static_cast<int>(params_.refs.size()); ++r)
+    if (params_.refs[r].layer == i) out.push_back(r);
+  return out;
+}
+
+int64_t Model::flops_per_sample() const {
+  int64_t total = 0;
+  for (const auto& layer : layers_) total += layer->flops_per_sample();
+  return total;
+}
+
+}  // namespace distillery

@@ -1,0 +1,87 @@
+#pragma once
+// Model: a Sequential stack of layers over one flat ParamStore. Outputs
+// logits; softmax lives in the losses and in prediction.
+//
+//   Model m = Model::from_layer_configs(configs, Shape{28, 28, 1}, rng);
+//   const Tensor& logits = m.forward(x, /*training=*/true);
+//   m.backward(grad_logits);   // accumulates into m.params().grads
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/param_store.h"
+#include "engine/core/rng.h"
+#include "engine/core/tensor.h"
+#include "engine/layers/layer.h"
+#include "engine/model/preprocessing.h"
+
+namespace distillery {
+
+class Model {
+ public:
+  Model() = default;
+  Model(Model&&) = default;
+  Model& operator=(Model&&) = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // Builds layers from their configs (see LayerRegistry), sizes the flat
+  // buffers and initialises weights from rng. Throws Error when a layer does
+  // not fit its input.
+  static Model from_layer_configs(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape,
+                                  Rng& rng);
+  // A deep copy: same layers, weights and masks, metadata.
+  Model clone() const;
+
+  // input: [N, ...input_shape()]. Returns the logits [N, num_classes].
+  const Tensor& forward(const Tensor& input, bool training);
+  // Back-propagates d(loss)/d(logits) through the last forward() call,
+  // accumulating parameter gradients.
+  void backward(const Tensor& grad_logits);
+  // Logits for many samples, in chunks (inference mode).
+  Tensor predict_logits(const Tensor& input, int chunk = 256);
+
+  const Shape& input_shape() const { return input_shape_; }
+  const Shape& output_shape() const { return output_shape_; }
+  int num_outputs() const { return static_cast<int>(output_shape_.size()); }
+  int num_layers() const { return static_cast<int>(layers_.size()); }
+  Layer& layer(int i) { return *layers_[i]; }
+  const Layer& layer(int i) const { return *layers_[i]; }
+  std::vector<nlohmann::json> layer_configs() const;
+
+  ParamStore& params() { return params_; }
+  const ParamStore& params() const { return params_; }
+  // Parameters stored in the model, and those that are not zero.
+  int64_t parameter_count() const { return params_.size(); }
+  int64_t nonzero_parameter_count() const { return params_.count_nonzero(); }
+  // Indices into params().refs belonging to layer i.
+  std::vector<int> param_refs_of_layer(int i) const;
+  int64_t flops_per_sample() const;
+  // Dropout draws from the model's own generator; a run seeds it for
+  // reproducibility.
+  void seed_dropout(uint64_t seed) { dropout_rng_.reseed(seed); }
+
+  // Metadata carried by the model file.
+  std::vector<std::string> class_names;
+  Preprocessing preprocessing;
+  nlohmann::json provenance = nlohmann::json::object();
+  std::string name = "model";
+
+ private:
+  void build(const Shape& input_shape);
+  void bind_layers();
+
+  Shape input_shape_;
+  Shape output_shape_;
+  std::vector<LayerPtr> layers_;
+  ParamStore params_;
+  Rng dropout_rng_{12345};
+  // activations_[i] is the output of layer i; the input is kept by pointer.
+  const Tensor* last_input_ = nullptr;
+  std::vector<Tensor> activations_;
+  Tensor grad_a_, grad_b_;
+};
+
+}  // namespace distillery

@@ -1,0 +1,256 @@
+// TrainingRun: the shared training loop.
+//   - State: everything a run carries between step() calls
+//   - step(): one batch: draw, forward, loss, backward, optimiser step
+//   - finish_epoch(): validation and the epoch report
+//   - helpers: compute_logits, split_indices
+#include "engine/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "engine/core/error.h"
+#include "engine/data/batch.h"
+#include "engine/losses/losses.h"
+#include "engine/metrics/metrics.h"
+
+namespace distillery {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Copies the rows of `all` named by indices into out ([count, C]).
+void gather_rows(const Tensor& all, const int* indices, int count, Tensor& out) {
+  const int64_t c = all.row_size();
+  out.resize(Shape{count, static_cast<int>(c)});
+  for (int i = 0; i < count; ++i)
+    std::copy(all.data() + indices[i] * c, all.data() + (indices[i] + 1) * c, out.data() + i * c);
+}
+
+float batch_accuracy(const Tensor& logits, const std::vector<int>& labels) {
+  const auto predicted = predicted_classes(logits);
+  int correct = 0;
+  for (size_t i = 0; i < labels.size(); ++i) correct += predicted[i] == labels[i];
+  return labels.empty() ? 0.0f : static_cast<float>(correct) / static_cast<float>(labels.size());
+}
+
+}  // namespace
+
+struct TrainingRun::State {
+  Model& model;
+  const Dataset& data;
+  std::vector<int> train;
+  std::vector<int> val;
+  TrainConfig config;
+  const Tensor* teacher_logits;
+  TrainCallbacks callbacks;
+
+  std::unique_ptr<Optimizer> optimizer;
+  Rng shuffle_rng;
+  int batches_per_epoch = 0;
+  int64_t total_steps = 0;
+  int64_t step = 0;
+  int epoch = 0;
+  int batch_in_epoch = 0;
+  bool done = false;
+
+  // Per-epoch running sums.
+  double loss_sum = 0, correct_sum = 0;
+  int64_t seen = 0;
+  Clock::time_point epoch_start;
+
+  // Workspaces reused across steps: no allocation once warm.
+  Tensor inputs, teacher_batch, grad;
+  std::vector<int> labels;
+  std::vector<EpochReport> history;
+
+  State(Model& m, const Dataset& d, std::vector<int> tr, std::vector<int> va, TrainConfig c, const Tensor* t,
+        TrainCallbacks cb)
+      : model(m), data(d), train(std::move(tr)), val(std::move(va)), config(std::move(c)), teacher_logits(t),
+        callbacks(std::move(cb)), shuffle_rng(config.seed) {}
+};
+
+TrainingRun::TrainingRun(Model& model, const Dataset& data, std::vector<int> train_indices,
+                         std::vector<int> val_indices, TrainConfig config, const Tensor* teacher_logits,
+                         TrainCallbacks callbacks)
+    : state_(std::make_unique<State>(model, data, std::move(train_indices), std::move(val_indices),
+                                     std::move(config), teacher_logits, std::move(callbacks))) {
+  State& s = *state_;
+  const TrainConfig& c = s.config;
+  require(c.epochs >= 1 && c.epochs <= 100000, "epochs must be at least 1, got " + std::to_string(c.epochs));
+  require(c.batch_size >= 1 && c.batch_size <= 65536, "batch size must be between 1 and 65536");
+  require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "learning rate must be positive");
+  require(!s.train.empty(), "there are no training samples");
+  require(c.loss == "ce" || c.loss == "kd" || c.loss == "mse", "unknown loss '" + c.loss + "' (use ce, kd or mse)");
+  require(c.loss == "ce" || s.teacher_logits != nullptr, "the '" + c.loss + "' loss needs a teacher");
+  require(c.temperature > 0, "temperature must be positive");
+  require(c.alpha >= 0 && c.alpha <= 1, "alpha must be between 0 and 1");
+  require(data.sample_shape() == model.input_shape(),
+          "the data's images are " + data.sample_shape().str() + " but the model expects " + model.input_shape().str());
+  require(data.num_classes() == model.num_outputs(), "the data has " + std::to_string(data.num_classes()) +
+                                                         " classes but the model outputs " +
+                                                         std::to_string(model.num_outputs()));
+  if (s.teacher_logits)
+    require(s.teacher_logits->rows() == data.size() && s.teacher_logits->row_size() == model.num_outputs(),
+            "the teacher's outputs do not match the data (different number of classes?)");
+  s.optimizer = make_optimizer(c.optimizer);
+  s.batches_per_epoch = static_cast<int>((s.train.size() + c.batch_size - 1) / c.batch_size);
+  s.total_steps = static_cast<int64_t>(s.batches_per_epoch) * c.epochs;
+  s.shuffle_rng.shuffle(s.train);
+  s.model.seed_dropout(c.seed + 1);
+  s.epoch_start = Clock::now();
+}
+
+TrainingRun::~TrainingRun() = default;
+
+bool TrainingRun::step() {
+  State& s = *state_;
+  if (s.done) return false;
+  const TrainConfig& c = s.config;
+  const int begin = s.batch_in_epoch * c.batch_size;
+  const int count = std::min<int>(c.batch_size, static_cast<int>(s.train.size()) - begin);
+  const int* indices = s.train.data() + begin;
+
+  gather_batch(s.data, indices, count, s.model.preprocessing, s.inputs);
+  gather_labels(s.data, indices, count, s.labels);
+  const Tensor& logits = s.model.forward(s.inputs, true);
+  float loss;
+  if (c.loss == "ce") {
+    loss = cross_entropy_loss(logits, s.labels.data(), &s.grad);
+  } else {
+    gather_rows(*s.teacher_logits, indices, count, s.teacher_batch);
+    loss = c.loss == "kd" ? distillation_loss(logits, s.teacher_batch, s.labels.data(), c.temperature, c.alpha, &s.grad)
+                          : logit_mse_loss(logits, s.teacher_batch, &s.grad);
+  }
+  const float accuracy = batch_accuracy(logits, s.labels);
+  s.model.params().zero_grads();
+  s.model.backward(s.grad);
+  if (s.callbacks.before_step) s.callbacks.before_step(s.step, s.model);
+  const float lr = scheduled_learning_rate(c.lr_schedule, c.learning_rate, s.step, s.total_steps);
+  s.optimizer->step(s.model.params(), lr);
+  ++s.step;
+
+  s.loss_sum += static_cast<double>(loss) * count;
+  s.correct_sum += static_cast<double>(accuracy) * count;
+  s.seen += count;
+  if (s.callbacks.on_batch) {
+    BatchReport r;
+    r.epoch = s.epoch;
+    r.batch = s.batch_in_epoch;
+    r.batches_per_epoch = s.batches_per_epoch;
+    r.step = s.step;
+    r.total_steps = s.total_steps;
+    r.loss = loss;
+    r.accuracy = accuracy;
+    r.learning_rate = lr;
+    r.samples_per_second = s.seen / std::max(1e-9, seconds_since(s.epoch_start));
+    s.callbacks.on_batch(r);
+  }
+  if (++s.batch_in_epoch == s.batches_per_epoch) finish_epoch();
+  return !s.done;
+}
+
+void TrainingRun::finish_epoch() {
+  State& s = *state_;
+  EpochReport r;
+  r.epoch = s.epoch;
+  r.epochs = s.config.epochs;
+  r.seconds = seconds_since(s.epoch_start);
+  r.train_loss = static_cast<float>(s.loss_sum / s.seen);
+  r.train_accuracy = static_cast<float>(s.correct_sum / s.seen);
+  r.samples_per_second = s.seen / std::max(1e-9, r.seconds);
+  r.val_loss = r.val_accuracy = std::numeric_limits<float>::quiet_NaN();
+  if (!s.val.empty()) {
+    const ValidationResult v = validate();
+    r.val_loss = v.loss;
+    r.val_accuracy = v.accuracy;
+  }
+  s.history.push_back(r);
+  if (s.callbacks.on_epoch) s.callbacks.on_epoch(r);
+
+  s.loss_sum = s.correct_sum = 0;
+  s.seen = 0;
+  s.batch_in_epoch = 0;
+  ++s.epoch;
+  if (s.epoch == s.config.epochs) {
+    s.done = true;
+  } else {
+    s.shuffle_rng.shuffle(s.train);
+    s.epoch_start = Clock::now();
+  }
+}
+
+TrainingRun::ValidationResult TrainingRun::validate() {
+  State& s = *state_;
+  const int chunk = 256;
+  double loss_sum = 0, correct = 0;
+  for (size_t begin = 0; begin < s.val.size(); begin += chunk) {
+    const int count = static_cast<int>(std::min<size_t>(chunk, s.val.size() - begin));
+    const int* indices = s.val.data() + begin;
+    gather_batch(s.data, indices, count, s.model.preprocessing, s.inputs);
+    gather_labels(s.data, indices, count, s.labels);
+    const Tensor& logits = s.model.forward(s.inputs, false);
+    loss_sum += static_cast<double>(cross_entropy_loss(logits, s.labels.data(), nullptr)) * count;
+    correct += static_cast<double>(batch_accuracy(logits, s.labels)) * count;
+  }
+  const double n = static_cast<double>(s.val.size());
+  return {static_cast<float>(loss_sum / n), static_cast<float>(correct / n)};
+}
+
+void TrainingRun::run(TrainControl* control) {
+  while (!finished()) {
+    if (control && control->stop.load()) return;
+    if (control && control->pause.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    step();
+  }
+}
+
+bool TrainingRun::finished() const { return state_->done; }
+int64_t TrainingRun::steps_done() const { return state_->step; }
+int64_t TrainingRun::total_steps() const { return state_->total_steps; }
+int TrainingRun::current_epoch() const { return state_->epoch; }
+const std::vector<EpochReport>& TrainingRun::history() const { return state_->history; }
+Optimizer& TrainingRun::optimizer() { return *state_->optimizer; }
+
+Tensor compute_logits(Model& model, const Dataset& data, int chunk) {
+  Tensor logits(Shape{data.size(), model.num_outputs()});
+  Tensor inputs;
+  std::vector<int> indices;
+  for (int begin = 0; begin < data.size(); begin += chunk) {
+    const int count = std::min(chunk, data.size() - begin);
+    indices.resize(count);
+    for (int i = 0; i < count; ++i) indices[i] = begin + i;
+    gather_batch(data, indices.data(), count, model.preprocessing, inputs);
+    const Tensor& out = model.forward(inputs, false);
+    std::copy(out.data(), out.data() + out.size(), logits.data() + static_cast<int64_t>(begin) * model.num_outputs());
+  }
+  return logits;
+}
+
+std::vector<int> all_indices(int n) {
+  std::vector<int> out(n);
+  for (int i = 0; i < n; ++i) out[i] = i;
+  return out;
+}
+
+Split split_indices(int n, float val_fraction, uint64_t seed) {
+  require(val_fraction >= 0 && val_fraction < 1, "validation split must be in [0, 1), got " + std::to_string(val_fraction));
+  std::vector<int> order = all_indices(n);
+  Rng rng(seed ^ 0x5EED5EEDull);
+  rng.shuffle(order);
+  const int val_count = static_cast<int>(std::lround(val_fraction * n));
+  Split split;
+  split.val.assign(order.begin(), order.begin() + val_count);
+  split.train.assign(order.begin() + val_count, order.end());
+  return split;
+}
+
+}  // namespace distillery

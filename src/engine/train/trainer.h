@@ -1,0 +1,121 @@
+#pragma once
+// The one training loop, shared by the CLI, the desktop app and the web app
+// (ggml's opt_epoch habit). A TrainingRun advances one batch per step(), so a
+// thread can loop it (run()) and a single-threaded page can call step() in
+// time slices between frames; both take the same path.
+//
+//   TrainConfig cfg; cfg.epochs = 5;
+//   TrainingRun run(model, data, split.train, split.val, cfg, &teacher_logits);
+//   run.run(callbacks, &control);
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/tensor.h"
+#include "engine/data/dataset.h"
+#include "engine/model/model.h"
+#include "engine/optim/optimizer.h"
+
+namespace distillery {
+
+struct TrainConfig {
+  int epochs = 5;
+  int batch_size = 64;
+  float learning_rate = 1e-3f;
+  std::string lr_schedule = "constant";  // "constant" or "cosine"
+  uint64_t seed = 42;
+  OptimizerConfig optimizer;
+  // "ce" (hard labels), "kd" (Hinton distillation) or "mse" (logit matching).
+  // kd and mse need teacher logits.
+  std::string loss = "ce";
+  float temperature = 4.0f;
+  float alpha = 0.1f;  // weight of the hard-label term in "kd"
+};
+
+struct BatchReport {
+  int epoch = 0;            // 0-based
+  int batch = 0;            // 0-based within the epoch
+  int batches_per_epoch = 0;
+  int64_t step = 0;         // global step count after this batch
+  int64_t total_steps = 0;
+  float loss = 0;
+  float accuracy = 0;       // on this batch, against the hard labels
+  float learning_rate = 0;
+  double samples_per_second = 0;  // over the epoch so far
+};
+
+struct EpochReport {
+  int epoch = 0;  // 0-based
+  int epochs = 0;
+  float train_loss = 0;
+  float train_accuracy = 0;
+  float val_loss = 0;       // NaN when there is no validation split
+  float val_accuracy = 0;   // NaN when there is no validation split
+  double seconds = 0;
+  double samples_per_second = 0;
+};
+
+struct TrainCallbacks {
+  std::function<void(const BatchReport&)> on_batch;
+  std::function<void(const EpochReport&)> on_epoch;
+  // Called before every optimiser step with the global step number; gradual
+  // pruning updates the masks here.
+  std::function<void(int64_t step, Model& model)> before_step;
+};
+
+// Shared between the training thread and whoever controls it.
+struct TrainControl {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> pause{false};
+};
+
+// Teacher logits over every sample of the dataset, [data.size(), C]; computed
+// once before training and looked up per batch.
+Tensor compute_logits(Model& model, const Dataset& data, int chunk = 256);
+
+class TrainingRun {
+ public:
+  // teacher_logits is indexed by dataset sample index ([data.size(), C]); it
+  // must be given for the "kd" and "mse" losses. model, data and the logits
+  // must outlive the run.
+  TrainingRun(Model& model, const Dataset& data, std::vector<int> train_indices, std::vector<int> val_indices,
+              TrainConfig config, const Tensor* teacher_logits = nullptr, TrainCallbacks callbacks = {});
+  ~TrainingRun();
+
+  // Runs one batch (and the epoch's validation when the epoch ends).
+  // Returns false when the run is finished.
+  bool step();
+  // Loops step() until done or control->stop; waits while control->pause.
+  void run(TrainControl* control = nullptr);
+
+  bool finished() const;
+  int64_t steps_done() const;
+  int64_t total_steps() const;
+  int current_epoch() const;
+  const std::vector<EpochReport>& history() const;
+  Optimizer& optimizer();
+
+ private:
+  struct ValidationResult {
+    float loss;
+    float accuracy;
+  };
+  void finish_epoch();
+  ValidationResult validate();
+
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Validation split: shuffles 0..n-1 with seed and holds out val_fraction.
+struct Split {
+  std::vector<int> train;
+  std::vector<int> val;
+};
+Split split_indices(int n, float val_fraction, uint64_t seed);
+std::vector<int> all_indices(int n);
+
+}  // namespace distillery
