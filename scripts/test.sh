@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test:
+#   1. native GoogleTest suites (engine, CLI, app logic) through ctest
+#   2. the engine suite compiled to WebAssembly, run under Node
+#   3. browser end-to-end tests (headless Chromium via playwright-core), when
+#      the web app is present
+# Ends with one summary line "N passed, N failed".
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JOBS="${JOBS:-$(nproc)}"
+export NODE_PATH=/usr/share/nodejs
+
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+
+passed=0
+failed=0
+record() {  # record NAME EXIT_CODE
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "== PASS: $1"; else failed=$((failed + 1)); echo "== FAIL: $1"; fi
+}
+
+echo "== native build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build -j"$JOBS"
+build_ok=$?
+record "native build" $build_ok
+if [ $build_ok -eq 0 ]; then
+  (cd build && ctest --output-on-failure)
+  record "native tests (ctest)" $?
+fi
+
+echo "== WebAssembly build of the engine tests"
+cmake -S . -B build-wasm-tests -DCMAKE_TOOLCHAIN_FILE="$ROOT/emsdk-config.cmake" -DDISTILLERY_BUILD_APP=OFF >/dev/null &&
+  cmake --build build-wasm-tests -j"$JOBS" --target engine_tests
+wasm_ok=$?
+record "wasm build" $wasm_ok
+if [ $wasm_ok -eq 0 ]; then
+  node --no-experimental-fetch build-wasm-tests/engine_tests.js
+  record "engine tests in WebAssembly (node)" $?
+fi
+
+if [ -x scripts/build-web.sh ] && [ -d tests/web ]; then
+  echo "== web app build and browser end-to-end tests"
+  bash scripts/build-web.sh
+  web_ok=$?
+  record "web build" $web_ok
+  if [ $web_ok -eq 0 ]; then
+    node --test tests/web/
+    record "browser end-to-end tests" $?
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
