@@ -1,0 +1,342 @@
+// Model file reading and writing.
+//
+// Sections:
+//   1. Tensor encoding (shape + data array or base64) in both directions
+//   2. save_model_json
+//   3. load_model_json: document header, layers, weights and masks, metadata
+#include "engine/io/model_json.h"
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "engine/core/error.h"
+#include "engine/io/base64.h"
+#include "engine/io/float_text.h"
+#include "engine/io/json_writer.h"
+#include "engine/layers/layer_registry.h"
+
+namespace distillery {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+using Json = nlohmann::json;
+
+// ---------------------------------------------------------------- 1. tensors
+
+OrderedJson encode_tensor(const float* values, const Shape& shape, const std::string& encoding, bool is_mask) {
+  OrderedJson entry;
+  entry["shape"] = shape.dims;
+  const size_t n = static_cast<size_t>(shape.size());
+  if (encoding == "base64") {
+    entry["base64"] = floats_to_base64(values, n);
+    return entry;
+  }
+  OrderedJson::array_t data;
+  data.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (is_mask)
+      data.emplace_back(values[i] == 0.0f ? 0 : 1);
+    else
+      data.emplace_back(float_to_json_double(values[i]));
+  }
+  entry["data"] = std::move(data);
+  return entry;
+}
+
+std::string type_name_of(const Json& value) { return value.type_name(); }
+
+Shape read_shape(const Json& value, const std::string& where) {
+  require(value.is_array(), where + " must be an array of positive integers");
+  Shape shape;
+  for (const auto& d : value) {
+    require(d.is_number_integer() && d.get<int64_t>() > 0 && d.get<int64_t>() <= (1 << 24),
+            where + " must be an array of positive integers, got " + value.dump());
+    shape.dims.push_back(d.get<int>());
+  }
+  return shape;
+}
+
+// Decodes {"shape": [...], "data": [...]} or {"shape": [...], "base64": "..."}
+// and checks it against the shape the layer builds to.
+std::vector<float> decode_tensor(const Json& entry, const Shape& expected, const std::string& where) {
+  require(entry.is_object(), where + " must be an object with \"shape\" and \"data\" or \"base64\"");
+  require(entry.contains("shape"), where + ".shape is missing");
+  const Shape shape = read_shape(entry["shape"], where + ".shape");
+  require(shape == expected, where + " has shape " + shape.str() + " but the layer needs " + expected.str());
+  const size_t n = static_cast<size_t>(expected.size());
+  const bool has_data = entry.contains("data");
+  const bool has_base64 = entry.contains("base64");
+  require(has_data != has_base64, where + " needs exactly one of \"data\" and \"base64\"");
+
+  if (has_base64) {
+    require(entry["base64"].is_string(), where + ".base64 must be a string");
+    std::vector<float> values;
+    try {
+      values = base64_to_floats(entry["base64"].get<std::string>());
+    } catch (const Error& e) {
+      throw Error(where + ".base64: " + e.what());
+    }
+    require(values.size() == n, where + ".base64 holds " + std::to_string(values.size()) + " values but shape " +
+                                    shape.str() + " needs " + std::to_string(n));
+    return values;
+  }
+  const Json& data = entry["data"];
+  require(data.is_array(), where + ".data must be an array of numbers, got " + type_name_of(data));
+  require(data.size() == n, where + ".data has " + std::to_string(data.size()) + " values but shape " + shape.str() +
+                                " needs " + std::to_string(n));
+  std::vector<float> values(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Json& v = data[i];
+    require(v.is_number(), where + ".data[" + std::to_string(i) + "] is " + type_name_of(v) + ", not a number");
+    values[i] = static_cast<float>(v.get<double>());
+    require(std::isfinite(values[i]), where + ".data[" + std::to_string(i) + "] = " + v.dump() +
+                                          " is outside the float32 range");
+  }
+  return values;
+}
+
+std::string layer_label(int index, const std::string& type) {
+  return "layer " + std::to_string(index) + " (" + type + ")";
+}
+
+// ----------------------------------------------------------- 2. save
+
+}  // namespace
+
+std::string save_model_json(const Model& model, const ModelJsonOptions& options) {
+  require(options.weights_encoding == "array" || options.weights_encoding == "base64",
+          "unknown weights encoding '" + options.weights_encoding + "' (use array or base64)");
+  const ParamStore& params = model.params();
+
+  OrderedJson doc;
+  doc["format"] = kModelFormatName;
+  doc["version"] = kModelFormatVersion;
+  doc["name"] = model.name;
+  doc["input_shape"] = model.input_shape().dims;
+  doc["class_names"] = model.class_names;
+  OrderedJson pre;
+  pre["scale"] = float_to_json_double(model.preprocessing.scale);
+  pre["mean"] = float_to_json_double(model.preprocessing.mean);
+  pre["std"] = float_to_json_double(model.preprocessing.std);
+  const Shape& in = model.input_shape();
+  if (in.rank() == 3) pre["color"] = in[2] == 3 ? "rgb" : "gray";
+  doc["preprocessing"] = pre;
+
+  OrderedJson layers = OrderedJson::array();
+  for (int i = 0; i < model.num_layers(); ++i) {
+    const Layer& layer = model.layer(i);
+    const Json config = layer.config();
+    OrderedJson entry;
+    entry["type"] = layer.type();
+    for (auto it = config.begin(); it != config.end(); ++it) {
+      if (it.key() == "type") continue;
+      // Layers keep settings such as a dropout rate as float: write 0.1, not 0.10000000149011612.
+      if (it.value().is_number_float())
+        entry[it.key()] = float_to_json_double(static_cast<float>(it.value().get<double>()));
+      else
+        entry[it.key()] = it.value();
+    }
+
+    OrderedJson weights = OrderedJson::object();
+    OrderedJson masks = OrderedJson::object();
+    for (int r : model.param_refs_of_layer(i)) {
+      const ParamRef& ref = params.refs[static_cast<size_t>(r)];
+      const float* values = params.values.data() + ref.offset;
+      const float* mask = params.masks.data() + ref.offset;
+      for (int64_t k = 0; k < ref.size(); ++k)
+        require(std::isfinite(values[k]), layer_label(i, layer.type()) + ": weights." + ref.spec.name +
+                                              " holds a NaN or infinite value (training diverged?)");
+      weights[ref.spec.name] = encode_tensor(values, ref.spec.shape, options.weights_encoding, false);
+      bool pruned = false;
+      for (int64_t k = 0; k < ref.size() && !pruned; ++k) pruned = mask[k] == 0.0f;
+      if (pruned) masks[ref.spec.name] = encode_tensor(mask, ref.spec.shape, options.weights_encoding, true);
+    }
+    if (!weights.empty()) entry["weights"] = std::move(weights);
+    if (!masks.empty()) entry["mask"] = std::move(masks);
+    layers.push_back(std::move(entry));
+  }
+  doc["layers"] = std::move(layers);
+  doc["params"] = model.parameter_count();
+  doc["nonzero_params"] = model.nonzero_parameter_count();
+  doc["provenance"] = OrderedJson(model.provenance);
+  return dump_json_compact_arrays(doc, options.indent) + "\n";
+}
+
+// ----------------------------------------------------------- 3. load
+namespace {
+
+Json parse_document(const std::string& text) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    std::string message = e.what();
+    const size_t bracket = message.find("] ");
+    if (message.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) message = message.substr(bracket + 2);
+    throw Error("not valid JSON: " + message);
+  }
+  require(doc.is_object(), "a model file must be a JSON object, got " + type_name_of(doc));
+  if (!doc.contains("format")) {
+    require(!doc.contains("modelTopology"),
+            "this is a TensorFlow.js model (\"modelTopology\"), not a Distillery model file");
+    throw Error("\"format\" is missing: not a Distillery model file");
+  }
+  require(doc["format"].is_string() && doc["format"].get<std::string>() == kModelFormatName,
+          "\"format\" is " + doc["format"].dump() + ", expected \"" + kModelFormatName + "\"");
+  require(doc.contains("version") && doc["version"].is_number_integer(), "\"version\" must be an integer");
+  const int64_t version = doc["version"].get<int64_t>();
+  require(version >= 1, "\"version\" " + std::to_string(version) + " is not a valid version");
+  require(version <= kModelFormatVersion, "\"version\" " + std::to_string(version) +
+                                              " is newer than this build of distillery reads (" +
+                                              std::to_string(kModelFormatVersion) + ")");
+  return doc;
+}
+
+// A layer's config is its entry without the weights and mask.
+Json layer_config_of(const Json& entry, int index) {
+  require(entry.is_object(), "layer " + std::to_string(index) + " must be a JSON object");
+  require(entry.contains("type") && entry["type"].is_string(),
+          "layer " + std::to_string(index) + ": \"type\" is missing or not a string");
+  Json config = entry;
+  config.erase("weights");
+  config.erase("mask");
+  return config;
+}
+
+// Builds the layers one by one so a shape mismatch names the layer at fault
+// (Model::from_layer_configs then builds the same stack again).
+void check_layer_stack(const std::vector<Json>& configs, const Shape& input_shape) {
+  const LayerRegistry& registry = LayerRegistry::instance();
+  Shape shape = input_shape;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const std::string type = configs[i]["type"].get<std::string>();
+    try {
+      LayerPtr layer = registry.create(configs[i]);
+      shape = layer->build(shape);
+    } catch (const Error& e) {
+      throw Error(layer_label(static_cast<int>(i), type) + ": " + e.what());
+    }
+  }
+}
+
+void load_layer_tensors(const Json& entry, int index, Model& model) {
+  const std::string label = layer_label(index, entry["type"].get<std::string>());
+  ParamStore& params = model.params();
+  const std::vector<int> refs = model.param_refs_of_layer(index);
+  std::string expected_names;
+  for (int r : refs) expected_names += (expected_names.empty() ? "" : ", ") + params.refs[size_t(r)].spec.name;
+  if (expected_names.empty()) expected_names = "none: this layer has no weights";
+
+  auto find_ref = [&](const std::string& field, const std::string& name) -> const ParamRef& {
+    for (int r : refs)
+      if (params.refs[size_t(r)].spec.name == name) return params.refs[size_t(r)];
+    throw Error(label + ": " + field + " has an unknown entry '" + name + "' (expected " + expected_names + ")");
+  };
+
+  const Json no_weights = Json::object();
+  const Json& weights = entry.contains("weights") ? entry["weights"] : no_weights;
+  require(weights.is_object(), label + ": \"weights\" must be an object");
+  for (auto it = weights.begin(); it != weights.end(); ++it) find_ref("weights", it.key());
+  for (int r : refs) {
+    const ParamRef& ref = params.refs[size_t(r)];
+    const std::string where = label + ": weights." + ref.spec.name;
+    require(weights.contains(ref.spec.name), where + " is missing");
+    const std::vector<float> values = decode_tensor(weights[ref.spec.name], ref.spec.shape, where);
+    std::copy(values.begin(), values.end(), params.values.begin() + ref.offset);
+  }
+
+  if (!entry.contains("mask")) return;
+  const Json& masks = entry["mask"];
+  require(masks.is_object(), label + ": \"mask\" must be an object");
+  for (auto it = masks.begin(); it != masks.end(); ++it) {
+    const ParamRef& ref = find_ref("mask", it.key());
+    const std::string where = label + ": mask." + ref.spec.name;
+    const std::vector<float> mask = decode_tensor(it.value(), ref.spec.shape, where);
+    for (size_t k = 0; k < mask.size(); ++k)
+      require(mask[k] == 0.0f || mask[k] == 1.0f, where + " value " + std::to_string(k) + " is not 0 or 1");
+    std::copy(mask.begin(), mask.end(), params.masks.begin() + ref.offset);
+  }
+}
+
+float read_float_field(const Json& object, const char* key, float fallback, const std::string& where) {
+  if (!object.contains(key)) return fallback;
+  const Json& v = object[key];
+  require(v.is_number(), where + "." + key + " must be a number");
+  const float f = static_cast<float>(v.get<double>());
+  require(std::isfinite(f), where + "." + key + " is outside the float32 range");
+  return f;
+}
+
+void load_preprocessing(const Json& doc, Model& model) {
+  if (!doc.contains("preprocessing")) return;  // the defaults: pixel / 255
+  const Json& pre = doc["preprocessing"];
+  require(pre.is_object(), "\"preprocessing\" must be an object");
+  model.preprocessing.scale = read_float_field(pre, "scale", model.preprocessing.scale, "preprocessing");
+  model.preprocessing.mean = read_float_field(pre, "mean", model.preprocessing.mean, "preprocessing");
+  model.preprocessing.std = read_float_field(pre, "std", model.preprocessing.std, "preprocessing");
+  require(model.preprocessing.std > 0.0f, "preprocessing.std must be positive");
+  if (pre.contains("color")) {
+    const Json& color = pre["color"];
+    require(color.is_string() && (color == "gray" || color == "rgb"), "preprocessing.color must be \"gray\" or \"rgb\"");
+    const Shape& in = model.input_shape();
+    if (in.rank() == 3) {
+      const int channels = color == "rgb" ? 3 : 1;
+      require(in[2] == channels, "preprocessing.color is " + color.dump() + " but input_shape " + in.str() + " has " +
+                                     std::to_string(in[2]) + " channel(s)");
+    }
+  }
+}
+
+void load_class_names(const Json& doc, Model& model) {
+  require(doc.contains("class_names") && doc["class_names"].is_array(),
+          "\"class_names\" is missing or not an array of strings");
+  std::set<std::string> seen;
+  for (const auto& name : doc["class_names"]) {
+    require(name.is_string(), "\"class_names\" must hold strings, found " + name.dump());
+    require(seen.insert(name.get<std::string>()).second, "\"class_names\" lists " + name.dump() + " twice");
+    model.class_names.push_back(name.get<std::string>());
+  }
+  require(static_cast<int>(model.class_names.size()) == model.num_outputs(),
+          "\"class_names\" has " + std::to_string(model.class_names.size()) + " names but the model outputs " +
+              std::to_string(model.num_outputs()) + " classes");
+}
+
+}  // namespace
+
+Model load_model_json(const std::string& text) {
+  const Json doc = parse_document(text);
+
+  require(doc.contains("input_shape"), "\"input_shape\" is missing");
+  const Shape input_shape = read_shape(doc["input_shape"], "\"input_shape\"");
+  require(input_shape.rank() >= 1 && input_shape.rank() <= 3, "\"input_shape\" must have 1 to 3 dimensions, got " +
+                                                                   input_shape.str());
+
+  require(doc.contains("layers") && doc["layers"].is_array(), "\"layers\" is missing or not an array");
+  const Json& entries = doc["layers"];
+  require(!entries.empty(), "\"layers\" is empty");
+  std::vector<Json> configs;
+  for (size_t i = 0; i < entries.size(); ++i) configs.push_back(layer_config_of(entries[i], static_cast<int>(i)));
+  check_layer_stack(configs, input_shape);
+
+  Rng rng(0);  // the initial weights are overwritten below
+  Model model = Model::from_layer_configs(configs, input_shape, rng);
+  for (size_t i = 0; i < entries.size(); ++i) load_layer_tensors(entries[i], static_cast<int>(i), model);
+
+  if (doc.contains("params")) {
+    const Json& count = doc["params"];
+    require(count.is_number_integer() && count.get<int64_t>() == model.parameter_count(),
+            "\"params\" is " + count.dump() + " but the layers hold " + std::to_string(model.parameter_count()) +
+                " weights");
+  }
+  load_class_names(doc, model);
+  load_preprocessing(doc, model);
+  if (doc.contains("name")) {
+    require(doc["name"].is_string(), "\"name\" must be a string");
+    model.name = doc["name"].get<std::string>();
+  }
+  if (doc.contains("provenance")) model.provenance = doc["provenance"];
+  return model;
+}
+
+}  // namespace distillery
