@@ -48,6 +48,7 @@ std::string pair_str(IntPair pair) {
 void require_image_input(const std::string& layer, const Shape& shape) {
   require(shape.rank() == 3, layer + " expects an image [H, W, C] but got " + shape.str());
   require(shape[0] > 0 && shape[1] > 0 && shape[2] > 0, layer + " got an empty image " + shape.str());
+  require(shape.size() < (int64_t{1} << 31), layer + ": the image " + shape.str() + " is too large");
 }
 
 }  // namespace distillery

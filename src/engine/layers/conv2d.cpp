@@ -1,0 +1,155 @@
+#include "engine/layers/conv2d.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/core/error.h"
+#include "engine/kernels/gemm.h"
+#include "engine/layers/layer_registry.h"
+
+namespace distillery {
+namespace {
+
+// 1M floats (4 MB): big enough for efficient GEMMs, small enough for the browser.
+constexpr int64_t kWorkspaceFloats = int64_t{1} << 20;
+
+}  // namespace
+
+Conv2D::Conv2D(const nlohmann::json& config)
+    : filters_(config_value<int>(config, "filters")),
+      kernel_size_(read_int_pair(config, "conv2d", "kernel_size")),
+      strides_(read_int_pair(config, "conv2d", "strides", IntPair{1, 1})),
+      same_padding_(read_same_padding(config, "conv2d")),
+      use_bias_(config_value<bool>(config, "use_bias", true)),
+      initializer_(config_value<std::string>(config, "kernel_initializer", "glorot_uniform")) {
+  require(filters_ > 0 && filters_ <= 65536, "conv2d: filters must be between 1 and 65536, got " + std::to_string(filters_));
+  require(initializer_ == "glorot_uniform" || initializer_ == "he_uniform",
+          "conv2d: \"kernel_initializer\" must be \"glorot_uniform\" or \"he_uniform\", got \"" + initializer_ + "\"");
+  // A fused activation would be silently dropped; say so instead.
+  auto activation = config.find("activation");
+  require(activation == config.end() || activation->is_null() || *activation == "linear",
+          "conv2d: \"activation\" " + (activation == config.end() ? std::string() : activation->dump()) +
+              " is not part of the layer; add it as its own layer (e.g. {\"type\": \"relu\"}) after the conv2d");
+  auto data_format = config.find("data_format");
+  require(data_format == config.end() || data_format->is_null() || *data_format == "channels_last",
+          "conv2d: only \"data_format\": \"channels_last\" (NHWC) is supported");
+}
+
+nlohmann::json Conv2D::config() const {
+  return {{"type", type()},
+          {"filters", filters_},
+          {"kernel_size", pair_json(kernel_size_)},
+          {"strides", pair_json(strides_)},
+          {"padding", padding_name(same_padding_)},
+          {"use_bias", use_bias_},
+          {"kernel_initializer", initializer_}};
+}
+
+Shape Conv2D::build(const Shape& input_shape) {
+  require_image_input("conv2d", input_shape);
+  const int in_h = input_shape[0], in_w = input_shape[1];
+  require(same_padding_ || (kernel_size_.h <= in_h && kernel_size_.w <= in_w),
+          "conv2d: kernel " + pair_str(kernel_size_) + " is larger than the input " + std::to_string(in_h) + "x" +
+              std::to_string(in_w) + " with \"valid\" padding (use \"same\" padding or a smaller kernel)");
+  geometry_ = window_geometry(in_h, in_w, input_shape[2], kernel_size_.h, kernel_size_.w, strides_.h, strides_.w,
+                              same_padding_);
+  require(geometry_.patch_size() * filters_ <= (int64_t{1} << 30),
+          "conv2d: a kernel of " + std::to_string(geometry_.patch_size() * filters_) + " weights is too large");
+  input_shape_ = input_shape;
+  output_shape_ = Shape{geometry_.out_h, geometry_.out_w, filters_};
+  return output_shape_;
+}
+
+std::vector<ParamSpec> Conv2D::param_specs() const {
+  std::vector<ParamSpec> specs{{"kernel", Shape{kernel_size_.h, kernel_size_.w, geometry_.channels, filters_}, true}};
+  if (use_bias_) specs.push_back({"bias", Shape{filters_}, false});
+  return specs;
+}
+
+void Conv2D::bind(const std::vector<float*>& params, const std::vector<float*>& grads) {
+  kernel_ = params[0];
+  kernel_grad_ = grads[0];
+  bias_ = use_bias_ ? params[1] : nullptr;
+  bias_grad_ = use_bias_ ? grads[1] : nullptr;
+}
+
+void Conv2D::initialize(Rng& rng) {
+  // Keras' fans for a conv kernel: receptive field times channels in / out.
+  const int64_t receptive = static_cast<int64_t>(kernel_size_.h) * kernel_size_.w;
+  const float fan_in = static_cast<float>(receptive * geometry_.channels);
+  const float fan_out = static_cast<float>(receptive * filters_);
+  const float limit = initializer_ == "he_uniform" ? std::sqrt(6.0f / fan_in) : std::sqrt(6.0f / (fan_in + fan_out));
+  const int64_t count = geometry_.patch_size() * filters_;
+  for (int64_t i = 0; i < count; ++i) kernel_[i] = rng.uniform(-limit, limit);
+  if (use_bias_) std::fill(bias_, bias_ + filters_, 0.0f);
+}
+
+bool Conv2D::input_is_columns() const {
+  return kernel_size_.h == 1 && kernel_size_.w == 1 && strides_.h == 1 && strides_.w == 1;
+}
+
+int Conv2D::chunk_samples(int batch) const {
+  const int64_t per_sample = std::max<int64_t>(1, geometry_.positions() * geometry_.patch_size());
+  return static_cast<int>(std::clamp<int64_t>(kWorkspaceFloats / per_sample, 1, std::max(batch, 1)));
+}
+
+void Conv2D::forward(const Tensor& input, Tensor& output, bool /*training*/) {
+  const int n = input.rows();
+  const int patch = static_cast<int>(geometry_.patch_size());
+  const int64_t positions = geometry_.positions();
+  output.resize(Shape{n, geometry_.out_h, geometry_.out_w, filters_});
+  const int chunk = chunk_samples(n);
+  if (!input_is_columns()) columns_.resize(static_cast<size_t>(chunk * positions * patch));
+  for (int first = 0; first < n; first += chunk) {
+    const int count = std::min(chunk, n - first);
+    const int rows = static_cast<int>(count * positions);
+    const float* columns = input.data() + first * geometry_.image_size();
+    if (!input_is_columns()) {
+      im2col(columns, count, geometry_, columns_.data());
+      columns = columns_.data();
+    }
+    // output[rows, F] = columns[rows, patch] * kernel[patch, F]
+    float* out = output.data() + first * positions * filters_;
+    gemm(false, false, rows, filters_, patch, 1.0f, columns, patch, kernel_, filters_, 0.0f, out, filters_);
+  }
+  if (use_bias_) {
+    MatrixMap out(output.data(), static_cast<Eigen::Index>(n * positions), filters_);
+    out.rowwise() += ConstVectorMap(bias_, filters_).transpose();
+  }
+}
+
+void Conv2D::backward(const Tensor& input, const Tensor& /*output*/, const Tensor& grad_output, Tensor& grad_input) {
+  const int n = input.rows();
+  const int patch = static_cast<int>(geometry_.patch_size());
+  const int64_t positions = geometry_.positions();
+  grad_input.resize(input.shape());
+  const int chunk = chunk_samples(n);
+  if (!input_is_columns()) {
+    columns_.resize(static_cast<size_t>(chunk * positions * patch));
+    grad_input.set_zero();  // col2im accumulates
+  }
+  for (int first = 0; first < n; first += chunk) {
+    const int count = std::min(chunk, n - first);
+    const int rows = static_cast<int>(count * positions);
+    const float* grad_out = grad_output.data() + first * positions * filters_;
+    const float* columns = input.data() + first * geometry_.image_size();
+    if (!input_is_columns()) {
+      im2col(columns, count, geometry_, columns_.data());
+      columns = columns_.data();
+    }
+    // kernel_grad[patch, F] += columns^T[patch, rows] * grad_out[rows, F]
+    gemm(true, false, patch, filters_, rows, 1.0f, columns, patch, grad_out, filters_, 1.0f, kernel_grad_, filters_);
+    // grad_columns[rows, patch] = grad_out[rows, F] * kernel^T[F, patch]; written over the
+    // workspace (its columns are no longer needed), or straight into grad_input for 1x1.
+    float* grad_in = grad_input.data() + first * geometry_.image_size();
+    float* grad_columns = input_is_columns() ? grad_in : columns_.data();
+    gemm(false, true, rows, patch, filters_, 1.0f, grad_out, filters_, kernel_, filters_, 0.0f, grad_columns, patch);
+    if (!input_is_columns()) col2im(grad_columns, count, geometry_, grad_in);
+  }
+  if (use_bias_) {
+    ConstMatrixMap grad(grad_output.data(), static_cast<Eigen::Index>(n * positions), filters_);
+    VectorMap(bias_grad_, filters_) += grad.colwise().sum().transpose();
+  }
+}
+
+}  // namespace distillery

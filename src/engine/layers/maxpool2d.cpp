@@ -1,0 +1,58 @@
+#include "engine/layers/maxpool2d.h"
+
+#include <cassert>
+#include <limits>
+
+namespace distillery {
+
+void MaxPool2D::forward(const Tensor& input, Tensor& output, bool /*training*/) {
+  const WindowGeometry& g = geometry_;
+  const int n = input.rows();
+  const int c = g.channels;
+  output.resize(Shape{n, g.out_h, g.out_w, c});
+  argmax_.resize(static_cast<size_t>(output.size()));
+  const int64_t out_size = g.positions() * c;
+  for (int s = 0; s < n; ++s) {
+    const float* image = input.data() + s * g.image_size();
+    float* out = output.data() + s * out_size;
+    int32_t* arg = argmax_.data() + s * out_size;
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      for (int ox = 0; ox < g.out_w; ++ox, out += c, arg += c) {
+        const Window w = window_at(oy, ox);
+        std::fill(out, out + c, -std::numeric_limits<float>::infinity());
+        for (int y = w.y_begin; y < w.y_end; ++y) {
+          for (int x = w.x_begin; x < w.x_end; ++x) {
+            const int32_t offset = (y * g.in_w + x) * c;
+            const float* pixel = image + offset;
+            for (int ch = 0; ch < c; ++ch) {
+              // The window's first cell always enters (so -inf or NaN inputs still get an argmax);
+              // after that only a strictly greater value wins, so the first of equal values is kept.
+              if (pixel[ch] > out[ch] || (y == w.y_begin && x == w.x_begin)) {
+                out[ch] = pixel[ch];
+                arg[ch] = offset + ch;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void MaxPool2D::backward(const Tensor& input, const Tensor& /*output*/, const Tensor& grad_output,
+                         Tensor& grad_input) {
+  const WindowGeometry& g = geometry_;
+  assert(static_cast<int64_t>(argmax_.size()) == grad_output.size());
+  grad_input.resize(input.shape());
+  grad_input.set_zero();
+  const int n = input.rows();
+  const int64_t out_size = g.positions() * g.channels;
+  for (int s = 0; s < n; ++s) {
+    float* grad_in = grad_input.data() + s * g.image_size();
+    const float* grad_out = grad_output.data() + s * out_size;
+    const int32_t* arg = argmax_.data() + s * out_size;
+    for (int64_t i = 0; i < out_size; ++i) grad_in[arg[i]] += grad_out[i];
+  }
+}
+
+}  // namespace distillery
