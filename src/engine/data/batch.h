@@ -5,6 +5,7 @@
 
 #include "engine/core/tensor.h"
 #include "engine/data/dataset.h"
+#include "engine/data/dataset_ops.h"  // conform_dataset, subset
 #include "engine/model/preprocessing.h"
 
 namespace distillery {

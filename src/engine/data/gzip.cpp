@@ -56,6 +56,9 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string
 
   const uint32_t expected_crc = read_le32(&bytes[payload_end]);
   const uint32_t expected_size = read_le32(&bytes[payload_end + 4]);  // size mod 2^32
+  require(int64_t(expected_size) <= max_inflated_size(payload_end - pos),
+          name + ": truncated or corrupt gzip file (its trailer records " + std::to_string(expected_size) +
+              " bytes, more than " + std::to_string(payload_end - pos) + " compressed bytes can hold)");
   require(int64_t(expected_size) <= max_bytes,
           name + ": gzip data claims to inflate to " + std::to_string(expected_size) + " bytes, over the limit of " +
               std::to_string(max_bytes) + " bytes");

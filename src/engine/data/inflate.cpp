@@ -9,8 +9,13 @@
 
 namespace distillery {
 
+int64_t max_inflated_size(size_t compressed_size) { return int64_t(compressed_size) * 1032 + 64; }
+
 std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, size_t expected_size, const std::string& what) {
   require(size < INT_MAX && expected_size < INT_MAX, what + ": compressed data over 2 GB is not supported");
+  require(int64_t(expected_size) <= max_inflated_size(size),
+          what + ": corrupt or truncated (" + std::to_string(size) + " compressed bytes cannot inflate to the recorded " +
+              std::to_string(expected_size) + " bytes)");
   // stb_image 2.27 reports "unexpected end" when the last Huffman code sits in
   // the final 16 bits of the input, which happens for valid streams that end
   // the buffer. A few zero bytes of padding let it read past the end; a truly
