@@ -1,5 +1,6 @@
 #include "engine/layers/dense.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/error.h"
@@ -35,6 +36,7 @@ void Dense::bind(const std::vector<float*>& params, const std::vector<float*>& g
   kernel_grad_ = grads[0];
   bias_ = use_bias_ ? params[1] : nullptr;
   bias_grad_ = use_bias_ ? grads[1] : nullptr;
+  invalidate_sparse_kernel();
 }
 
 void Dense::initialize(Rng& rng) {
@@ -42,11 +44,29 @@ void Dense::initialize(Rng& rng) {
   const float limit = std::sqrt(6.0f / static_cast<float>(inputs_ + units_));
   for (int64_t i = 0; i < static_cast<int64_t>(inputs_) * units_; ++i) kernel_[i] = rng.uniform(-limit, limit);
   if (use_bias_) std::fill(bias_, bias_ + units_, 0.0f);
+  invalidate_sparse_kernel();
 }
 
-void Dense::forward(const Tensor& input, Tensor& output, bool /*training*/) {
+bool Dense::uses_sparse_kernel() {
+  if (sparse_state_ == SparseState::unknown) {
+    const int64_t entries = static_cast<int64_t>(inputs_) * units_;
+    const int64_t zeros = std::count(kernel_, kernel_ + entries, 0.0f);
+    const bool sparse = entries > 0 && static_cast<float>(zeros) >= sparse_dense_threshold() * entries;
+    csr_ = sparse ? csr_from_dense_kernel(kernel_, inputs_, units_) : CsrMatrix{};
+    sparse_state_ = sparse ? SparseState::sparse : SparseState::dense;
+  }
+  return sparse_state_ == SparseState::sparse;
+}
+
+void Dense::forward(const Tensor& input, Tensor& output, bool training) {
   const int n = input.rows();
   output.resize(Shape{n, units_});
+  if (training) {
+    invalidate_sparse_kernel();  // the weights are about to change
+  } else if (uses_sparse_kernel()) {
+    csr_dense_forward(csr_, input.data(), n, use_bias_ ? bias_ : nullptr, output.data(), sparse_workspace_);
+    return;
+  }
   // output[n, out] = input[n, in] * kernel[in, out]
   gemm(false, false, n, units_, inputs_, 1.0f, input.data(), inputs_, kernel_, units_, 0.0f, output.data(), units_);
   if (use_bias_) output.matrix().rowwise() += ConstVectorMap(bias_, units_).transpose();
@@ -54,6 +74,7 @@ void Dense::forward(const Tensor& input, Tensor& output, bool /*training*/) {
 
 void Dense::backward(const Tensor& input, const Tensor& /*output*/, const Tensor& grad_output, Tensor& grad_input) {
   const int n = input.rows();
+  invalidate_sparse_kernel();
   // kernel_grad[in, out] += input^T[in, n] * grad_output[n, out]
   gemm(true, false, inputs_, units_, n, 1.0f, input.data(), inputs_, grad_output.data(), units_, 1.0f, kernel_grad_,
        units_);

@@ -1,6 +1,9 @@
 #pragma once
 // Dense: y = x W + b with W in the Keras layout [in, out]. The input must be
 // flat (rank 1 per sample); put a Flatten before it for images.
+// Inference switches to a CSR kernel once the kernel is pruned past
+// sparse_dense_threshold() (kernels/sparse_matmul.h); training stays dense.
+#include "engine/kernels/sparse_matmul.h"
 #include "engine/layers/layer.h"
 
 namespace distillery {
@@ -26,7 +29,16 @@ class Dense : public Layer {
   const float* kernel() const { return kernel_; }
   const float* bias() const { return bias_; }
 
+  // The CSR copy of the kernel is built lazily by the first inference forward
+  // and dropped by training (forward/backward with training) and initialize().
+  // Whoever changes the weights by other means (pruning) calls this.
+  void invalidate_sparse_kernel() { sparse_state_ = SparseState::unknown; }
+  // Whether inference currently runs through the CSR kernel (decides it now if needed).
+  bool uses_sparse_kernel();
+  const CsrMatrix& sparse_kernel() const { return csr_; }
+
  private:
+  enum class SparseState { unknown, dense, sparse };
   int units_ = 0;
   bool use_bias_ = true;
   int inputs_ = 0;
@@ -34,6 +46,9 @@ class Dense : public Layer {
   float* bias_ = nullptr;
   float* kernel_grad_ = nullptr;
   float* bias_grad_ = nullptr;
+  SparseState sparse_state_ = SparseState::unknown;
+  CsrMatrix csr_;
+  std::vector<float> sparse_workspace_;
 };
 
 }  // namespace distillery

@@ -1,0 +1,156 @@
+// The pruning pipeline (see prune_pipeline.h).
+//   - settings: validation and JSON for provenance
+//   - fine_tune: one TrainingRun under the current masks
+//   - the three schedules
+#include "engine/prune/prune_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/core/error.h"
+#include "engine/prune/masks.h"
+#include "engine/prune/schedule.h"
+#include "engine/prune/structured.h"
+#include "engine/prune/unstructured.h"
+
+namespace distillery {
+namespace {
+
+void fine_tune(Model& model, const Dataset& data, const std::vector<int>& train, const std::vector<int>& val,
+               const PruneSettings& s, int epochs, const Tensor* teacher_logits, TrainCallbacks callbacks,
+               TrainControl* control) {
+  if (epochs <= 0 || (control && control->stop.load())) return;
+  TrainConfig config = s.train;
+  config.epochs = epochs;
+  TrainingRun run(model, data, train, val, config, teacher_logits, std::move(callbacks));
+  run.run(control);
+  weights_changed(model);
+}
+
+// Fraction of parameters removed relative to the source (structured rounds).
+double removed_fraction(const Model& source, const Model& now) {
+  return 1.0 - static_cast<double>(now.parameter_count()) / static_cast<double>(source.parameter_count());
+}
+
+Model prune_structured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
+                                const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
+                                const PruneCallbacks& callbacks, TrainControl* control) {
+  const NormCriterion criterion = parse_norm_criterion(s.criterion);
+  const int rounds = s.schedule == "iterative" ? s.rounds : 1;
+  Model model = source.clone();
+  for (int r = 1; r <= rounds; ++r) {
+    // Keep counts are taken from the source's widths, so rounds compound exactly.
+    const float target = rounds == 1 ? s.sparsity : iterative_sparsity(s.sparsity, r, rounds);
+    model = shrink_model(model, plan_structured(model, structured_keep_counts(source, target), criterion));
+    if (callbacks.on_round) callbacks.on_round(r, rounds, removed_fraction(source, model));
+    fine_tune(model, data, train, val, s, s.finetune_epochs, teacher_logits, callbacks.train, control);
+  }
+  return model;
+}
+
+Model prune_polynomial(const Model& source, const Dataset& data, const std::vector<int>& train,
+                       const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
+                       const PruneCallbacks& callbacks, TrainControl* control) {
+  Model model = source.clone();
+  const int64_t batches = (static_cast<int64_t>(train.size()) + s.train.batch_size - 1) / s.train.batch_size;
+  const int64_t total = batches * s.finetune_epochs;
+  PolynomialDecay decay;
+  decay.initial_sparsity = static_cast<float>(global_sparsity(model.params()));
+  decay.final_sparsity = std::max(decay.initial_sparsity, s.sparsity);
+  decay.begin_step = 0;
+  decay.end_step = std::max<int64_t>(1, std::min<int64_t>(total - 1, std::llround(s.ramp_fraction * total)));
+  decay.frequency = s.frequency > 0 ? s.frequency : std::max<int64_t>(1, decay.end_step / 50);
+  decay.validate();
+
+  TrainCallbacks train_callbacks = callbacks.train;
+  int updates = 0;
+  const int planned = static_cast<int>(decay.end_step / decay.frequency) + 1;
+  train_callbacks.before_step = [&, user = callbacks.train.before_step](int64_t step, Model& m) {
+    if (decay.prunes_at(step)) {
+      prune_unstructured(m, s.method, decay.sparsity_at(step), s.seed + static_cast<uint64_t>(step));
+      if (callbacks.on_round) callbacks.on_round(++updates, planned, global_sparsity(m.params()));
+    }
+    if (user) user(step, m);
+  };
+  fine_tune(model, data, train, val, s, s.finetune_epochs, teacher_logits, train_callbacks, control);
+  // A stopped run, or a ramp longer than the run, still ends at the target.
+  prune_unstructured(model, s.method, decay.final_sparsity, s.seed);
+  return model;
+}
+
+Model prune_unstructured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
+                                  const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
+                                  const PruneCallbacks& callbacks, TrainControl* control) {
+  const int rounds = s.schedule == "iterative" ? s.rounds : 1;
+  Model model = source.clone();
+  for (int r = 1; r <= rounds; ++r) {
+    const float target = rounds == 1 ? s.sparsity : iterative_sparsity(s.sparsity, r, rounds);
+    prune_unstructured(model, s.method, target, s.seed + static_cast<uint64_t>(r));
+    if (callbacks.on_round) callbacks.on_round(r, rounds, global_sparsity(model.params()));
+    fine_tune(model, data, train, val, s, s.finetune_epochs, teacher_logits, callbacks.train, control);
+  }
+  return model;
+}
+
+}  // namespace
+
+nlohmann::json PruneSettings::to_json() const {
+  nlohmann::json j = {{"method", method},         {"sparsity", sparsity}, {"schedule", schedule},
+                      {"finetune_epochs", finetune_epochs}, {"loss", train.loss}};
+  if (schedule == "iterative") j["rounds"] = rounds;
+  if (method == "structured") j["criterion"] = criterion;
+  if (method == "random") j["seed"] = seed;
+  if (train.loss == "kd") {
+    j["temperature"] = train.temperature;
+    j["alpha"] = train.alpha;
+  }
+  if (finetune_epochs > 0) {
+    j["learning_rate"] = train.learning_rate;
+    j["batch_size"] = train.batch_size;
+    j["optimizer"] = train.optimizer.kind;
+  }
+  return j;
+}
+
+void validate_prune_settings(const PruneSettings& s) {
+  require(s.method == "structured" || is_unstructured_method(s.method),
+          "unknown pruning method '" + s.method + "' (use magnitude, global, random or structured)");
+  check_sparsity(s.sparsity);
+  require(s.schedule == "oneshot" || s.schedule == "iterative" || s.schedule == "polynomial",
+          "unknown pruning schedule '" + s.schedule + "' (use oneshot, iterative or polynomial)");
+  require(s.rounds >= 1 && s.rounds <= 100, "rounds must be between 1 and 100, got " + std::to_string(s.rounds));
+  require(s.finetune_epochs >= 0, "fine-tuning epochs cannot be negative");
+  if (s.method == "structured") parse_norm_criterion(s.criterion);
+  if (s.schedule == "polynomial") {
+    require(s.method != "structured",
+            "the polynomial schedule prunes during training and needs magnitude, global or random pruning; "
+            "structured pruning uses oneshot or iterative");
+    require(s.finetune_epochs >= 1, "the polynomial schedule prunes while fine-tuning: give at least 1 fine-tuning epoch");
+    require(s.ramp_fraction > 0 && s.ramp_fraction <= 1, "the polynomial ramp fraction must be in (0, 1]");
+  }
+}
+
+Model prune_model(const Model& source, const Dataset& data, const std::vector<int>& train_indices,
+                  const std::vector<int>& val_indices, const PruneSettings& s, const Tensor* teacher_logits,
+                  const PruneCallbacks& callbacks, TrainControl* control) {
+  validate_prune_settings(s);
+  require(has_prunable(source.params()), "the model has nothing to prune (no dense or conv2d kernels)");
+  Model pruned = s.method == "structured"
+                     ? prune_structured_schedule(source, data, train_indices, val_indices, s, teacher_logits, callbacks,
+                                                 control)
+                 : s.schedule == "polynomial"
+                     ? prune_polynomial(source, data, train_indices, val_indices, s, teacher_logits, callbacks, control)
+                     : prune_unstructured_schedule(source, data, train_indices, val_indices, s, teacher_logits,
+                                                   callbacks, control);
+  nlohmann::json record = s.to_json();
+  record["source"] = source.name;
+  record["source_params"] = source.parameter_count();
+  record["params"] = pruned.parameter_count();
+  record["nonzero_params"] = pruned.nonzero_parameter_count();
+  if (!pruned.provenance.is_object()) pruned.provenance = nlohmann::json::object();
+  if (pruned.provenance.contains("pruning")) record["previous"] = pruned.provenance["pruning"];
+  pruned.provenance["pruning"] = record;
+  return pruned;
+}
+
+}  // namespace distillery

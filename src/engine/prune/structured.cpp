@@ -1,0 +1,216 @@
+// Structured pruning (see structured.h).
+//   - layer roles: weighted (dense, conv2d), channel-preserving, flatten
+//   - KernelView: any kernel as [outer, in, out] (dense: outer = 1; conv: kh * kw)
+//   - planning: rank outputs by norm, trace kept channels to the next weighted layer
+//   - shrink_model / masked_equivalent
+#include "engine/prune/structured.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "engine/core/error.h"
+#include "engine/prune/masks.h"
+
+namespace distillery {
+namespace {
+
+bool is_weighted(const Layer& layer) { return layer.type() == "dense" || layer.type() == "conv2d"; }
+// Layers that map each channel (last axis) on its own and keep the channel count.
+bool preserves_channels(const Layer& layer) {
+  static const std::set<std::string> kTypes = {"relu",    "leaky_relu", "sigmoid",  "tanh",
+                                               "dropout", "maxpool2d",  "avgpool2d"};
+  return kTypes.count(layer.type()) != 0;
+}
+const char* width_key(const Layer& layer) { return layer.type() == "dense" ? "units" : "filters"; }
+
+std::string layer_name(const Model& model, int i) {
+  return "layer " + std::to_string(i) + " (" + model.layer(i).type() + ")";
+}
+
+// Index of the last weighted layer: the logits producer, never shrunk.
+int last_weighted_layer(const Model& model) {
+  for (int i = model.num_layers() - 1; i >= 0; --i)
+    if (is_weighted(model.layer(i))) return i;
+  return -1;
+}
+
+// A kernel [..., in, out] seen as [outer, in, out].
+struct KernelView {
+  int64_t outer, in, out;
+  explicit KernelView(const Shape& s)
+      : outer(s.size() / (static_cast<int64_t>(s[s.rank() - 2]) * s[s.rank() - 1])),
+        in(s[s.rank() - 2]),
+        out(s[s.rank() - 1]) {}
+  int64_t at(int64_t t, int64_t i, int64_t o) const { return (t * in + i) * out + o; }
+};
+
+const ParamRef* find_param(const Model& model, int layer, const std::string& name) {
+  for (int r : model.param_refs_of_layer(layer))
+    if (model.params().refs[r].spec.name == name) return &model.params().refs[r];
+  return nullptr;
+}
+
+// Norm of every output unit's kernel slice over the kept inputs.
+std::vector<double> output_norms(const Model& model, int layer, const std::vector<int>& kept_in,
+                                 NormCriterion criterion) {
+  const ParamRef& ref = *find_param(model, layer, "kernel");
+  const KernelView k(ref.spec.shape);
+  const float* w = model.params().values.data() + ref.offset;
+  std::vector<double> norms(static_cast<size_t>(k.out), 0.0);
+  for (int64_t t = 0; t < k.outer; ++t)
+    for (int i : kept_in)
+      for (int64_t o = 0; o < k.out; ++o) {
+        const double v = w[k.at(t, i, o)];
+        norms[o] += criterion == NormCriterion::l1 ? std::fabs(v) : v * v;
+      }
+  return norms;  // (the square root does not change an L2 ranking)
+}
+
+// The `keep` outputs with the largest norms, returned in increasing index order.
+std::vector<int> strongest(const std::vector<double>& norms, int keep) {
+  std::vector<int> order(norms.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return norms[a] > norms[b]; });
+  order.resize(static_cast<size_t>(keep));
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+std::vector<int> all_of(int n) {
+  std::vector<int> v(static_cast<size_t>(n));
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+
+// Position of each kept index (old index -> new index, -1 when removed).
+std::vector<int> inverse(const std::vector<int>& kept, int64_t size) {
+  std::vector<int> pos(static_cast<size_t>(size), -1);
+  for (size_t k = 0; k < kept.size(); ++k) pos[kept[k]] = static_cast<int>(k);
+  return pos;
+}
+
+}  // namespace
+
+NormCriterion parse_norm_criterion(const std::string& name) {
+  if (name == "l1") return NormCriterion::l1;
+  if (name == "l2") return NormCriterion::l2;
+  throw Error("unknown structured-pruning criterion '" + name + "' (use l1 or l2)");
+}
+
+std::vector<int> structured_keep_counts(const Model& model, float fraction) {
+  check_sparsity(fraction);
+  const int last = last_weighted_layer(model);
+  std::vector<int> counts(static_cast<size_t>(model.num_layers()), -1);
+  bool any = false;
+  for (int i = 0; i < last; ++i) {
+    if (!is_weighted(model.layer(i))) continue;
+    const int width = model.layer(i).output_shape()[model.layer(i).output_shape().rank() - 1];
+    const int removed = static_cast<int>(std::llround(static_cast<double>(fraction) * width));
+    counts[i] = std::max(1, width - removed);
+    any = true;
+  }
+  require(any, "the model has nothing to prune structurally (only the output layer has units or filters)");
+  return counts;
+}
+
+StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_counts, NormCriterion criterion) {
+  assert(static_cast<int>(keep_counts.size()) == model.num_layers());
+  const int last = last_weighted_layer(model);
+  StructuredPlan plan;
+  plan.kept_inputs.resize(static_cast<size_t>(model.num_layers()));
+  plan.kept_outputs.resize(static_cast<size_t>(model.num_layers()));
+  // Channels of the current activation (its last axis) that survive so far.
+  const Shape& input = model.input_shape();
+  std::vector<int> kept = all_of(input[input.rank() - 1]);
+  for (int i = 0; i < model.num_layers(); ++i) {
+    const Layer& layer = model.layer(i);
+    const Shape& in_shape = layer.input_shape();
+    const int channels = in_shape[in_shape.rank() - 1];
+    if (is_weighted(layer)) {
+      plan.kept_inputs[i] = kept;
+      const int width = layer.output_shape()[layer.output_shape().rank() - 1];
+      const int keep = keep_counts[i];
+      if (i == last || keep < 0 || keep >= width)
+        plan.kept_outputs[i] = all_of(width);
+      else
+        plan.kept_outputs[i] = strongest(output_norms(model, i, kept, criterion), std::max(1, keep));
+      kept = plan.kept_outputs[i];
+    } else if (layer.type() == "flatten") {
+      // NHWC flattening: position p, channel c -> p * C + c.
+      const int64_t positions = in_shape.size() / channels;
+      std::vector<int> flat;
+      flat.reserve(static_cast<size_t>(positions) * kept.size());
+      for (int64_t p = 0; p < positions; ++p)
+        for (int c : kept) flat.push_back(static_cast<int>(p * channels + c));
+      kept = std::move(flat);
+    } else if (!preserves_channels(layer) || !model.param_refs_of_layer(i).empty()) {
+      if (i > last) continue;  // after the logits nothing is removed any more
+      throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
+                  " (supported between weighted layers: activations, dropout, pooling, flatten)");
+    }
+  }
+  return plan;
+}
+
+Model shrink_model(const Model& model, const StructuredPlan& plan) {
+  std::vector<nlohmann::json> configs = model.layer_configs();
+  for (int i = 0; i < model.num_layers(); ++i)
+    if (is_weighted(model.layer(i))) configs[i][width_key(model.layer(i))] = static_cast<int>(plan.kept_outputs[i].size());
+  Rng unused(0);  // every weight is overwritten below
+  Model small = Model::from_layer_configs(configs, model.input_shape(), unused);
+  const ParamStore& from = model.params();
+  ParamStore& to = small.params();
+  for (const ParamRef& ref : to.refs) {
+    const ParamRef& old = *find_param(model, ref.layer, ref.spec.name);
+    const std::vector<int>& kept_out = plan.kept_outputs[ref.layer];
+    auto copy = [&](int64_t dst, int64_t src) {
+      to.values[ref.offset + dst] = from.values[old.offset + src];
+      to.masks[ref.offset + dst] = from.masks[old.offset + src];
+    };
+    if (ref.spec.shape.rank() == 1) {  // bias [out]
+      for (size_t o = 0; o < kept_out.size(); ++o) copy(static_cast<int64_t>(o), kept_out[o]);
+      continue;
+    }
+    const std::vector<int>& kept_in = plan.kept_inputs[ref.layer];
+    const KernelView src(old.spec.shape), dst(ref.spec.shape);
+    assert(dst.in == static_cast<int64_t>(kept_in.size()) && dst.out == static_cast<int64_t>(kept_out.size()));
+    for (int64_t t = 0; t < dst.outer; ++t)
+      for (int64_t a = 0; a < dst.in; ++a)
+        for (int64_t b = 0; b < dst.out; ++b) copy(dst.at(t, a, b), src.at(t, kept_in[a], kept_out[b]));
+  }
+  small.class_names = model.class_names;
+  small.preprocessing = model.preprocessing;
+  small.provenance = model.provenance;
+  small.name = model.name;
+  apply_masks(small);
+  return small;
+}
+
+Model masked_equivalent(const Model& model, const StructuredPlan& plan) {
+  Model copy = model.clone();
+  ParamStore& p = copy.params();
+  for (const ParamRef& ref : p.refs) {
+    const std::vector<int> out_pos = inverse(plan.kept_outputs[ref.layer], ref.spec.shape[ref.spec.shape.rank() - 1]);
+    if (ref.spec.shape.rank() == 1) {
+      for (int64_t o = 0; o < ref.size(); ++o)
+        if (out_pos[o] < 0) p.masks[ref.offset + o] = 0.0f;
+      continue;
+    }
+    const KernelView k(ref.spec.shape);
+    const std::vector<int> in_pos = inverse(plan.kept_inputs[ref.layer], k.in);
+    for (int64_t t = 0; t < k.outer; ++t)
+      for (int64_t i = 0; i < k.in; ++i)
+        for (int64_t o = 0; o < k.out; ++o)
+          if (in_pos[i] < 0 || out_pos[o] < 0) p.masks[ref.offset + k.at(t, i, o)] = 0.0f;
+  }
+  apply_masks(copy);
+  return copy;
+}
+
+Model prune_structured(const Model& model, float fraction, NormCriterion criterion) {
+  return shrink_model(model, plan_structured(model, structured_keep_counts(model, fraction), criterion));
+}
+
+}  // namespace distillery
