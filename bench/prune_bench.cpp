@@ -1,0 +1,142 @@
+// prune_bench: what pruning buys in inference time (a program that prints
+// figures, not a test). Sections:
+//   1. one Dense layer: dense GEMM vs the CSR kernel at 0-95 % sparsity, batch 1 and 256
+//   2. whole models (the MLP and CNN teachers, random weights: speed only):
+//      structured 50 % / 75 % and global-magnitude 90 %, batch 1 and 256
+// Usage: prune_bench [--quick]   (natively, or `node --no-experimental-fetch prune_bench.js`)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/core/rng.h"
+#include "engine/kernels/gemm.h"
+#include "engine/kernels/sparse_matmul.h"
+#include "engine/model/arch_spec.h"
+#include "engine/model/model.h"
+#include "engine/prune/prune_report.h"
+#include "engine/prune/structured.h"
+#include "engine/prune/unstructured.h"
+
+using namespace distillery;
+
+namespace {
+
+// Median milliseconds of fn over `repeats` runs (after one warm-up).
+template <typename Fn>
+double median_ms(int repeats, Fn&& fn) {
+  fn();
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
+}
+
+std::vector<float> random_values(int64_t n, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
+  return v;
+}
+
+// A random kernel with exactly round(sparsity * n) zeros at random places.
+std::vector<float> pruned_kernel(int in, int out, float sparsity, uint64_t seed) {
+  std::vector<float> w = random_values(static_cast<int64_t>(in) * out, seed);
+  std::vector<int64_t> order(w.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  Rng rng(seed + 1);
+  rng.shuffle(order);
+  const auto zeros = static_cast<size_t>(sparsity * static_cast<double>(w.size()) + 0.5);
+  for (size_t k = 0; k < zeros; ++k) w[order[k]] = 0.0f;
+  return w;
+}
+
+void dense_layer_section(bool quick) {
+  std::printf("## Dense layer: dense GEMM vs CSR kernel (median ms per forward)\n\n");
+  std::printf("| layer | batch | sparsity | dense ms | CSR ms | speedup | dense KB | CSR KB |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
+  struct Shape2 { int in, out; };
+  const Shape2 shapes[] = {{784, 256}, {256, 128}, {1024, 1024}};
+  const float sparsities[] = {0.0f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f};
+  for (const Shape2& s : shapes)
+    for (int batch : {1, 256}) {
+      const std::vector<float> x = random_values(static_cast<int64_t>(batch) * s.in, 3);
+      const std::vector<float> bias = random_values(s.out, 4);
+      std::vector<float> y(static_cast<size_t>(batch) * s.out), workspace;
+      const int64_t work = static_cast<int64_t>(batch) * s.in * s.out;
+      const int repeats = std::max(5, std::min(2000, static_cast<int>((quick ? 2e8 : 1e9) / std::max<int64_t>(1, work))));
+      for (float sparsity : sparsities) {
+        const std::vector<float> w = pruned_kernel(s.in, s.out, sparsity, 7);
+        const double dense_ms = median_ms(repeats, [&] {
+          gemm(false, false, batch, s.out, s.in, 1.0f, x.data(), s.in, w.data(), s.out, 0.0f, y.data(), s.out);
+          for (int n = 0; n < batch; ++n)
+            for (int o = 0; o < s.out; ++o) y[static_cast<size_t>(n) * s.out + o] += bias[o];
+        });
+        const CsrMatrix csr = csr_from_dense_kernel(w.data(), s.in, s.out);
+        const double csr_ms =
+            median_ms(repeats, [&] { csr_dense_forward(csr, x.data(), batch, bias.data(), y.data(), workspace); });
+        std::printf("| %dx%d | %d | %.0f %% | %.4f | %.4f | %.2fx | %.0f | %.0f |\n", s.in, s.out, batch,
+                    100.0 * sparsity, dense_ms, csr_ms, dense_ms / csr_ms,
+                    dense_kernel_bytes(static_cast<int64_t>(s.in) * s.out) / 1024.0, csr.bytes() / 1024.0);
+      }
+    }
+  std::printf("\n");
+}
+
+Model build(const std::string& spec) {
+  Rng rng(1);
+  Model m = Model::from_layer_configs(parse_arch_spec(spec, 10), Shape{28, 28, 1}, rng);
+  return m;
+}
+
+void model_row(const char* name, const char* pruning, Model& before, Model& after, int repeats) {
+  const double b1 = measure_model_latency_ms(before, 1, repeats), a1 = measure_model_latency_ms(after, 1, repeats);
+  const int big = std::max(3, repeats / 10);
+  const double b256 = measure_model_latency_ms(before, 256, big), a256 = measure_model_latency_ms(after, 256, big);
+  std::printf("| %s | %s | %lld | %lld | %.4f | %.4f | %.2fx | %.3f | %.3f | %.2fx |\n", name, pruning,
+              static_cast<long long>(after.parameter_count()), static_cast<long long>(after.nonzero_parameter_count()),
+              b1, a1, b1 / a1, b256, a256, b256 / a256);
+}
+
+void model_section(bool quick) {
+  std::printf("## Whole models: inference latency before -> after pruning (median ms per forward)\n\n");
+  std::printf("| model | pruning | params | nonzero | batch 1 before | after | speedup | batch 256 before | after | "
+              "speedup |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  struct Arch { const char* name; const char* spec; int repeats; };
+  const Arch archs[] = {{"MLP dense:256,dense:128", "dense:256,dense:128", quick ? 200 : 1000},
+                        {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128",
+                         quick ? 20 : 60}};
+  for (const Arch& a : archs) {
+    Model base = build(a.spec);
+    for (float fraction : {0.5f, 0.75f}) {
+      Model small = prune_structured(base, fraction, NormCriterion::l2);
+      const std::string label = "structured " + std::to_string(static_cast<int>(fraction * 100)) + " %";
+      model_row(a.name, label.c_str(), base, small, a.repeats);
+    }
+    Model sparse = base.clone();
+    prune_global_magnitude(sparse, 0.9f);
+    model_row(a.name, "global 90 % (CSR dense layers)", base, sparse, a.repeats);
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+#ifdef __EMSCRIPTEN__
+  std::printf("# prune_bench (WebAssembly), sparse threshold %.2f\n\n", sparse_dense_threshold());
+#else
+  std::printf("# prune_bench (native), sparse threshold %.2f\n\n", sparse_dense_threshold());
+#endif
+  dense_layer_section(quick);
+  model_section(quick);
+  return 0;
+}
