@@ -179,18 +179,19 @@ Dataset decode_csv(const std::string& text, const CsvOptions& options, const std
   std::vector<std::string> label_cells(static_cast<size_t>(rows));
   for (int64_t r = 0; r < rows; ++r) {
     const Line& line = lines[first_row + size_t(r)];
-    const std::string where = name + " line " + std::to_string(line.number);
+    // Messages are built only on failure: this loop runs once per pixel.
+    const auto where = [&] { return name + " line " + std::to_string(line.number); };
     split_cells(line.text, delimiter, cells);
-    require(cells.size() == columns, where + ": expected " + std::to_string(columns) + " cells (a label and " +
-                                         std::to_string(pixel_count) + " pixels), found " +
-                                         std::to_string(cells.size()));
+    if (cells.size() != columns)
+      throw Error(where() + ": expected " + std::to_string(columns) + " cells (a label and " +
+                  std::to_string(pixel_count) + " pixels), found " + std::to_string(cells.size()));
     label_cells[size_t(r)] = unquote(cells[0]);
-    require(!label_cells[size_t(r)].empty(), where + ": empty label");
+    if (label_cells[size_t(r)].empty()) throw Error(where() + ": empty label");
     uint8_t* out = data.pixels.data() + r * pixel_count;
     for (size_t c = 1; c < columns; ++c) {
-      require(parse_number(cells[c], number) && number >= 0 && number <= 255,
-              where + ", column " + std::to_string(c + 1) + ": pixel value '" + std::string(cells[c]) +
-                  "' is not a number from 0 to 255");
+      if (!parse_number(cells[c], number) || number < 0 || number > 255)
+        throw Error(where() + ", column " + std::to_string(c + 1) + ": pixel value '" + std::string(cells[c]) +
+                    "' is not a number from 0 to 255");
       out[c - 1] = uint8_t(std::lround(number));
     }
   }

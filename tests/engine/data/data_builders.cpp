@@ -6,6 +6,7 @@
 
 // The only stb_image_write implementation: tests encode images, the engine never does.
 #define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_STATIC  // private to this file, so another test may define its own
 #define STBI_WRITE_NO_STDIO
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
