@@ -1,0 +1,70 @@
+#pragma once
+// Command-line flags of one subcommand: declared with their help text, parsed
+// strictly (unknown flags, missing values, repeats and missing required flags
+// are errors), read with range checks. Errors are distillery::Error with the
+// message "--flag: problem", which main() prints as "distillery: --flag: problem".
+// Every subcommand also takes --threads N, applied to the engine's kernels
+// (engine/core/settings.h) as soon as the flags parse.
+//
+//   ArgParser args("train", "Train a classifier from scratch.");
+//   args.add_value("--epochs", "N", "passes over the training data", "5");
+//   if (!args.parse(argv_rest)) return 0;   // --help was printed
+//   int epochs = args.get_int("--epochs", 5, 1, 100000);
+#include <map>
+#include <string>
+#include <vector>
+
+namespace distillery {
+
+class ArgParser {
+ public:
+  ArgParser(std::string command, std::string description);
+
+  // A flag taking a value. default_text only documents the default.
+  void add_value(const std::string& flag, const std::string& metavar, const std::string& help,
+                 const std::string& default_text = "", bool required = false);
+  void add_required(const std::string& flag, const std::string& metavar, const std::string& help) {
+    add_value(flag, metavar, help, "", true);
+  }
+  // A flag without a value (e.g. --json).
+  void add_switch(const std::string& flag, const std::string& help);
+  // Arguments that are not flags (e.g. predict's images); without this they are errors.
+  void allow_positionals(const std::string& metavar, const std::string& help, int min_count);
+  // Free text appended to --help (examples, grammar notes).
+  void add_epilog(const std::string& text) { epilog_ += text; }
+
+  // Returns false when --help was given: the help went to stdout.
+  bool parse(const std::vector<std::string>& args);
+
+  bool has(const std::string& flag) const { return values_.count(flag) != 0; }
+  std::string get(const std::string& flag, const std::string& fallback = "") const;
+  int get_int(const std::string& flag, int fallback, int min, int max) const;
+  double get_double(const std::string& flag, double fallback, double min, double max) const;
+  // The value, which must be one of choices.
+  std::string get_choice(const std::string& flag, const std::string& fallback,
+                         const std::vector<std::string>& choices) const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
+  std::string help_text() const;
+  // "distillery train --data x ..." as given, for provenance.
+  std::string command_line() const;
+
+ private:
+  struct Flag {
+    std::string name, metavar, help, default_text;
+    bool takes_value = true;
+    bool required = false;
+  };
+  const Flag* find(const std::string& name) const;
+
+  std::string command_, description_, epilog_;
+  std::vector<Flag> flags_;
+  bool positionals_allowed_ = false;
+  std::string positional_metavar_, positional_help_;
+  int positional_min_ = 0;
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positionals_;
+  std::vector<std::string> raw_args_;
+};
+
+}  // namespace distillery

@@ -1,0 +1,240 @@
+// Shared pieces of the training subcommands.
+//
+// Sections:
+//   1. Flags and settings
+//   2. The loop with Ctrl-C
+//   3. Evaluation, provenance, saving
+#include "cli/training_session.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+
+#include "cli/cli_data.h"
+#include "cli/progress.h"
+#include "engine/core/error.h"
+#include "engine/model/arch_spec.h"
+#include "native/dataset_files.h"
+#include "native/model_files.h"
+
+namespace distillery {
+
+// ---------------------------------------------------------------- 1. flags
+
+void add_data_flags(ArgParser& args) {
+  args.add_required("--data", "PATH", "training data: image folder (one subfolder per class), .zip, .csv, or IDX file");
+  args.add_value("--labels", "PATH", "IDX labels file, when not beside the images under the standard name");
+  args.add_value("--test-data", "PATH", "data to measure the final accuracy on (else the validation split)");
+}
+
+void add_optimizer_flags(ArgParser& args) {
+  args.add_value("--epochs", "N", "passes over the training data", "5");
+  args.add_value("--batch", "B", "samples per step", "64");
+  args.add_value("--lr", "X", "learning rate", "0.001");
+  args.add_value("--seed", "S", "random seed: same seed, same model", "42");
+  args.add_value("--val-split", "F", "fraction of --data held out for validation", "0.1");
+  args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
+  args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
+  args.add_value("--weight-decay", "X", "decoupled for adamw, L2 for adam and sgd", "0.01 for adamw, else 0");
+}
+
+void add_output_flags(ArgParser& args) {
+  args.add_required("--out", "MODEL.json", "where to write the model");
+  args.add_value("--weights-encoding", "KIND", "array (plain numbers) or base64 (float32, smaller)", "array");
+}
+
+TrainingSettings read_training_settings(const ArgParser& args) {
+  TrainingSettings s;
+  TrainConfig& c = s.config;
+  c.epochs = args.get_int("--epochs", 5, 1, 100000);
+  c.batch_size = args.get_int("--batch", 64, 1, 65536);
+  c.learning_rate = static_cast<float>(args.get_double("--lr", 1e-3, 1e-9, 10.0));
+  c.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
+  s.val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
+  c.optimizer.kind = args.get_choice("--optimizer", "adam", {"adam", "adamw", "sgd"});
+  c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
+  c.optimizer.weight_decay =
+      static_cast<float>(args.get_double("--weight-decay", c.optimizer.kind == "adamw" ? 0.01 : 0.0, 0.0, 1.0));
+  args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
+  return s;
+}
+
+nlohmann::json settings_json(const TrainingSettings& s) {
+  const TrainConfig& c = s.config;
+  nlohmann::json j = {{"epochs", c.epochs},
+                      {"batch_size", c.batch_size},
+                      {"learning_rate", c.learning_rate},
+                      {"lr_schedule", c.lr_schedule},
+                      {"optimizer", c.optimizer.kind},
+                      {"weight_decay", c.optimizer.weight_decay},
+                      {"seed", c.seed},
+                      {"val_split", s.val_split},
+                      {"loss", c.loss}};
+  if (c.loss != "ce") {
+    j["temperature"] = c.temperature;
+    if (c.loss == "kd") j["alpha"] = c.alpha;
+  }
+  return j;
+}
+
+std::string read_arch_flag(const ArgParser& args) {
+  const std::string value = args.get("--arch");
+  const bool inline_json = !value.empty() && (value[0] == '[' || value[0] == '{');
+  std::error_code ec;
+  const bool names_file = std::filesystem::is_regular_file(value, ec) ||
+                          (value.size() > 5 && value.compare(value.size() - 5, 5, ".json") == 0);
+  if (inline_json || !names_file) return value;
+  try {
+    return read_text_file(value);
+  } catch (const Error& e) {
+    throw Error(std::string("--arch: ") + e.what());
+  }
+}
+
+const char* arch_help_text() {
+  return "SPEC is a comma list: conv:FILTERS:KERNEL (same padding, ReLU), pool:K (max),\n"
+         "avgpool:K, dense:UNITS (ReLU), dropout:P, e.g. conv:32:3,pool:2,conv:64:3,pool:2,dense:128\n"
+         "or dense:256,dense:128. Flatten and the final dense to the classes are added.\n"
+         "Options: conv:32:3:s2:valid:tanh, pool:3:s2:same, dense:64:linear. SPEC may also be\n"
+         "a JSON architecture: a list of layer configs, inline or in a .json file (a model\n"
+         "file works too: its layers are used, its weights are not).\n";
+}
+
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  require(!fs::is_directory(path, ec), path + ": is a folder; --out needs a file name such as model.json");
+  const fs::path parent = fs::path(path).parent_path();
+  require(parent.empty() || fs::is_directory(parent, ec),
+          path + ": the folder " + parent.string() + " does not exist");
+}
+
+// ---------------------------------------------------------------- 2. loop
+namespace {
+
+std::atomic<bool>* g_stop_flag = nullptr;
+
+// Static (not extern "C") so it cannot clash with another file's handler.
+void stop_training_on_interrupt(int) {
+  if (g_stop_flag) g_stop_flag->store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program
+}
+
+}  // namespace
+
+TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
+                            const Tensor* teacher_logits, const std::string& label) {
+  TrainingProgress progress(label);
+  TrainControl control;
+  g_stop_flag = &control.stop;
+  auto previous = std::signal(SIGINT, stop_training_on_interrupt);
+  const auto start = std::chrono::steady_clock::now();
+  TrainingResult result;
+  {
+    TrainingRun run(model, data, split.train, split.val, config, teacher_logits, progress.callbacks());
+    run.run(&control);
+    result.history = run.history();
+    result.stopped_early = !run.finished();
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
+  g_stop_flag = nullptr;
+  if (result.stopped_early) note("stopped early (Ctrl-C); evaluating and saving the model as it is");
+  return result;
+}
+
+// ---------------------------------------------------------------- 3. results
+
+FinalEvaluation evaluate_after_training(Model& model, const Dataset& data, const Split& split,
+                                        const std::string& data_path, const std::string& test_path,
+                                        const std::string& model_label, Model* teacher) {
+  FinalEvaluation e;
+  if (!test_path.empty()) {
+    const Dataset test = load_data_for_model(test_path, "", model, model_label);
+    e.report = evaluate(model, test, {}, teacher);
+    e.set = "test";
+    e.path = test_path;
+  } else if (!split.val.empty()) {
+    e.report = evaluate(model, data, split.val, teacher);
+    e.set = "validation";
+    e.path = data_path;
+  } else {
+    e.report = evaluate(model, data, split.train, teacher);
+    e.set = "training";
+    e.path = data_path;
+  }
+  return e;
+}
+
+namespace {
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buf;
+}
+
+// 4 decimals: enough for a report, short in the file.
+double rounded(double v) { return std::round(v * 1e4) / 1e4; }
+
+}  // namespace
+
+nlohmann::json training_provenance(const ArgParser& args, const std::string& command, const std::string& arch,
+                                   const TrainingSettings& settings, const TrainingResult& result,
+                                   const FinalEvaluation& evaluation) {
+  nlohmann::json history = nlohmann::json::array();
+  for (const EpochReport& r : result.history) {
+    nlohmann::json h = {{"epoch", r.epoch + 1},
+                        {"loss", rounded(r.train_loss)},
+                        {"accuracy", rounded(r.train_accuracy)},
+                        {"samples_per_second", std::round(r.samples_per_second)}};
+    if (!std::isnan(r.val_accuracy)) {
+      h["val_loss"] = rounded(r.val_loss);
+      h["val_accuracy"] = rounded(r.val_accuracy);
+    }
+    history.push_back(h);
+  }
+  nlohmann::json p = {{"created_by", "distillery " + command},
+                      {"created_at", utc_timestamp()},
+                      {"command", args.command_line()},
+                      {"arch", arch},
+                      {"trained_on", {{"path", args.get("--data")}}},
+                      {"settings", settings_json(settings)},
+                      {"seed", settings.config.seed},
+                      {"accuracy", evaluation.report.accuracy},
+                      {"evaluation", {{"set", evaluation.set},
+                                      {"path", evaluation.path},
+                                      {"samples", evaluation.report.samples},
+                                      {"accuracy", evaluation.report.accuracy}}},
+                      {"training_seconds", rounded(result.seconds)},
+                      {"history", history}};
+  if (args.has("--labels")) p["trained_on"]["labels"] = args.get("--labels");
+  if (result.stopped_early) p["stopped_early"] = true;
+  return p;
+}
+
+std::string with_thousands(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
+void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation) {
+  ModelJsonOptions options;
+  options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  const std::string out = args.get("--out");
+  save_model_file(out, model, options);
+  std::printf("saved %s: %s -> %d classes, %s params; %s accuracy %.4f (%d samples)\n", out.c_str(),
+              describe_arch(model).c_str(), model.num_outputs(), with_thousands(model.parameter_count()).c_str(),
+              evaluation.set.c_str(), evaluation.report.accuracy, evaluation.report.samples);
+  std::fflush(stdout);
+}
+
+}  // namespace distillery

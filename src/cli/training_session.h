@@ -1,0 +1,74 @@
+#pragma once
+// What train and distill share (and prune's fine-tuning can reuse): the
+// training flags, the loop with progress and Ctrl-C, the evaluation after
+// training, provenance, and saving with a summary line.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "engine/metrics/metrics.h"
+#include "engine/model/model.h"
+#include "engine/train/trainer.h"
+
+namespace distillery {
+
+// --data --labels --test-data
+void add_data_flags(ArgParser& args);
+// --epochs --batch --lr --seed --val-split --optimizer --lr-schedule --weight-decay
+void add_optimizer_flags(ArgParser& args);
+// --out --weights-encoding
+void add_output_flags(ArgParser& args);
+
+struct TrainingSettings {
+  TrainConfig config;
+  float val_split = 0.1f;
+};
+// Reads the flags of add_optimizer_flags (loss, temperature, alpha stay "ce").
+TrainingSettings read_training_settings(const ArgParser& args);
+// The settings as provenance JSON.
+nlohmann::json settings_json(const TrainingSettings& settings);
+
+// The --arch value: a SPEC, inline JSON, or the text of a .json file it names.
+std::string read_arch_flag(const ArgParser& args);
+// The SPEC grammar, for --help.
+const char* arch_help_text();
+
+// Fails early, before any training, when --out cannot be written.
+void check_output_path(const std::string& path);
+
+struct TrainingResult {
+  std::vector<EpochReport> history;
+  double seconds = 0;
+  bool stopped_early = false;  // Ctrl-C
+};
+// Runs the shared loop, printing progress on stderr under `label`. The first
+// Ctrl-C stops after the current batch (the model is still evaluated and
+// saved); a second one ends the program.
+TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
+                            const Tensor* teacher_logits, const std::string& label);
+
+struct FinalEvaluation {
+  EvalReport report;
+  std::string set;   // "test", "validation" or "training"
+  std::string path;  // the data it was measured on
+};
+// On --test-data when given, else the validation split, else the training set.
+FinalEvaluation evaluate_after_training(Model& model, const Dataset& data, const Split& split,
+                                        const std::string& data_path,
+                                        const std::string& test_path, const std::string& model_label,
+                                        Model* teacher = nullptr);
+
+// Provenance common to trained models: command, settings, accuracy, history.
+nlohmann::json training_provenance(const ArgParser& args, const std::string& command, const std::string& arch,
+                                   const TrainingSettings& settings, const TrainingResult& result,
+                                   const FinalEvaluation& evaluation);
+
+// Saves with --weights-encoding and prints the one-line summary on stdout.
+void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation);
+
+// "1,234,567"
+std::string with_thousands(int64_t n);
+
+}  // namespace distillery

@@ -1,0 +1,66 @@
+#include "native/model_files.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/core/error.h"
+
+namespace distillery {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_whole_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw Error(path + ": is a folder, not a model file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error(path + ": cannot read (" + std::strerror(errno) + ")");
+  return text.str();
+}
+
+}  // namespace
+
+Model load_model_file(const std::string& path) {
+  const std::string text = read_whole_file(path);
+  if (text.empty()) throw Error(path + ": the file is empty");
+  try {
+    return load_model_json(text);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+void save_model_file(const std::string& path, const Model& model, const ModelJsonOptions& options) {
+  std::string text;
+  try {
+    text = save_model_json(model, options);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  const std::string temporary = path + ".partial";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    std::remove(temporary.c_str());
+    throw Error(path + ": cannot write (" + ec.message() + ")");
+  }
+}
+
+}  // namespace distillery
