@@ -101,12 +101,12 @@ PruneReport build_prune_report(Model& before, Model& after, int repeats) {
 std::string format_prune_report(const PruneReport& r) {
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-5s %-7s %-18s %-18s %9s %7s %10s %10s %-5s %10s %10s\n", "layer", "type",
-                "kernel before", "kernel after", "nonzeros", "sparse", "dense KB", "CSR KB", "path", "before ms",
+  std::snprintf(line, sizeof line, "%-5s %-7s %-18s %-18s %9s %8s %10s %10s %-5s %10s %10s\n", "layer", "type",
+                "kernel before", "kernel after", "nonzeros", "sparsity", "dense KB", "CSR KB", "path", "before ms",
                 "after ms");
   out += line;
   for (const auto& l : r.layers) {
-    std::snprintf(line, sizeof line, "%-5d %-7s %-18s %-18s %9lld %6.1f%% %10.1f %10.1f %-5s %10.4f %10.4f\n", l.layer,
+    std::snprintf(line, sizeof line, "%-5d %-7s %-18s %-18s %9lld %7.1f%% %10.1f %10.1f %-5s %10.4f %10.4f\n", l.layer,
                   l.type.c_str(), l.kernel_before.str().c_str(), l.kernel_after.str().c_str(),
                   static_cast<long long>(l.kernel_nonzeros), 100.0 * l.sparsity, l.dense_bytes / 1024.0,
                   l.csr_bytes / 1024.0, l.sparse_kernel ? "csr" : "dense", l.latency_before_ms, l.latency_after_ms);

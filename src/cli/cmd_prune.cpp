@@ -1,0 +1,264 @@
+// distillery prune: magnitude, global, random or structured pruning of a
+// trained model, with a schedule and fine-tuning under the masks, optionally
+// distilling from a teacher. Prints the per-layer report (sparsity, sizes,
+// latency before/after) and the accuracy before and after.
+//
+// Sections: 1. flags and settings  2. loading and checks  3. pruning, report, saving
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_data.h"
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "cli/training_session.h"
+#include "engine/core/error.h"
+#include "engine/metrics/metrics.h"
+#include "engine/model/arch_spec.h"
+#include "engine/prune/masks.h"
+#include "engine/prune/prune_pipeline.h"
+#include "engine/prune/prune_report.h"
+#include "engine/prune/structured.h"
+#include "native/model_files.h"
+
+namespace distillery {
+namespace {
+
+// ---------------------------------------------------------------- 1. flags
+
+void add_prune_flags(ArgParser& args) {
+  args.add_required("--model", "MODEL.json", "the trained model to prune (the student, or the teacher itself)");
+  add_data_flags(args);
+  args.add_required("--method", "NAME", "magnitude (per layer), global (one threshold), random, or structured");
+  args.add_required("--sparsity", "S",
+                    "fraction removed, 0 <= S < 1: of the weights, or of each layer's units/filters (structured)");
+  args.add_value("--schedule", "NAME", "oneshot, iterative (--rounds) or polynomial (gradual, while fine-tuning)",
+                 "oneshot");
+  args.add_value("--rounds", "K", "iterative: prune/fine-tune rounds, sparsity 1 - (1 - S)^(r/K) after round r", "3");
+  args.add_value("--finetune-epochs", "E", "fine-tuning epochs (iterative: per round; polynomial: at least 1)", "0");
+  args.add_value("--criterion", "NAME", "structured: rank units/filters by l1 or l2 norm", "l2");
+  args.add_value("--teacher", "MODEL.json", "fine-tune with the distillation loss from this teacher");
+  args.add_value("--temperature", "T", "with --teacher: softmax temperature", "4");
+  args.add_value("--alpha", "A", "with --teacher: weight of the hard-label loss, 0..1", "0.1");
+  args.add_value("--batch", "B", "fine-tuning samples per step", "64");
+  args.add_value("--lr", "X", "fine-tuning learning rate", "0.0005");
+  args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
+  args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
+  args.add_value("--seed", "S", "random seed (random pruning, shuffling, validation split)", "42");
+  args.add_value("--val-split", "F", "fraction of --data held out for validation", "0.1");
+  args.add_switch("--json", "print one JSON object (report and accuracies) on stdout instead of the table");
+  add_output_flags(args);
+  args.add_epilog(
+      "examples:\n"
+      "  distillery prune --model teacher.json --data train-images-idx3-ubyte.gz --test-data t10k-images-idx3-ubyte.gz \\\n"
+      "      --method global --sparsity 0.9 --finetune-epochs 2 --out pruned.json\n"
+      "  distillery prune --model teacher.json --data ... --method structured --sparsity 0.5 \\\n"
+      "      --finetune-epochs 2 --teacher teacher.json --out small.json\n");
+}
+
+PruneSettings read_prune_settings(const ArgParser& args) {
+  PruneSettings s;
+  s.method = args.get_choice("--method", "", {"magnitude", "global", "random", "structured"});
+  const std::string text = args.get("--sparsity");
+  char* end = nullptr;
+  const double sparsity = std::strtod(text.c_str(), &end);
+  require(!text.empty() && end == text.c_str() + text.size() && sparsity >= 0.0 && sparsity < 1.0,
+          "--sparsity: must be a number in [0, 1), got '" + text + "'");
+  s.sparsity = static_cast<float>(sparsity);
+  s.schedule = args.get_choice("--schedule", "oneshot", {"oneshot", "iterative", "polynomial"});
+  s.rounds = args.get_int("--rounds", 3, 1, 100);
+  s.finetune_epochs = args.get_int("--finetune-epochs", 0, 0, 100000);
+  s.criterion = args.get_choice("--criterion", "l2", {"l1", "l2"});
+  s.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
+  TrainConfig& c = s.train;
+  c.batch_size = args.get_int("--batch", 64, 1, 65536);
+  c.learning_rate = static_cast<float>(args.get_double("--lr", 5e-4, 1e-9, 10.0));
+  c.optimizer.kind = args.get_choice("--optimizer", "adam", {"adam", "adamw", "sgd"});
+  c.optimizer.weight_decay = c.optimizer.kind == "adamw" ? 0.01f : 0.0f;
+  c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
+  c.seed = s.seed;
+  if (args.has("--teacher")) {
+    c.loss = "kd";
+    c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
+    c.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
+  } else {
+    require(!args.has("--temperature") && !args.has("--alpha"), "--temperature and --alpha need --teacher");
+  }
+  args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
+  try {
+    validate_prune_settings(s);
+  } catch (const Error& e) {
+    throw Error(std::string("prune: ") + e.what());
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------- 2. checks
+
+// The one-line reason a model cannot be pruned this way, as an Error naming the file.
+void require_prunable(const Model& model, const PruneSettings& s, const std::string& path) {
+  try {
+    require(has_prunable(model.params()), "the model has nothing to prune (no dense or conv2d kernels)");
+    if (s.method == "structured")
+      plan_structured(model, structured_keep_counts(model, s.sparsity), parse_norm_criterion(s.criterion));
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+std::atomic<bool>* g_stop = nullptr;
+extern "C" void on_prune_interrupt(int) {
+  if (g_stop) g_stop->store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program
+}
+
+// ---------------------------------------------------------------- 3. report
+
+struct Measured {
+  EvalReport before, after;
+  std::string set, path;
+};
+
+void print_summary(const PruneReport& report, const Measured& m, bool with_teacher) {
+  std::printf("%s", format_prune_report(report).c_str());
+  std::printf("accuracy on %s (%s, %d samples): before %.4f, after %.4f (%+.2f points)\n", m.set.c_str(),
+              m.path.c_str(), m.after.samples, m.before.accuracy, m.after.accuracy,
+              100.0 * (m.after.accuracy - m.before.accuracy));
+  if (with_teacher) std::printf("agreement with the teacher after pruning: %.4f\n", m.after.agreement);
+}
+
+nlohmann::json summary_json(const PruneReport& report, const Measured& m, const PruneSettings& s,
+                            const std::string& out) {
+  nlohmann::json j = prune_report_json(report);
+  j["settings"] = s.to_json();
+  j["evaluation"] = {{"set", m.set}, {"path", m.path}, {"samples", m.after.samples}};
+  j["accuracy_before"] = m.before.accuracy;
+  j["accuracy_after"] = m.after.accuracy;
+  if (m.after.agreement >= 0) j["agreement"] = m.after.agreement;
+  j["out"] = out;
+  return j;
+}
+
+}  // namespace
+
+int run_prune(const Args& argv) {
+  ArgParser args("prune",
+                 "Prune a trained model: zero weights behind masks (magnitude, global, random; dense\n"
+                 "layers past 70 % sparsity then run a sparse kernel), or remove whole units and\n"
+                 "filters (structured: a smaller model). Optionally fine-tune under the masks, with\n"
+                 "the distillation loss from --teacher. Prints the per-layer report and the accuracy\n"
+                 "before and after (on --test-data, else the validation split).");
+  add_prune_flags(args);
+  if (!args.parse(argv)) return 0;
+
+  PruneSettings settings = read_prune_settings(args);
+  const std::string out = args.get("--out");
+  check_output_path(out);
+  const std::string model_path = args.get("--model"), data_path = args.get("--data");
+  const std::string test_path = args.get("--test-data");
+  if (!test_path.empty()) require_exists(test_path);
+
+  Model model = load_model_file(model_path);
+  require_image_model(model, model_path);
+  require_prunable(model, settings, model_path);
+  Model teacher;
+  const bool has_teacher = args.has("--teacher");
+  const std::string teacher_path = args.get("--teacher");
+  if (has_teacher) {
+    teacher = load_model_file(teacher_path);
+    require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
+                                                              teacher.input_shape().str() + " but the model " +
+                                                              model.input_shape().str());
+    require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
+  }
+  const Dataset data = load_data_for_model(data_path, args.get("--labels"), model, model_path);
+  const float val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
+  const Split split = split_indices(data.size(), val_split, settings.seed);
+  Dataset test;
+  if (!test_path.empty()) test = load_data_for_model(test_path, "", model, model_path);
+
+  // The same samples measure the model before and after.
+  Measured measured;
+  auto measure = [&](Model& m) {
+    Model* t = has_teacher ? &teacher : nullptr;
+    if (!test_path.empty()) return evaluate(m, test, {}, t);
+    return evaluate(m, data, split.val.empty() ? split.train : split.val, t);
+  };
+  measured.set = !test_path.empty() ? "test" : split.val.empty() ? "training" : "validation";
+  measured.path = !test_path.empty() ? test_path : data_path;
+  measured.before = measure(model);
+
+  Tensor teacher_logits;
+  if (has_teacher) {
+    const auto start = std::chrono::steady_clock::now();
+    teacher_logits = compute_logits(teacher, data);
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    note("prune: teacher logits over " + std::to_string(data.size()) + " samples in " + seconds + " s");
+  }
+  char accuracy[32];
+  std::snprintf(accuracy, sizeof accuracy, "%.4f", measured.before.accuracy);
+  note("prune: " + settings.method + " to sparsity " + args.get("--sparsity") + ", " + settings.schedule +
+       (settings.finetune_epochs ? ", " + std::to_string(settings.finetune_epochs) + " fine-tuning epoch(s)" : "") +
+       "; accuracy before " + accuracy + " on the " + measured.set + " set");
+
+  TrainingProgress progress("finetune");
+  PruneCallbacks callbacks;
+  callbacks.train = progress.callbacks();
+  const bool gradual = settings.schedule == "polynomial";
+  callbacks.on_round = [&](int round, int rounds, double sparsity) {
+    if (gradual && round != rounds && round % 10 != 1) return;  // a gradual run updates often: keep stderr short
+    char line[128];
+    std::snprintf(line, sizeof line, "prune: %s %d/%d: %s %.4f", gradual ? "mask update" : "round", round, rounds,
+                  settings.method == "structured" ? "parameters removed" : "sparsity", sparsity);
+    note(line);
+  };
+  TrainControl control;
+  g_stop = &control.stop;
+  auto previous = std::signal(SIGINT, on_prune_interrupt);
+  Model pruned = prune_model(model, data, split.train, split.val, settings, has_teacher ? &teacher_logits : nullptr,
+                             callbacks, &control);
+  std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
+  g_stop = nullptr;
+  if (control.stop.load()) note("stopped early (Ctrl-C); measuring and saving the model as it is");
+  measured.after = measure(pruned);
+
+  const PruneReport report = build_prune_report(model, pruned);
+  pruned.name = std::filesystem::path(out).stem().string();
+  nlohmann::json& record = pruned.provenance["pruning"];
+  record["command"] = args.command_line();
+  record["source_file"] = model_path;
+  record["data"] = data_path;
+  if (has_teacher) record["teacher"] = teacher_path;
+  record["evaluation"] = {{"set", measured.set}, {"path", measured.path}, {"samples", measured.after.samples}};
+  record["accuracy_before"] = measured.before.accuracy;
+  record["accuracy_after"] = measured.after.accuracy;
+  record["latency_ms_before"] = report.latency_before_ms;
+  record["latency_ms_after"] = report.latency_after_ms;
+  if (control.stop.load()) record["stopped_early"] = true;
+  pruned.provenance["accuracy"] = measured.after.accuracy;  // this model's measured accuracy
+
+  ModelJsonOptions options;
+  options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  save_model_file(out, pruned, options);
+  if (args.has("--json")) {
+    std::printf("%s\n", summary_json(report, measured, settings, out).dump(-1, ' ', false,
+                                                                          nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    print_summary(report, measured, has_teacher);
+    std::printf("saved %s: %s, %s params (%s non-zero)\n", out.c_str(), describe_arch(pruned).c_str(),
+                with_thousands(pruned.parameter_count()).c_str(),
+                with_thousands(pruned.nonzero_parameter_count()).c_str());
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace distillery
