@@ -1,0 +1,295 @@
+// Actions shared by the panels and the JS API. Sections:
+//   - helpers: checks that data and models are there and fit
+//   - dataset and teacher loading
+//   - training, distillation, evaluation (jobs)
+//   - prediction
+//   - export and file names
+#include "app/actions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/jobs/decode_dataset_job.h"
+#include "app/jobs/evaluate_job.h"
+#include "app/jobs/prune_job.h"
+#include "app/jobs/train_job.h"
+#include "engine/core/error.h"
+#include "engine/data/batch.h"
+#include "engine/data/image.h"
+#include "engine/io/model_json.h"
+#include "engine/losses/losses.h"
+#include "engine/model/arch_spec.h"
+
+namespace distillery {
+
+// --- helpers ------------------------------------------------------------------------
+
+namespace {
+
+const Dataset& require_dataset(const App& app) {
+  require(app.session.dataset != nullptr, "no dataset is loaded: upload one in the Data panel first");
+  return *app.session.dataset;
+}
+
+Model& require_teacher(const App& app) {
+  require(app.session.teacher != nullptr, "no teacher is loaded: load or train one in the Teacher panel first");
+  return *app.session.teacher;
+}
+
+void require_fits(const Model& model, const Dataset& data, const std::string& role) {
+  const std::string why = model_data_mismatch(model, data, role);
+  require(why.empty(), why);
+}
+
+void require_idle(const App& app) {
+  require(!app.worker.busy(), "\"" + app.worker.current_title() + "\" is still running: wait for it or stop it");
+}
+
+std::unique_ptr<Model> build_model(const std::string& arch, const Dataset& data, uint64_t seed) {
+  Rng rng(seed);
+  auto configs = parse_arch_spec(arch, data.num_classes(), data.sample_shape().rank());
+  auto model = std::make_unique<Model>(Model::from_layer_configs(configs, data.sample_shape(), rng));
+  model->class_names = data.class_names;
+  return model;
+}
+
+nlohmann::json train_provenance(const App& app, const TrainOptions& o) {
+  return {{"tool", "distillery app (" + app.runtime.build + ")"},
+          {"arch", o.arch},
+          {"dataset", app.session.dataset_source},
+          {"epochs", o.epochs},
+          {"batch", o.batch},
+          {"lr", o.lr},
+          {"optimizer", o.optimizer},
+          {"schedule", o.schedule},
+          {"seed", o.seed}};
+}
+
+std::string format_number(double v, const char* format) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, format, v);
+  return buffer;
+}
+
+}  // namespace
+
+// --- dataset and teacher loading ----------------------------------------------------------
+
+int start_dataset_upload(App& app, std::vector<FileEntry> files) {
+  require_idle(app);
+  require(!files.empty(), "no files were given");
+  const std::string source = describe_upload(files);
+  DatasetOptions options;
+  std::optional<ConformTarget> target;
+  if (app.session.teacher) target = ConformTarget{app.session.teacher->input_shape(), app.session.teacher->num_outputs()};
+  return app.worker.start(std::make_unique<DecodeDatasetJob>(std::move(files), source, options, target));
+}
+
+void load_teacher_json(App& app, const std::string& text, const std::string& source) {
+  require_idle(app);
+  // Parse into a temporary: the old teacher stays unless the new one fits.
+  auto model = std::make_shared<Model>(load_model_json(text));
+  if (app.session.dataset) {
+    const std::string why = model_data_mismatch(*model, *app.session.dataset, "teacher");
+    require(why.empty(), source + ": " + why + " (load a matching dataset first)");
+  }
+  app.session.set_teacher(std::move(model), source);
+}
+
+// --- training, distillation, evaluation ------------------------------------------------------
+
+int start_teacher_training(App& app, const TrainOptions& options) {
+  require_idle(app);
+  const Dataset& data = require_dataset(app);
+  auto model = build_model(options.arch, data, options.seed);
+  model->name = "teacher";
+  TrainJobSettings settings;
+  settings.title = "Training teacher";
+  settings.trains_teacher = true;
+  settings.config = to_train_config(options);
+  settings.config.loss = "ce";
+  settings.model_source = "trained here: " + options.arch;
+  settings.provenance = train_provenance(app, options);
+  settings.provenance["method"] = "trained";
+  return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(model), app.session.dataset,
+                                                     app.session.split, nullptr));
+}
+
+int start_distillation(App& app, const DistillOptions& options) {
+  require_idle(app);
+  const Dataset& data = require_dataset(app);
+  const bool alone = options.loss == "ce";
+  std::unique_ptr<Model> teacher;
+  if (!alone || app.session.teacher) {
+    Model& t = require_teacher(app);
+    require_fits(t, data, "teacher");
+    teacher = std::make_unique<Model>(t.clone());
+  }
+  auto student = build_model(options.train.arch, data, options.train.seed);
+  student->name = "student";
+  if (teacher) student->preprocessing = teacher->preprocessing;  // the same inputs the teacher saw
+
+  TrainJobSettings settings;
+  settings.title = alone ? "Training student alone" : "Distilling student";
+  settings.config = to_train_config(options.train);
+  settings.config.loss = options.loss;
+  settings.config.temperature = options.temperature;
+  settings.config.alpha = options.alpha;
+  settings.recipe.arch = options.train.arch;
+  settings.recipe.method = alone ? "alone" : "distilled";
+  settings.recipe.temperature = alone ? 0 : options.temperature;
+  settings.recipe.alpha = alone ? 0 : options.alpha;
+  settings.provenance = train_provenance(app, options.train);
+  settings.provenance["method"] = alone ? "trained without a teacher" : "distillation";
+  if (!alone) {
+    settings.provenance["loss"] = options.loss;
+    settings.provenance["temperature"] = options.temperature;
+    settings.provenance["alpha"] = options.alpha;
+    settings.provenance["teacher"] = app.session.teacher_source;
+    settings.provenance["teacher_params"] = app.session.teacher->parameter_count();
+  }
+  return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(student), app.session.dataset,
+                                                     app.session.split, std::move(teacher)));
+}
+
+int start_pruning(App& app, const PruneOptions& options) {
+  require_idle(app);
+  const Dataset& data = require_dataset(app);
+  // The write-up's pipeline: prune the student, or a copy of the teacher
+  // when there is no student yet.
+  const bool from_teacher = app.session.student == nullptr;
+  require(!from_teacher || app.session.teacher, "there is no student or teacher to prune: make one first");
+  Model& source = from_teacher ? *app.session.teacher : *app.session.student;
+  require_fits(source, data, from_teacher ? "teacher" : "student");
+  std::unique_ptr<Model> teacher;
+  if (app.session.teacher) {
+    require_fits(*app.session.teacher, data, "teacher");
+    teacher = std::make_unique<Model>(app.session.teacher->clone());
+  }
+  require(!options.use_teacher || teacher || options.finetune_epochs == 0,
+          "fine-tuning with the teacher needs a teacher: load one or untick 'use teacher'");
+  StudentRecipe recipe = from_teacher ? StudentRecipe{describe_arch(source), "pruned", 0, 0, 0} : app.session.student_recipe;
+  recipe.sparsity = options.sparsity;
+  if (from_teacher) recipe.method = "pruned";
+  nlohmann::json provenance = source.provenance;
+  return app.worker.start(std::make_unique<PruneJob>(options, std::make_unique<Model>(source.clone()),
+                                                     std::move(teacher), app.session.dataset, app.session.split,
+                                                     std::move(recipe), from_teacher ? "teacher" : "student"));
+}
+
+int start_evaluation(App& app) {
+  require_idle(app);
+  const Dataset& data = require_dataset(app);
+  require(app.session.student || app.session.teacher, "there is no model to evaluate: load a teacher or distil a student");
+  require(!app.session.split.test.empty(), "the test split is empty: raise the test fraction in the Data panel");
+  std::unique_ptr<Model> student, teacher;
+  if (app.session.student) {
+    require_fits(*app.session.student, data, "student");
+    student = std::make_unique<Model>(app.session.student->clone());
+  }
+  if (app.session.teacher) {
+    require_fits(*app.session.teacher, data, "teacher");
+    teacher = std::make_unique<Model>(app.session.teacher->clone());
+  }
+  return app.worker.start(std::make_unique<EvaluateJob>(std::move(student), std::move(teacher), app.session.dataset,
+                                                        app.session.split.test, app.session.student_version,
+                                                        app.session.teacher_version));
+}
+
+// --- prediction ---------------------------------------------------------------------
+
+std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels) {
+  const Shape& shape = model.input_shape();
+  require(shape.rank() == 3, "the model does not take images");
+  Dataset one;
+  one.height = shape[0];
+  one.width = shape[1];
+  one.channels = shape[2];
+  one.pixels.assign(pixels, pixels + one.image_bytes());
+  one.labels = {0};
+  one.class_names = {"?"};
+  Tensor input;
+  const int index = 0;
+  gather_batch(one, &index, 1, model.preprocessing, input);
+  const Tensor& logits = model.forward(input, false);
+  Tensor probabilities;
+  softmax(logits, 1.0f, probabilities);
+  std::vector<ClassScore> scores;
+  for (int k = 0; k < model.num_outputs(); ++k) {
+    const std::string label = k < static_cast<int>(model.class_names.size()) ? model.class_names[k] : std::to_string(k);
+    scores.push_back({label, k, probabilities[k]});
+  }
+  std::stable_sort(scores.begin(), scores.end(),
+                   [](const ClassScore& a, const ClassScore& b) { return a.probability > b.probability; });
+  return scores;
+}
+
+std::vector<ClassScore> predict_image(Model& model, const std::vector<uint8_t>& bytes, const std::string& name) {
+  const Shape& shape = model.input_shape();
+  require(shape.rank() == 3, "the model does not take images");
+  const Image image = decode_image(bytes, shape[0], shape[1], shape[2], name);
+  return predict_pixels(model, image.pixels.data());
+}
+
+// --- export -----------------------------------------------------------------------
+
+std::string export_student_json(const App& app, bool base64) {
+  require(app.session.student != nullptr, "there is no student yet: distil one in the Distil panel first");
+  return save_model_json(*app.session.student, {base64 ? "base64" : "array", base64 ? -1 : 1});
+}
+
+std::string export_teacher_json(const App& app, bool base64) {
+  require(app.session.teacher != nullptr, "there is no teacher loaded");
+  return save_model_json(*app.session.teacher, {base64 ? "base64" : "array", base64 ? -1 : 1});
+}
+
+namespace {
+
+// "conv:8:3,pool:2,dense:32" -> "conv8x3-pool2-dense32": safe in any file system.
+std::string arch_slug(const std::string& arch) {
+  std::string out;
+  bool first_colon = true;
+  for (char c : arch) {
+    if (c == ',') {
+      out += '-';
+      first_colon = true;
+    } else if (c == ':') {
+      if (!first_colon) out += 'x';
+      first_colon = false;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_') {
+      out += c;
+    }
+  }
+  if (out.size() > 60) out = out.substr(0, 60);
+  return out.empty() ? "model" : out;
+}
+
+std::string trim_number(double v) {
+  std::string s = format_number(v, "%.2f");
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string student_file_name(const App& app) {
+  const StudentRecipe& r = app.session.student_recipe;
+  std::string name = "student-" + arch_slug(r.arch);
+  if (r.method == "distilled") name += "-distilled-T" + trim_number(r.temperature) + "-a" + trim_number(r.alpha);
+  else if (r.method == "alone") name += "-alone";
+  if (r.sparsity > 0) name += "-pruned" + std::to_string(static_cast<int>(std::lround(r.sparsity * 100)));
+  if (app.session.student_eval) name += "-acc" + format_number(app.session.student_eval->accuracy, "%.3f");
+  return name + ".json";
+}
+
+std::string teacher_file_name(const App& app) {
+  std::string name = "teacher";
+  if (app.session.teacher) name += "-" + arch_slug(describe_arch(*app.session.teacher));
+  if (app.session.teacher_eval) name += "-acc" + format_number(app.session.teacher_eval->accuracy, "%.3f");
+  return name + ".json";
+}
+
+}  // namespace distillery

@@ -1,0 +1,45 @@
+#pragma once
+// AppApi: the JavaScript API (docs/JS_API.md) on the C++ side. The web glue
+// stages uploaded files and calls call(method, json) with JSON in and out;
+// the promises, polling and Blob handling live in JS. Native tests drive the
+// same methods, so the browser API is tested without a browser.
+//
+// Every reply is {"ok": true, "value": ...} or {"ok": false, "error": "..."}.
+// Long methods ("loadDataset", "trainTeacher", "distill", "prune",
+// "evaluate") reply {"job": id}; "jobStatus" {"job": id} then says
+//   {"done": false, "progress": ...} or {"done": true, "ok": ..., "result"|"error": ...}.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/data/file_entry.h"
+
+namespace distillery {
+
+class App;
+
+class AppApi {
+ public:
+  explicit AppApi(App& app) : app_(app) {}
+
+  // Files for the next loadDataset / loadTeacher / predict call.
+  void stage_file(std::string path, std::vector<uint8_t> bytes);
+  void clear_staged() { staged_.clear(); }
+  // Hands the staged files over (for uploads the UI routes itself).
+  std::vector<FileEntry> take_staged_files();
+
+  // Dispatches one method; never throws.
+  std::string call(const std::string& method, const std::string& args_json);
+  nlohmann::json call_json(const std::string& method, const nlohmann::json& args);
+
+ private:
+  nlohmann::json dispatch(const std::string& method, const nlohmann::json& args);
+  nlohmann::json status() const;
+  nlohmann::json job_status(int id);
+
+  App& app_;
+  std::vector<FileEntry> staged_;
+};
+
+}  // namespace distillery

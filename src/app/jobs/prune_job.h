@@ -1,0 +1,64 @@
+#pragma once
+// PruneJob: the engine's pruning pipeline (engine/prune/prune_pipeline.h) as
+// steps, so the single-thread page can run it in frame slices too. Phases:
+//   1. teacher logits (when fine-tuning distils from the teacher)
+//   2. per round: prune (one-shot, iterative rounds, or structured shrink),
+//      then fine-tune under the masks with the engine's TrainingRun; the
+//      gradual (polynomial) schedule prunes inside the fine-tuning instead
+//   3. finalise (gradual ends at the target even when stopped early)
+//   4. evaluate on the test split
+// The result becomes the student.
+#include <memory>
+#include <string>
+
+#include "app/options.h"
+#include "app/training_worker.h"
+#include "engine/prune/prune_pipeline.h"
+#include "engine/prune/schedule.h"
+
+namespace distillery {
+
+class PruneJob : public Job {
+ public:
+  // source: a copy of what is pruned (the student, or the teacher when there
+  // is no student); teacher: a copy of the teacher or null.
+  PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, std::unique_ptr<Model> teacher,
+           std::shared_ptr<const Dataset> data, DataSplit split, StudentRecipe recipe, std::string source_role);
+  ~PruneJob() override;
+
+  std::string title() const override { return "Pruning " + source_role_; }
+  bool step() override;
+  void run(TrainControl& control) override;
+  nlohmann::json apply(Session& session, bool stopped) override;
+  bool keeps_result_when_stopped() const override { return true; }
+
+ private:
+  enum class Phase { kTeacherLogits, kPrune, kFinetune, kFinalize, kEvaluate, kDone };
+  void step_teacher_logits();
+  void prune_round();
+  void start_finetune();
+  void end_finetune();
+  double sparsity_now() const;
+
+  PruneSettings settings_;
+  std::unique_ptr<Model> source_, model_, teacher_;
+  std::shared_ptr<const Dataset> data_;
+  DataSplit split_;
+  StudentRecipe recipe_;
+  std::string source_role_;
+
+  Phase phase_ = Phase::kPrune;
+  int round_ = 1;
+  int rounds_ = 1;
+  bool pruned_ = false;
+  int logits_done_ = 0;
+  Tensor teacher_logits_;
+  std::unique_ptr<TrainingRun> run_;
+  PolynomialDecay decay_;
+  int64_t steps_before_round_ = 0;  // fine-tuning steps of earlier rounds
+  int64_t total_steps_ = 0;
+  int epochs_before_round_ = 0;
+  std::optional<EvalReport> report_;
+};
+
+}  // namespace distillery

@@ -1,0 +1,177 @@
+// TrainJob phases: teacher logits -> training -> evaluation; see train_job.h.
+#include "app/jobs/train_job.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "engine/core/error.h"
+#include "engine/data/batch.h"
+#include "engine/metrics/metrics.h"
+
+namespace distillery {
+
+namespace {
+constexpr int kLogitsChunk = 256;
+
+// Fraction of rows of logits (indexed by sample) whose arg-max is the label.
+float accuracy_from_logits(const Tensor& logits, const Dataset& data, const std::vector<int>& indices) {
+  if (indices.empty()) return -1;
+  const int64_t c = logits.row_size();
+  int correct = 0;
+  for (int i : indices) {
+    const float* row = logits.data() + i * c;
+    correct += static_cast<int>(std::max_element(row, row + c) - row) == data.labels[i];
+  }
+  return static_cast<float>(correct) / static_cast<float>(indices.size());
+}
+}  // namespace
+
+TrainJob::TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std::shared_ptr<const Dataset> data,
+                   DataSplit split, std::unique_ptr<Model> teacher)
+    : settings_(std::move(settings)), model_(std::move(model)), data_(std::move(data)), split_(std::move(split)),
+      teacher_(std::move(teacher)) {
+  const bool needs_teacher = settings_.config.loss != "ce";
+  require(!needs_teacher || teacher_, "the '" + settings_.config.loss + "' loss needs a teacher: load one first");
+  phase_ = needs_teacher ? Phase::kTeacherLogits : Phase::kTrain;
+  if (needs_teacher) teacher_logits_.resize(Shape{data_->size(), teacher_->num_outputs()});
+  update_progress([&](JobProgress& p) {
+    p.title = settings_.title;
+    p.phase = needs_teacher ? "caching the teacher's logits" : "training";
+    p.epochs = settings_.config.epochs;
+    p.curves.title = settings_.title;
+  });
+}
+
+TrainJob::~TrainJob() = default;
+
+bool TrainJob::step() {
+  switch (phase_) {
+    case Phase::kTeacherLogits:
+      if (stop_requested()) phase_ = Phase::kDone;
+      else step_teacher_logits();
+      return true;
+    case Phase::kTrain:
+      if (stop_requested()) phase_ = run_ ? Phase::kEvaluate : Phase::kDone;
+      else step_training();
+      return true;
+    case Phase::kEvaluate:
+      evaluate();
+      phase_ = Phase::kDone;
+      return false;
+    case Phase::kDone:
+      return false;
+  }
+  return false;
+}
+
+void TrainJob::run(TrainControl& control) {
+  // Logits in chunks so that pause and stop answer quickly.
+  while (phase_ == Phase::kTeacherLogits) {
+    while (control.pause && !control.stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    step();
+  }
+  if (phase_ == Phase::kTrain) {
+    start_training();
+    run_->run(&control);  // the engine's loop: pause and stop through control
+    phase_ = Phase::kEvaluate;
+  }
+  while (step()) {
+  }
+}
+
+void TrainJob::step_teacher_logits() {
+  const int n = data_->size();
+  const int count = std::min(kLogitsChunk, n - logits_done_);
+  std::vector<int> indices(count);
+  for (int i = 0; i < count; ++i) indices[i] = logits_done_ + i;
+  Tensor inputs;
+  gather_batch(*data_, indices.data(), count, teacher_->preprocessing, inputs);
+  const Tensor& out = teacher_->forward(inputs, false);
+  std::copy(out.data(), out.data() + out.size(), teacher_logits_.data() + static_cast<int64_t>(logits_done_) * out.row_size());
+  logits_done_ += count;
+  const float fraction = static_cast<float>(logits_done_) / static_cast<float>(std::max(1, n));
+  update_progress([&](JobProgress& p) { p.fraction = 0.05 * fraction; });
+  if (logits_done_ >= n) {
+    teacher_val_accuracy_ =
+        accuracy_from_logits(teacher_logits_, *data_, split_.val.empty() ? split_.test : split_.val);
+    update_progress([&](JobProgress& p) { p.curves.teacher_val_accuracy = teacher_val_accuracy_; });
+    phase_ = Phase::kTrain;
+  }
+}
+
+void TrainJob::start_training() {
+  if (run_) return;
+  TrainCallbacks callbacks;
+  const auto started = std::chrono::steady_clock::now();
+  callbacks.on_batch = [this, started](const BatchReport& r) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double per_step = elapsed / static_cast<double>(std::max<int64_t>(1, r.step));
+    update_progress([&](JobProgress& p) {
+      p.phase = "training";
+      p.epoch = r.epoch + 1;
+      p.loss = r.loss;
+      p.accuracy = r.accuracy;
+      p.samples_per_second = r.samples_per_second;
+      p.fraction = 0.05 + 0.93 * static_cast<double>(r.step) / static_cast<double>(std::max<int64_t>(1, r.total_steps));
+      p.eta_seconds = per_step * static_cast<double>(r.total_steps - r.step);
+      p.curves.batch_epoch.push_back(static_cast<float>(r.epoch) +
+                                     static_cast<float>(r.batch + 1) / static_cast<float>(r.batches_per_epoch));
+      p.curves.batch_loss.push_back(r.loss);
+      p.curves.batch_accuracy.push_back(r.accuracy);
+    });
+  };
+  callbacks.on_epoch = [this](const EpochReport& r) {
+    update_progress([&](JobProgress& p) { p.curves.epochs.push_back(r); });
+  };
+  run_ = std::make_unique<TrainingRun>(*model_, *data_, split_.train, split_.val, settings_.config,
+                                       teacher_ ? &teacher_logits_ : nullptr, std::move(callbacks));
+}
+
+void TrainJob::step_training() {
+  start_training();
+  if (!run_->step()) phase_ = Phase::kEvaluate;
+}
+
+void TrainJob::evaluate() {
+  update_progress([](JobProgress& p) {
+    p.phase = "evaluating on the test split";
+    p.eta_seconds = -1;
+  });
+  if (!split_.test.empty()) report_ = distillery::evaluate(*model_, *data_, split_.test, teacher_.get());
+  update_progress([](JobProgress& p) { p.fraction = 1.0; });
+}
+
+nlohmann::json TrainJob::apply(Session& session, bool stopped) {
+  require(run_ && run_->steps_done() > 0, "stopped before training began; nothing was changed");
+  const int epochs_done = static_cast<int>(run_->history().size());
+  nlohmann::json provenance = settings_.provenance;
+  provenance["epochs_completed"] = epochs_done;
+  if (stopped) provenance["stopped_early"] = true;
+  if (report_) provenance["test_accuracy"] = report_->accuracy;
+  if (report_ && report_->agreement >= 0) provenance["teacher_agreement"] = report_->agreement;
+  model_->provenance = provenance;
+
+  nlohmann::json result = {{"stopped", stopped}, {"epochs", epochs_done}, {"steps", run_->steps_done()}};
+  if (!run_->history().empty()) {
+    const EpochReport& last = run_->history().back();
+    result["loss"] = last.train_loss;
+    result["train_accuracy"] = last.train_accuracy;
+    if (last.val_accuracy == last.val_accuracy) result["val_accuracy"] = last.val_accuracy;
+  }
+  if (report_) result["accuracy"] = report_->accuracy;
+  if (report_ && report_->agreement >= 0) result["agreement"] = report_->agreement;
+  result["params"] = model_->parameter_count();
+
+  session.curves = progress().curves;
+  std::shared_ptr<Model> trained(std::move(model_));
+  if (settings_.trains_teacher) {
+    session.set_teacher(trained, settings_.model_source);
+    session.teacher_eval = report_;
+  } else {
+    session.set_student(trained, settings_.recipe);
+    session.student_eval = report_;
+  }
+  return result;
+}
+
+}  // namespace distillery

@@ -1,0 +1,59 @@
+#pragma once
+// TrainJob: trains a model on the session's data, with or without a teacher.
+// It serves "train a teacher", "distil a student" and "train the student
+// alone" (the baseline). Phases:
+//   1. teacher logits over the dataset, one chunk per step (cached once)
+//   2. training: the engine's TrainingRun, one batch per step
+//   3. evaluation on the held-out test split (with teacher agreement)
+// The model trained is the job's own; the session gets it in apply().
+#include <memory>
+#include <string>
+
+#include "app/training_worker.h"
+
+namespace distillery {
+
+struct TrainJobSettings {
+  std::string title;           // "Distilling student"
+  bool trains_teacher = false; // the result becomes the teacher, else the student
+  TrainConfig config;
+  std::string model_source;    // teacher: shown as its source; student: ignored
+  StudentRecipe recipe;        // student only
+  nlohmann::json provenance;   // written into the model; accuracy added at the end
+};
+
+class TrainJob : public Job {
+ public:
+  // teacher may be null (config.loss must then be "ce"); it is used for the
+  // logits and for measuring agreement.
+  TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std::shared_ptr<const Dataset> data,
+           DataSplit split, std::unique_ptr<Model> teacher);
+  ~TrainJob() override;
+
+  std::string title() const override { return settings_.title; }
+  bool step() override;
+  void run(TrainControl& control) override;
+  nlohmann::json apply(Session& session, bool stopped) override;
+  bool keeps_result_when_stopped() const override { return true; }
+
+ private:
+  enum class Phase { kTeacherLogits, kTrain, kEvaluate, kDone };
+  void step_teacher_logits();
+  void start_training();
+  void step_training();
+  void evaluate();
+
+  TrainJobSettings settings_;
+  std::unique_ptr<Model> model_;
+  std::shared_ptr<const Dataset> data_;
+  DataSplit split_;
+  std::unique_ptr<Model> teacher_;
+  Phase phase_;
+  int logits_done_ = 0;  // samples whose teacher logits are cached
+  Tensor teacher_logits_;
+  std::unique_ptr<TrainingRun> run_;
+  std::optional<EvalReport> report_;
+  float teacher_val_accuracy_ = -1;
+};
+
+}  // namespace distillery

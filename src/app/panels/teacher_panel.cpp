@@ -1,0 +1,127 @@
+// Teacher panel. Sections: loading, summary table, training here.
+#include "app/panels/teacher_panel.h"
+
+#include <algorithm>
+
+#include "app/actions.h"
+#include "app/app.h"
+#include "app/panels/training_controls.h"
+#include "app/widgets/ui.h"
+#include "engine/model/arch_spec.h"
+#include "imgui_stdlib.h"
+
+namespace distillery {
+
+namespace {
+const std::vector<ArchPreset> kTeacherPresets = {
+    {"CNN", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128",
+     "Two convolution blocks and a dense layer: about 91 % on Fashion-MNIST after a few epochs."},
+    {"MLP", "dense:256,dense:128", "Two fully connected layers: quick to train, about 87 % on Fashion-MNIST."},
+    {"Small CNN", "conv:16:3,pool:2,conv:32:3,pool:2,dense:64", "A lighter CNN that trains faster."}};
+}  // namespace
+
+void TeacherPanel::draw(App& app) {
+  draw_load(app);
+  draw_summary(app);
+  draw_train(app);
+}
+
+void TeacherPanel::draw_load(App& app) {
+  ui::section("Load a teacher");
+  ui::dim_text("The teacher is a big, accurate model. Distillation trains a small student to copy its outputs, "
+               "including how unsure it is between classes.");
+  ImGui::BeginDisabled(app.worker.busy());
+  if (app.platform.has_file_picker()) {
+    if (ImGui::Button("Load teacher JSON...")) app.platform.pick_files(UploadPurpose::kTeacher);
+    ui::tip("Pick a Distillery model file (.json), e.g. one trained with the command-line tool.");
+  } else {
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30, ImGui::GetContentRegionAvail().x * 0.6f));
+    ImGui::InputTextWithHint("##teacherpath", "path to a model .json", &path_input);
+    ui::tip("A Distillery model file on this computer.");
+    ImGui::SameLine();
+    if (ImGui::Button("Load") && !path_input.empty()) app.load_path(UploadPurpose::kTeacher, path_input);
+    ui::tip("Read this model file as the teacher.");
+  }
+  if (app.platform.has_demo()) {
+    ImGui::SameLine();
+    if (ImGui::Button("Load demo data + teacher")) app.platform.load_demo();
+    ui::tip("Reload the bundled Fashion-MNIST subset and the teacher trained on it when the app was built.");
+  }
+  ImGui::EndDisabled();
+}
+
+void TeacherPanel::draw_summary(App& app) {
+  if (!app.session.teacher) {
+    ui::dim_text("No teacher loaded yet.");
+    return;
+  }
+  Model& t = *app.session.teacher;
+  ui::section("Teacher");
+  ui::key_value("Source", app.session.teacher_source);
+  ui::key_value("Architecture", describe_arch(t));
+  ui::key_value("Input", t.input_shape().str() + ", " + std::to_string(t.num_outputs()) + " classes");
+  ui::key_value("Parameters", ui::thousands(t.parameter_count()) + "  (" + ui::bytes(t.parameter_count() * 4.0) +
+                                  " as float32)");
+  if (app.session.teacher_eval) ui::key_value("Test accuracy", ui::percent(app.session.teacher_eval->accuracy));
+  if (app.session.dataset) {
+    const std::string why = model_data_mismatch(t, *app.session.dataset, "teacher");
+    if (!why.empty()) ui::error_text(("Does not fit the dataset: " + why).c_str());
+  }
+
+  const float font = ImGui::GetFontSize();
+  if (ImGui::BeginTable("layers", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, font * 1.8f);
+    ImGui::TableSetupColumn("layer");
+    ImGui::TableSetupColumn("output shape");
+    ImGui::TableSetupColumn("parameters");
+    ImGui::TableSetupColumn("non-zero");
+    ImGui::TableHeadersRow();
+    for (int i = 0; i < t.num_layers(); ++i) {
+      int64_t params = 0, nonzero = 0;
+      for (int r : t.param_refs_of_layer(i)) {
+        const ParamRef& ref = t.params().refs[r];
+        params += ref.size();
+        for (int64_t k = 0; k < ref.size(); ++k) nonzero += t.params().values[ref.offset + k] != 0.0f;
+      }
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%d", i + 1);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t.layer(i).type().c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t.layer(i).output_shape().str().c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(params ? ui::thousands(params).c_str() : "-");
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(params ? ui::thousands(nonzero).c_str() : "-");
+    }
+    ImGui::EndTable();
+  }
+  if (ImGui::TreeNode("Provenance (where this model came from)")) {
+    const std::string text = t.provenance.dump(2);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::TreePop();
+  }
+}
+
+void TeacherPanel::draw_train(App& app) {
+  ui::section("Or train a teacher here");
+  arch.draw("teacher_arch", kTeacherPresets);
+  if (app.session.dataset) {
+    const ArchMeasure& m = arch.measure(app.session.dataset->sample_shape(), app.session.dataset->num_classes());
+    if (m.ok) ui::dim_text(("This teacher would have " + ui::thousands(m.params) + " parameters.").c_str());
+    else ui::error_text(m.error.c_str());
+  }
+  train.arch = arch.spec();
+  draw_train_options(train, "teacher");
+  ImGui::BeginDisabled(app.worker.busy() || !app.session.dataset);
+  if (ImGui::Button("Train teacher")) app.run_action([&] { start_teacher_training(app, train); });
+  ImGui::EndDisabled();
+  ui::tip("Train this architecture on the training split with ordinary labels; it replaces the current teacher when done.");
+  if (app.worker.busy()) {
+    ImGui::SameLine();
+    draw_job_controls(app);
+  }
+}
+
+}  // namespace distillery

@@ -1,0 +1,28 @@
+#include "app/runtime_info.h"
+
+#include <thread>
+
+namespace distillery {
+
+RuntimeInfo detect_runtime() {
+  RuntimeInfo info;
+#if defined(__EMSCRIPTEN__)
+  info.web = true;
+  info.build = DISTILLERY_HAS_THREADS ? "mt" : "st";
+  info.reason = DISTILLERY_HAS_THREADS
+                    ? "the page is cross-origin isolated, so training runs on a worker thread"
+                    : "the page is not cross-origin isolated, so training runs in slices between frames";
+#else
+  info.reason = "native build: training runs on a worker thread";
+#endif
+#if defined(__wasm_simd128__) || !defined(__EMSCRIPTEN__)
+  info.simd = true;
+#endif
+#if DISTILLERY_HAS_THREADS
+  info.hardware_threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (info.hardware_threads < 1) info.hardware_threads = 1;
+#endif
+  return info;
+}
+
+}  // namespace distillery

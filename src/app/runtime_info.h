@@ -1,0 +1,30 @@
+#pragma once
+// How this build runs: training on a worker thread or in time slices between
+// frames, with or without WebAssembly SIMD, and why. The header bar shows it
+// and status() reports it.
+#include <string>
+
+namespace distillery {
+
+// True when the build can start threads: native builds and the pthreads web
+// build. The single-thread web build trains in slices of the frame loop.
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+#define DISTILLERY_HAS_THREADS 1
+#else
+#define DISTILLERY_HAS_THREADS 0
+#endif
+
+struct RuntimeInfo {
+  bool threaded = DISTILLERY_HAS_THREADS;  // training runs on a worker thread
+  bool simd = false;                       // WebAssembly SIMD (native: the CPU's own vector units)
+  bool web = false;
+  std::string build = "native";            // "native", "mt" (pthreads) or "st" (single thread)
+  std::string reason;                      // one sentence: why this mode is active
+  int hardware_threads = 1;
+};
+
+// The facts known at compile time; the web front end fills in the reason
+// from the page (crossOriginIsolated).
+RuntimeInfo detect_runtime();
+
+}  // namespace distillery

@@ -1,0 +1,67 @@
+#pragma once
+// ArchEditor: edits a layer spec ("conv:8:3,pool:2,dense:32") as text or as
+// a list of rows with +/- fields, with presets, and measures it live: the
+// parameter count and FLOPs of the model it builds on the current data.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/shape.h"
+
+namespace distillery {
+
+class Model;
+
+// One token of a spec. Tokens with options the rows cannot show (strides,
+// activations) stay as raw text.
+struct ArchRow {
+  enum class Kind { kDense, kConv, kMaxPool, kAvgPool, kDropout, kRaw };
+  Kind kind = Kind::kDense;
+  int a = 32;         // units / filters / pool size
+  int b = 3;          // conv kernel size
+  float rate = 0.2f;  // dropout
+  std::string raw;
+};
+
+std::vector<ArchRow> parse_arch_rows(const std::string& spec);
+std::string arch_rows_to_spec(const std::vector<ArchRow>& rows);
+// The teacher's spec with every dense/conv width multiplied by m (at least 1).
+std::string scale_arch_widths(const std::string& spec, float multiplier);
+
+struct ArchMeasure {
+  bool ok = false;
+  std::string error;
+  int64_t params = 0;
+  int64_t flops = 0;
+  int layers = 0;
+};
+// Builds the spec on an input shape and class count (cheap for small models).
+ArchMeasure measure_arch(const std::string& spec, const Shape& input, int num_classes);
+
+struct ArchPreset {
+  const char* name;
+  const char* spec;
+  const char* tip;
+};
+
+class ArchEditor {
+ public:
+  explicit ArchEditor(std::string spec) { set_spec(std::move(spec)); }
+  // Draws the editor; returns true when the spec changed this frame.
+  bool draw(const char* id, const std::vector<ArchPreset>& presets);
+  const std::string& spec() const { return spec_; }
+  void set_spec(std::string spec);
+  // Cached measurement for (input, classes); recomputed when anything changes.
+  const ArchMeasure& measure(const Shape& input, int num_classes);
+
+ private:
+  std::string spec_;
+  std::string text_;  // the text field (may be mid-edit)
+  std::vector<ArchRow> rows_;
+  ArchMeasure measure_;
+  std::string measured_spec_;
+  Shape measured_input_;
+  int measured_classes_ = -1;
+};
+
+}  // namespace distillery

@@ -1,0 +1,60 @@
+// The web page's module: the App on the browser's main thread, drawn by the
+// shared GLFW front end (Emscripten's GLFW on a WebGL2 canvas) from
+// emscripten_set_main_loop. Training runs on a std::thread in the pthreads
+// build and in frame slices in the single-thread build (TrainingWorker).
+// The JS API enters through web_exports.cpp.
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cmath>
+
+#include "app/app.h"
+#include "app/frontend/glfw_frontend.h"
+#include "platform/web/web_platform.h"
+#include "platform/web/web_state.h"
+
+// The canvas's CSS size and the device pixel ratio, as the page lays it out.
+EM_JS(double, js_css_width, (), { return Module.canvas.getBoundingClientRect().width || window.innerWidth; });
+EM_JS(double, js_css_height, (), { return Module.canvas.getBoundingClientRect().height || window.innerHeight; });
+EM_JS(double, js_pixel_ratio, (), { return window.devicePixelRatio || 1; });
+EM_JS(void, js_module_ready, (), { if (Module.distilleryHooks) Module.distilleryHooks.moduleReady(); });
+
+namespace distillery {
+
+WebState& web_state() {
+  static WebState* state = new WebState();  // lives as long as the page
+  return *state;
+}
+
+namespace {
+
+// Keeps the canvas's backing store at CSS size x devicePixelRatio.
+void fit_canvas() {
+  WebState& s = web_state();
+  const double ratio = js_pixel_ratio();
+  const int want_w = std::max(1, static_cast<int>(std::lround(js_css_width() * ratio)));
+  const int want_h = std::max(1, static_cast<int>(std::lround(js_css_height() * ratio)));
+  int w = 0, h = 0;
+  glfwGetWindowSize(s.frontend.window(), &w, &h);
+  if (w != want_w || h != want_h) glfwSetWindowSize(s.frontend.window(), want_w, want_h);
+  s.frontend.set_scales(1.0f, static_cast<float>(ratio));
+}
+
+void frame(void*) { web_state().frontend.frame(*web_state().app); }
+
+}  // namespace
+}  // namespace distillery
+
+int main() {
+  using namespace distillery;
+  WebState& s = web_state();
+  if (!s.frontend.init("Distillery", 1280, 800)) return 1;
+  s.app = std::make_unique<App>(detect_runtime(), s.platform);
+  s.api = std::make_unique<AppApi>(*s.app);
+  s.frontend.before_frame = fit_canvas;
+  js_module_ready();
+  // 0 fps: requestAnimationFrame pacing. Not simulating an infinite loop:
+  // main returns and the runtime stays alive for the JS API.
+  emscripten_set_main_loop_arg(frame, nullptr, 0, false);
+  return 0;
+}

@@ -1,0 +1,97 @@
+// window.distillery: the app's JavaScript API (documented in docs/JS_API.md).
+// It wraps the module's low-level bridge (distillery_glue.post.js): options
+// go in as JSON, files are staged as bytes, long operations return a job id
+// that is polled until the worker thread (or the frame slices) finish it.
+'use strict';
+
+(function () {
+  const POLL_MS = 40;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function toBytes(data) {
+    if (data instanceof Uint8Array) return data;
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (Array.isArray(data)) return Uint8Array.from(data);
+    if (typeof data === 'string') return new TextEncoder().encode(data);
+    throw new TypeError('expected bytes (Uint8Array, ArrayBuffer, array or string)');
+  }
+
+  /** Builds the API object for a ready module. */
+  function createDistilleryApi(module) {
+    function call(method, args) {
+      const reply = module.distilleryCall(method, args || {});
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.value;
+    }
+    function stage(files) {
+      module.distilleryClearStaged();
+      for (const f of files) {
+        if (!f || typeof f.path !== 'string') throw new TypeError('each file needs {path, bytes}');
+        module.distilleryStage(f.path, toBytes(f.bytes));
+      }
+    }
+    async function waitForJob(job, onProgress) {
+      for (;;) {
+        const s = call('jobStatus', { job });
+        if (s.done) {
+          if (!s.ok) throw new Error(s.error);
+          return s.result;
+        }
+        if (onProgress && s.progress) onProgress(s.progress);
+        await sleep(POLL_MS);
+      }
+    }
+    async function runJob(method, args, onProgress) {
+      const { job } = call(method, args);
+      return waitForJob(job, onProgress);
+    }
+
+    return {
+      /** files: [{path, bytes}] (a folder upload, paths like "cat/1.png") or one {path, bytes} ZIP/IDX/CSV.
+       *  Resolves to {classes, count, shape, split}. */
+      async loadDataset(files) {
+        stage(Array.isArray(files) ? files : [files]);
+        return runJob('loadDataset');
+      },
+      /** Parses model JSON text; it becomes the teacher. Resolves to {classes, params, arch, input_shape}. */
+      async loadTeacher(jsonText, name) {
+        stage([{ path: name || 'teacher.json', bytes: toBytes(jsonText) }]);
+        return call('loadTeacher', {});
+      },
+      /** {arch, epochs, batch, lr, optimizer, schedule, seed}; resolves when trained. */
+      trainTeacher(options) { return runJob('trainTeacher', options || {}); },
+      /** {arch, temperature, alpha, epochs, batch, lr, optimizer, schedule, seed, loss}; resolves when done. */
+      distill(options) { return runJob('distill', options || {}); },
+      /** {method, sparsity, schedule, rounds, finetuneEpochs, useTeacher, temperature, alpha, lr, batch, seed}. */
+      prune(options) { return runJob('prune', options || {}); },
+      /** Resolves to {accuracy, agreement, params, nonzero_params, per_class_accuracy, confusion, ..., teacher}. */
+      evaluate() { return runJob('evaluate', {}); },
+      /** bytes of a PNG/JPEG/BMP/GIF; resolves to [{label, probability, index}] by probability. */
+      async predict(bytes, options) {
+        stage([{ path: 'image', bytes: toBytes(bytes) }]);
+        return call('predict', options || {});
+      },
+      /** Resolves to the student's model JSON text (loadable by the CLI). */
+      async exportStudent(options) { return call('exportStudent', options || {}).text; },
+      async exportTeacher(options) { return call('exportTeacher', options || {}).text; },
+      /** The file name the Export panel would download the student as. */
+      studentFileName() { return call('exportStudent', {}).fileName; },
+      /** {state, epoch, loss, accuracy, threaded, simd, build, reason, fps, ...}. */
+      status() { return call('status', {}); },
+      stop() { return call('stop', {}); },
+      pause() { return call('pause', {}); },
+      resume() { return call('resume', {}); },
+      /** Sample indices of {train, val, test} in the loaded dataset. */
+      split() { return call('split', {}); },
+      lastEvaluation() { return call('lastEvaluation', {}); },
+      /** Shows a panel: Data, Teacher, Student, Distil, Prune, Evaluate, Predict, Export. */
+      selectPanel(name) { return call('selectPanel', { panel: name }); },
+      /** Waits for a job id returned by the low-level call('distill', ...) etc. */
+      waitForJob,
+      call,
+    };
+  }
+
+  window.createDistilleryApi = createDistilleryApi;
+})();
