@@ -1,0 +1,32 @@
+#pragma once
+// A cache-blocked GEMM with packed panels, the Goto/BLIS way: the WebAssembly
+// build's matrix product (Eigen 3.4 has no WebAssembly SIMD path).
+//
+//   for each nc-wide column block of B          (packed B block stays in L2)
+//     for each kc-deep slice of k               (packed once, reused for all of m)
+//       for each mc-tall row block of A         (packed A block stays in L2)
+//         for each kMicroCols x kMicroRows tile: one micro-kernel call
+//                                               (a kc x NR sliver of B stays in L1)
+//
+// Packing copies each operand into the exact order the micro-kernel reads,
+// padded with zeros to whole tiles, so the four transpose combinations, any
+// leading dimension and any size reach the same inner loop. Under
+// __wasm_simd128__ the micro-kernel is hand-written with <wasm_simd128.h>
+// (gemm_wasm_simd.cpp); elsewhere a portable one runs, so the blocking and
+// packing logic are tested natively too.
+namespace distillery {
+
+// Micro-tile: kMicroRows rows of C by kMicroCols columns, held in registers.
+// 6x8 = 12 f32x4 accumulators + 2 B vectors + 1 A broadcast + 1 product
+// temporary = 16, what an x86-64 engine has (measured against 4x8 in bench/).
+constexpr int kMicroRows = 6;
+constexpr int kMicroCols = 8;
+
+// Same contract as gemm() (engine/kernels/gemm.h), single-threaded.
+void gemm_blocked(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
+                  const float* b, int ldb, float beta, float* c, int ldc);
+
+// Which micro-kernel this build runs, for benchmark reports.
+const char* gemm_blocked_kernel_name();
+
+}  // namespace distillery
