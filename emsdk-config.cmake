@@ -13,7 +13,7 @@ option(DISTILLERY_WASM_THREADS "Build with pthreads (needs a cross-origin isolat
 # path through Emscripten's SSE emulation (-msse2 and up break the build).
 set(DISTILLERY_WASM_COMPILE_FLAGS -O3 -msimd128 -msse -fwasm-exceptions)
 set(DISTILLERY_WASM_LINK_FLAGS -O3 -msimd128 -fwasm-exceptions -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
-    -sSTACK_SIZE=1MB)
+    -sTOTAL_STACK=1MB)  # Emscripten 3.1.6 name (STACK_SIZE came later)
 if(DISTILLERY_WASM_THREADS)
   list(APPEND DISTILLERY_WASM_COMPILE_FLAGS -pthread)
   list(APPEND DISTILLERY_WASM_LINK_FLAGS -pthread -sPTHREAD_POOL_SIZE=4)
