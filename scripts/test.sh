@@ -28,15 +28,20 @@ if [ $build_ok -eq 0 ]; then
   record "native tests (ctest)" $?
 fi
 
-echo "== WebAssembly build of the engine tests"
-cmake -S . -B build-wasm-tests -DCMAKE_TOOLCHAIN_FILE="$ROOT/emsdk-config.cmake" -DDISTILLERY_BUILD_APP=OFF >/dev/null &&
-  cmake --build build-wasm-tests -j"$JOBS" --target engine_tests
-wasm_ok=$?
-record "wasm build" $wasm_ok
-if [ $wasm_ok -eq 0 ]; then
-  node --no-experimental-fetch build-wasm-tests/engine_tests.js
-  record "engine tests in WebAssembly (node)" $?
-fi
+# Both browser builds are tested: threaded (JS exceptions) and single-thread
+# (native wasm exceptions); see emsdk-config.cmake for why they differ.
+for threads in ON OFF; do
+  dir="build-wasm-tests-threads-$threads"
+  echo "== WebAssembly engine tests (threads $threads)"
+  cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/emsdk-config.cmake" -DDISTILLERY_WASM_THREADS=$threads \
+    -DDISTILLERY_BUILD_APP=OFF >/dev/null && cmake --build "$dir" -j"$JOBS" --target engine_tests
+  wasm_ok=$?
+  record "wasm build (threads $threads)" $wasm_ok
+  if [ $wasm_ok -eq 0 ]; then
+    node --no-experimental-fetch "$dir/engine_tests.js"
+    record "engine tests in WebAssembly under Node (threads $threads)" $?
+  fi
+done
 
 if [ -x scripts/build-web.sh ] && [ -d tests/web ]; then
   echo "== web app build and browser end-to-end tests"
