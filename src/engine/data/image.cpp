@@ -86,8 +86,11 @@ ImageInfo read_image_info(const std::vector<uint8_t>& bytes, const std::string& 
 
 Image decode_image(const std::vector<uint8_t>& bytes, int target_height, int target_width, int target_channels,
                    const std::string& name, const DataLimits& limits) {
-  assert(target_channels == 0 || target_channels == 1 || target_channels == 3);
-  assert(target_height >= 0 && target_width >= 0);
+  // The target often comes from a model file, so it is checked like input.
+  require(target_channels == 0 || target_channels == 1 || target_channels == 3,
+          name + ": images can be brought to 1 (gray) or 3 (RGB) channels, not " + std::to_string(target_channels));
+  require(target_height >= 0 && target_width >= 0 && int64_t(target_height) * target_width <= limits.max_image_pixels,
+          name + ": cannot resize to " + std::to_string(target_height) + "x" + std::to_string(target_width));
   const ImageInfo info = read_image_info(bytes, name, limits);
   const int channels = target_channels ? target_channels : (info.channels <= 2 ? 1 : 3);
   int width = 0, height = 0, stored_channels = 0;

@@ -116,6 +116,12 @@ TEST(ImageTest, ACorruptImageNamesItsFile) {
   EXPECT_ERROR_WITH(decode_image({}, 0, 0, 0, "empty.png"), "empty.png", "empty");
 }
 
+TEST(ImageTest, RejectsImpossibleTargets) {
+  const Bytes png = test::solid_png(2, 2, {0});
+  EXPECT_ERROR_WITH(decode_image(png, 4, 4, 2, "x.png"), "x.png", "not 2");
+  EXPECT_ERROR_WITH(decode_image(png, -1, 4, 1, "x.png"), "x.png", "-1x4");
+}
+
 TEST(ImageTest, RecognisesImageExtensions) {
   EXPECT_TRUE(has_image_extension("a/b.PNG"));
   EXPECT_TRUE(has_image_extension("x.jpeg"));
