@@ -21,7 +21,15 @@ namespace {
 // 16 floats; aligned(4) so unaligned loads from any float address are allowed.
 typedef float Lanes16 __attribute__((vector_size(64), aligned(4)));
 
+// Where the CSR kernel starts to beat the dense GEMM (bench/prune_bench, see
+// docs/BENCHMARKS.md): natively Eigen's AVX-512 GEMM is hard to beat below
+// ~70 % sparsity; in WebAssembly the GEMM has no FMA and a quarter of the
+// width, and CSR already wins from ~50 %.
+#ifdef __EMSCRIPTEN__
+std::atomic<float> g_threshold{0.5f};
+#else
 std::atomic<float> g_threshold{0.7f};
+#endif
 
 float dot_gathered(const float* val, const int32_t* col, int32_t k, int32_t end, const float* x) {
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -40,8 +40,9 @@ void csr_dense_forward(const CsrMatrix& w_transposed, const float* x, int n, con
 inline int64_t dense_kernel_bytes(int64_t entries) { return entries * static_cast<int64_t>(sizeof(float)); }
 
 // Sparsity (fraction of exact zeros) from which a Dense layer's inference
-// forward switches to the CSR kernel. Measured with bench/prune_bench: see
-// docs/BENCHMARKS.md ("Pruning"). Settable for benchmarks and tests.
+// forward switches to the CSR kernel: 0.7 natively, 0.5 in WebAssembly
+// (measured with bench/prune_bench: docs/BENCHMARKS.md, "Pruning").
+// Settable for benchmarks and tests.
 float sparse_dense_threshold();
 void set_sparse_dense_threshold(float sparsity);
 

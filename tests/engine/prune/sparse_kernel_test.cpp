@@ -51,7 +51,18 @@ TEST(CsrKernel, EqualsDenseGemmOnOddShapes) {
   }
 }
 
+// Sets the threshold for one test and restores the platform default after.
+class ThresholdGuard {
+ public:
+  ThresholdGuard() : saved_(sparse_dense_threshold()) {}
+  ~ThresholdGuard() { set_sparse_dense_threshold(saved_); }
+
+ private:
+  float saved_;
+};
+
 TEST(CsrKernel, DenseLayerPicksTheSparsePathPastTheThreshold) {
+  ThresholdGuard guard;
   Model m = test::make_mlp();
   const Tensor x = test::random_batch(m.input_shape(), 37, 4);
   set_sparse_dense_threshold(2.0f);  // never sparse: the dense reference
@@ -72,9 +83,9 @@ TEST(CsrKernel, DenseLayerPicksTheSparsePathPastTheThreshold) {
   set_sparse_dense_threshold(2.0f);
   weights_changed(m);
   EXPECT_LT(test::max_abs_diff(a, m.predict_logits(one)), 1e-5f);
-  set_sparse_dense_threshold(0.7f);
 
   // A layer below the threshold stays dense.
+  set_sparse_dense_threshold(0.7f);
   Model light = test::make_mlp();
   prune_magnitude(light, 0.5f);
   light.predict_logits(x);
@@ -82,6 +93,8 @@ TEST(CsrKernel, DenseLayerPicksTheSparsePathPastTheThreshold) {
 }
 
 TEST(CsrKernel, TrainingDropsTheStaleSparseCopy) {
+  ThresholdGuard guard;
+  set_sparse_dense_threshold(0.7f);
   Model m = test::make_mlp();
   prune_magnitude(m, 0.9f);
   const Tensor x = test::random_batch(m.input_shape(), 5, 4);
