@@ -32,7 +32,9 @@ TEST(PruneSaveLoad, MasksSurviveBothEncodingsAndStillBindInTraining) {
     TrainingRun run(loaded, data, all_indices(data.size()), {}, c);
     run.run();
     for (size_t i = 0; i < m.params().masks.size(); ++i)
-      if (m.params().masks[i] == 0.0f) ASSERT_EQ(loaded.params().values[i], 0.0f);
+      if (m.params().masks[i] == 0.0f) {
+        ASSERT_EQ(loaded.params().values[i], 0.0f);
+      }
   }
 }
 

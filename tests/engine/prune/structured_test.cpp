@@ -28,7 +28,9 @@ void expect_shrunk_equals_masked(Model& model, float fraction, NormCriterion cri
   ASSERT_EQ(a.shape(), b.shape());
   EXPECT_LT(max_abs_diff(a, b), 1e-5f) << "fraction " << fraction;
   // ...and removing units really changed the function (the test can fail).
-  if (fraction >= 0.5f) EXPECT_GT(max_abs_diff(a, model.predict_logits(x)), 1e-3f);
+  if (fraction >= 0.5f) {
+    EXPECT_GT(max_abs_diff(a, model.predict_logits(x)), 1e-3f);
+  }
   EXPECT_LT(small.parameter_count(), model.parameter_count());
   EXPECT_EQ(small.nonzero_parameter_count(), masked.nonzero_parameter_count());
 }

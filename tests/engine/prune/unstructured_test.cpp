@@ -27,8 +27,12 @@ TEST(MagnitudePruning, EveryKernelReachesTheTargetExactly) {
     // Biases are never pruned, and masked weights are exactly zero.
     for (const auto& ref : p.refs)
       for (int64_t i = ref.offset; i < ref.offset + ref.size(); ++i) {
-        if (!ref.spec.prunable) EXPECT_EQ(p.masks[i], 1.0f);
-        if (p.masks[i] == 0.0f) EXPECT_EQ(p.values[i], 0.0f);
+        if (!ref.spec.prunable) {
+          EXPECT_EQ(p.masks[i], 1.0f);
+        }
+        if (p.masks[i] == 0.0f) {
+          EXPECT_EQ(p.values[i], 0.0f);
+        }
       }
   }
 }
@@ -70,7 +74,9 @@ TEST(MagnitudePruning, PruningFurtherKeepsEarlierMasks) {
   // Grow the pruned weights' originals out of the way: masks must not come back.
   prune_magnitude(m, 0.8f);
   for (size_t i = 0; i < first.size(); ++i)
-    if (first[i] == 0.0f) EXPECT_EQ(m.params().masks[i], 0.0f);
+    if (first[i] == 0.0f) {
+      EXPECT_EQ(m.params().masks[i], 0.0f);
+    }
   // A lower target than already reached changes nothing.
   const std::vector<float> second = m.params().masks;
   prune_magnitude(m, 0.3f);
@@ -136,7 +142,9 @@ TEST(RandomPruning, RePruningIsMonotone) {
   const std::vector<float> first = m.params().masks;
   prune_random(m, 0.8f, 2);
   for (size_t i = 0; i < first.size(); ++i)
-    if (first[i] == 0.0f) EXPECT_EQ(m.params().masks[i], 0.0f);
+    if (first[i] == 0.0f) {
+      EXPECT_EQ(m.params().masks[i], 0.0f);
+    }
   const ParamStore& p = m.params();
   for (int r : prunable_refs(p)) EXPECT_EQ(masked_count(p, p.refs[r]), expected_masked(0.8f, p.refs[r].size()));
 }
