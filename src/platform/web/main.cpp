@@ -18,6 +18,19 @@ EM_JS(double, js_css_width, (), { return Module.canvas.getBoundingClientRect().w
 EM_JS(double, js_css_height, (), { return Module.canvas.getBoundingClientRect().height || window.innerHeight; });
 EM_JS(double, js_pixel_ratio, (), { return window.devicePixelRatio || 1; });
 EM_JS(void, js_module_ready, (), { if (Module.distilleryHooks) Module.distilleryHooks.moduleReady(); });
+EM_JS(void, js_mark_first_frame, (), { performance.mark('distillery-first-frame'); });
+// Sizes the canvas's backing store and tells Emscripten's GLFW. (glfwSetWindowSize
+// would ask for fullscreen whenever the size equals the screen's, as a
+// full-window canvas often does.)
+EM_JS(void, js_set_canvas_size, (int width, int height), {
+  const canvas = Module.canvas;
+  if (canvas.width != width) canvas.width = width;
+  if (canvas.height != height) canvas.height = height;
+  if (GLFW.active) {
+    GLFW.active.width = width;
+    GLFW.active.height = height;
+  }
+});
 
 namespace distillery {
 
@@ -34,13 +47,16 @@ void fit_canvas() {
   const double ratio = js_pixel_ratio();
   const int want_w = std::max(1, static_cast<int>(std::lround(js_css_width() * ratio)));
   const int want_h = std::max(1, static_cast<int>(std::lround(js_css_height() * ratio)));
-  int w = 0, h = 0;
-  glfwGetWindowSize(s.frontend.window(), &w, &h);
-  if (w != want_w || h != want_h) glfwSetWindowSize(s.frontend.window(), want_w, want_h);
+  js_set_canvas_size(want_w, want_h);
   s.frontend.set_scales(1.0f, static_cast<float>(ratio));
 }
 
-void frame(void*) { web_state().frontend.frame(*web_state().app); }
+void frame(void*) {
+  WebState& s = web_state();
+  s.frontend.frame(*s.app);
+  // For the load-time measurement (docs/BENCHMARKS.md): navigation to first frame.
+  if (s.app->frames_drawn() == 1) js_mark_first_frame();
+}
 
 }  // namespace
 }  // namespace distillery

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the two WebAssembly builds of the app and assembles one static site:
+#   build-web-mt/   pthreads + SIMD (for cross-origin isolated pages)
+#   build-web-st/   single thread + SIMD (any static host)
+#   build-web/site/ index.html, app.js, distillery-api.js, mt/, st/, assets/
+# The site can be copied to any static host; scripts/serve.py serves it with
+# the COOP/COEP headers that unlock the threaded build.
+# Demo assets (assets/demo, assets/fonts) are made by scripts/make-demo-assets.sh
+# when missing and the native CLI exists (scripts/run.sh builds it first).
+#
+#   scripts/build-web.sh [mt|st|both]     (default both)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WHICH="${1:-both}"
+JOBS="${JOBS:-$(nproc)}"
+export NODE_PATH=/usr/share/nodejs  # emcc's JS optimiser needs Debian's acorn
+
+build_variant() {  # build_variant mt|st
+  local variant="$1" threads=ON
+  [ "$variant" = st ] && threads=OFF
+  local dir="$ROOT/build-web-$variant"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/emsdk-config.cmake" -DCMAKE_BUILD_TYPE=Release \
+    -DDISTILLERY_WASM_THREADS="$threads" -DDISTILLERY_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$dir" -j"$JOBS" --target distillery-web
+}
+
+case "$WHICH" in
+  mt) build_variant mt ;;
+  st) build_variant st ;;
+  both) build_variant mt; build_variant st ;;
+  *) echo "usage: scripts/build-web.sh [mt|st|both]" >&2; exit 2 ;;
+esac
+
+SITE="$ROOT/build-web/site"
+mkdir -p "$SITE/mt" "$SITE/st" "$SITE/assets"
+cp "$ROOT/web/index.html" "$ROOT/web/app.js" "$ROOT/web/distillery-api.js" "$SITE/"
+for variant in mt st; do
+  out="$ROOT/build-web-$variant/src/app"
+  [ -f "$out/distillery.js" ] || continue
+  rm -f "$SITE/$variant"/distillery.*
+  cp "$out/distillery.js" "$out/distillery.wasm" "$SITE/$variant/"
+  [ -f "$out/distillery.worker.js" ] && cp "$out/distillery.worker.js" "$SITE/$variant/"
+done
+
+if [ ! -f "$SITE/assets/demo/teacher.json" ]; then
+  if [ -x "${DISTILLERY_CLI:-$ROOT/build/distillery}" ]; then
+    bash "$ROOT/scripts/make-demo-assets.sh" "$SITE/assets"
+  else
+    echo "build-web: no demo assets yet (build the CLI, then run scripts/make-demo-assets.sh)" >&2
+  fi
+fi
+echo "build-web: site ready in $SITE" >&2
+du -sh "$SITE"/mt "$SITE"/st "$SITE"/assets 2>/dev/null >&2 || true
