@@ -1,6 +1,6 @@
 // GEMM speed: GFLOP/s of the engine's gemm() on one thread (Eigen natively,
 // the blocked WASM SIMD kernel in WebAssembly) and with two threads, square
-// sizes plus the products of a Dense 784-256 layer at batch 64.
+// sizes plus the products of the benchmark MLP and CNN at batch 64.
 //
 //   gemm_bench [--quick]       prints a table, then one JSON line (the last line)
 //
@@ -15,6 +15,7 @@
 #include "engine/core/settings.h"
 #include "engine/kernels/gemm.h"
 #include "engine/kernels/gemm_blocked.h"
+#include "engine/kernels/thread_pool.h"
 
 using namespace distillery;
 using namespace distillery::bench;
@@ -76,6 +77,25 @@ Figures measure(const Problem& p, int reps, double min_seconds) {
   return {median(gemm_cpu), median(blocked_cpu), median(gemm_wall), median(two_wall), median(ratio)};
 }
 
+// Microseconds a parallel call on 2 threads adds to 2 tasks of 20 us each:
+// the cost of waking a worker and waiting for it, the floor under any split.
+// (20 if the worker took its task at once; 20 + 20 if it never woke in time.)
+double pool_overhead_us(int reps, double min_seconds) {
+  set_thread_count(2);
+  const double task_seconds = 20e-6;
+  auto call = [&] {
+    parallel_tasks(2, [&](int) {
+      const double start = now_seconds();
+      while (now_seconds() - start < task_seconds) {
+      }
+    });
+  };
+  call();
+  std::vector<double> samples;
+  for (int r = 0; r < reps; ++r) samples.push_back(1e6 / rate(call, min_seconds) - 1e6 * task_seconds);
+  return median(samples);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,16 +116,26 @@ int main(int argc, char** argv) {
       // Dense 128 -> 10 at batch 64: small products decide the threading threshold.
       {"small_fwd", false, false, 64, 10, 128},
       {"mid_fwd", false, false, 64, 128, 256},
+      // The CNN's convolutions at batch 64 as im2col GEMMs: 28x28x1 -> 26x26x8
+      // (patch 9) and 13x13x8 -> 11x11x16 (patch 72); forward, kernel and input gradients.
+      {"conv0_fwd", false, false, 43264, 8, 9},
+      {"conv0_dw", true, false, 9, 8, 43264},
+      {"conv0_dx", false, true, 43264, 9, 8},
+      {"conv1_fwd", false, false, 7744, 16, 72},
+      {"conv1_dw", true, false, 72, 16, 7744},
+      {"conv1_dx", false, true, 7744, 72, 16},
   };
   std::printf("gemm_bench on %s, kernel %s, hardware threads %d, parallel threshold %lld flops\n", platform_name(),
               gemm_kernel_name(), hardware_thread_count(), static_cast<long long>(gemm_parallel_threshold()));
   std::printf("GFLOP/s, median of %d; cpu = per CPU-second of one thread, wall = per elapsed second\n", reps);
-  std::printf("%-10s %5s %5s %5s %10s %12s %10s %10s %7s\n", "problem", "m", "n", "k", "gemm cpu", "blocked cpu",
+  std::printf("%-10s %6s %5s %6s %10s %12s %10s %10s %7s\n", "problem", "m", "n", "k", "gemm cpu", "blocked cpu",
               "1t wall", "2t wall", "2t/1t");
+  const double round_trip = pool_overhead_us(reps, min_seconds);
+  std::printf("thread pool: 2 tasks of 20 us on 2 threads take 20 + %.2f us (wall)\n", round_trip);
   std::string one, blocked, one_wall, two, ratio;
   for (const Problem& p : problems) {
     const Figures f = measure(p, reps, min_seconds);
-    std::printf("%-10s %5d %5d %5d %10.2f %12.2f %10.2f %10.2f %7.2f\n", p.name.c_str(), p.m, p.n, p.k, f.gemm_cpu,
+    std::printf("%-10s %6d %5d %6d %10.2f %12.2f %10.2f %10.2f %7.2f\n", p.name.c_str(), p.m, p.n, p.k, f.gemm_cpu,
                 f.blocked_cpu, f.gemm_wall, f.two_wall, f.two_over_one);
     std::fflush(stdout);
     const std::string sep = one.empty() ? "" : ",", key = "\"" + p.name + "\":";
@@ -116,8 +146,8 @@ int main(int argc, char** argv) {
     ratio += sep + key + fixed(f.two_over_one);
   }
   std::printf("{\"bench\":\"gemm\",\"platform\":\"%s\",\"kernel\":\"%s\",\"gflops_1t_cpu\":{%s},"
-              "\"gflops_blocked_1t_cpu\":{%s},\"gflops_1t_wall\":{%s},\"gflops_2t_wall\":{%s},\"threads_2_over_1\":{%s}}\n",
+              "\"gflops_blocked_1t_cpu\":{%s},\"gflops_1t_wall\":{%s},\"gflops_2t_wall\":{%s},\"threads_2_over_1\":{%s},\"pool_overhead_us\":%.3f}\n",
               platform_name(), gemm_kernel_name(), one.c_str(), blocked.c_str(), one_wall.c_str(), two.c_str(),
-              ratio.c_str());
+              ratio.c_str(), round_trip);
   return 0;
 }
