@@ -30,14 +30,19 @@ constexpr int kMaxThreads = 64;
 // The default: one thread per hardware thread. Under Emscripten the browser's
 // pthread pool is prewarmed with 4 workers (emsdk-config.cmake) and the training
 // thread is one of them, so the default is capped at 4 to use only ready workers.
+// Asked once: std::thread::hardware_concurrency() reads /sys on every call
+// (2-7 us here), and every GEMM call asks for the thread count.
 inline int hardware_thread_count() {
   if (!threads_supported()) return 1;
-  int hw = static_cast<int>(std::thread::hardware_concurrency());
-  if (hw <= 0) hw = 1;
+  static const int cached = [] {
+    int hw = static_cast<int>(std::thread::hardware_concurrency());
+    if (hw <= 0) hw = 1;
 #ifdef __EMSCRIPTEN__
-  hw = std::min(hw, 4);
+    hw = std::min(hw, 4);
 #endif
-  return std::min(hw, kMaxThreads);
+    return std::min(hw, kMaxThreads);
+  }();
+  return cached;
 }
 
 namespace settings_detail {
