@@ -1,5 +1,5 @@
 // Pruning report (see prune_report.h).
-//   - latency measurement: median of repeated inference forwards
+//   - latency measurement: best of repeated inference forwards, before/after interleaved
 //   - build_prune_report: per weighted layer, then the whole model
 //   - formatting: terminal table and JSON
 #include "engine/prune/prune_report.h"
@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
+#include <utility>
 
 #include "engine/core/rng.h"
 #include "engine/kernels/sparse_matmul.h"
@@ -15,17 +17,23 @@
 namespace distillery {
 namespace {
 
-template <typename Fn>
-double median_ms(int repeats, Fn&& fn) {
-  fn();  // warm-up: sizes workspaces, builds a CSR copy
-  std::vector<double> times;
+// Best (minimum) milliseconds of each of two functions over `repeats` rounds,
+// alternating them so both see the same machine load; the minimum is the
+// figure least disturbed by other processes on a shared machine.
+template <typename FnA, typename FnB>
+std::pair<double, double> best_ms_pair(int repeats, FnA&& a, FnB&& b) {
+  a();  // warm-up: sizes workspaces, builds a CSR copy
+  b();
+  double best_a = 1e300, best_b = 1e300;
   for (int r = 0; r < std::max(1, repeats); ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    auto start = std::chrono::steady_clock::now();
+    a();
+    best_a = std::min(best_a, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    start = std::chrono::steady_clock::now();
+    b();
+    best_b = std::min(best_b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
+  return {best_a, best_b};
 }
 
 Tensor random_input(const Shape& per_sample, int batch) {
@@ -52,12 +60,12 @@ int64_t layer_params(const Model& model, int layer) {
 double measure_layer_latency_ms(Layer& layer, int batch, int repeats) {
   const Tensor input = random_input(layer.input_shape(), batch);
   Tensor output;
-  return median_ms(repeats, [&] { layer.forward(input, output, false); });
+  return best_ms_pair(repeats, [&] { layer.forward(input, output, false); }, [] {}).first;
 }
 
 double measure_model_latency_ms(Model& model, int batch, int repeats) {
   const Tensor input = random_input(model.input_shape(), batch);
-  return median_ms(repeats, [&] { model.forward(input, false); });
+  return best_ms_pair(repeats, [&] { model.forward(input, false); }, [] {}).first;
 }
 
 PruneReport build_prune_report(Model& before, Model& after, int repeats) {
@@ -82,19 +90,25 @@ PruneReport build_prune_report(Model& before, Model& after, int repeats) {
     const Shape& s = k_after->spec.shape;
     l.csr_bytes = l.kernel_nonzeros * 8 + (static_cast<int64_t>(s[s.rank() - 1]) + 1) * 4;
     if (auto* dense = dynamic_cast<Dense*>(&after.layer(i))) l.sparse_kernel = dense->uses_sparse_kernel();
-    l.latency_before_ms = measure_layer_latency_ms(before.layer(i), 1, repeats);
-    l.latency_after_ms = measure_layer_latency_ms(after.layer(i), 1, repeats);
+    const Tensor input = random_input(before.layer(i).input_shape(), 1);
+    const Tensor input_after = random_input(after.layer(i).input_shape(), 1);
+    Tensor out_before, out_after;
+    std::tie(l.latency_before_ms, l.latency_after_ms) =
+        best_ms_pair(repeats, [&] { before.layer(i).forward(input, out_before, false); },
+                     [&] { after.layer(i).forward(input_after, out_after, false); });
     report.layers.push_back(l);
   }
   report.params_before = before.parameter_count();
   report.params_after = after.parameter_count();
   report.nonzero_before = before.nonzero_parameter_count();
   report.nonzero_after = after.nonzero_parameter_count();
-  report.latency_before_ms = measure_model_latency_ms(before, 1, repeats);
-  report.latency_after_ms = measure_model_latency_ms(after, 1, repeats);
-  const int batch_repeats = std::max(3, repeats / 5);
-  report.batch_latency_before_ms = measure_model_latency_ms(before, 256, batch_repeats);
-  report.batch_latency_after_ms = measure_model_latency_ms(after, 256, batch_repeats);
+  for (int batch : {1, 256}) {
+    const Tensor x = random_input(before.input_shape(), batch);
+    const auto [b, a] = best_ms_pair(batch == 1 ? repeats : std::max(3, repeats / 5),
+                                     [&] { before.forward(x, false); }, [&] { after.forward(x, false); });
+    (batch == 1 ? report.latency_before_ms : report.batch_latency_before_ms) = b;
+    (batch == 1 ? report.latency_after_ms : report.batch_latency_after_ms) = a;
+  }
   return report;
 }
 

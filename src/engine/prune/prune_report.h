@@ -31,18 +31,20 @@ struct PruneReport {
   std::vector<LayerPruneReport> layers;
   int64_t params_before = 0, params_after = 0;
   int64_t nonzero_before = 0, nonzero_after = 0;
-  double latency_before_ms = 0, latency_after_ms = 0;  // whole model, batch 1, median
-  double batch_latency_before_ms = 0, batch_latency_after_ms = 0;  // whole model, batch of 256, median
+  double latency_before_ms = 0, latency_after_ms = 0;  // whole model, batch 1, best of the repeats
+  double batch_latency_before_ms = 0, batch_latency_after_ms = 0;  // whole model, batch of 256, best
 };
 
-// Measures both models (repeats = timed runs per figure; the median is kept).
+// Measures both models (repeats = timed runs per figure, before and after
+// alternating; the minimum is kept: on a shared machine it is the figure
+// other processes disturb least).
 // before and after must have the same layer list (types), as every pruning
 // method produces.
 PruneReport build_prune_report(Model& before, Model& after, int repeats = 30);
 
-// Median milliseconds of one layer's inference forward on `batch` random samples.
+// Best milliseconds of one layer's inference forward on `batch` random samples.
 double measure_layer_latency_ms(Layer& layer, int batch, int repeats);
-// Median milliseconds of a whole-model inference forward on `batch` samples.
+// Best milliseconds of a whole-model inference forward on `batch` samples.
 double measure_model_latency_ms(Model& model, int batch, int repeats);
 
 // A fixed-width table for the terminal, and the same figures as JSON.

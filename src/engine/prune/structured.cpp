@@ -1,5 +1,5 @@
 // Structured pruning (see structured.h).
-//   - layer roles: weighted (dense, conv2d), channel-preserving, flatten
+//   - layer roles: weighted (dense, conv2d), channel-preserving (batch_norm: with [C] parameters), flatten
 //   - KernelView: any kernel as [outer, in, out] (dense: outer = 1; conv: kh * kw)
 //   - planning: rank outputs by norm, trace kept channels to the next weighted layer
 //   - shrink_model / masked_equivalent
@@ -23,6 +23,8 @@ bool preserves_channels(const Layer& layer) {
                                                "dropout", "maxpool2d",  "avgpool2d"};
   return kTypes.count(layer.type()) != 0;
 }
+// Channel-wise layers with one [C] parameter per channel: they lose the removed channels' entries.
+bool per_channel_params(const Layer& layer) { return layer.type() == "batch_norm"; }
 const char* width_key(const Layer& layer) { return layer.type() == "dense" ? "units" : "filters"; }
 
 std::string layer_name(const Model& model, int i) {
@@ -145,10 +147,12 @@ StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_
       for (int64_t p = 0; p < positions; ++p)
         for (int c : kept) flat.push_back(static_cast<int>(p * channels + c));
       kept = std::move(flat);
+    } else if (per_channel_params(layer)) {
+      plan.kept_inputs[i] = plan.kept_outputs[i] = kept;
     } else if (!preserves_channels(layer) || !model.param_refs_of_layer(i).empty()) {
       if (i > last) continue;  // after the logits nothing is removed any more
       throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
-                  " (supported between weighted layers: activations, dropout, pooling, flatten)");
+                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, flatten)");
     }
   }
   return plan;
@@ -169,7 +173,7 @@ Model shrink_model(const Model& model, const StructuredPlan& plan) {
       to.values[ref.offset + dst] = from.values[old.offset + src];
       to.masks[ref.offset + dst] = from.masks[old.offset + src];
     };
-    if (ref.spec.shape.rank() == 1) {  // bias [out]
+    if (ref.spec.shape.rank() == 1) {  // bias [out], or a batch_norm statistic [C]
       for (size_t o = 0; o < kept_out.size(); ++o) copy(static_cast<int64_t>(o), kept_out[o]);
       continue;
     }
@@ -192,6 +196,8 @@ Model masked_equivalent(const Model& model, const StructuredPlan& plan) {
   Model copy = model.clone();
   ParamStore& p = copy.params();
   for (const ParamRef& ref : p.refs) {
+    // A batch_norm between the layers keeps its numbers: the next layer's inputs are masked anyway.
+    if (!is_weighted(copy.layer(ref.layer))) continue;
     const std::vector<int> out_pos = inverse(plan.kept_outputs[ref.layer], ref.spec.shape[ref.spec.shape.rank() - 1]);
     if (ref.spec.shape.rank() == 1) {
       for (int64_t o = 0; o < ref.size(); ++o)
