@@ -16,6 +16,9 @@ struct ParamSpec {
   std::string name;
   Shape shape;
   bool prunable = false;  // kernels are prunable, biases are not
+  // False for state that is not learned by gradient (batch-norm moving
+  // statistics): optimisers skip it, and so does weight decay.
+  bool trainable = true;
 };
 
 // Where a layer's parameter sits in the flat buffers.

@@ -3,6 +3,7 @@
 
 #include "engine/layers/activations.h"
 #include "engine/layers/avgpool2d.h"
+#include "engine/layers/batch_norm.h"
 #include "engine/layers/conv2d.h"
 #include "engine/layers/dense.h"
 #include "engine/layers/dropout.h"
@@ -31,6 +32,7 @@ void register_builtin_layers(LayerRegistry& registry) {
   add_layer<LeakyReLU>(registry, "leaky_relu");
   add_layer<Sigmoid>(registry, "sigmoid");
   add_layer<Tanh>(registry, "tanh");
+  add_layer<BatchNorm>(registry, "batch_norm");
 }
 
 }  // namespace distillery

@@ -7,21 +7,32 @@
 namespace distillery {
 namespace {
 
+// Calls step(i) for every value of a trainable parameter; state such as
+// batch-norm moving statistics (ParamSpec::trainable = false) is left alone.
+template <typename Step>
+void for_each_trainable(const ParamStore& p, Step&& step) {
+  for (const ParamRef& ref : p.refs) {
+    if (!ref.spec.trainable) continue;
+    const size_t end = static_cast<size_t>(ref.offset + ref.size());
+    for (size_t i = static_cast<size_t>(ref.offset); i < end; ++i) step(i);
+  }
+}
+
 class Sgd : public Optimizer {
  public:
   explicit Sgd(const OptimizerConfig& c) : config_(c) {}
   void step(ParamStore& p, float lr) override {
     velocity_.resize(p.values.size(), 0.0f);
     const float mu = config_.momentum, wd = config_.weight_decay;
-    for (size_t i = 0; i < p.values.size(); ++i) {
+    for_each_trainable(p, [&](size_t i) {
       if (p.masks[i] == 0.0f) {
         p.values[i] = velocity_[i] = 0.0f;
-        continue;
+        return;
       }
       const float g = p.grads[i] + wd * p.values[i];
       velocity_[i] = mu * velocity_[i] + g;
       p.values[i] -= lr * velocity_[i];
-    }
+    });
     ++steps_;
   }
   std::vector<std::vector<float>*> state() override { return {&velocity_}; }
@@ -44,10 +55,10 @@ class Adam : public Optimizer {
     const float correction1 = 1.0f - std::pow(b1, static_cast<float>(steps_));
     const float correction2 = 1.0f - std::pow(b2, static_cast<float>(steps_));
     const float step_size = lr * std::sqrt(correction2) / correction1;
-    for (size_t i = 0; i < p.values.size(); ++i) {
+    for_each_trainable(p, [&](size_t i) {
       if (p.masks[i] == 0.0f) {
         p.values[i] = m_[i] = v_[i] = 0.0f;
-        continue;
+        return;
       }
       float g = p.grads[i];
       if (!decoupled_) g += wd * p.values[i];
@@ -56,7 +67,7 @@ class Adam : public Optimizer {
       // Keras/TF.js form: bias correction folded into the step size, eps on sqrt(v).
       p.values[i] -= step_size * m_[i] / (std::sqrt(v_[i]) + eps);
       if (decoupled_) p.values[i] -= lr * wd * p.values[i];
-    }
+    });
   }
   std::vector<std::vector<float>*> state() override { return {&m_, &v_}; }
 
