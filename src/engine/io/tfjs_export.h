@@ -1,0 +1,35 @@
+#pragma once
+// Exporting a Distillery Model as a TensorFlow.js Layers model: model.json
+// text and one weight shard, which tf.loadLayersModel() loads. Model in,
+// bytes out: no file access (src/native/tfjs_files.h writes them to disk).
+//
+//   TfjsModelFiles files = export_tfjs_model(model);
+//   // files.model_json -> "model.json", files.weights -> files.weights_path ("weights.bin")
+//
+// The topology is a Sequential model in TF.js' own dialect (keras_version
+// "tfjs-layers ...", snake_case configs, layer names like "dense_1").
+// Activations right after a dense/conv layer fold into its "activation"; the
+// output gets a softmax (Distillery models output logits), so TF.js' predict()
+// gives the probabilities that `distillery predict` prints. Pruned weights are
+// written as zeros; a structured-pruned model is simply the smaller model.
+// Class names, preprocessing, name and provenance travel in
+// "userDefinedMetadata"."distillery", which import_tfjs_model() reads back.
+// The input is the preprocessed image, x = (pixel * scale - mean) / std.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+
+namespace distillery {
+
+struct TfjsModelFiles {
+  std::string model_json;
+  std::vector<uint8_t> weights;  // little-endian float32, in manifest order
+  std::string weights_path;      // the shard's name in the manifest, relative to model.json
+};
+
+// Throws Error naming a layer TF.js cannot express, or a non-finite weight.
+TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_path = "weights.bin");
+
+}  // namespace distillery

@@ -1,0 +1,663 @@
+// TF.js Layers model import (see tfjs_import.h).
+//
+// Sections:
+//   1. Reading the document: model.json, topology, the layer chain
+//   2. Translating layers: TF.js/Keras class + config -> Distillery layer configs
+//   3. Weights: matched by name, shape-checked, copied into the model
+//   4. Metadata (class names, preprocessing, provenance) and the entry points
+#include "engine/io/tfjs_import.h"
+
+#include <cmath>
+#include <set>
+
+#include "engine/core/error.h"
+#include "engine/io/tfjs_weights.h"
+#include "engine/layers/layer_registry.h"
+
+namespace distillery {
+namespace {
+
+using Json = nlohmann::json;
+
+const char* kSupportedClasses =
+    "InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, Activation, ReLU, LeakyReLU, "
+    "Softmax, BatchNormalization";
+
+// ------------------------------------------------- 1. document and layer chain
+
+Json parse_model_json(const std::string& text) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    std::string message = e.what();
+    const size_t bracket = message.find("] ");
+    if (bracket != std::string::npos) message = message.substr(bracket + 2);
+    throw Error("model.json is not valid JSON: " + message);
+  }
+  require(doc.is_object(), "model.json must be a JSON object");
+  if (!doc.contains("modelTopology")) {
+    require(!doc.contains("format") || doc["format"] != "distillery-model",
+            "this is a Distillery model file, not a TensorFlow.js model.json");
+    throw Error("model.json has no \"modelTopology\": not a TensorFlow.js Layers model");
+  }
+  if (doc.contains("format") && doc["format"].is_string()) {
+    const std::string format = doc["format"].get<std::string>();
+    require(format == "layers-model", "model.json is a TensorFlow.js '" + format +
+                                          "', which has no layer list; Distillery reads Layers models "
+                                          "(tensorflowjs_converter --output_format tfjs_layers_model)");
+  }
+  require(doc["modelTopology"].is_object(), "\"modelTopology\" must be an object");
+  require(doc.contains("weightsManifest"), "model.json has no \"weightsManifest\"");
+  return doc;
+}
+
+// One TF.js layer: its name, class and config.
+struct SourceLayer {
+  std::string name;
+  std::string class_name;
+  Json config;
+  std::string label() const { return "layer '" + name + "' (" + class_name + ")"; }
+};
+
+SourceLayer source_layer(const Json& entry, size_t index) {
+  const std::string where = "modelTopology layer " + std::to_string(index);
+  require(entry.is_object() && entry.contains("class_name") && entry["class_name"].is_string(),
+          where + " has no \"class_name\"");
+  SourceLayer layer;
+  layer.class_name = entry["class_name"].get<std::string>();
+  layer.config = entry.contains("config") && entry["config"].is_object() ? entry["config"] : Json::object();
+  if (layer.config.contains("name") && layer.config["name"].is_string())
+    layer.name = layer.config["name"].get<std::string>();
+  else if (entry.contains("name") && entry["name"].is_string())
+    layer.name = entry["name"].get<std::string>();
+  else
+    layer.name = "#" + std::to_string(index);
+  return layer;
+}
+
+// Names of the layers feeding a functional layer; Keras 2/TF.js write
+// [[["name", 0, 0, {}]]], Keras 3 [{"args": [{"config": {"keras_history": ["name", 0, 0]}}]}].
+std::vector<std::string> inbound_names(const Json& entry) {
+  std::vector<std::string> names;
+  if (!entry.contains("inbound_nodes") || !entry["inbound_nodes"].is_array()) return names;
+  for (const Json& node : entry["inbound_nodes"]) {
+    if (node.is_array()) {
+      for (const Json& tensor : node)
+        if (tensor.is_array() && !tensor.empty() && tensor[0].is_string()) names.push_back(tensor[0].get<std::string>());
+    } else if (node.is_object() && node.contains("args") && node["args"].is_array()) {
+      for (const Json& arg : node["args"]) {
+        const Json history = arg.is_object() && arg.contains("config") ? arg["config"].value("keras_history", Json())
+                                                                         : Json();
+        if (history.is_array() && !history.empty() && history[0].is_string())
+          names.push_back(history[0].get<std::string>());
+      }
+    }
+  }
+  return names;
+}
+
+void append_layers(const Json& model_config, const std::string& model_class, std::vector<SourceLayer>& out);
+
+// A functional model is accepted when it is one chain: each layer fed by the one before.
+void append_functional_chain(const Json& config, std::vector<SourceLayer>& out) {
+  const Json& layers = config["layers"];
+  for (size_t i = 0; i < layers.size(); ++i) {
+    SourceLayer layer = source_layer(layers[i], i);
+    const std::vector<std::string> inputs = inbound_names(layers[i]);
+    const bool chained = i == 0 ? inputs.empty()
+                                : inputs.size() == 1 && inputs[0] == source_layer(layers[i - 1], i - 1).name;
+    if (!chained) {
+      std::string from;
+      for (const auto& name : inputs) from += (from.empty() ? "" : ", ") + name;
+      throw Error("the functional model is not a single chain of layers: " + layer.label() + " takes input from " +
+                  (from.empty() ? "nothing" : from) + " (Distillery imports sequential stacks)");
+    }
+    if (layer.class_name == "Sequential")
+      append_layers(layer.config, layer.class_name, out);
+    else
+      out.push_back(std::move(layer));
+  }
+}
+
+// The model's layers in order; nested Sequential models are inlined.
+void append_layers(const Json& model_config, const std::string& model_class, std::vector<SourceLayer>& out) {
+  if (model_class == "Model" || model_class == "Functional") {
+    require(model_config.is_object() && model_config.contains("layers") && model_config["layers"].is_array(),
+            "the functional model has no \"layers\" list");
+    append_functional_chain(model_config, out);
+    return;
+  }
+  require(model_class == "Sequential", "modelTopology is a '" + model_class +
+                                           "': Distillery imports Sequential models (and plain chains of layers)");
+  // Keras 2.2 wrote a Sequential's config as the layer list itself.
+  const Json& layers = model_config.is_array() ? model_config : model_config.value("layers", Json());
+  require(layers.is_array(), "the Sequential model has no \"layers\" list");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    SourceLayer layer = source_layer(layers[i], i);
+    if (layer.class_name == "Sequential" || layer.class_name == "Functional" || layer.class_name == "Model")
+      append_layers(layer.config, layer.class_name, out);
+    else
+      out.push_back(std::move(layer));
+  }
+}
+
+struct Topology {
+  std::string model_name;
+  std::vector<SourceLayer> layers;
+};
+
+Topology read_topology(const Json& doc) {
+  const Json& topology = doc["modelTopology"];
+  // tensorflowjs_converter nests the Keras config under "model_config".
+  const Json& model = topology.contains("model_config") ? topology["model_config"] : topology;
+  require(model.is_object() && model.contains("class_name") && model["class_name"].is_string(),
+          "modelTopology has no \"class_name\"");
+  Topology result;
+  const Json config = model.value("config", Json());
+  if (config.is_object()) result.model_name = config.value("name", std::string());
+  append_layers(config, model["class_name"].get<std::string>(), result.layers);
+  require(!result.layers.empty(), "the model has no layers");
+  return result;
+}
+
+// ------------------------------------------------- 2. translating layers
+
+// A Distillery layer about to be built, and where its weights come from.
+struct PlannedLayer {
+  Json config;
+  std::string source;  // TF.js layer name owning the weights ("" for none)
+  std::string label;   // for messages
+  bool binary_output = false;  // a one-unit sigmoid Dense turned into two logits [0, z]
+};
+
+class Translator {
+ public:
+  Translator(const Shape& input_shape, size_t source_count) : shape_(input_shape), source_count_(source_count) {}
+
+  void translate(const SourceLayer& layer, size_t index);
+  // Folds a final one-unit sigmoid into a two-logit dense; refuses other sigmoid outputs.
+  void finish();
+
+  std::vector<PlannedLayer> planned;
+  std::string output_activation = "linear";
+
+ private:
+  void add(Json config, const SourceLayer& layer, bool has_weights = false);
+  void add_activation(const Json& activation, const SourceLayer& layer, size_t index);
+  void dense(const SourceLayer& layer, size_t index);
+  void conv2d(const SourceLayer& layer, size_t index);
+  void pooling(const SourceLayer& layer, const char* type);
+  void batch_norm(const SourceLayer& layer);
+
+  Shape shape_;
+  size_t source_count_;
+};
+
+template <typename T>
+T field(const SourceLayer& layer, const char* key, T fallback) {
+  const Json& c = layer.config;
+  if (!c.contains(key) || c[key].is_null()) return fallback;
+  try {
+    return c[key].get<T>();
+  } catch (const Json::exception&) {
+    throw Error(layer.label() + ": \"" + key + "\" has the wrong type (" + c[key].dump() + ")");
+  }
+}
+
+// An int or a list of equal ints (Keras writes [1, 1] for dilation 1).
+void require_all_ones(const SourceLayer& layer, const char* key) {
+  if (!layer.config.contains(key) || layer.config[key].is_null()) return;
+  const Json& v = layer.config[key];
+  bool ones = v.is_number_integer() ? v.get<int>() == 1 : v.is_array();
+  if (v.is_array())
+    for (const Json& d : v) ones = ones && d.is_number_integer() && d.get<int>() == 1;
+  require(ones, layer.label() + ": " + key + " " + v.dump() + " is not supported (only 1)");
+}
+
+void require_channels_last(const SourceLayer& layer) {
+  const std::string format = field<std::string>(layer, "data_format", "channels_last");
+  require(format == "channels_last",
+          layer.label() + ": data_format '" + format + "' is not supported (Distillery is channels_last, NHWC)");
+}
+
+// Keras writes a window size as an int or a list; Distillery reads both.
+Json window_field(const SourceLayer& layer, const char* key, const Json& fallback) {
+  if (!layer.config.contains(key) || layer.config[key].is_null()) return fallback;
+  const Json& v = layer.config[key];
+  require(v.is_number_integer() || (v.is_array() && (v.size() == 1 || v.size() == 2)),
+          layer.label() + ": \"" + key + "\" must be an int or a pair, got " + v.dump());
+  if (v.is_array() && v.size() == 1) return Json::array({v[0], v[0]});
+  return v;
+}
+
+std::string padding_of(const SourceLayer& layer) {
+  const std::string padding = field<std::string>(layer, "padding", "valid");
+  require(padding == "valid" || padding == "same",
+          layer.label() + ": padding '" + padding + "' is not supported (valid or same)");
+  return padding;
+}
+
+void Translator::add(Json config, const SourceLayer& layer, bool has_weights) {
+  try {
+    LayerPtr built = LayerRegistry::instance().create(config);
+    shape_ = built->build(shape_);
+  } catch (const Error& e) {
+    throw Error(layer.label() + ": " + e.what());
+  }
+  planned.push_back({std::move(config), has_weights ? layer.name : "", layer.label()});
+}
+
+void Translator::add_activation(const Json& activation, const SourceLayer& layer, size_t index) {
+  if (activation.is_null()) return;
+  require(activation.is_string(), layer.label() + ": activation " + activation.dump() + " is not supported");
+  const std::string name = activation.get<std::string>();
+  if (name == "linear") return;
+  if (name == "relu" || name == "sigmoid" || name == "tanh") {
+    add({{"type", name}}, layer);
+    return;
+  }
+  if (name == "softmax") {
+    require(index + 1 == source_count_, layer.label() + ": softmax is supported only on the output layer");
+    output_activation = "softmax";  // Distillery outputs logits and applies softmax when predicting
+    return;
+  }
+  throw Error(layer.label() + ": activation '" + name +
+              "' is not supported (linear, relu, sigmoid, tanh, and softmax on the output)");
+}
+
+void Translator::dense(const SourceLayer& layer, size_t index) {
+  const int units = field<int>(layer, "units", 0);
+  require(units > 0, layer.label() + ": \"units\" must be a positive integer");
+  add({{"type", "dense"}, {"units", units}, {"use_bias", field<bool>(layer, "use_bias", true)}}, layer, true);
+  add_activation(layer.config.value("activation", Json()), layer, index);
+}
+
+// He-uniform (Keras "HeUniform", or VarianceScaling 2 / fan_in / uniform) or
+// Distillery's default, Glorot-uniform. It only matters for re-initialisation.
+std::string conv_initializer(const SourceLayer& layer) {
+  const Json init = layer.config.value("kernel_initializer", Json());
+  if (!init.is_object()) return "glorot_uniform";
+  const std::string name = init.value("class_name", std::string());
+  const Json c = init.value("config", Json::object());
+  const bool he = name == "HeUniform" ||
+                  (name == "VarianceScaling" && c.is_object() && c.value("scale", 0.0) == 2.0 &&
+                   c.value("mode", std::string()) == "fan_in" && c.value("distribution", std::string()) == "uniform");
+  return he ? "he_uniform" : "glorot_uniform";
+}
+
+void Translator::conv2d(const SourceLayer& layer, size_t index) {
+  require_channels_last(layer);
+  require_all_ones(layer, "dilation_rate");
+  require_all_ones(layer, "groups");
+  const int filters = field<int>(layer, "filters", 0);
+  require(filters > 0, layer.label() + ": \"filters\" must be a positive integer");
+  require(layer.config.contains("kernel_size"), layer.label() + ": \"kernel_size\" is missing");
+  add({{"type", "conv2d"},
+       {"filters", filters},
+       {"kernel_size", window_field(layer, "kernel_size", Json())},
+       {"strides", window_field(layer, "strides", Json(1))},
+       {"padding", padding_of(layer)},
+       {"use_bias", field<bool>(layer, "use_bias", true)},
+       {"kernel_initializer", conv_initializer(layer)}},
+      layer, true);
+  add_activation(layer.config.value("activation", Json()), layer, index);
+}
+
+void Translator::pooling(const SourceLayer& layer, const char* type) {
+  require_channels_last(layer);
+  const Json pool = window_field(layer, "pool_size", Json(2));
+  add({{"type", type}, {"pool_size", pool}, {"strides", window_field(layer, "strides", pool)},
+       {"padding", padding_of(layer)}},
+      layer);
+}
+
+void Translator::batch_norm(const SourceLayer& layer) {
+  // Only the last (channel) axis: -1, or its index counting the batch axis.
+  Json axis = layer.config.value("axis", Json(-1));
+  if (axis.is_array() && axis.size() == 1) axis = axis[0];
+  const bool last_axis = axis.is_number_integer() && (axis.get<int>() == -1 || axis.get<int>() == shape_.rank());
+  require(last_axis, layer.label() + ": axis " + axis.dump() + " is not supported (only the last, channel, axis)");
+  add({{"type", "batch_norm"},
+       {"momentum", field<double>(layer, "momentum", 0.99)},
+       {"epsilon", field<double>(layer, "epsilon", 1e-3)},
+       {"center", field<bool>(layer, "center", true)},
+       {"scale", field<bool>(layer, "scale", true)}},
+      layer, true);
+}
+
+void Translator::translate(const SourceLayer& layer, size_t index) {
+  const std::string& c = layer.class_name;
+  if (c == "InputLayer") {
+    require(index == 0, layer.label() + ": an InputLayer is supported only as the first layer");
+  } else if (c == "Dense") {
+    dense(layer, index);
+  } else if (c == "Conv2D" || c == "Convolution2D") {
+    conv2d(layer, index);
+  } else if (c == "MaxPooling2D" || c == "MaxPool2D") {
+    pooling(layer, "maxpool2d");
+  } else if (c == "AveragePooling2D" || c == "AvgPool2D") {
+    pooling(layer, "avgpool2d");
+  } else if (c == "Flatten") {
+    require_channels_last(layer);
+    add({{"type", "flatten"}}, layer);
+  } else if (c == "Dropout") {
+    const double rate = field<double>(layer, "rate", 0.0);
+    require(rate >= 0.0 && rate < 1.0, layer.label() + ": rate must be in [0, 1)");
+    add({{"type", "dropout"}, {"rate", rate}}, layer);
+  } else if (c == "Activation") {
+    add_activation(layer.config.value("activation", Json("linear")), layer, index);
+  } else if (c == "Softmax") {
+    require(field<int>(layer, "axis", -1) == -1, layer.label() + ": only a softmax over the last axis is supported");
+    add_activation(Json("softmax"), layer, index);
+  } else if (c == "ReLU") {
+    require(field<double>(layer, "threshold", 0.0) == 0.0, layer.label() + ": a threshold is not supported");
+    require(layer.config.value("max_value", Json()).is_null(), layer.label() + ": max_value is not supported");
+    const double slope = field<double>(layer, "negative_slope", 0.0);
+    if (slope == 0.0)
+      add({{"type", "relu"}}, layer);
+    else
+      add({{"type", "leaky_relu"}, {"alpha", slope}}, layer);
+  } else if (c == "LeakyReLU") {
+    const double alpha = layer.config.contains("negative_slope") ? field<double>(layer, "negative_slope", 0.3)
+                                                                 : field<double>(layer, "alpha", 0.3);
+    add({{"type", "leaky_relu"}, {"alpha", alpha}}, layer);
+  } else if (c == "BatchNormalization") {
+    batch_norm(layer);
+  } else {
+    throw Error(layer.label() + " is not supported (supported: " + kSupportedClasses + ")");
+  }
+}
+
+void Translator::finish() {
+  require(!planned.empty(), "the model has no layers that compute anything");
+  // A sigmoid before a softmax output is just a hidden activation.
+  if (planned.back().config["type"] != "sigmoid" || output_activation == "softmax") return;
+  const size_t n = planned.size();
+  const bool one_unit_dense = n >= 2 && planned[n - 2].config["type"] == "dense" && planned[n - 2].config["units"] == 1;
+  require(one_unit_dense, planned.back().label + ": a sigmoid output over several units (multi-label) is not "
+                                                  "supported; Distillery models are single-label classifiers");
+  planned.pop_back();
+  planned.back().config["units"] = 2;
+  planned.back().binary_output = true;
+  output_activation = "sigmoid";
+}
+
+// The per-sample input shape from the first layer's batch_input_shape (or Keras 3's batch_shape).
+Shape input_shape_of(const SourceLayer& first) {
+  Json shape;
+  for (const char* key : {"batch_input_shape", "batch_shape"})
+    if (first.config.contains(key) && !first.config[key].is_null()) shape = first.config[key];
+  require(!shape.is_null(), first.label() + " has no batch_input_shape: the model's input shape is unknown");
+  require(shape.is_array() && shape.size() >= 2, first.label() + ": batch_input_shape " + shape.dump() +
+                                                     " must be [null, ...sample shape]");
+  Shape result;
+  for (size_t i = 1; i < shape.size(); ++i) {
+    require(shape[i].is_number_integer() && shape[i].get<int>() > 0,
+            first.label() + ": batch_input_shape " + shape.dump() + " must have fixed positive sizes");
+    result.dims.push_back(shape[i].get<int>());
+  }
+  require(result.rank() <= 3, first.label() + ": input shape " + result.str() + " has more than 3 dimensions");
+  return result;
+}
+
+int exact_root(int64_t n) {
+  const int64_t r = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(n))));
+  return r * r == n ? static_cast<int>(r) : 0;
+}
+
+// The image the model takes: an image input as it is; a flat or [H, W] input
+// as the image it flattens (given or guessed). Returns true when a flatten
+// layer must lead the stack.
+bool image_input(const Shape& tfjs_input, const Shape& requested, Shape& image) {
+  if (tfjs_input.rank() == 3) {
+    require(requested.rank() == 0 || requested == tfjs_input,
+            "the model takes images " + tfjs_input.str() + ", not " + requested.str());
+    image = tfjs_input;
+    return false;
+  }
+  if (requested.rank() != 0) {
+    require(requested.rank() == 3 && requested.size() == tfjs_input.size(),
+            "the input shape " + requested.str() + " does not hold the model's " + std::to_string(tfjs_input.size()) +
+                " input values");
+    image = requested;
+    return true;
+  }
+  if (tfjs_input.rank() == 2) {
+    image = Shape{tfjs_input[0], tfjs_input[1], 1};
+    return true;
+  }
+  const int64_t n = tfjs_input[0];
+  if (int side = exact_root(n)) {
+    image = Shape{side, side, 1};
+    return true;
+  }
+  if (n % 3 == 0)
+    if (int side = exact_root(n / 3)) {
+      image = Shape{side, side, 3};
+      return true;
+    }
+  image = tfjs_input;  // not an image: the model still works on flat vectors
+  return false;
+}
+
+// ------------------------------------------------- 3. weights
+
+std::string strip_variable_suffix(const std::string& name) {
+  return name.size() > 2 && name.compare(name.size() - 2, 2, ":0") == 0 ? name.substr(0, name.size() - 2) : name;
+}
+
+class WeightIndex {
+ public:
+  explicit WeightIndex(std::vector<TfjsWeight> weights) : weights_(std::move(weights)) {}
+
+  // "<layer>/<weight>", or a unique name ending in "/<layer>/<weight>" (nested models, scopes).
+  const TfjsWeight& find(const std::string& layer, const std::string& weight, const std::string& label) const {
+    const std::string wanted = layer + "/" + weight;
+    const TfjsWeight* found = nullptr;
+    for (const TfjsWeight& w : weights_)
+      if (strip_variable_suffix(w.name) == wanted) return w;
+    for (const TfjsWeight& w : weights_) {
+      const std::string name = strip_variable_suffix(w.name);
+      if (name.size() > wanted.size() && name.compare(name.size() - wanted.size() - 1, std::string::npos,
+                                                      "/" + wanted) == 0) {
+        require(found == nullptr, label + ": weight '" + wanted + "' matches both '" + (found ? found->name : "") +
+                                      "' and '" + w.name + "' in the manifest");
+        found = &w;
+      }
+    }
+    if (found) return *found;
+    std::string names;
+    for (size_t i = 0; i < weights_.size() && i < 12; ++i) names += (i ? ", " : "") + weights_[i].name;
+    if (weights_.size() > 12) names += ", ...";
+    throw Error(label + ": weight '" + wanted + "' is not in the weights manifest (it has: " +
+                (names.empty() ? "nothing" : names) + ")");
+  }
+
+ private:
+  std::vector<TfjsWeight> weights_;
+};
+
+std::vector<float> checked_values(const TfjsWeight& w, const Shape& expected, const std::string& label) {
+  const std::string what = label + ": weight '" + w.name + "'";
+  require(w.quantized.empty(), what + " is quantised to " + w.quantized +
+                                   "; Distillery reads float32 weights (convert again without --quantize_*)");
+  require(w.dtype == "float32", what + " has dtype " + w.dtype + "; Distillery reads float32 weights");
+  require(w.shape == expected, what + " has shape " + w.shape.str() + " but the layer needs " + expected.str());
+  for (size_t i = 0; i < w.values.size(); ++i)
+    require(std::isfinite(w.values[i]), what + " holds a NaN or infinite value at " + std::to_string(i));
+  return w.values;
+}
+
+void load_weights(Model& model, const std::vector<PlannedLayer>& planned, const WeightIndex& index) {
+  ParamStore& params = model.params();
+  for (int i = 0; i < model.num_layers(); ++i) {
+    const PlannedLayer& p = planned[static_cast<size_t>(i)];
+    for (int r : model.param_refs_of_layer(i)) {
+      const ParamRef& ref = params.refs[static_cast<size_t>(r)];
+      float* dst = params.values.data() + ref.offset;
+      const TfjsWeight& w = index.find(p.source, ref.spec.name, p.label);
+      if (!p.binary_output) {
+        const std::vector<float> values = checked_values(w, ref.spec.shape, p.label);
+        std::copy(values.begin(), values.end(), dst);
+        continue;
+      }
+      // Two logits [0, z]: the kernel [in, 2] gets a zero column before the one-unit kernel.
+      Shape single = ref.spec.shape;
+      single[single.rank() - 1] = 1;
+      const std::vector<float> values = checked_values(w, single, p.label);
+      for (size_t k = 0; k < values.size(); ++k) {
+        dst[2 * k] = 0.0f;
+        dst[2 * k + 1] = values[k];
+      }
+    }
+  }
+}
+
+// ------------------------------------------------- 4. metadata and entry points
+
+// What Distillery's own export stores in "userDefinedMetadata"."distillery".
+const Json* distillery_metadata(const Json& doc) {
+  if (!doc.contains("userDefinedMetadata") || !doc["userDefinedMetadata"].is_object()) return nullptr;
+  const Json& meta = doc["userDefinedMetadata"];
+  if (!meta.contains("distillery") || !meta["distillery"].is_object()) return nullptr;
+  return &meta["distillery"];
+}
+
+std::vector<std::string> choose_class_names(const TfjsImportOptions& options, const Json* meta, int outputs) {
+  if (!options.class_names.empty()) {
+    require(static_cast<int>(options.class_names.size()) == outputs,
+            std::to_string(options.class_names.size()) + " class names were given but the model has " +
+                std::to_string(outputs) + " outputs");
+    std::set<std::string> seen;
+    for (const auto& name : options.class_names)
+      require(seen.insert(name).second, "the class name '" + name + "' is given twice");
+    return options.class_names;
+  }
+  if (meta && meta->contains("class_names") && (*meta)["class_names"].is_array() &&
+      static_cast<int>((*meta)["class_names"].size()) == outputs) {
+    std::vector<std::string> names;
+    std::set<std::string> seen;
+    for (const Json& n : (*meta)["class_names"])
+      if (n.is_string() && seen.insert(n.get<std::string>()).second) names.push_back(n.get<std::string>());
+    if (static_cast<int>(names.size()) == outputs) return names;
+  }
+  std::vector<std::string> names;
+  for (int k = 0; k < outputs; ++k) names.push_back("class_" + std::to_string(k));
+  return names;
+}
+
+Preprocessing choose_preprocessing(const TfjsImportOptions& options, const Json* meta) {
+  Preprocessing pre;
+  if (options.input_scale >= 0.0f) {
+    require(std::isfinite(options.input_scale) && options.input_scale > 0.0f, "the input scale must be positive");
+    pre.scale = options.input_scale;
+    return pre;
+  }
+  if (meta && meta->contains("preprocessing") && (*meta)["preprocessing"].is_object()) {
+    const Json& p = (*meta)["preprocessing"];
+    auto number = [&](const char* key, float fallback) {
+      return p.contains(key) && p[key].is_number() ? static_cast<float>(p[key].get<double>()) : fallback;
+    };
+    pre.scale = number("scale", pre.scale);
+    pre.mean = number("mean", pre.mean);
+    pre.std = number("std", pre.std);
+    require(std::isfinite(pre.scale) && std::isfinite(pre.mean) && std::isfinite(pre.std) && pre.std > 0.0f,
+            "userDefinedMetadata.distillery.preprocessing is invalid");
+  }
+  return pre;
+}
+
+std::string string_field(const Json& object, const char* key) {
+  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
+}
+
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of("/\\");
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+bool is_tfjs_model_json(const std::string& text) {
+  try {
+    const Json doc = Json::parse(text);
+    return doc.is_object() && doc.contains("modelTopology");
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+std::vector<std::string> tfjs_weight_paths(const std::string& model_json) {
+  return tfjs_shard_paths(parse_model_json(model_json)["weightsManifest"]);
+}
+
+Model import_tfjs_model(const std::string& model_json, const std::vector<std::vector<uint8_t>>& shards,
+                        const TfjsImportOptions& options) {
+  const Json doc = parse_model_json(model_json);
+  const Topology topology = read_topology(doc);
+
+  const Shape tfjs_input = input_shape_of(topology.layers.front());
+  Shape input;
+  const bool lead_flatten = image_input(tfjs_input, options.image_shape, input);
+  Translator translator(input, topology.layers.size());
+  if (lead_flatten) {
+    SourceLayer added{"(input)", "Flatten", Json::object()};
+    translator.translate(added, 0);
+  }
+  for (size_t i = 0; i < topology.layers.size(); ++i) translator.translate(topology.layers[i], i);
+  translator.finish();
+
+  const WeightIndex weights(decode_tfjs_weights(doc["weightsManifest"], shards));
+  std::vector<Json> configs;
+  for (const PlannedLayer& p : translator.planned) configs.push_back(p.config);
+  Rng rng(0);  // every weight is overwritten below
+  Model model = Model::from_layer_configs(configs, input, rng);
+  require(model.num_outputs() >= 2, "the model has " + std::to_string(model.num_outputs()) +
+                                        " output(s); a classifier needs at least two classes");
+  load_weights(model, translator.planned, weights);
+
+  const Json* meta = distillery_metadata(doc);
+  model.class_names = choose_class_names(options, meta, model.num_outputs());
+  model.preprocessing = choose_preprocessing(options, meta);
+  const std::string meta_name = meta ? string_field(*meta, "name") : "";
+  model.name = !meta_name.empty() ? meta_name : !topology.model_name.empty() ? topology.model_name : "tfjs-model";
+  if (meta && meta->contains("provenance") && (*meta)["provenance"].is_object()) model.provenance = (*meta)["provenance"];
+  const Json& top = doc["modelTopology"];
+  model.provenance["imported_from"] = {{"format", "tfjs-layers-model"},
+                                       {"generated_by", string_field(doc, "generatedBy")},
+                                       {"converted_by", string_field(doc, "convertedBy")},
+                                       {"keras_version", string_field(top, "keras_version")},
+                                       {"backend", string_field(top, "backend")},
+                                       {"model_name", topology.model_name},
+                                       {"output_activation", translator.output_activation}};
+  return model;
+}
+
+Model import_tfjs_files(const std::vector<FileEntry>& files, const TfjsImportOptions& options) {
+  const FileEntry* json = nullptr;
+  for (const FileEntry& f : files) {
+    if (f.path.size() < 5 || f.path.compare(f.path.size() - 5, 5, ".json") != 0) continue;
+    const std::string text(f.bytes.begin(), f.bytes.end());
+    if (!is_tfjs_model_json(text)) continue;
+    if (json != nullptr) throw Error("two TensorFlow.js model.json files were given: " + json->path + " and " + f.path);
+    json = &f;
+  }
+  require(json != nullptr, "no TensorFlow.js model.json (a .json file with \"modelTopology\") among the files");
+  const std::string text(json->bytes.begin(), json->bytes.end());
+  std::vector<std::vector<uint8_t>> shards;
+  for (const std::string& path : tfjs_weight_paths(text)) {
+    const FileEntry* shard = nullptr;
+    for (const FileEntry& f : files)
+      if (base_name(f.path) == base_name(path)) shard = &f;
+    require(shard != nullptr, json->path + " needs the weight file '" + base_name(path) + "', which was not given");
+    shards.push_back(shard->bytes);
+  }
+  try {
+    return import_tfjs_model(text, shards, options);
+  } catch (const Error& e) {
+    throw Error(json->path + ": " + e.what());
+  }
+}
+
+}  // namespace distillery
