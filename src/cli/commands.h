@@ -18,5 +18,6 @@ int run_distill(const Args& args);
 int run_eval(const Args& args);
 int run_predict(const Args& args);
 int run_prune(const Args& args);
+int run_convert(const Args& args);
 
 }  // namespace distillery

@@ -1,0 +1,156 @@
+// distillery convert: TensorFlow.js Layers models <-> Distillery model files.
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "engine/core/error.h"
+#include "engine/model/arch_spec.h"
+#include "native/model_files.h"
+#include "native/tfjs_files.h"
+
+namespace distillery {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> split_list(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, separator)) parts.push_back(part);
+  if (!text.empty() && text.back() == separator) parts.push_back("");
+  return parts;
+}
+
+std::vector<std::string> parse_classes(const std::string& text) {
+  std::vector<std::string> names = split_list(text, ',');
+  for (const std::string& name : names) require(!name.empty(), "--classes: a class name is empty in '" + text + "'");
+  return names;
+}
+
+Shape parse_shape(const std::string& text) {
+  Shape shape;
+  for (const std::string& part : split_list(text, ',')) {
+    char* end = nullptr;
+    const long v = std::strtol(part.c_str(), &end, 10);
+    require(!part.empty() && *end == '\0' && v > 0 && v <= 16384,
+            "--input-shape: '" + text + "' is not H,W,C with positive integers");
+    shape.dims.push_back(static_cast<int>(v));
+  }
+  require(shape.rank() == 3 && (shape[2] == 1 || shape[2] == 3),
+          "--input-shape: '" + text + "' must be H,W,C with C = 1 (gray) or 3 (RGB)");
+  return shape;
+}
+
+// An output of no extension, a trailing slash or an existing folder is a TF.js folder.
+bool looks_like_folder(const std::string& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) || path.back() == '/' || fs::path(path).extension().empty();
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& names, size_t limit = 6) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > limit) out += ", ...";
+  return out;
+}
+
+}  // namespace
+
+int run_convert(const Args& argv) {
+  ArgParser args("convert",
+                 "Convert between TensorFlow.js Layers models (model.json + .bin weight files, as saved by\n"
+                 "TF.js or written by tensorflowjs_converter from Keras) and Distillery model files.");
+  args.add_required("--in", "PATH", "a model.json (or a folder holding one) or a Distillery model file");
+  args.add_required("--out", "PATH",
+                    "where to write: a folder or a .json file for TF.js (weights go beside it), a .json file for "
+                    "Distillery");
+  args.add_value("--to", "FORMAT",
+                 "tfjs or distillery; by default the other format than --in (a folder or a path without "
+                 "extension means tfjs)");
+  args.add_value("--input-scale", "X", "pixel multiplier recorded for an imported model (x = pixel * X)", "1/255");
+  args.add_value("--classes", "A,B,C", "class names, one per output, in output order", "class_0, class_1, ...");
+  args.add_value("--input-shape", "H,W,C",
+                 "the image a flat-input (MLP) model reads, e.g. 28,28,1; guessed for square images");
+  args.add_value("--weights-encoding", "ENC", "array or base64, for a Distillery model file", "array");
+  args.add_epilog(
+      "\nAn imported model keeps its layers and weights; a softmax output becomes logits (Distillery applies\n"
+      "softmax when predicting). An exported model ends with a softmax, so TF.js' predict() gives\n"
+      "probabilities; its input is the preprocessed image (pixel * scale - mean) / std, NHWC.\n\n"
+      "examples:\n"
+      "  distillery convert --in keras_tfjs/model.json --out teacher.json --classes cat,dog\n"
+      "  distillery convert --in student.json --out student_tfjs/\n");
+  if (!args.parse(argv)) return 0;
+
+  const std::string in = args.get("--in");
+  const std::string out = args.get("--out");
+  require(!out.empty(), "--out: the path is empty");
+  std::error_code ec;
+  require(fs::exists(in, ec), in + ": no such file or folder");
+  const bool from_tfjs = is_tfjs_model_path(in);
+  const std::string default_to = looks_like_folder(out) ? "tfjs" : (from_tfjs ? "distillery" : "tfjs");
+  const std::string to = args.get_choice("--to", default_to, {"tfjs", "distillery"});
+  const std::string encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+
+  TfjsImportOptions options;
+  if (args.has("--input-scale")) options.input_scale = static_cast<float>(args.get_double("--input-scale", 0, 1e-12, 1e6));
+  if (args.has("--classes")) options.class_names = parse_classes(args.get("--classes"));
+  if (args.has("--input-shape")) options.image_shape = parse_shape(args.get("--input-shape"));
+
+  Model model;
+  if (from_tfjs) {
+    model = load_tfjs_model_files(in, options);
+  } else {
+    require(!args.has("--input-shape"), "--input-shape applies to TF.js models only");
+    model = load_model_file(in);
+    if (!options.class_names.empty()) {
+      require(static_cast<int>(options.class_names.size()) == model.num_outputs(),
+              "--classes: " + std::to_string(options.class_names.size()) + " names for a model with " +
+                  std::to_string(model.num_outputs()) + " outputs");
+      model.class_names = options.class_names;
+    }
+    if (options.input_scale > 0.0f) model.preprocessing.scale = options.input_scale;
+  }
+  model.provenance["converted"] = {{"by", "distillery convert"}, {"at", utc_timestamp()},
+                                   {"command", args.command_line()}, {"from", in},
+                                   {"from_format", from_tfjs ? "tfjs" : "distillery"}, {"to_format", to}};
+  if (from_tfjs && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
+
+  std::vector<std::string> written;
+  if (to == "tfjs") {
+    written = save_tfjs_model_files(out, model);
+  } else {
+    save_model_file(out, model, {encoding, 2});
+    written = {out};
+  }
+
+  std::string files = written[0];
+  for (size_t i = 1; i < written.size(); ++i) files += " + " + written[i];
+  std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(),
+              to == "tfjs" ? "TensorFlow.js Layers model" : "Distillery model", model.num_layers(),
+              static_cast<long long>(model.parameter_count()));
+  std::printf("input %s, preprocessing x = (pixel * %g - %g) / %g; classes: %s\n",
+              model.input_shape().str().c_str(), model.preprocessing.scale, model.preprocessing.mean,
+              model.preprocessing.std, join(model.class_names).c_str());
+  if (from_tfjs && model.provenance.contains("imported_from")) {
+    const std::string activation = model.provenance["imported_from"].value("output_activation", "");
+    if (activation == "linear")
+      std::printf("note: the TF.js model outputs logits; Distillery applies softmax when predicting\n");
+    else if (activation == "sigmoid")
+      std::printf("note: the one-unit sigmoid output became two classes [not, yes]\n");
+  }
+  return 0;
+}
+
+}  // namespace distillery
