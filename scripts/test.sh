@@ -43,6 +43,15 @@ for threads in ON OFF; do
   fi
 done
 
+# TensorFlow.js interop against the real library (npm @tensorflow/tfjs, cpu
+# backend in plain Node): import TF.js models, export ours, compare predictions.
+if [ $build_ok -eq 0 ]; then
+  echo "== TensorFlow.js interop tests"
+  [ -d node_modules/@tensorflow/tfjs ] || npm install --no-audit --no-fund --loglevel=error
+  DISTILLERY_BIN="$ROOT/build/distillery" node --test tests/tfjs/
+  record "TensorFlow.js interop tests (Node)" $?
+fi
+
 if [ -x scripts/build-web.sh ] && [ -d tests/web ]; then
   echo "== web app build and browser end-to-end tests"
   bash scripts/build-web.sh
