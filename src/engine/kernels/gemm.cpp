@@ -62,7 +62,7 @@ std::atomic<int64_t> g_parallel_threshold{1 << 20};
 
 // Split granularity: whole micro-tiles for the blocked kernel, and whole
 // SIMD registers (16 floats) for Eigen's column blocks.
-constexpr int kRowGrain = 6 * 4;
+constexpr int kRowGrain = kMicroRows * 4;
 constexpr int kColGrain = 16;
 
 }  // namespace

@@ -180,9 +180,9 @@ void gemm_blocked(bool transpose_a, bool transpose_b, int m, int n, int k, float
 
 const char* gemm_blocked_kernel_name() {
 #ifdef __wasm_simd128__
-  return "wasm-simd128 6x8";
+  return "wasm-simd128 4x8";
 #else
-  return "portable 6x8";
+  return "portable 4x8";
 #endif
 }
 

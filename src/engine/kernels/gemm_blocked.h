@@ -17,9 +17,12 @@
 namespace distillery {
 
 // Micro-tile: kMicroRows rows of C by kMicroCols columns, held in registers.
-// 6x8 = 12 f32x4 accumulators + 2 B vectors + 1 A broadcast + 1 product
-// temporary = 16, what an x86-64 engine has (measured against 4x8 in bench/).
-constexpr int kMicroRows = 6;
+// 4x8 = 8 f32x4 accumulators + 2 B vectors + 1 A broadcast + 1 product
+// temporary. Measured in Node 20 (V8 on x86-64, CPU time, L1-resident panels):
+// 4x8 45 GFLOP/s, 4x12 41, 3x12 (unrolled) 40, 5x8 39, 6x8 38, 8x4 28. 6x8
+// needs 16 vector registers and V8 keeps one as scratch, so one accumulator
+// spills to the stack.
+constexpr int kMicroRows = 4;
 constexpr int kMicroCols = 8;
 
 // Same contract as gemm() (engine/kernels/gemm.h), single-threaded.
