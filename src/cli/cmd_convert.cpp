@@ -143,6 +143,8 @@ int run_convert(const Args& argv) {
   std::printf("input %s, preprocessing x = (pixel * %g - %g) / %g; classes: %s\n",
               model.input_shape().str().c_str(), model.preprocessing.scale, model.preprocessing.mean,
               model.preprocessing.std, join(model.class_names).c_str());
+  if (from_tfjs && options.class_names.empty() && model.class_names.front() == "class_0")
+    std::printf("note: the classes have generic names; name them with --classes A,B,C (in output order)\n");
   if (from_tfjs && model.provenance.contains("imported_from")) {
     const std::string activation = model.provenance["imported_from"].value("output_activation", "");
     if (activation == "linear")

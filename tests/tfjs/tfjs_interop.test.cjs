@@ -47,6 +47,20 @@ test('an MLP with dropout saved by TF.js in two shards imports and predicts like
   assert.deepEqual(imported.layers.map((l) => l.type), ['flatten', 'dense', 'relu', 'dropout', 'dense', 'tanh', 'dense']);
 });
 
+test('an InputLayer, LeakyReLU and a separate softmax Activation import, the flat input read as RGB', async () => {
+  const dir = tempDir('input-layer');
+  const model = tf.sequential();
+  model.add(tf.layers.inputLayer({ inputShape: [27] }));
+  model.add(tf.layers.dense({ units: 10, kernelInitializer: 'randomNormal' }));
+  model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+  model.add(tf.layers.dense({ units: 3, kernelInitializer: 'randomNormal' }));
+  model.add(tf.layers.activation({ activation: 'softmax' }));
+  await saveTfjsModel(model, dir);
+  const imported = importAndCompare(dir, model, [3, 3, 3], [27]);
+  assert.deepEqual(imported.input_shape, [3, 3, 3]);
+  assert.deepEqual(imported.layers.map((l) => l.type), ['flatten', 'dense', 'leaky_relu', 'dense']);
+});
+
 test('a CNN with max and average pooling (strides, same/valid padding, no bias) predicts like TF.js', async () => {
   const dir = tempDir('cnn');
   const model = tf.sequential();

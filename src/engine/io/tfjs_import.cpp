@@ -579,13 +579,57 @@ std::string base_name(const std::string& path) {
 
 }  // namespace
 
-bool is_tfjs_model_json(const std::string& text) {
-  try {
-    const Json doc = Json::parse(text);
-    return doc.is_object() && doc.contains("modelTopology");
-  } catch (const Json::exception&) {
-    return false;
+namespace {
+
+// Reads top-level keys only until the answer is known, so sniffing a large
+// Distillery model file ("format" comes first) does not parse its weights.
+class TopologySniffer : public nlohmann::json_sax<Json> {
+ public:
+  bool found = false;
+
+  bool key(string_t& name) override {
+    if (depth_ != 1) return true;
+    if (name == "modelTopology") return stop(true);
+    format_next_ = name == "format";
+    return true;
   }
+  bool string(string_t& value) override {
+    if (depth_ == 1 && format_next_) return value == "distillery-model" ? stop(false) : true;
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override { return depth_ > 0 || stop(false); }
+  bool end_array() override { return true; }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool stop(bool answer) {
+    found = answer;
+    return false;  // ends the parse
+  }
+  int depth_ = 0;
+  bool format_next_ = false;
+};
+
+}  // namespace
+
+bool is_tfjs_model_json(const std::string& text) {
+  TopologySniffer sniffer;
+  Json::sax_parse(text, &sniffer, nlohmann::detail::input_format_t::json, false);
+  return sniffer.found;
 }
 
 std::vector<std::string> tfjs_weight_paths(const std::string& model_json) {

@@ -394,6 +394,11 @@ TEST(TfjsImportTest, DocumentsThatAreNotLayersModelsAreNamed) {
   EXPECT_TRUE(is_tfjs_model_json(R"({"modelTopology": {}})"));
   EXPECT_FALSE(is_tfjs_model_json(R"({"format": "distillery-model"})"));
   EXPECT_FALSE(is_tfjs_model_json("not json"));
+  EXPECT_FALSE(is_tfjs_model_json("[1, 2]"));
+  EXPECT_TRUE(is_tfjs_model_json(R"({"format": "layers-model", "generatedBy": {"a": [1]}, "modelTopology": {}})"));
+  // A Distillery file says so first; the sniffer stops there, whatever follows.
+  EXPECT_FALSE(is_tfjs_model_json(R"({"format": "distillery-model", "modelTopology": {}})"));
+  EXPECT_FALSE(is_tfjs_model_json(R"({"nested": {"modelTopology": {}}})"));
 }
 
 }  // namespace
