@@ -35,10 +35,12 @@ std::pair<double, double> best_ms(int repeats, FnA&& a, FnB&& b) {
   for (int r = 0; r < repeats; ++r) {
     auto start = std::chrono::steady_clock::now();
     a();
-    best_a = std::min(best_a, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    best_a =
+        std::min(best_a, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     start = std::chrono::steady_clock::now();
     b();
-    best_b = std::min(best_b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    best_b =
+        std::min(best_b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   return {best_a, best_b};
 }
@@ -66,7 +68,9 @@ void dense_layer_section(bool quick) {
   std::printf("## Dense layer: dense GEMM vs CSR kernel (best of N, ms per forward)\n\n");
   std::printf("| layer | batch | sparsity | dense ms | CSR ms | speedup | dense KB | CSR KB |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
-  struct Shape2 { int in, out; };
+  struct Shape2 {
+    int in, out;
+  };
   const Shape2 shapes[] = {{784, 256}, {256, 128}, {1024, 1024}};
   const float sparsities[] = {0.0f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f};
   for (const Shape2& s : shapes)
@@ -75,7 +79,8 @@ void dense_layer_section(bool quick) {
       const std::vector<float> bias = random_values(s.out, 4);
       std::vector<float> y(static_cast<size_t>(batch) * s.out), workspace;
       const int64_t work = static_cast<int64_t>(batch) * s.in * s.out;
-      const int repeats = std::max(5, std::min(2000, static_cast<int>((quick ? 2e8 : 1e9) / std::max<int64_t>(1, work))));
+      const int repeats =
+          std::max(5, std::min(2000, static_cast<int>((quick ? 2e8 : 1e9) / std::max<int64_t>(1, work))));
       for (float sparsity : sparsities) {
         const std::vector<float> w = pruned_kernel(s.in, s.out, sparsity, 7);
         const CsrMatrix csr = csr_from_dense_kernel(w.data(), s.in, s.out);
@@ -110,9 +115,10 @@ Model build(const std::string& spec) {
 
 void model_row(const char* name, const char* pruning, Model& before, Model& after, int repeats) {
   const Tensor x1 = random_batch(before.input_shape(), 1), x256 = random_batch(before.input_shape(), 256);
-  const auto [b1, a1] = best_ms(repeats, [&] { before.forward(x1, false); }, [&] { after.forward(x1, false); });
-  const auto [b256, a256] = best_ms(std::max(3, repeats / 10), [&] { before.forward(x256, false); },
-                                    [&] { after.forward(x256, false); });
+  const auto [b1, a1] = best_ms(
+      repeats, [&] { before.forward(x1, false); }, [&] { after.forward(x1, false); });
+  const auto [b256, a256] = best_ms(
+      std::max(3, repeats / 10), [&] { before.forward(x256, false); }, [&] { after.forward(x256, false); });
   std::printf("| %s | %s | %lld | %lld | %.4f | %.4f | %.2fx | %.3f | %.3f | %.2fx |\n", name, pruning,
               static_cast<long long>(after.parameter_count()), static_cast<long long>(after.nonzero_parameter_count()),
               b1, a1, b1 / a1, b256, a256, b256 / a256);
@@ -120,13 +126,18 @@ void model_row(const char* name, const char* pruning, Model& before, Model& afte
 
 void model_section(bool quick) {
   std::printf("## Whole models: inference latency before -> after pruning (best of N, ms per forward)\n\n");
-  std::printf("| model | pruning | params | nonzero | batch 1 before | after | speedup | batch 256 before | after | "
-              "speedup |\n");
+  std::printf(
+      "| model | pruning | params | nonzero | batch 1 before | after | speedup | batch 256 before | after | "
+      "speedup |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
-  struct Arch { const char* name; const char* spec; int repeats; };
+  struct Arch {
+    const char* name;
+    const char* spec;
+    int repeats;
+  };
   const Arch archs[] = {{"MLP dense:256,dense:128", "dense:256,dense:128", quick ? 200 : 1000},
-                        {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128",
-                         quick ? 20 : 60}};
+                        {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128",
+                         "conv:32:3,pool:2,conv:64:3,pool:2,dense:128", quick ? 20 : 60}};
   for (const Arch& a : archs) {
     Model base = build(a.spec);
     for (float fraction : {0.5f, 0.75f}) {
@@ -146,10 +157,12 @@ void model_section(bool quick) {
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
 #ifdef __EMSCRIPTEN__
-  std::printf("# prune_bench (WebAssembly), sparse threshold %.2f\n\n", sparse_dense_threshold());
+  const char* platform = "WebAssembly";
 #else
-  std::printf("# prune_bench (native), sparse threshold %.2f\n\n", sparse_dense_threshold());
+  const char* platform = "native";
 #endif
+  std::printf("# prune_bench (%s); Dense layers use CSR from sparsity %.2f at batch 1, %.2f for batches\n\n", platform,
+              sparse_dense_threshold(1), sparse_dense_threshold(2));
   dense_layer_section(quick);
   model_section(quick);
   return 0;

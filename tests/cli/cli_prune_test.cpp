@@ -63,10 +63,10 @@ TEST(CliPrune, GlobalMagnitudeWithFineTuningReportsAndSavesMasks) {
 TEST(CliPrune, StructuredWithTeacherGivesASmallerModel) {
   TempDir dir;
   const std::string model = train_quick_model(dir, "teacher.json", "conv:8:3,pool:2,dense:16");
-  const RunResult r = run_cli("prune --model " + model + " --data " + dir.file("quick_train.csv") +
-                              " --method structured --sparsity 0.5 --criterion l1 --finetune-epochs 2 --lr 0.005" +
-                              " --teacher " + model + " --temperature 2 --alpha 0.5 --json --out " +
-                              dir.file("small.json"));
+  const RunResult r =
+      run_cli("prune --model " + model + " --data " + dir.file("quick_train.csv") +
+              " --method structured --sparsity 0.5 --criterion l1 --finetune-epochs 2 --lr 0.005" + " --teacher " +
+              model + " --temperature 2 --alpha 0.5 --json --out " + dir.file("small.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json report = nlohmann::json::parse(r.out);
   EXPECT_LT(report["params_after"].get<int64_t>(), report["params_before"].get<int64_t>());
@@ -99,8 +99,8 @@ TEST(CliPrune, PolynomialScheduleReachesTheTargetWhileFineTuning) {
 TEST(CliPrune, BadInputIsOneClearLine) {
   TempDir dir;
   const std::string model = train_quick_model(dir);
-  const std::string base = "prune --model " + model + " --data " + dir.file("quick_train.csv") + " --out " +
-                           dir.file("x.json") + " ";
+  const std::string base =
+      "prune --model " + model + " --data " + dir.file("quick_train.csv") + " --out " + dir.file("x.json") + " ";
   expect_one_line_error(run_cli(base + "--method global --sparsity 1"), "--sparsity: must be a number in [0, 1)");
   expect_one_line_error(run_cli(base + "--method global --sparsity -0.2"), "--sparsity: must be a number in [0, 1)");
   expect_one_line_error(run_cli(base + "--method global --sparsity lots"), "got 'lots'");

@@ -22,14 +22,17 @@ namespace {
 typedef float Lanes16 __attribute__((vector_size(64), aligned(4)));
 
 // Where the CSR kernel starts to beat the dense GEMM (bench/prune_bench, see
-// docs/BENCHMARKS.md): natively Eigen's AVX-512 GEMM is hard to beat below
-// ~70 % sparsity; in WebAssembly the GEMM has no FMA and a quarter of the
-// width, and CSR already wins from ~50 %.
+// docs/BENCHMARKS.md). Natively Eigen's AVX-512 GEMV reads a 784x256 kernel
+// from L2 at ~40 GFLOP/s, which gathers only beat from ~90 % sparsity; for
+// batches the crossover is ~70-75 %. In WebAssembly the GEMM has no FMA and a
+// quarter of the width, and CSR wins from ~50 % (below, at batch 1).
 #ifdef __EMSCRIPTEN__
-std::atomic<float> g_threshold{0.5f};
+constexpr float kDefaultSingle = 0.5f, kDefaultBatched = 0.5f;
 #else
-std::atomic<float> g_threshold{0.7f};
+constexpr float kDefaultSingle = 0.9f, kDefaultBatched = 0.75f;
 #endif
+std::atomic<float> g_threshold_single{kDefaultSingle};
+std::atomic<float> g_threshold_batched{kDefaultBatched};
 
 float dot_gathered(const float* val, const int32_t* col, int32_t k, int32_t end, const float* x) {
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -130,7 +133,14 @@ void csr_dense_forward(const CsrMatrix& w, const float* x, int n, const float* b
   }
 }
 
-float sparse_dense_threshold() { return g_threshold.load(); }
-void set_sparse_dense_threshold(float sparsity) { g_threshold.store(sparsity); }
+float sparse_dense_threshold(int batch) { return batch <= 1 ? g_threshold_single.load() : g_threshold_batched.load(); }
+void set_sparse_dense_threshold(float sparsity) {
+  g_threshold_single.store(sparsity);
+  g_threshold_batched.store(sparsity);
+}
+void reset_sparse_dense_threshold() {
+  g_threshold_single.store(kDefaultSingle);
+  g_threshold_batched.store(kDefaultBatched);
+}
 
 }  // namespace distillery

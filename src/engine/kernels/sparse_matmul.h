@@ -13,11 +13,11 @@
 namespace distillery {
 
 struct CsrMatrix {
-  int rows = 0;                      // output units (rows of W^T)
-  int cols = 0;                      // inputs (columns of W^T)
-  std::vector<int32_t> row_begin;    // rows + 1 offsets into col/value
-  std::vector<int32_t> col;          // input index of each non-zero
-  std::vector<float> value;          // the non-zero weights
+  int rows = 0;                    // output units (rows of W^T)
+  int cols = 0;                    // inputs (columns of W^T)
+  std::vector<int32_t> row_begin;  // rows + 1 offsets into col/value
+  std::vector<int32_t> col;        // input index of each non-zero
+  std::vector<float> value;        // the non-zero weights
 
   int64_t nonzeros() const { return static_cast<int64_t>(value.size()); }
   // Bytes the CSR form occupies: values, column indices and row offsets.
@@ -39,11 +39,14 @@ void csr_dense_forward(const CsrMatrix& w_transposed, const float* x, int n, con
 // Bytes of a dense float kernel with this many entries (for reports).
 inline int64_t dense_kernel_bytes(int64_t entries) { return entries * static_cast<int64_t>(sizeof(float)); }
 
-// Sparsity (fraction of exact zeros) from which a Dense layer's inference
-// forward switches to the CSR kernel: 0.7 natively, 0.5 in WebAssembly
-// (measured with bench/prune_bench: docs/BENCHMARKS.md, "Pruning").
-// Settable for benchmarks and tests.
-float sparse_dense_threshold();
+// Sparsity (fraction of exact zeros) from which a Dense layer's inference on
+// `batch` samples runs the CSR kernel. Defaults, measured with
+// bench/prune_bench (docs/BENCHMARKS.md, "Pruning"): natively 0.9 for batch 1
+// (Eigen's AVX-512 GEMV is hard to beat) and 0.75 for batches; in WebAssembly
+// 0.5 (its GEMM has a quarter of the width and no FMA).
+float sparse_dense_threshold(int batch);
+// One threshold for every batch size (benchmarks, tests); reset restores the defaults.
 void set_sparse_dense_threshold(float sparsity);
+void reset_sparse_dense_threshold();
 
 }  // namespace distillery

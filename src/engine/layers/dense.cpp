@@ -47,15 +47,16 @@ void Dense::initialize(Rng& rng) {
   invalidate_sparse_kernel();
 }
 
-bool Dense::uses_sparse_kernel() {
-  if (sparse_state_ == SparseState::unknown) {
+bool Dense::uses_sparse_kernel(int batch) {
+  if (!sparse_known_) {
     const int64_t entries = static_cast<int64_t>(inputs_) * units_;
     const int64_t zeros = std::count(kernel_, kernel_ + entries, 0.0f);
-    const bool sparse = entries > 0 && static_cast<float>(zeros) >= sparse_dense_threshold() * entries;
-    csr_ = sparse ? csr_from_dense_kernel(kernel_, inputs_, units_) : CsrMatrix{};
-    sparse_state_ = sparse ? SparseState::sparse : SparseState::dense;
+    kernel_sparsity_ = entries ? static_cast<float>(static_cast<double>(zeros) / static_cast<double>(entries)) : 0.0f;
+    const float lowest = std::min(sparse_dense_threshold(1), sparse_dense_threshold(2));
+    csr_ = kernel_sparsity_ >= lowest ? csr_from_dense_kernel(kernel_, inputs_, units_) : CsrMatrix{};
+    sparse_known_ = true;
   }
-  return sparse_state_ == SparseState::sparse;
+  return csr_.rows == units_ && kernel_sparsity_ >= sparse_dense_threshold(batch);
 }
 
 void Dense::forward(const Tensor& input, Tensor& output, bool training) {
@@ -63,7 +64,7 @@ void Dense::forward(const Tensor& input, Tensor& output, bool training) {
   output.resize(Shape{n, units_});
   if (training) {
     invalidate_sparse_kernel();  // the weights are about to change
-  } else if (uses_sparse_kernel()) {
+  } else if (uses_sparse_kernel(n)) {
     csr_dense_forward(csr_, input.data(), n, use_bias_ ? bias_ : nullptr, output.data(), sparse_workspace_);
     return;
   }

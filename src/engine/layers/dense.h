@@ -2,7 +2,7 @@
 // Dense: y = x W + b with W in the Keras layout [in, out]. The input must be
 // flat (rank 1 per sample); put a Flatten before it for images.
 // Inference switches to a CSR kernel once the kernel is pruned past
-// sparse_dense_threshold() (kernels/sparse_matmul.h); training stays dense.
+// sparse_dense_threshold(batch) (kernels/sparse_matmul.h); training stays dense.
 #include "engine/kernels/sparse_matmul.h"
 #include "engine/layers/layer.h"
 
@@ -32,13 +32,13 @@ class Dense : public Layer {
   // The CSR copy of the kernel is built lazily by the first inference forward
   // and dropped by training (forward/backward with training) and initialize().
   // Whoever changes the weights by other means (pruning) calls this.
-  void invalidate_sparse_kernel() { sparse_state_ = SparseState::unknown; }
-  // Whether inference currently runs through the CSR kernel (decides it now if needed).
-  bool uses_sparse_kernel();
+  void invalidate_sparse_kernel() { sparse_known_ = false; }
+  // Whether inference on `batch` samples runs through the CSR kernel
+  // (measures the kernel's sparsity and builds the CSR copy if needed).
+  bool uses_sparse_kernel(int batch = 1);
   const CsrMatrix& sparse_kernel() const { return csr_; }
 
  private:
-  enum class SparseState { unknown, dense, sparse };
   int units_ = 0;
   bool use_bias_ = true;
   int inputs_ = 0;
@@ -46,8 +46,9 @@ class Dense : public Layer {
   float* bias_ = nullptr;
   float* kernel_grad_ = nullptr;
   float* bias_grad_ = nullptr;
-  SparseState sparse_state_ = SparseState::unknown;
-  CsrMatrix csr_;
+  bool sparse_known_ = false;   // kernel_sparsity_ and csr_ describe the current weights
+  float kernel_sparsity_ = 0;   // fraction of exact zeros in the kernel
+  CsrMatrix csr_;               // empty unless the kernel is sparse enough for some batch size
   std::vector<float> sparse_workspace_;
 };
 

@@ -95,8 +95,11 @@ Model prune_unstructured_schedule(const Model& source, const Dataset& data, cons
 }  // namespace
 
 nlohmann::json PruneSettings::to_json() const {
-  nlohmann::json j = {{"method", method},         {"sparsity", sparsity}, {"schedule", schedule},
-                      {"finetune_epochs", finetune_epochs}, {"loss", train.loss}};
+  nlohmann::json j = {{"method", method},
+                      {"sparsity", sparsity},
+                      {"schedule", schedule},
+                      {"finetune_epochs", finetune_epochs},
+                      {"loss", train.loss}};
   if (schedule == "iterative") j["rounds"] = rounds;
   if (method == "structured") j["criterion"] = criterion;
   if (method == "random") j["seed"] = seed;
@@ -125,7 +128,8 @@ void validate_prune_settings(const PruneSettings& s) {
     require(s.method != "structured",
             "the polynomial schedule prunes during training and needs magnitude, global or random pruning; "
             "structured pruning uses oneshot or iterative");
-    require(s.finetune_epochs >= 1, "the polynomial schedule prunes while fine-tuning: give at least 1 fine-tuning epoch");
+    require(s.finetune_epochs >= 1,
+            "the polynomial schedule prunes while fine-tuning: give at least 1 fine-tuning epoch");
     require(s.ramp_fraction > 0 && s.ramp_fraction <= 1, "the polynomial ramp fraction must be in (0, 1]");
   }
 }
@@ -135,9 +139,8 @@ Model prune_model(const Model& source, const Dataset& data, const std::vector<in
                   const PruneCallbacks& callbacks, TrainControl* control) {
   validate_prune_settings(s);
   require(has_prunable(source.params()), "the model has nothing to prune (no dense or conv2d kernels)");
-  Model pruned = s.method == "structured"
-                     ? prune_structured_schedule(source, data, train_indices, val_indices, s, teacher_logits, callbacks,
-                                                 control)
+  Model pruned = s.method == "structured" ? prune_structured_schedule(source, data, train_indices, val_indices, s,
+                                                                      teacher_logits, callbacks, control)
                  : s.schedule == "polynomial"
                      ? prune_polynomial(source, data, train_indices, val_indices, s, teacher_logits, callbacks, control)
                      : prune_unstructured_schedule(source, data, train_indices, val_indices, s, teacher_logits,

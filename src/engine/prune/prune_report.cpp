@@ -28,10 +28,12 @@ std::pair<double, double> best_ms_pair(int repeats, FnA&& a, FnB&& b) {
   for (int r = 0; r < std::max(1, repeats); ++r) {
     auto start = std::chrono::steady_clock::now();
     a();
-    best_a = std::min(best_a, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    best_a =
+        std::min(best_a, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     start = std::chrono::steady_clock::now();
     b();
-    best_b = std::min(best_b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    best_b =
+        std::min(best_b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   return {best_a, best_b};
 }
@@ -60,12 +62,16 @@ int64_t layer_params(const Model& model, int layer) {
 double measure_layer_latency_ms(Layer& layer, int batch, int repeats) {
   const Tensor input = random_input(layer.input_shape(), batch);
   Tensor output;
-  return best_ms_pair(repeats, [&] { layer.forward(input, output, false); }, [] {}).first;
+  return best_ms_pair(
+             repeats, [&] { layer.forward(input, output, false); }, [] {})
+      .first;
 }
 
 double measure_model_latency_ms(Model& model, int batch, int repeats) {
   const Tensor input = random_input(model.input_shape(), batch);
-  return best_ms_pair(repeats, [&] { model.forward(input, false); }, [] {}).first;
+  return best_ms_pair(
+             repeats, [&] { model.forward(input, false); }, [] {})
+      .first;
 }
 
 PruneReport build_prune_report(Model& before, Model& after, int repeats) {
@@ -93,9 +99,9 @@ PruneReport build_prune_report(Model& before, Model& after, int repeats) {
     const Tensor input = random_input(before.layer(i).input_shape(), 1);
     const Tensor input_after = random_input(after.layer(i).input_shape(), 1);
     Tensor out_before, out_after;
-    std::tie(l.latency_before_ms, l.latency_after_ms) =
-        best_ms_pair(repeats, [&] { before.layer(i).forward(input, out_before, false); },
-                     [&] { after.layer(i).forward(input_after, out_after, false); });
+    std::tie(l.latency_before_ms, l.latency_after_ms) = best_ms_pair(
+        repeats, [&] { before.layer(i).forward(input, out_before, false); },
+        [&] { after.layer(i).forward(input_after, out_after, false); });
     report.layers.push_back(l);
   }
   report.params_before = before.parameter_count();
@@ -104,8 +110,9 @@ PruneReport build_prune_report(Model& before, Model& after, int repeats) {
   report.nonzero_after = after.nonzero_parameter_count();
   for (int batch : {1, 256}) {
     const Tensor x = random_input(before.input_shape(), batch);
-    const auto [b, a] = best_ms_pair(batch == 1 ? repeats : std::max(3, repeats / 5),
-                                     [&] { before.forward(x, false); }, [&] { after.forward(x, false); });
+    const auto [b, a] = best_ms_pair(
+        batch == 1 ? repeats : std::max(3, repeats / 5), [&] { before.forward(x, false); },
+        [&] { after.forward(x, false); });
     (batch == 1 ? report.latency_before_ms : report.batch_latency_before_ms) = b;
     (batch == 1 ? report.latency_after_ms : report.batch_latency_after_ms) = a;
   }
@@ -130,10 +137,9 @@ std::string format_prune_report(const PruneReport& r) {
                 "model: params %lld -> %lld, nonzero %lld -> %lld; latency batch 1 %.4f -> %.4f ms (%.2fx), "
                 "batch 256 %.3f -> %.3f ms (%.2fx)\n",
                 static_cast<long long>(r.params_before), static_cast<long long>(r.params_after),
-                static_cast<long long>(r.nonzero_before), static_cast<long long>(r.nonzero_after),
-                r.latency_before_ms, r.latency_after_ms, r.latency_before_ms / std::max(1e-9, r.latency_after_ms),
-                r.batch_latency_before_ms, r.batch_latency_after_ms,
-                r.batch_latency_before_ms / std::max(1e-9, r.batch_latency_after_ms));
+                static_cast<long long>(r.nonzero_before), static_cast<long long>(r.nonzero_after), r.latency_before_ms,
+                r.latency_after_ms, r.latency_before_ms / std::max(1e-9, r.latency_after_ms), r.batch_latency_before_ms,
+                r.batch_latency_after_ms, r.batch_latency_before_ms / std::max(1e-9, r.batch_latency_after_ms));
   out += line;
   return out;
 }

@@ -31,7 +31,7 @@ struct PruneReport {
   std::vector<LayerPruneReport> layers;
   int64_t params_before = 0, params_after = 0;
   int64_t nonzero_before = 0, nonzero_after = 0;
-  double latency_before_ms = 0, latency_after_ms = 0;  // whole model, batch 1, best of the repeats
+  double latency_before_ms = 0, latency_after_ms = 0;              // whole model, batch 1, best of the repeats
   double batch_latency_before_ms = 0, batch_latency_after_ms = 0;  // whole model, batch of 256, best
 };
 

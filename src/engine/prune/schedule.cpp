@@ -32,7 +32,8 @@ void PolynomialDecay::validate() const {
   check_sparsity(initial_sparsity);
   check_sparsity(final_sparsity);
   require(end_step > begin_step && begin_step >= 0, "the polynomial schedule needs 0 <= begin_step < end_step, got " +
-                                                        std::to_string(begin_step) + " and " + std::to_string(end_step));
+                                                        std::to_string(begin_step) + " and " +
+                                                        std::to_string(end_step));
   require(frequency >= 1, "the polynomial schedule's frequency must be at least 1 step");
   require(power > 0, "the polynomial schedule's power must be positive");
 }

@@ -161,7 +161,8 @@ StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_
 Model shrink_model(const Model& model, const StructuredPlan& plan) {
   std::vector<nlohmann::json> configs = model.layer_configs();
   for (int i = 0; i < model.num_layers(); ++i)
-    if (is_weighted(model.layer(i))) configs[i][width_key(model.layer(i))] = static_cast<int>(plan.kept_outputs[i].size());
+    if (is_weighted(model.layer(i)))
+      configs[i][width_key(model.layer(i))] = static_cast<int>(plan.kept_outputs[i].size());
   Rng unused(0);  // every weight is overwritten below
   Model small = Model::from_layer_configs(configs, model.input_shape(), unused);
   const ParamStore& from = model.params();

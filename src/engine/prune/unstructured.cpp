@@ -37,8 +37,7 @@ void mask_smallest(ParamStore& p, std::vector<Candidate>& candidates, int64_t co
 }
 
 void require_prunable(const Model& model) {
-  require(has_prunable(model.params()),
-          "the model has nothing to prune (no dense or conv2d kernels)");
+  require(has_prunable(model.params()), "the model has nothing to prune (no dense or conv2d kernels)");
 }
 
 }  // namespace
@@ -83,8 +82,8 @@ void prune_random(Model& model, float sparsity, uint64_t seed) {
     unmasked.clear();
     for (int64_t i = ref.offset; i < ref.offset + ref.size(); ++i)
       if (p.masks[i] != 0.0f) unmasked.push_back(i);
-    const int64_t count =
-        std::min<int64_t>(target_count(sparsity, ref.size()) - masked_count(p, ref), static_cast<int64_t>(unmasked.size()));
+    const int64_t count = std::min<int64_t>(target_count(sparsity, ref.size()) - masked_count(p, ref),
+                                            static_cast<int64_t>(unmasked.size()));
     // Partial Fisher-Yates: the first `count` entries become a uniform sample.
     for (int64_t k = 0; k < count; ++k) {
       const int64_t pick = k + rng.below(static_cast<uint32_t>(unmasked.size() - k));

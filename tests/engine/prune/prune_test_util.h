@@ -29,17 +29,16 @@ inline Model make_mlp(uint64_t seed = 3) {
 // conv 3x3 (8 filters) -> relu -> maxpool 2 -> conv 3x3 same (6) -> relu -> flatten -> dense 12 -> relu -> dense 3.
 inline Model make_cnn(uint64_t seed = 5) {
   Rng rng(seed);
-  std::vector<nlohmann::json> layers = {
-      {{"type", "conv2d"}, {"filters", 8}, {"kernel_size", 3}},
-      layer("relu"),
-      {{"type", "maxpool2d"}, {"pool_size", 2}},
-      {{"type", "conv2d"}, {"filters", 6}, {"kernel_size", 3}, {"padding", "same"}},
-      layer("relu"),
-      {{"type", "dropout"}, {"rate", 0.25}},
-      layer("flatten"),
-      dense(12),
-      layer("relu"),
-      dense(3)};
+  std::vector<nlohmann::json> layers = {{{"type", "conv2d"}, {"filters", 8}, {"kernel_size", 3}},
+                                        layer("relu"),
+                                        {{"type", "maxpool2d"}, {"pool_size", 2}},
+                                        {{"type", "conv2d"}, {"filters", 6}, {"kernel_size", 3}, {"padding", "same"}},
+                                        layer("relu"),
+                                        {{"type", "dropout"}, {"rate", 0.25}},
+                                        layer("flatten"),
+                                        dense(12),
+                                        layer("relu"),
+                                        dense(3)};
   Model m = Model::from_layer_configs(layers, Shape{6, 6, 1}, rng);
   m.class_names = {"top", "middle", "bottom"};
   // Non-zero biases, so a removed unit that kept its bias would show.
@@ -60,7 +59,8 @@ inline Dataset make_band_dataset(int n, uint64_t seed) {
     const int label = i % 3;
     d.labels.push_back(label);
     for (int y = 0; y < 6; ++y)
-      for (int x = 0; x < 6; ++x) d.pixels.push_back(static_cast<uint8_t>((y / 2 == label ? 150 : 40) + rng.below(100)));
+      for (int x = 0; x < 6; ++x)
+        d.pixels.push_back(static_cast<uint8_t>((y / 2 == label ? 150 : 40) + rng.below(100)));
   }
   return d;
 }

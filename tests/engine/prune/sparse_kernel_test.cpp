@@ -23,10 +23,13 @@ std::vector<float> sparse_kernel(int in, int out, float sparsity, uint64_t seed)
 }
 
 TEST(CsrKernel, EqualsDenseGemmOnOddShapes) {
-  struct Case { int n, in, out; float sparsity; };
-  const Case cases[] = {{1, 1, 1, 0.0f},  {1, 7, 3, 0.5f},    {3, 13, 5, 0.9f},  {4, 33, 17, 0.8f},
-                        {5, 1, 9, 0.3f},  {64, 31, 29, 0.95f}, {67, 19, 11, 0.7f}, {130, 40, 3, 0.99f},
-                        {9, 10, 10, 1.0f}};
+  struct Case {
+    int n, in, out;
+    float sparsity;
+  };
+  const Case cases[] = {{1, 1, 1, 0.0f},    {1, 7, 3, 0.5f},     {3, 13, 5, 0.9f},
+                        {4, 33, 17, 0.8f},  {5, 1, 9, 0.3f},     {64, 31, 29, 0.95f},
+                        {67, 19, 11, 0.7f}, {130, 40, 3, 0.99f}, {9, 10, 10, 1.0f}};
   for (const Case& c : cases) {
     const std::vector<float> w = sparse_kernel(c.in, c.out, c.sparsity, c.n * 31 + c.in);
     const Tensor x = test::random_batch(Shape{c.in}, c.n, c.out);
@@ -47,18 +50,14 @@ TEST(CsrKernel, EqualsDenseGemmOnOddShapes) {
     csr_dense_forward(csr, x.data(), c.n, nullptr, y.data(), workspace);
     for (int s = 0; s < c.n; ++s)
       for (int o = 0; o < c.out; ++o)
-        ASSERT_NEAR(y[static_cast<size_t>(s) * c.out + o], expected[static_cast<size_t>(s) * c.out + o] - bias[o], 1e-4f);
+        ASSERT_NEAR(y[static_cast<size_t>(s) * c.out + o], expected[static_cast<size_t>(s) * c.out + o] - bias[o],
+                    1e-4f);
   }
 }
 
-// Sets the threshold for one test and restores the platform default after.
-class ThresholdGuard {
- public:
-  ThresholdGuard() : saved_(sparse_dense_threshold()) {}
-  ~ThresholdGuard() { set_sparse_dense_threshold(saved_); }
-
- private:
-  float saved_;
+// Tests set one threshold and restore the platform defaults after.
+struct ThresholdGuard {
+  ~ThresholdGuard() { reset_sparse_dense_threshold(); }
 };
 
 TEST(CsrKernel, DenseLayerPicksTheSparsePathPastTheThreshold) {
@@ -90,6 +89,24 @@ TEST(CsrKernel, DenseLayerPicksTheSparsePathPastTheThreshold) {
   prune_magnitude(light, 0.5f);
   light.predict_logits(x);
   EXPECT_FALSE(dynamic_cast<Dense&>(light.layer(1)).uses_sparse_kernel());
+}
+
+TEST(CsrKernel, ThresholdsDependOnTheBatchSize) {
+  ThresholdGuard guard;
+  reset_sparse_dense_threshold();
+  EXPECT_GE(sparse_dense_threshold(1), sparse_dense_threshold(64));  // batch 1 is the dense GEMV's best case
+  Model m = test::make_mlp();
+  prune_magnitude(m, 0.8f);
+  auto& d1 = dynamic_cast<Dense&>(m.layer(1));
+  const bool single = 0.8f >= sparse_dense_threshold(1), batched = 0.8f >= sparse_dense_threshold(64);
+  EXPECT_EQ(d1.uses_sparse_kernel(1), single);
+  EXPECT_EQ(d1.uses_sparse_kernel(64), batched);
+  // Either way the outputs are the dense ones.
+  const Tensor x = test::random_batch(m.input_shape(), 64, 3);
+  const Tensor auto_logits = m.predict_logits(x);
+  set_sparse_dense_threshold(2.0f);
+  weights_changed(m);
+  EXPECT_LT(test::max_abs_diff(auto_logits, m.predict_logits(x)), 1e-5f);
 }
 
 TEST(CsrKernel, TrainingDropsTheStaleSparseCopy) {

@@ -18,7 +18,9 @@ using test::make_mlp;
 using test::max_abs_diff;
 using test::random_batch;
 
-void expect_shrunk_equals_masked(Model& model, float fraction, NormCriterion criterion) {
+// (The masked view keeps a batch_norm's numbers for removed channels, so its
+// non-zero count only matches the shrunk model's without batch_norm.)
+void expect_shrunk_equals_masked(Model& model, float fraction, NormCriterion criterion, bool same_nonzeros = true) {
   const StructuredPlan plan = plan_structured(model, structured_keep_counts(model, fraction), criterion);
   Model small = shrink_model(model, plan);
   Model masked = masked_equivalent(model, plan);
@@ -32,7 +34,9 @@ void expect_shrunk_equals_masked(Model& model, float fraction, NormCriterion cri
     EXPECT_GT(max_abs_diff(a, model.predict_logits(x)), 1e-3f);
   }
   EXPECT_LT(small.parameter_count(), model.parameter_count());
-  EXPECT_EQ(small.nonzero_parameter_count(), masked.nonzero_parameter_count());
+  if (same_nonzeros) {
+    EXPECT_EQ(small.nonzero_parameter_count(), masked.nonzero_parameter_count());
+  }
 }
 
 TEST(StructuredPruning, MlpShrinksUnitsAndTheNextLayersInputs) {
