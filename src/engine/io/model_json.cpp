@@ -13,8 +13,10 @@
 #include "engine/core/error.h"
 #include "engine/io/base64.h"
 #include "engine/io/float_text.h"
+#include "engine/io/json_limits.h"
 #include "engine/io/json_writer.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/model_limits.h"
 
 namespace distillery {
 namespace {
@@ -167,6 +169,7 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
 namespace {
 
 Json parse_document(const std::string& text) {
+  check_json_limits(text, "the model file");
   Json doc;
   try {
     doc = Json::parse(text);
@@ -208,12 +211,16 @@ Json layer_config_of(const Json& entry, int index) {
 // (Model::from_layer_configs then builds the same stack again).
 void check_layer_stack(const std::vector<Json>& configs, const Shape& input_shape) {
   const LayerRegistry& registry = LayerRegistry::instance();
+  check_model_input_limits(input_shape);
+  check_model_layer_count(static_cast<int>(configs.size()));
   Shape shape = input_shape;
+  int64_t total_parameters = 0;
   for (size_t i = 0; i < configs.size(); ++i) {
     const std::string type = configs[i]["type"].get<std::string>();
     try {
       LayerPtr layer = registry.create(configs[i]);
       shape = layer->build(shape);
+      check_layer_limits(*layer, shape, total_parameters);
     } catch (const Error& e) {
       throw Error(layer_label(static_cast<int>(i), type) + ": " + e.what());
     }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "engine/io/json_limits.h"
 #include "engine/layers/layer_registry.h"
 
 namespace distillery {
@@ -178,6 +179,7 @@ void token_to_layers(const TokenContext& ctx, bool& flat, std::vector<Json>& out
 // ---------------------------------------------------------------- 3. JSON
 
 std::vector<Json> parse_json_arch(const std::string& text) {
+  check_json_limits(text, "the JSON architecture");
   Json doc;
   try {
     doc = Json::parse(text);

@@ -4,6 +4,7 @@
 
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/model_limits.h"
 
 namespace distillery {
 
@@ -18,13 +19,19 @@ Model Model::from_layer_configs(const std::vector<nlohmann::json>& layer_configs
 }
 
 void Model::build(const Shape& input_shape) {
-  require(input_shape.rank() >= 1 && input_shape.size() > 0, "model input shape " + input_shape.str() + " is empty");
+  // Size limits first (model_limits.h): untrusted files must not allocate unbounded buffers.
+  require(input_shape.rank() >= 1 && capped_elements(input_shape, kMaxSampleActivations) > 0,
+          "model input shape " + input_shape.str() + " is empty");
+  check_model_input_limits(input_shape);
+  check_model_layer_count(num_layers());
   input_shape_ = input_shape;
   params_ = ParamStore{};
   Shape shape = input_shape;
+  int64_t total_parameters = 0;
   for (int i = 0; i < num_layers(); ++i) {
     try {
       shape = layers_[i]->build(shape);
+      check_layer_limits(*layers_[i], shape, total_parameters);
     } catch (const Error& e) {
       throw Error("layer " + std::to_string(i) + " (" + layers_[i]->type() + "): " + e.what());
     }
