@@ -104,7 +104,8 @@ int run_convert(const Args& argv) {
   const std::string encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
 
   TfjsImportOptions options;
-  if (args.has("--input-scale")) options.input_scale = static_cast<float>(args.get_double("--input-scale", 0, 1e-12, 1e6));
+  if (args.has("--input-scale"))
+    options.input_scale = static_cast<float>(args.get_double("--input-scale", 0, 1e-12, 1e6));
   if (args.has("--classes")) options.class_names = parse_classes(args.get("--classes"));
   if (args.has("--input-shape")) options.image_shape = parse_shape(args.get("--input-shape"));
 
@@ -122,9 +123,12 @@ int run_convert(const Args& argv) {
     }
     if (options.input_scale > 0.0f) model.preprocessing.scale = options.input_scale;
   }
-  model.provenance["converted"] = {{"by", "distillery convert"}, {"at", utc_timestamp()},
-                                   {"command", args.command_line()}, {"from", in},
-                                   {"from_format", from_tfjs ? "tfjs" : "distillery"}, {"to_format", to}};
+  model.provenance["converted"] = {{"by", "distillery convert"},
+                                   {"at", utc_timestamp()},
+                                   {"command", args.command_line()},
+                                   {"from", in},
+                                   {"from_format", from_tfjs ? "tfjs" : "distillery"},
+                                   {"to_format", to}};
   if (from_tfjs && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
 
   std::vector<std::string> written;
@@ -140,9 +144,9 @@ int run_convert(const Args& argv) {
   std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(),
               to == "tfjs" ? "TensorFlow.js Layers model" : "Distillery model", model.num_layers(),
               static_cast<long long>(model.parameter_count()));
-  std::printf("input %s, preprocessing x = (pixel * %g - %g) / %g; classes: %s\n",
-              model.input_shape().str().c_str(), model.preprocessing.scale, model.preprocessing.mean,
-              model.preprocessing.std, join(model.class_names).c_str());
+  std::printf("input %s, preprocessing x = (pixel * %g - %g) / %g; classes: %s\n", model.input_shape().str().c_str(),
+              model.preprocessing.scale, model.preprocessing.mean, model.preprocessing.std,
+              join(model.class_names).c_str());
   if (from_tfjs && options.class_names.empty() && model.class_names.front() == "class_0")
     std::printf("note: the classes have generic names; name them with --classes A,B,C (in output order)\n");
   if (from_tfjs && model.provenance.contains("imported_from")) {

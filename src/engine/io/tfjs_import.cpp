@@ -84,11 +84,12 @@ std::vector<std::string> inbound_names(const Json& entry) {
   for (const Json& node : entry["inbound_nodes"]) {
     if (node.is_array()) {
       for (const Json& tensor : node)
-        if (tensor.is_array() && !tensor.empty() && tensor[0].is_string()) names.push_back(tensor[0].get<std::string>());
+        if (tensor.is_array() && !tensor.empty() && tensor[0].is_string())
+          names.push_back(tensor[0].get<std::string>());
     } else if (node.is_object() && node.contains("args") && node["args"].is_array()) {
       for (const Json& arg : node["args"]) {
-        const Json history = arg.is_object() && arg.contains("config") ? arg["config"].value("keras_history", Json())
-                                                                         : Json();
+        const Json history =
+            arg.is_object() && arg.contains("config") ? arg["config"].value("keras_history", Json()) : Json();
         if (history.is_array() && !history.empty() && history[0].is_string())
           names.push_back(history[0].get<std::string>());
       }
@@ -105,8 +106,8 @@ void append_functional_chain(const Json& config, std::vector<SourceLayer>& out) 
   for (size_t i = 0; i < layers.size(); ++i) {
     SourceLayer layer = source_layer(layers[i], i);
     const std::vector<std::string> inputs = inbound_names(layers[i]);
-    const bool chained = i == 0 ? inputs.empty()
-                                : inputs.size() == 1 && inputs[0] == source_layer(layers[i - 1], i - 1).name;
+    const bool chained =
+        i == 0 ? inputs.empty() : inputs.size() == 1 && inputs[0] == source_layer(layers[i - 1], i - 1).name;
     if (!chained) {
       std::string from;
       for (const auto& name : inputs) from += (from.empty() ? "" : ", ") + name;
@@ -166,8 +167,8 @@ Topology read_topology(const Json& doc) {
 // A Distillery layer about to be built, and where its weights come from.
 struct PlannedLayer {
   Json config;
-  std::string source;  // TF.js layer name owning the weights ("" for none)
-  std::string label;   // for messages
+  std::string source;          // TF.js layer name owning the weights ("" for none)
+  std::string label;           // for messages
   bool binary_output = false;  // a one-unit sigmoid Dense turned into two logits [0, z]
 };
 
@@ -307,7 +308,9 @@ void Translator::conv2d(const SourceLayer& layer, size_t index) {
 void Translator::pooling(const SourceLayer& layer, const char* type) {
   require_channels_last(layer);
   const Json pool = window_field(layer, "pool_size", Json(2));
-  add({{"type", type}, {"pool_size", pool}, {"strides", window_field(layer, "strides", pool)},
+  add({{"type", type},
+       {"pool_size", pool},
+       {"strides", window_field(layer, "strides", pool)},
        {"padding", padding_of(layer)}},
       layer);
 }
@@ -375,8 +378,9 @@ void Translator::finish() {
   if (planned.back().config["type"] != "sigmoid" || output_activation == "softmax") return;
   const size_t n = planned.size();
   const bool one_unit_dense = n >= 2 && planned[n - 2].config["type"] == "dense" && planned[n - 2].config["units"] == 1;
-  require(one_unit_dense, planned.back().label + ": a sigmoid output over several units (multi-label) is not "
-                                                  "supported; Distillery models are single-label classifiers");
+  require(one_unit_dense, planned.back().label +
+                              ": a sigmoid output over several units (multi-label) is not "
+                              "supported; Distillery models are single-label classifiers");
   planned.pop_back();
   planned.back().config["units"] = 2;
   planned.back().binary_output = true;
@@ -389,8 +393,8 @@ Shape input_shape_of(const SourceLayer& first) {
   for (const char* key : {"batch_input_shape", "batch_shape"})
     if (first.config.contains(key) && !first.config[key].is_null()) shape = first.config[key];
   require(!shape.is_null(), first.label() + " has no batch_input_shape: the model's input shape is unknown");
-  require(shape.is_array() && shape.size() >= 2, first.label() + ": batch_input_shape " + shape.dump() +
-                                                     " must be [null, ...sample shape]");
+  require(shape.is_array() && shape.size() >= 2,
+          first.label() + ": batch_input_shape " + shape.dump() + " must be [null, ...sample shape]");
   Shape result;
   for (size_t i = 1; i < shape.size(); ++i) {
     require(shape[i].is_number_integer() && shape[i].get<int>() > 0,
@@ -459,8 +463,8 @@ class WeightIndex {
       if (strip_variable_suffix(w.name) == wanted) return w;
     for (const TfjsWeight& w : weights_) {
       const std::string name = strip_variable_suffix(w.name);
-      if (name.size() > wanted.size() && name.compare(name.size() - wanted.size() - 1, std::string::npos,
-                                                      "/" + wanted) == 0) {
+      if (name.size() > wanted.size() &&
+          name.compare(name.size() - wanted.size() - 1, std::string::npos, "/" + wanted) == 0) {
         require(found == nullptr, label + ": weight '" + wanted + "' matches both '" + (found ? found->name : "") +
                                       "' and '" + w.name + "' in the manifest");
         found = &w;
@@ -470,8 +474,8 @@ class WeightIndex {
     std::string names;
     for (size_t i = 0; i < weights_.size() && i < 12; ++i) names += (i ? ", " : "") + weights_[i].name;
     if (weights_.size() > 12) names += ", ...";
-    throw Error(label + ": weight '" + wanted + "' is not in the weights manifest (it has: " +
-                (names.empty() ? "nothing" : names) + ")");
+    throw Error(label + ": weight '" + wanted +
+                "' is not in the weights manifest (it has: " + (names.empty() ? "nothing" : names) + ")");
   }
 
  private:
@@ -526,9 +530,9 @@ const Json* distillery_metadata(const Json& doc) {
 
 std::vector<std::string> choose_class_names(const TfjsImportOptions& options, const Json* meta, int outputs) {
   if (!options.class_names.empty()) {
-    require(static_cast<int>(options.class_names.size()) == outputs,
-            std::to_string(options.class_names.size()) + " class names were given but the model has " +
-                std::to_string(outputs) + " outputs");
+    require(static_cast<int>(options.class_names.size()) == outputs, std::to_string(options.class_names.size()) +
+                                                                         " class names were given but the model has " +
+                                                                         std::to_string(outputs) + " outputs");
     std::set<std::string> seen;
     for (const auto& name : options.class_names)
       require(seen.insert(name).second, "the class name '" + name + "' is given twice");
@@ -666,7 +670,8 @@ Model import_tfjs_model(const std::string& model_json, const std::vector<std::ve
   model.preprocessing = choose_preprocessing(options, meta);
   const std::string meta_name = meta ? string_field(*meta, "name") : "";
   model.name = !meta_name.empty() ? meta_name : !topology.model_name.empty() ? topology.model_name : "tfjs-model";
-  if (meta && meta->contains("provenance") && (*meta)["provenance"].is_object()) model.provenance = (*meta)["provenance"];
+  if (meta && meta->contains("provenance") && (*meta)["provenance"].is_object())
+    model.provenance = (*meta)["provenance"];
   const Json& top = doc["modelTopology"];
   model.provenance["imported_from"] = {{"format", "tfjs-layers-model"},
                                        {"generated_by", string_field(doc, "generatedBy")},

@@ -26,7 +26,8 @@ Model make_model(const std::vector<json>& layers, const Shape& input, uint64_t s
   for (int i = 0; i < m.num_layers(); ++i)
     for (int r : m.param_refs_of_layer(i))
       if (m.params().refs[r].spec.name == "moving_variance")
-        for (int64_t k = 0; k < m.params().refs[r].size(); ++k) m.params().values[m.params().refs[r].offset + k] += 0.5f;
+        for (int64_t k = 0; k < m.params().refs[r].size(); ++k)
+          m.params().values[m.params().refs[r].offset + k] += 0.5f;
   m.class_names.clear();
   for (int k = 0; k < m.num_outputs(); ++k) m.class_names.push_back("c" + std::to_string(k));
   return m;
@@ -134,9 +135,9 @@ TEST(TfjsExportTest, BatchNormStatisticsGoLastAndTheCnnRoundTrips) {
     const std::string name = w["name"];
     suffixes.push_back(name.substr(name.find('/') + 1));
   }
-  EXPECT_EQ(suffixes, (std::vector<std::string>{"kernel", "gamma", "beta", "kernel", "bias", "gamma", "beta", "kernel",
-                                                "bias", "moving_mean", "moving_variance", "moving_mean",
-                                                "moving_variance"}));
+  EXPECT_EQ(suffixes,
+            (std::vector<std::string>{"kernel", "gamma", "beta", "kernel", "bias", "gamma", "beta", "kernel", "bias",
+                                      "moving_mean", "moving_variance", "moving_mean", "moving_variance"}));
   Model back = reimport(files);
   EXPECT_EQ(back.layer_configs(), m.layer_configs());
   expect_same_logits(m, back);

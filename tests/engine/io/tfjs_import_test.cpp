@@ -97,15 +97,21 @@ TEST(TfjsImportTest, CnnWithBatchNormTakesNonTrainableWeightsByName) {
   Rng rng(2);
   TfjsModelBuilder b({6, 6, 2});
   b.layer("Conv2D", "conv2d_Conv2D1",
-          {{"filters", 3}, {"kernel_size", {3, 3}}, {"strides", {1, 1}}, {"padding", "same"},
-           {"data_format", "channels_last"}, {"dilation_rate", {1, 1}}, {"activation", "linear"}, {"use_bias", false}});
+          {{"filters", 3},
+           {"kernel_size", {3, 3}},
+           {"strides", {1, 1}},
+           {"padding", "same"},
+           {"data_format", "channels_last"},
+           {"dilation_rate", {1, 1}},
+           {"activation", "linear"},
+           {"use_bias", false}});
   b.layer("BatchNormalization", "batch_normalization_BatchNormalization1",
           {{"axis", -1}, {"momentum", 0.99}, {"epsilon", 0.001}, {"center", true}, {"scale", true}});
   b.layer("ReLU", "re_lu_ReLU1", {{"max_value", nullptr}});
-  b.layer("MaxPooling2D", "max_pooling2d_MaxPooling2D1", {{"pool_size", {2, 2}}, {"padding", "valid"},
-                                                          {"strides", {2, 2}}});
-  b.layer("AveragePooling2D", "average_pooling2d_AveragePooling2D1", {{"pool_size", 2}, {"padding", "same"},
-                                                                      {"strides", nullptr}});
+  b.layer("MaxPooling2D", "max_pooling2d_MaxPooling2D1",
+          {{"pool_size", {2, 2}}, {"padding", "valid"}, {"strides", {2, 2}}});
+  b.layer("AveragePooling2D", "average_pooling2d_AveragePooling2D1",
+          {{"pool_size", 2}, {"padding", "same"}, {"strides", nullptr}});
   b.layer("Flatten", "flatten_Flatten1");
   b.layer("Dense", "dense_Dense1", {{"units", 4}, {"activation", "softmax"}});
   // TF.js' order: every trainable weight, then the moving statistics.
@@ -118,8 +124,8 @@ TEST(TfjsImportTest, CnnWithBatchNormTakesNonTrainableWeightsByName) {
   const auto variance = b.weight("batch_normalization_BatchNormalization1/moving_variance", {3}, rng, 0.2f, 2.0f);
 
   Model m = import_tfjs_model(b.model_json(), b.shards(), {-1.0f, {"a", "b", "c", "d"}, {}});
-  EXPECT_EQ(layer_types(m), (std::vector<std::string>{"conv2d", "batch_norm", "relu", "maxpool2d", "avgpool2d",
-                                                        "flatten", "dense"}));
+  EXPECT_EQ(layer_types(m),
+            (std::vector<std::string>{"conv2d", "batch_norm", "relu", "maxpool2d", "avgpool2d", "flatten", "dense"}));
   EXPECT_EQ(m.class_names, (std::vector<std::string>{"a", "b", "c", "d"}));
   EXPECT_EQ(m.layer(4).output_shape(), (Shape{2, 2, 3}));  // 3x3 pooled by 2, same padding
 
@@ -157,15 +163,16 @@ TEST(TfjsImportTest, KerasConverterLayoutWithInputLayerScopedNamesAndTwoGroups) 
   const std::vector<uint8_t> bytes = b.bytes();
   const size_t first = (9 * 4 + 4) * 4;
   json entries = b.manifest_entries();
-  const json doc = {{"format", "layers-model"},
-                    {"generatedBy", "keras v2.15.0"},
-                    {"convertedBy", "TensorFlow.js Converter v4.22.0"},
-                    {"modelTopology", topology},
-                    {"weightsManifest",
-                     {{{"paths", {"group1-shard1of1.bin"}}, {"weights", {entries[0], entries[1]}}},
-                      {{"paths", {"group2-shard1of2.bin", "group2-shard2of2.bin"}}, {"weights", {entries[2], entries[3]}}}}}};
-  const std::vector<uint8_t> g1(bytes.begin(), bytes.begin() + first), g2a(bytes.begin() + first, bytes.begin() + first + 10),
-      g2b(bytes.begin() + first + 10, bytes.end());
+  const json doc = {
+      {"format", "layers-model"},
+      {"generatedBy", "keras v2.15.0"},
+      {"convertedBy", "TensorFlow.js Converter v4.22.0"},
+      {"modelTopology", topology},
+      {"weightsManifest",
+       {{{"paths", {"group1-shard1of1.bin"}}, {"weights", {entries[0], entries[1]}}},
+        {{"paths", {"group2-shard1of2.bin", "group2-shard2of2.bin"}}, {"weights", {entries[2], entries[3]}}}}}};
+  const std::vector<uint8_t> g1(bytes.begin(), bytes.begin() + first),
+      g2a(bytes.begin() + first, bytes.begin() + first + 10), g2b(bytes.begin() + first + 10, bytes.end());
   EXPECT_EQ(tfjs_weight_paths(doc.dump()),
             (std::vector<std::string>{"group1-shard1of1.bin", "group2-shard1of2.bin", "group2-shard2of2.bin"}));
   Model m = import_tfjs_model(doc.dump(), {g1, g2a, g2b});
@@ -182,7 +189,8 @@ TEST(TfjsImportTest, KerasConverterLayoutWithInputLayerScopedNamesAndTwoGroups) 
   expect_same_logits(m, direct);
 }
 
-json functional_layer(const std::string& cls, const std::string& name, json config, const std::vector<std::string>& from) {
+json functional_layer(const std::string& cls, const std::string& name, json config,
+                      const std::vector<std::string>& from) {
   config["name"] = name;
   json nodes = json::array();
   if (!from.empty()) {
@@ -196,8 +204,11 @@ json functional_layer(const std::string& cls, const std::string& name, json conf
 std::string functional_json(const json& layers, const std::vector<uint8_t>& bytes_unused, const json& entries) {
   (void)bytes_unused;
   const json topology = {{"class_name", "Functional"},
-                         {"config", {{"name", "model"}, {"layers", layers},
-                                     {"input_layers", {{"input", 0, 0}}}, {"output_layers", {{"out", 0, 0}}}}}};
+                         {"config",
+                          {{"name", "model"},
+                           {"layers", layers},
+                           {"input_layers", {{"input", 0, 0}}},
+                           {"output_layers", {{"out", 0, 0}}}}}};
   return json{{"format", "layers-model"},
               {"modelTopology", {{"model_config", topology}}},
               {"weightsManifest", {{{"paths", {"w.bin"}}, {"weights", entries}}}}}
@@ -211,8 +222,8 @@ TEST(TfjsImportTest, AFunctionalChainImportsAndABranchingGraphIsRefused) {
   weights.weight("out/bias", {3}, rng);
   json layers = {functional_layer("InputLayer", "input", {{"batch_input_shape", {nullptr, 4}}}, {}),
                  functional_layer("Dense", "out", {{"units", 3}, {"activation", "softmax"}}, {"input"})};
-  Model m = import_tfjs_model(functional_json(layers, {}, weights.manifest_entries()), {weights.bytes()},
-                              {1.0f, {}, {}});
+  Model m =
+      import_tfjs_model(functional_json(layers, {}, weights.manifest_entries()), {weights.bytes()}, {1.0f, {}, {}});
   EXPECT_EQ(layer_types(m), (std::vector<std::string>{"flatten", "dense"}));
   EXPECT_EQ(m.input_shape(), (Shape{2, 2, 1}));
   EXPECT_FLOAT_EQ(m.preprocessing.scale, 1.0f);
@@ -318,7 +329,9 @@ TEST(TfjsImportTest, UnsupportedThingsNameTheLayerAndItsClass) {
        [](TfjsModelBuilder& b, Rng& rng) { dense_out(b, rng, 16, "sigmoid"); },
        {"layer 'out' (Dense): a sigmoid output over several units (multi-label)"}},
       {"reshape",
-       [](TfjsModelBuilder& b, Rng&) { b.layer("Reshape", "r", {{"target_shape", {4, 4, 1}}}); },
+       [](TfjsModelBuilder& b, Rng&) {
+         b.layer("Reshape", "r", {{"target_shape", {4, 4, 1}}});
+       },
        {"layer 'r' (Reshape) is not supported"}},
   };
   for (const Case& c : cases) {
@@ -331,8 +344,7 @@ TEST(TfjsImportTest, UnsupportedThingsNameTheLayerAndItsClass) {
 }
 
 TEST(TfjsImportTest, ConvSettingsOutsideTheEngineAreRefusedByName) {
-  for (const auto& [key, value, message] :
-       std::vector<std::tuple<std::string, json, std::string>>{
+  for (const auto& [key, value, message] : std::vector<std::tuple<std::string, json, std::string>>{
            {"dilation_rate", {2, 2}, "dilation_rate [2,2] is not supported"},
            {"data_format", "channels_first", "data_format 'channels_first' is not supported"},
            {"padding", "causal", "padding 'causal' is not supported"}}) {
@@ -369,28 +381,35 @@ TEST(TfjsImportTest, WeightProblemsNameTheWeight) {
 
   json renamed = doc;
   renamed["weightsManifest"][0]["weights"][1]["name"] = "other/bias";
-  expect_error([&] { import_doc(renamed, b.bytes()); },
-               {"layer 'out' (Dense): weight 'out/bias' is not in the weights manifest (it has: out/kernel, other/bias)"});
+  expect_error(
+      [&] { import_doc(renamed, b.bytes()); },
+      {"layer 'out' (Dense): weight 'out/bias' is not in the weights manifest (it has: out/kernel, other/bias)"});
 
   json reshaped = doc;
   reshaped["weightsManifest"][0]["weights"][0]["shape"] = {3, 16};
-  expect_error([&] { import_doc(reshaped, b.bytes()); }, {"weight 'out/kernel' has shape [3, 16] but the layer needs [16, 3]"});
+  expect_error([&] { import_doc(reshaped, b.bytes()); },
+               {"weight 'out/kernel' has shape [3, 16] but the layer needs [16, 3]"});
 
   std::vector<uint8_t> short_bytes = b.bytes();
   short_bytes.resize(short_bytes.size() - 4);
-  expect_error([&] { import_doc(doc, short_bytes); }, {"weight 'out/bias' needs bytes", "a shard is missing or cut short"});
+  expect_error([&] { import_doc(doc, short_bytes); },
+               {"weight 'out/bias' needs bytes", "a shard is missing or cut short"});
 }
 
 TEST(TfjsImportTest, DocumentsThatAreNotLayersModelsAreNamed) {
   expect_error([] { import_tfjs_model("{nope", {}); }, {"model.json is not valid JSON"});
   expect_error([] { import_tfjs_model(R"({"format": "distillery-model", "version": 1})", {}); },
                {"this is a Distillery model file"});
-  expect_error([] { import_tfjs_model(R"({"format": "graph-model", "modelTopology": {}, "weightsManifest": []})", {}); },
-               {"'graph-model', which has no layer list", "tfjs_layers_model"});
-  expect_error([] {
-    import_tfjs_model(R"({"modelTopology": {"class_name": "Sequential", "config": {"layers": [
-        {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}}, "weightsManifest": []})", {});
-  }, {"layer 'd' (Dense) has no batch_input_shape"});
+  expect_error(
+      [] { import_tfjs_model(R"({"format": "graph-model", "modelTopology": {}, "weightsManifest": []})", {}); },
+      {"'graph-model', which has no layer list", "tfjs_layers_model"});
+  expect_error(
+      [] {
+        import_tfjs_model(R"({"modelTopology": {"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}}, "weightsManifest": []})",
+                          {});
+      },
+      {"layer 'd' (Dense) has no batch_input_shape"});
   EXPECT_TRUE(is_tfjs_model_json(R"({"modelTopology": {}})"));
   EXPECT_FALSE(is_tfjs_model_json(R"({"format": "distillery-model"})"));
   EXPECT_FALSE(is_tfjs_model_json("not json"));

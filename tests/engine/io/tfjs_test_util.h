@@ -5,10 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/core/error.h"
 #include "engine/core/rng.h"
@@ -89,7 +88,8 @@ class TfjsModelBuilder {
     size_t start = 0;
     for (int s = 0; s < count; ++s) {
       const size_t end = s + 1 == count ? all.size() : all.size() * static_cast<size_t>(s + 1) / count + 1;
-      out.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(start), all.begin() + static_cast<std::ptrdiff_t>(end));
+      out.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(start),
+                       all.begin() + static_cast<std::ptrdiff_t>(end));
       start = end;
     }
     return out;
