@@ -47,6 +47,16 @@ inline double cpu_seconds() {
 #endif
 }
 
+// What cpu_seconds() measures here (a browser has no CPU clock: wall time).
+inline const char* cpu_clock_name() {
+#ifdef __EMSCRIPTEN__
+  return EM_ASM_INT({ return typeof process !== 'undefined' && !!process.cpuUsage; }) ? "CPU (Node process)"
+                                                                                      : "wall (browser)";
+#else
+  return "CPU (thread)";
+#endif
+}
+
 enum class Clock { kWall, kCpu };
 inline double seconds(Clock clock) { return clock == Clock::kWall ? now_seconds() : cpu_seconds(); }
 

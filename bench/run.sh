@@ -7,9 +7,11 @@
 # Builds what it needs first: a native tree and an Emscripten (pthreads) tree,
 # by default build-speed/ and build-speed-wasm/ (set NATIVE_BUILD / WASM_BUILD
 # to reuse others), and installs TensorFlow.js 4.22 (+ its wasm backend) into
-# <native tree>/tfjs for the baseline. Each program's full output is kept in
-# <native tree>/speed-results/. Programs print figures; nothing here asserts a
-# timing. Takes about 5 minutes on an idle 2-core machine (--quick: about 2).
+# <native tree>/tfjs for the baseline. The training comparison with TF.js runs
+# in headless Chromium (bench/browser_bench.mjs, ROUNDS rounds, default 5) and
+# in Node. Each program's full output is kept in <native tree>/speed-results/.
+# Programs print figures; nothing here asserts a timing. Takes about 10
+# minutes on a 2-core machine (--quick: about 4).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +65,12 @@ run gemm_native "$NATIVE/bench/gemm_bench" $QUICK
 run train_native "$NATIVE/bench/train_bench" $QUICK
 (cd "$WASM/bench" && run train_wasm $NODE train_bench.js $QUICK)
 run tfjs_node $NODE "$ROOT/bench/tfjs_bench.mjs" $QUICK --modules "$TFJS"
+if [[ -x "${CHROMIUM:-/usr/bin/chromium}" && -d "$ROOT/node_modules/playwright-core" ]]; then
+  run browser node "$ROOT/bench/browser_bench.mjs" --wasm-build "$WASM" --modules "$TFJS" $QUICK \
+    --rounds "${ROUNDS:-$([[ -n "$QUICK" ]] && echo 2 || echo 5)}"
+else
+  log "no Chromium or no playwright-core (npm install at the repository root): skipping the browser comparison"
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 "$ROOT/bench/speed_summary.py" "$OUT" --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER"

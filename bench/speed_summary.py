@@ -8,11 +8,14 @@ Prints a short table, then one JSON object (the last line):
                           GFLOP per CPU-second, at 256 and 512 (square, no transpose)
   threads_2_over_1        training samples/s with 2 threads over 1 thread (wall clock),
                           WebAssembly in Node, MLP at batch 64; _detail has every case
-  wasm_over_native_train  our training step in WebAssembly (Node) over native, per
-                          CPU-second on 1 thread (and the wall-clock ratio beside it)
-  train_vs_tfjs_mlp/_cnn  our WebAssembly training samples/s (Node, the faster of 1 and
-                          2 threads) over TensorFlow.js's best backend in Node
-                          ("where": "node"; the browser version needs the web page)
+                          (Node, native and Chromium)
+  wasm_over_native_train  our training samples/s in Chromium (1 thread, wall) over native
+                          (1 thread, wall); _cpu: the same per CPU-second in Node, which
+                          a busy machine disturbs much less
+  train_vs_tfjs_mlp/_cnn  our WebAssembly training samples/s (the faster of 1 and 2
+                          threads) over TensorFlow.js's best backend, both in the same
+                          headless Chromium: median over rounds measured back to back
+                          (bench/browser_bench.mjs); _node: the same in Node
 Ratios come from programs run one after another in the same run.sh call.
 """
 import json
@@ -53,6 +56,7 @@ def main():
     gemm_native, gemm_wasm = load(results, "gemm_native"), load(results, "gemm_wasm")
     train_native, train_wasm = load(results, "train_native"), load(results, "train_wasm")
     tfjs = load(results, "tfjs_node")
+    browser = load(results, "browser")
 
     summary = {"machine": f"{cpu_model()}, {os.cpu_count()} CPUs",
                "load_before": opts.get("--load-before"), "load_after": opts.get("--load-after")}
@@ -69,24 +73,41 @@ def main():
                     detail[f"{platform_name}_{model}"] = t[model]["threads_2_over_1"]
         summary["threads_2_over_1"] = detail.get("wasm_mlp")
         summary["threads_2_over_1_detail"] = detail
-        summary["wasm_over_native_train"] = {
+        summary["wasm_over_native_train_cpu"] = {
             m: ratio(train_native[m]["cpu_ms_per_step_1t"], train_wasm[m]["cpu_ms_per_step_1t"])
             for m in ("mlp", "cnn") if m in train_native and m in train_wasm}
-        summary["wasm_over_native_train_wall_1t"] = {
+        summary["wasm_node_over_native_train_wall"] = {
             m: ratio(train_wasm[m]["samples_per_s_1t"], train_native[m]["samples_per_s_1t"])
             for m in ("mlp", "cnn") if m in train_native and m in train_wasm}
         summary["allocations_per_step"] = {f"{p}_{m}": t[m]["allocations_per_step"]
                                            for p, t in (("native", train_native), ("wasm", train_wasm))
                                            for m in ("mlp", "cnn") if m in t}
+    if browser:
+        for model in ("mlp", "cnn"):
+            value = browser["train_vs_tfjs"].get(model)
+            summary[f"train_vs_tfjs_{model}"] = round(value, 2) if value else None
+            best = browser["tfjs_best"].get(model) or {}
+            summary[f"train_samples_per_s_{model}_chromium"] = {
+                "ours": browser["ours_samples_per_s"].get(model),
+                "tfjs_" + str(best.get("backend")): best.get("samples_per_s")}
+        summary["train_vs_tfjs_rounds"] = {m: [round(r, 2) if r else None for r in v]
+                                           for m, v in browser["train_vs_tfjs_rounds"].items()}
+        summary["train_vs_tfjs_where"] = f"chromium {browser['chromium']}, {browser['rounds']} rounds"
+        if train_native:
+            summary["wasm_over_native_train"] = {
+                m: ratio(browser["ours_samples_per_s_1t"].get(m), train_native[m]["samples_per_s_1t"])
+                for m in ("mlp", "cnn") if m in train_native}
+        if "threads_2_over_1_detail" in summary:
+            for m, v in browser["threads_2_over_1"].items():
+                summary["threads_2_over_1_detail"][f"chromium_{m}"] = v
     if train_wasm and tfjs:
         for model in ("mlp", "cnn"):
             best = tfjs["best"].get(model)
             if model in train_wasm and best:
                 ours = max(train_wasm[model]["samples_per_s_1t"], train_wasm[model]["samples_per_s_2t"])
-                summary[f"train_vs_tfjs_{model}"] = ratio(ours, best["samples_per_s"], 2)
-                summary[f"train_samples_per_s_{model}"] = {"ours_wasm_node": ours,
-                                                           "tfjs_" + best["backend"] + "_node": best["samples_per_s"]}
-        summary["train_vs_tfjs_where"] = "node"
+                summary[f"train_vs_tfjs_{model}_node"] = ratio(ours, best["samples_per_s"], 2)
+                summary[f"train_samples_per_s_{model}_node"] = {"ours": ours,
+                                                                "tfjs_" + best["backend"]: best["samples_per_s"]}
 
     for key, value in summary.items():
         print(f"  {key}: {value}")

@@ -3,7 +3,10 @@
 // and a CNN (conv8 3x3, pool 2, conv16 3x3, pool 2, dense 10; relu after each
 // conv) at batch 64 with Adam, on synthetic 28x28 gray images.
 //
-//   train_bench [--quick] [--model mlp|cnn]     prints a table, then one JSON line
+//   train_bench [--quick] [--model mlp|cnn] [--speed-only]   prints a table, then one JSON line
+//
+// --speed-only skips the per-phase profile and the allocation count (for
+// repeated rounds in bench/browser_bench.mjs).
 //
 // Sections: allocation counter; the problem; timing (1 vs 2 threads, wall
 // clock, interleaved repetitions); where the time goes (per phase, CPU time);
@@ -210,10 +213,11 @@ double allocations_per_step(Problem& p, int steps) {
 
 // --- main ------------------------------------------------------------------------------
 int main(int argc, char** argv) {
-  bool quick = false;
+  bool quick = false, speed_only = false;
   std::vector<std::string> models = {"mlp", "cnn"};
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    if (std::strcmp(argv[i], "--speed-only") == 0) speed_only = true;
     if (std::strcmp(argv[i], "--model") == 0 && i + 1 < argc) models = {argv[++i]};
   }
   const int reps = 5;
@@ -223,17 +227,19 @@ int main(int argc, char** argv) {
   std::string json = std::string("{\"bench\":\"train\",\"platform\":\"") + platform_name() + "\"";
   for (const std::string& name : models) {
     Problem p(name);
-    const std::vector<Phase> phases = profile_step(p, quick ? 10 : 30);
-    double total = 0;
-    for (const Phase& ph : phases) total += ph.seconds;
-    std::printf("\n%s: %lld parameters; one step on 1 thread, CPU time per phase:\n", name.c_str(),
-                static_cast<long long>(p.model.parameter_count()));
-    for (const Phase& ph : phases)
-      std::printf("  %-22s %8.3f ms %5.1f%%   %ld allocations/step\n", ph.name.c_str(), ph.seconds * 1e3,
-                  100 * ph.seconds / total, ph.allocations);
-    const double allocs = allocations_per_step(p, 20);
+    std::printf("\n%s: %lld parameters\n", name.c_str(), static_cast<long long>(p.model.parameter_count()));
+    double total = 0, allocs = 0;
+    if (!speed_only) {
+      const std::vector<Phase> phases = profile_step(p, quick ? 10 : 30);
+      for (const Phase& ph : phases) total += ph.seconds;
+      std::printf("  one step on 1 thread, %s time per phase:\n", cpu_clock_name());
+      for (const Phase& ph : phases)
+        std::printf("  %-22s %8.3f ms %5.1f%%   %ld allocations/step\n", ph.name.c_str(), ph.seconds * 1e3,
+                    100 * ph.seconds / total, ph.allocations);
+      allocs = allocations_per_step(p, 20);
+      std::printf("  TrainingRun::step(): %.1f allocations/step once warm\n", allocs);
+    }
     const Speed speed = measure_speed(p, reps, min_seconds);
-    std::printf("  TrainingRun::step(): %.1f allocations/step once warm\n", allocs);
     std::printf("  samples/s (wall, median of %d): 1 thread %.0f, 2 threads %.0f, 2/1 = %.2f\n", reps, speed.one,
                 speed.two, speed.ratio);
     std::fflush(stdout);
