@@ -1,6 +1,7 @@
 #include "engine/kernels/thread_pool.h"
 
 #include <algorithm>
+#include <system_error>
 
 #include "engine/core/settings.h"
 
@@ -41,11 +42,17 @@ void run_inline(int tasks, FunctionRef<void(int)> task) {
 
 bool inside_parallel_task() { return t_inside_task; }
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads) : requested_(threads) {
   const int workers = std::max(0, std::min(threads, kMaxThreads) - 1);
   if (!threads_supported()) return;
   workers_.reserve(static_cast<size_t>(workers));
-  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (int i = 0; i < workers; ++i) {
+    try {
+      workers_.emplace_back([this] { worker_loop(); });
+    } catch (const std::system_error&) {
+      break;  // the system (or the browser's worker pool) has no more threads: work with fewer
+    }
+  }
 }
 
 ThreadPool::~ThreadPool() {
@@ -152,7 +159,7 @@ void parallel_tasks(int tasks, FunctionRef<void(int)> task) {
   // pool: run inline rather than wait for it.
   std::unique_lock<std::mutex> lock(g_pool_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return run_inline(tasks, task);
-  if (g_pool == nullptr || g_pool->size() != threads) {
+  if (g_pool == nullptr || g_pool->requested_size() != threads) {
     delete g_pool;
     g_pool = nullptr;
     g_pool = new ThreadPool(threads);

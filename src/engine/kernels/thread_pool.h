@@ -57,7 +57,10 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  // Threads that run tasks, the caller included (fewer than asked for when
+  // the system could not start more).
   int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int requested_size() const { return requested_; }
 
   // Runs task(i) for every i in [0, tasks) and returns when all are done.
   // The first exception a task throws is rethrown here after all tasks ended.
@@ -68,6 +71,7 @@ class ThreadPool {
   void work_on_current_job();
   void wait_until_done();
 
+  int requested_ = 1;
   std::vector<std::thread> workers_;
   std::mutex submit_mutex_;  // one job at a time
 
