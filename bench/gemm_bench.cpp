@@ -2,7 +2,7 @@
 // the blocked WASM SIMD kernel in WebAssembly) and with two threads, square
 // sizes plus the products of the benchmark MLP and CNN at batch 64.
 //
-//   gemm_bench [--quick]       prints a table, then one JSON line (the last line)
+//   gemm_bench [--quick] [--only 256,512]   prints a table, then one JSON line (the last line)
 //
 // Each figure is the median of 5 repetitions of >= 50 ms (15 ms with --quick).
 // bench/run.sh runs it natively and under Node and divides the two.
@@ -99,7 +99,12 @@ double pool_overhead_us(int reps, double min_seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  std::string only;  // comma-separated problem names; empty: all
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = "," + std::string(argv[++i]) + ",";
+  }
   const double min_seconds = quick ? 0.015 : 0.05;
   const int reps = 5;
   const std::vector<Problem> problems = {
@@ -134,6 +139,7 @@ int main(int argc, char** argv) {
   std::printf("thread pool: 2 tasks of 20 us on 2 threads take 20 + %.2f us (wall)\n", round_trip);
   std::string one, blocked, one_wall, two, ratio;
   for (const Problem& p : problems) {
+    if (!only.empty() && only.find("," + p.name + ",") == std::string::npos) continue;
     const Figures f = measure(p, reps, min_seconds);
     std::printf("%-10s %6d %5d %6d %10.2f %12.2f %10.2f %10.2f %7.2f\n", p.name.c_str(), p.m, p.n, p.k, f.gemm_cpu,
                 f.blocked_cpu, f.gemm_wall, f.two_wall, f.two_over_one);

@@ -62,6 +62,11 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # processes is less likely to hit only one side of a ratio.
 run gemm_native "$NATIVE/bench/gemm_bench" $QUICK
 (cd "$WASM/bench" && run gemm_wasm $NODE gemm_bench.js $QUICK)
+# The GEMM ratio again in short alternating rounds (median in the summary).
+for r in 1 2 3; do
+  run gemm_native_r$r "$NATIVE/bench/gemm_bench" --only 256,512
+  (cd "$WASM/bench" && run gemm_wasm_r$r $NODE gemm_bench.js --only 256,512)
+done
 run train_native "$NATIVE/bench/train_bench" $QUICK
 (cd "$WASM/bench" && run train_wasm $NODE train_bench.js $QUICK)
 run tfjs_node $NODE "$ROOT/bench/tfjs_bench.mjs" $QUICK --modules "$TFJS"
