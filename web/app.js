@@ -12,13 +12,13 @@
   const wanted = params.get('build');
   let build = isolated ? 'mt' : 'st';
   let reason = isolated
-    ? 'the page is cross-origin isolated (COOP/COEP headers), so training runs on a worker thread'
-    : 'the page is not cross-origin isolated (no COOP/COEP headers), so training runs in slices between frames';
+    ? 'page is cross-origin isolated (COOP/COEP): training runs on a worker thread'
+    : 'page is not cross-origin isolated (no COOP/COEP): training runs between frames';
   if (wanted === 'st') {
     build = 'st';
-    reason = 'the single-thread build was asked for (?build=st): training runs in slices between frames';
+    reason = 'single-thread build asked for (?build=st): training runs between frames';
   } else if (wanted === 'mt' && !isolated) {
-    reason = 'the threaded build was asked for, but the page is not cross-origin isolated; ' + reason;
+    reason = 'threaded build asked for, but the ' + reason;
   }
 
   const splashText = document.getElementById('splash-text');
@@ -116,6 +116,7 @@
   // --- start ----------------------------------------------------------------------------------
 
   const canvas = document.getElementById('canvas');
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());  // right-clicks belong to the UI
   const script = document.createElement('script');
   script.src = `${build}/distillery.js`;
   script.onerror = () => {

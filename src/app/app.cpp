@@ -138,9 +138,11 @@ void App::frame() {
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  // No background: the front end clears to the same colour, and every
+  // full-screen layer not drawn is fill rate saved (software GL in tests).
   ImGui::Begin("Distillery", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground);
   ImGui::PopStyleVar();
   const float font = ImGui::GetFontSize();
   const float header_h = font * 3.0f, status_h = font * 1.9f;
@@ -153,7 +155,7 @@ void App::frame() {
   draw_navigation();
   ImGui::EndChild();
   ImGui::SameLine(0, font * 0.6f);
-  ImGui::BeginChild("panel", ImVec2(-font * 0.6f, body_h - font * 0.4f), true);
+  ImGui::BeginChild("panel", ImVec2(-font * 0.6f, body_h - font * 0.4f), true, ImGuiWindowFlags_NoBackground);
   draw_banner();
   draw_selected_panel();
   ImGui::EndChild();
@@ -195,13 +197,15 @@ void App::draw_header(float height) {
                 "(COOP/COEP headers) in the browser."
               : "Training runs in short slices between frames on the page's only thread. Serve the page with "
                 "COOP/COEP headers (scripts/serve.py) to get the threaded build.");
-  ImGui::SameLine();
-  ImGui::SetCursorPosY(height * 0.5f - font * 0.55f);
-  ui::dim_text(runtime.reason.c_str());
-
-  // Right: the running job and the frame rate.
+  // Right: the running job and the frame rate; the reason fills the space between.
   const std::string fps = ui::format("%.0f fps", fps_);
   const float fps_w = ImGui::CalcTextSize(fps.c_str()).x;
+  const bool busy = worker.busy();
+  const float right_x = width - fps_w - font * (busy ? 17.0f : 2.0f);
+  const float reason_x = chip_x + chip_size.x + font * 1.6f;
+  dl->PushClipRect(ImVec2(p.x + reason_x, p.y), ImVec2(p.x + right_x, p.y + height), true);
+  dl->AddText(ImVec2(p.x + reason_x, p.y + height * 0.5f - font * 0.5f), ui::color::kDim, runtime.reason.c_str());
+  dl->PopClipRect();
   dl->AddText(ImVec2(p.x + width - fps_w - font, p.y + height * 0.5f - font * 0.5f), ui::color::kDim, fps.c_str());
   if (auto progress = worker.progress()) {
     const float bar_w = font * 14;

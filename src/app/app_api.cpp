@@ -168,9 +168,28 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
     return {{"classes", t.class_names}, {"params", t.parameter_count()}, {"arch", describe_arch(t)},
             {"input_shape", t.input_shape().dims}};
   }
-  if (method == "trainTeacher") return {{"job", start_teacher_training(app_, train_options_from_json(args))}};
-  if (method == "distill") return {{"job", start_distillation(app_, distill_options_from_json(args))}};
-  if (method == "prune") return {{"job", start_pruning(app_, prune_options_from_json(args))}};
+  // Scripted runs show their settings in the panels, as if typed there.
+  if (method == "trainTeacher") {
+    const TrainOptions options = train_options_from_json(args);
+    const int job = start_teacher_training(app_, options);
+    app_.teacher_panel.train = options;
+    app_.teacher_panel.arch.set_spec(options.arch);
+    return {{"job", job}};
+  }
+  if (method == "distill") {
+    const DistillOptions options = distill_options_from_json(args);
+    const int job = start_distillation(app_, options);
+    if (options.loss != "ce") app_.distil_panel.options = options;
+    else app_.distil_panel.options.train = options.train;
+    app_.student_panel.arch.set_spec(options.train.arch);
+    return {{"job", job}};
+  }
+  if (method == "prune") {
+    const PruneOptions options = prune_options_from_json(args);
+    const int job = start_pruning(app_, options);
+    app_.prune_panel.options = options;
+    return {{"job", job}};
+  }
   if (method == "evaluate") return {{"job", start_evaluation(app_)}};
   if (method == "predict") {
     std::vector<FileEntry> files = take_staged_files();

@@ -25,8 +25,18 @@ void EvaluatePanel::draw(App& app) {
   }
   draw_job_progress(app);
   draw_table(app);
-  draw_per_class(app);
-  draw_confusion(app);
+  // Per-class accuracy and the confusion matrix side by side when there is room.
+  const float width = ImGui::GetContentRegionAvail().x;
+  if (width > ImGui::GetFontSize() * 60 && ImGui::BeginTable("details", 2, ImGuiTableFlags_SizingStretchSame)) {
+    ImGui::TableNextColumn();
+    draw_per_class(app);
+    ImGui::TableNextColumn();
+    draw_confusion(app);
+    ImGui::EndTable();
+  } else {
+    draw_per_class(app);
+    draw_confusion(app);
+  }
 }
 
 void EvaluatePanel::draw_table(App& app) {
@@ -112,10 +122,9 @@ void EvaluatePanel::draw_confusion(App& app) {
     show_teacher_confusion = which == 1;
   }
   const EvalReport& r = (show_teacher_confusion && te) || !se ? *te : *se;
-  ui::dim_text("Rows: the true class. Columns: the predicted class (by index, same order). The diagonal is right; "
-               "bright cells off it are the mix-ups.");
+  ui::dim_text("Rows: true class. Columns: predicted class (same order). Off the diagonal: the mix-ups.");
   ui::confusion_heatmap("confusion", r.confusion, app.session.dataset->class_names,
-                        std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 36));
+                        std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 32));
 }
 
 }  // namespace distillery

@@ -22,7 +22,9 @@ void ExportPanel::draw(App& app) {
     if (ImGui::Button("Download student JSON"))
       app.run_action([&] { app.notices.success(app.platform.save_file(name, export_student_json(app, compact))); });
     ui::tip("Save the current student as a model file.");
-    if (ImGui::TreeNode("Provenance of the student")) {
+    const bool open = ImGui::TreeNode("Provenance of the student");
+    ui::tip("What the student's file will say about how it was made (teacher, T, alpha, pruning, accuracy).");
+    if (open) {
       ImGui::TextUnformatted(app.session.student->provenance.dump(2).c_str());
       ImGui::TreePop();
     }

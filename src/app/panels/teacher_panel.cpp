@@ -97,7 +97,9 @@ void TeacherPanel::draw_summary(App& app) {
     }
     ImGui::EndTable();
   }
-  if (ImGui::TreeNode("Provenance (where this model came from)")) {
+  const bool open = ImGui::TreeNode("Provenance (where this model came from)");
+  ui::tip("What the model file says about how it was made: data, settings, measured accuracy.");
+  if (open) {
     const std::string text = t.provenance.dump(2);
     ImGui::TextUnformatted(text.c_str());
     ImGui::TreePop();

@@ -29,7 +29,7 @@ void horizontal_bars(const char* id, const std::vector<std::string>& categories,
   label_w = std::min(label_w + font * 0.8f, font * 10);
   const float value_w = font * 4.5f;
   const float width = ImGui::GetContentRegionAvail().x;
-  const float bar_h = font * (series.size() > 1 ? 0.55f : 0.85f);
+  const float bar_h = font * (series.size() > 1 ? 0.72f : 0.85f);
   const float row_h = bar_h * static_cast<float>(series.size()) + font * 0.45f;
   ImGui::PushID(id);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -56,8 +56,8 @@ void horizontal_bars(const char* id, const std::vector<std::string>& categories,
         dl->AddRectFilled(ImVec2(bar_x0, by), ImVec2(bar_x0 + std::max(1.0f, w), by + bar_h - 1), series[s].color, 2);
       }
       const std::string text = !std::isfinite(v) ? "n/a" : format(value_format, percent ? v * 100 : v);
-      dl->AddText(ImGui::GetFont(), font * (series.size() > 1 ? 0.8f : 1.0f),
-                  ImVec2(bar_x0 + bar_w + font * 0.4f, by + (bar_h - font * (series.size() > 1 ? 0.8f : 1.0f)) / 2),
+      const float text_scale = series.size() > 1 ? 0.72f : 1.0f;
+      dl->AddText(ImGui::GetFont(), font * text_scale, ImVec2(bar_x0 + bar_w + font * 0.4f, by + (bar_h - font * text_scale) / 2),
                   with_alpha(series[s].color, 1.0f), text.c_str());
     }
   }

@@ -31,6 +31,7 @@ std::vector<float> smooth(const std::vector<float>& values, float weight) {
 namespace {
 
 std::string tick_label(double v, double step, bool percent) {
+  if (std::fabs(v) < step * 1e-6) v = 0;  // no "-0"
   if (percent) return format(step * 100 >= 1 ? "%.0f%%" : "%.1f%%", v * 100);
   if (step >= 1) return format("%.0f", v);
   if (step >= 0.1) return format("%.1f", v);
@@ -64,7 +65,25 @@ void line_plot(const char* id, const std::vector<PlotSeries>& series, const Plot
   const float pad = font * 0.6f;
   const float title_h = o.title.empty() ? 0 : font * 1.4f;
   if (!o.title.empty()) dl->AddText(ImVec2(origin.x + pad, origin.y + pad * 0.6f), IM_COL32(225, 228, 235, 255), o.title.c_str());
-  const ImVec2 p0(origin.x + font * 3.4f, origin.y + pad + title_h);
+  // Legend rows go between the title and the plot area, so they never cover a curve.
+  std::vector<std::pair<std::string, std::pair<ImU32, bool>>> legend;
+  for (const auto& s : series)
+    if (!s.label.empty()) legend.push_back({s.label, {s.color, false}});
+  for (const auto& r : o.references) legend.push_back({r.label, {r.color, true}});
+  int legend_rows = legend.empty() ? 0 : 1;
+  {
+    float x = 0;
+    for (const auto& item : legend) {
+      const float w = ImGui::CalcTextSize(item.first.c_str()).x + font * 2.8f;
+      if (x > 0 && x + w > size.x - font * 4 - pad) {
+        ++legend_rows;
+        x = 0;
+      }
+      x += w;
+    }
+  }
+  const float legend_h = legend_rows * font * 1.25f;
+  const ImVec2 p0(origin.x + font * 3.4f, origin.y + pad + title_h + legend_h);
   const ImVec2 p1(origin.x + size.x - pad, origin.y + size.y - font * (o.x_label.empty() ? 1.6f : 2.6f));
   if (p1.x - p0.x < 20 || p1.y - p0.y < 20) {
     ImGui::PopID();
@@ -165,14 +184,14 @@ void line_plot(const char* id, const std::vector<PlotSeries>& series, const Plot
   }
   dl->PopClipRect();
 
-  // --- legend (top-left inside the plot)
-  float lx = p0.x + font * 0.6f, ly = p0.y + font * 0.3f;
+  // --- legend (between the title and the plot)
+  const float legend_x0 = origin.x + pad;
+  float lx = legend_x0, ly = p0.y - legend_h - font * 0.15f;
   auto legend_item = [&](const std::string& label, ImU32 color, bool dashed) {
-    if (label.empty()) return;
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-    if (lx + ts.x + font * 2 > p1.x) {
-      lx = p0.x + font * 0.6f;
-      ly += font * 1.2f;
+    if (lx > legend_x0 && lx + ts.x + font * 2.8f > origin.x + size.x - font * 4) {
+      lx = legend_x0;
+      ly += font * 1.25f;
     }
     const float my = ly + ts.y / 2;
     if (dashed) dashed_line(dl, ImVec2(lx, my), ImVec2(lx + font * 1.2f, my), color, 1.5f, font * 0.25f);
@@ -180,8 +199,7 @@ void line_plot(const char* id, const std::vector<PlotSeries>& series, const Plot
     dl->AddText(ImVec2(lx + font * 1.5f, ly), IM_COL32(215, 218, 226, 255), label.c_str());
     lx += ts.x + font * 2.8f;
   };
-  for (const auto& s : series) legend_item(s.label, s.color, false);
-  for (const auto& r : o.references) legend_item(r.label, r.color, true);
+  for (const auto& item : legend) legend_item(item.first, item.second.first, item.second.second);
 
   // --- hover read-out: the nearest point of each series
   if (hovered) {
