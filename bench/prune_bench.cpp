@@ -5,14 +5,15 @@
 //      structured 50 % / 75 % and global-magnitude 90 %, batch 1 and 256
 // Usage: prune_bench [--quick]   (natively, or `node --no-experimental-fetch prune_bench.js`)
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "engine/core/rng.h"
+#include "engine/core/settings.h"
 #include "engine/kernels/gemm.h"
 #include "engine/kernels/sparse_matmul.h"
 #include "engine/model/arch_spec.h"
@@ -24,25 +25,37 @@ using namespace distillery;
 
 namespace {
 
-// Best (minimum) milliseconds of a and b over `repeats` rounds, alternating
-// them so both see the same load (the machine is shared; the minimum is the
-// figure other processes disturb least).
+bool g_quick = false;  // --quick: 3 samples of >= 2 ms instead of 7 of >= 5 ms
+
+// Milliseconds per call of a and b: the median of 7 samples, each a run of
+// calls lasting at least 5 ms, a and b alternating so a burst of load hits
+// both. Timed on the CPU clock of bench_util.h (this thread natively, the
+// Node process in WebAssembly), with the kernels on one thread: on this
+// shared 2-core machine wall time moves by +-50 % between runs.
 template <typename FnA, typename FnB>
-std::pair<double, double> best_ms(int repeats, FnA&& a, FnB&& b) {
-  a();
-  b();
-  double best_a = 1e300, best_b = 1e300;
-  for (int r = 0; r < repeats; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    a();
-    best_a =
-        std::min(best_a, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    start = std::chrono::steady_clock::now();
-    b();
-    best_b =
-        std::min(best_b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+std::pair<double, double> per_call_ms(FnA&& a, FnB&& b) {
+  const int samples = g_quick ? 3 : 7;
+  const double min_seconds = g_quick ? 0.002 : 0.005;
+  auto calls_for = [min_seconds](auto& fn) {
+    int calls = 1;
+    for (;;) {
+      const double start = bench::cpu_seconds();
+      for (int i = 0; i < calls; ++i) fn();
+      if (bench::cpu_seconds() - start >= min_seconds || calls >= (1 << 20)) return calls;
+      calls *= 2;
+    }
+  };
+  const int calls_a = calls_for(a), calls_b = calls_for(b);
+  std::vector<double> ta, tb;
+  for (int sample = 0; sample < samples; ++sample) {
+    double start = bench::cpu_seconds();
+    for (int i = 0; i < calls_a; ++i) a();
+    ta.push_back(1e3 * (bench::cpu_seconds() - start) / calls_a);
+    start = bench::cpu_seconds();
+    for (int i = 0; i < calls_b; ++i) b();
+    tb.push_back(1e3 * (bench::cpu_seconds() - start) / calls_b);
   }
-  return {best_a, best_b};
+  return {bench::median(ta), bench::median(tb)};
 }
 
 std::vector<float> random_values(int64_t n, uint64_t seed) {
@@ -64,8 +77,8 @@ std::vector<float> pruned_kernel(int in, int out, float sparsity, uint64_t seed)
   return w;
 }
 
-void dense_layer_section(bool quick) {
-  std::printf("## Dense layer: dense GEMM vs CSR kernel (best of N, ms per forward)\n\n");
+void dense_layer_section() {
+  std::printf("## Dense layer: dense GEMM vs CSR kernel (ms per forward, CPU time, median)\n\n");
   std::printf("| layer | batch | sparsity | dense ms | CSR ms | speedup | dense KB | CSR KB |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   struct Shape2 {
@@ -78,14 +91,10 @@ void dense_layer_section(bool quick) {
       const std::vector<float> x = random_values(static_cast<int64_t>(batch) * s.in, 3);
       const std::vector<float> bias = random_values(s.out, 4);
       std::vector<float> y(static_cast<size_t>(batch) * s.out), workspace;
-      const int64_t work = static_cast<int64_t>(batch) * s.in * s.out;
-      const int repeats =
-          std::max(5, std::min(2000, static_cast<int>((quick ? 2e8 : 1e9) / std::max<int64_t>(1, work))));
       for (float sparsity : sparsities) {
         const std::vector<float> w = pruned_kernel(s.in, s.out, sparsity, 7);
         const CsrMatrix csr = csr_from_dense_kernel(w.data(), s.in, s.out);
-        const auto [dense_ms, csr_ms] = best_ms(
-            repeats,
+        const auto [dense_ms, csr_ms] = per_call_ms(
             [&] {
               gemm(false, false, batch, s.out, s.in, 1.0f, x.data(), s.in, w.data(), s.out, 0.0f, y.data(), s.out);
               for (int n = 0; n < batch; ++n)
@@ -113,19 +122,17 @@ Model build(const std::string& spec) {
   return m;
 }
 
-void model_row(const char* name, const char* pruning, Model& before, Model& after, int repeats) {
+void model_row(const char* name, const char* pruning, Model& before, Model& after) {
   const Tensor x1 = random_batch(before.input_shape(), 1), x256 = random_batch(before.input_shape(), 256);
-  const auto [b1, a1] = best_ms(
-      repeats, [&] { before.forward(x1, false); }, [&] { after.forward(x1, false); });
-  const auto [b256, a256] = best_ms(
-      std::max(3, repeats / 10), [&] { before.forward(x256, false); }, [&] { after.forward(x256, false); });
+  const auto [b1, a1] = per_call_ms([&] { before.forward(x1, false); }, [&] { after.forward(x1, false); });
+  const auto [b256, a256] = per_call_ms([&] { before.forward(x256, false); }, [&] { after.forward(x256, false); });
   std::printf("| %s | %s | %lld | %lld | %.4f | %.4f | %.2fx | %.3f | %.3f | %.2fx |\n", name, pruning,
               static_cast<long long>(after.parameter_count()), static_cast<long long>(after.nonzero_parameter_count()),
               b1, a1, b1 / a1, b256, a256, b256 / a256);
 }
 
-void model_section(bool quick) {
-  std::printf("## Whole models: inference latency before -> after pruning (best of N, ms per forward)\n\n");
+void model_section() {
+  std::printf("## Whole models: inference before -> after pruning (ms per forward, CPU time, median)\n\n");
   std::printf(
       "| model | pruning | params | nonzero | batch 1 before | after | speedup | batch 256 before | after | "
       "speedup |\n");
@@ -133,21 +140,20 @@ void model_section(bool quick) {
   struct Arch {
     const char* name;
     const char* spec;
-    int repeats;
   };
-  const Arch archs[] = {{"MLP dense:256,dense:128", "dense:256,dense:128", quick ? 200 : 1000},
-                        {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128",
-                         "conv:32:3,pool:2,conv:64:3,pool:2,dense:128", quick ? 20 : 60}};
+  const Arch archs[] = {
+      {"MLP dense:256,dense:128", "dense:256,dense:128"},
+      {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128"}};
   for (const Arch& a : archs) {
     Model base = build(a.spec);
     for (float fraction : {0.5f, 0.75f}) {
       Model small = prune_structured(base, fraction, NormCriterion::l2);
       const std::string label = "structured " + std::to_string(static_cast<int>(fraction * 100)) + " %";
-      model_row(a.name, label.c_str(), base, small, a.repeats);
+      model_row(a.name, label.c_str(), base, small);
     }
     Model sparse = base.clone();
     prune_global_magnitude(sparse, 0.9f);
-    model_row(a.name, "global 90 % (CSR dense layers)", base, sparse, a.repeats);
+    model_row(a.name, "global 90 % (CSR dense layers)", base, sparse);
   }
   std::printf("\n");
 }
@@ -155,7 +161,8 @@ void model_section(bool quick) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  g_quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  set_thread_count(1);  // single-thread figures: the CPU clock then measures all the work
 #ifdef __EMSCRIPTEN__
   const char* platform = "WebAssembly";
 #else
@@ -163,7 +170,7 @@ int main(int argc, char** argv) {
 #endif
   std::printf("# prune_bench (%s); Dense layers use CSR from sparsity %.2f at batch 1, %.2f for batches\n\n", platform,
               sparse_dense_threshold(1), sparse_dense_threshold(2));
-  dense_layer_section(quick);
-  model_section(quick);
+  dense_layer_section();
+  model_section();
   return 0;
 }
