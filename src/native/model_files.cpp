@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "native/file_writing.h"
 
 namespace distillery {
 namespace {
@@ -44,23 +45,7 @@ void save_model_file(const std::string& path, const Model& model, const ModelJso
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-  const std::string temporary = path + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    std::remove(temporary.c_str());
-    throw Error(path + ": cannot write (" + ec.message() + ")");
-  }
+  write_file_atomically(path, text.data(), text.size());
 }
 
 }  // namespace distillery

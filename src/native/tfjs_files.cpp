@@ -9,6 +9,7 @@
 #include "engine/core/error.h"
 #include "engine/io/tfjs_export.h"
 #include "native/dataset_files.h"
+#include "native/file_writing.h"
 
 namespace distillery {
 namespace {
@@ -42,25 +43,6 @@ std::string shard_path(const std::string& json_path, const std::string& manifest
               relative.string() + ")");
 }
 
-void write_atomically(const std::string& path, const void* data, size_t size) {
-  const std::string temporary = path + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-    out.close();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    std::remove(temporary.c_str());
-    throw Error(path + ": cannot write (" + ec.message() + ")");
-  }
-}
 
 }  // namespace
 
@@ -106,8 +88,8 @@ std::vector<std::string> save_tfjs_model_files(const std::string& path, const Mo
   }
   const std::string weights_path = (fs::path(json_path).parent_path() / weights_name).string();
   // Weights first: a model.json never points at weights that are not there yet.
-  write_atomically(weights_path, files.weights.data(), files.weights.size());
-  write_atomically(json_path, files.model_json.data(), files.model_json.size());
+  write_file_atomically(weights_path, files.weights.data(), files.weights.size());
+  write_file_atomically(json_path, files.model_json.data(), files.model_json.size());
   return {json_path, weights_path};
 }
 

@@ -4,6 +4,7 @@
 //   1. Tensor encoding (shape + data array or base64) in both directions
 //   2. save_model_json
 //   3. load_model_json: document header, layers, weights and masks, metadata
+#include "engine/io/json_text.h"
 #include "engine/io/model_json.h"
 
 #include <cmath>
@@ -170,15 +171,7 @@ namespace {
 
 Json parse_document(const std::string& text) {
   check_json_limits(text, "the model file");
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::string message = e.what();
-    const size_t bracket = message.find("] ");
-    if (message.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) message = message.substr(bracket + 2);
-    throw Error("not valid JSON: " + message);
-  }
+  Json doc = parse_json_text(text, "the model file");
   require(doc.is_object(), "a model file must be a JSON object, got " + type_name_of(doc));
   if (!doc.contains("format")) {
     require(!doc.contains("modelTopology"),

@@ -5,6 +5,7 @@
 //   2. Translating layers: TF.js/Keras class + config -> Distillery layer configs
 //   3. Weights: matched by name, shape-checked, copied into the model
 //   4. Metadata (class names, preprocessing, provenance) and the entry points
+#include "engine/io/json_text.h"
 #include "engine/io/tfjs_import.h"
 
 #include <cmath>
@@ -26,15 +27,7 @@ const char* kSupportedClasses =
 // ------------------------------------------------- 1. document and layer chain
 
 Json parse_model_json(const std::string& text) {
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::string message = e.what();
-    const size_t bracket = message.find("] ");
-    if (bracket != std::string::npos) message = message.substr(bracket + 2);
-    throw Error("model.json is not valid JSON: " + message);
-  }
+  Json doc = parse_json_text(text, "model.json");
   require(doc.is_object(), "model.json must be a JSON object");
   if (!doc.contains("modelTopology")) {
     require(!doc.contains("format") || doc["format"] != "distillery-model",

@@ -6,6 +6,7 @@
 //   3. JSON architectures
 //   4. Completing a stack (flatten, final dense) and parse_arch_spec
 //   5. describe_arch
+#include "engine/io/json_text.h"
 #include "engine/model/arch_spec.h"
 
 #include <cctype>
@@ -180,15 +181,7 @@ void token_to_layers(const TokenContext& ctx, bool& flat, std::vector<Json>& out
 
 std::vector<Json> parse_json_arch(const std::string& text) {
   check_json_limits(text, "the JSON architecture");
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::string message = e.what();
-    const size_t bracket = message.find("] ");
-    if (bracket != std::string::npos) message = message.substr(bracket + 2);
-    throw Error("the JSON architecture is not valid JSON: " + message);
-  }
+  Json doc = parse_json_text(text, "the JSON architecture");
   if (doc.is_object()) {
     require(doc.contains("layers") && doc["layers"].is_array(),
             "a JSON architecture object needs a \"layers\" array");
