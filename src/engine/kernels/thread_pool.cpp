@@ -1,6 +1,7 @@
 #include "engine/kernels/thread_pool.h"
 
 #include <algorithm>
+#include <exception>
 #include <system_error>
 
 #include "engine/core/settings.h"
@@ -34,8 +35,21 @@ struct InsideTask {
   ~InsideTask() { t_inside_task = previous; }
 };
 
+// The same contract as the pool, on the calling thread (single-thread builds,
+// nested calls, a busy pool): every task runs even when one throws, the first
+// exception reaches the caller, and nested loops inside the tasks run inline.
 void run_inline(int tasks, FunctionRef<void(int)> task) {
-  for (int i = 0; i < tasks; ++i) task(i);
+  if (tasks == 1) return task(0);
+  InsideTask inside;
+  std::exception_ptr first_error;
+  for (int i = 0; i < tasks; ++i) {
+    try {
+      task(i);
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
+  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace
