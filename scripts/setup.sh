@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake pkg-config
   emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev libstb-dev
   libglfw3-dev libgl-dev xvfb xauth
-  chromium dataset-fashion-mnist
+  chromium dataset-fashion-mnist fonts-dejavu-core
   python3 xz-utils dpkg-dev
 )
 
