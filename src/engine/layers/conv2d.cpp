@@ -147,8 +147,12 @@ void Conv2D::backward(const Tensor& input, const Tensor& /*output*/, const Tenso
     if (!input_is_columns()) col2im(grad_columns, count, geometry_, grad_in);
   }
   if (use_bias_) {
-    ConstMatrixMap grad(grad_output.data(), static_cast<Eigen::Index>(n * positions), filters_);
-    VectorMap(bias_grad_, filters_) += grad.colwise().sum().transpose();
+    // Row by row, not Eigen's colwise().sum(), whose order depends on the buffer's alignment
+    // (see Dense::backward): same seed, same bits.
+    const float* g = grad_output.data();
+    const int64_t rows = static_cast<int64_t>(n) * positions;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int f = 0; f < filters_; ++f) bias_grad_[f] += g[r * filters_ + f];
   }
 }
 

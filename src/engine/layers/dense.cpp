@@ -79,7 +79,14 @@ void Dense::backward(const Tensor& input, const Tensor& /*output*/, const Tensor
   // kernel_grad[in, out] += input^T[in, n] * grad_output[n, out]
   gemm(true, false, inputs_, units_, n, 1.0f, input.data(), inputs_, grad_output.data(), units_, 1.0f, kernel_grad_,
        units_);
-  if (use_bias_) VectorMap(bias_grad_, units_) += grad_output.matrix().colwise().sum().transpose();
+  if (use_bias_) {
+    // A plain row-by-row sum, not Eigen's colwise().sum(): that sums the columns outside the
+    // destination's SIMD alignment in another order, so the bits depended on where the heap
+    // put the buffer, and the same seed gave different models under different machine load.
+    const float* g = grad_output.data();
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < units_; ++j) bias_grad_[j] += g[static_cast<int64_t>(i) * units_ + j];
+  }
   // grad_input[n, in] = grad_output[n, out] * kernel^T[out, in]
   grad_input.resize(input.shape());
   gemm(false, true, n, inputs_, units_, 1.0f, grad_output.data(), units_, kernel_, units_, 0.0f, grad_input.data(),
