@@ -192,11 +192,15 @@ void App::draw_header(float height) {
   dl->AddText(ImVec2(c0.x + font * 0.5f, c0.y + font * 0.25f), IM_COL32(255, 255, 255, 255), chip.c_str());
   ImGui::SetCursorScreenPos(c0);
   ImGui::InvisibleButton("mode", ImVec2(chip_size.x + font, font * 1.5f));
-  ui::tip(runtime.threaded
-              ? "Training runs on its own thread, so the page stays smooth. This needs a cross-origin isolated page "
-                "(COOP/COEP headers) in the browser."
-              : "Training runs in short slices between frames on the page's only thread. Serve the page with "
-                "COOP/COEP headers (scripts/serve.py) to get the threaded build.");
+  const std::string mode_tip =
+      runtime.threaded
+          ? ui::format("Training runs on its own thread, so the page stays smooth; the kernels use %d of %d cores "
+                       "(one is left for drawing). In the browser this needs a cross-origin isolated page "
+                       "(COOP/COEP headers).",
+                       runtime.kernel_threads, runtime.hardware_threads)
+          : std::string("Training runs in short slices between frames on the page's only thread. Serve the page "
+                        "with COOP/COEP headers (scripts/serve.py) to get the threaded build.");
+  ui::tip(mode_tip.c_str());
   // Right: the running job and the frame rate; the reason fills the space between.
   const std::string fps = ui::format("%.0f fps", fps_);
   const float fps_w = ImGui::CalcTextSize(fps.c_str()).x;
@@ -237,7 +241,7 @@ void App::draw_navigation() {
     ImGui::SetCursorScreenPos(ImVec2(p.x + font * 1.1f, p.y));
     if (ImGui::Selectable(label.c_str(), selected == id, 0, ImVec2(0, font * 1.6f))) selected = id;
     ui::tip(kPanels[i].tip);
-    ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(p.x + font * 0.45f, p.y + font * 0.8f), font * 0.28f,
+    ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(p.x + font * 0.45f, p.y + font * 0.58f), font * 0.28f,
                                                 done ? ui::color::kSuccess : IM_COL32(90, 95, 108, 255));
   }
   ImGui::Spacing();

@@ -75,6 +75,7 @@ nlohmann::json AppApi::status() const {
   out["simd"] = app_.runtime.simd;
   out["build"] = app_.runtime.build;
   out["reason"] = app_.runtime.reason;
+  out["kernelThreads"] = app_.runtime.kernel_threads;
   out["fps"] = app_.frames_per_second();
   out["frames"] = app_.frames_drawn();
   if (progress) {

@@ -1,6 +1,9 @@
 #include "app/runtime_info.h"
 
+#include <algorithm>
 #include <thread>
+
+#include "engine/core/settings.h"
 
 namespace distillery {
 
@@ -22,7 +25,13 @@ RuntimeInfo detect_runtime() {
   info.hardware_threads = static_cast<int>(std::thread::hardware_concurrency());
   if (info.hardware_threads < 1) info.hardware_threads = 1;
 #endif
+  info.kernel_threads = thread_count();
   return info;
+}
+
+void share_cores_with_ui(RuntimeInfo& info) {
+  set_thread_count(std::max(1, hardware_thread_count() - 1));
+  info.kernel_threads = thread_count();
 }
 
 }  // namespace distillery

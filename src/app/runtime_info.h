@@ -21,10 +21,16 @@ struct RuntimeInfo {
   std::string build = "native";            // "native", "mt" (pthreads) or "st" (single thread)
   std::string reason;                      // one sentence: why this mode is active
   int hardware_threads = 1;
+  int kernel_threads = 1;                  // threads the engine's kernels use (training thread included)
 };
 
 // The facts known at compile time; the web front end fills in the reason
 // from the page (crossOriginIsolated).
 RuntimeInfo detect_runtime();
+
+// Leaves one hardware thread for drawing: the kernels get the remaining ones
+// (at least one), so the UI keeps its frame rate while a model trains.
+// Sets the engine's thread count and records it in info.
+void share_cores_with_ui(RuntimeInfo& info);
 
 }  // namespace distillery

@@ -190,6 +190,35 @@ async function runFlow({ isolation, build }) {
     assert.equal(cli.accuracy, evaluation.accuracy, 'the CLI measures the exported student as the app did');
     fs.rmSync(work, { recursive: true, force: true });
 
+    // A longer run to watch: the UI keeps drawing while it trains, pause holds it, stop ends it
+    // early and keeps what was learned (here a CNN teacher, so the old teacher is replaced).
+    await page.evaluate(() => distillery.selectPanel('Teacher'));
+    const idleFrames = (await page.evaluate(() => distillery.status())).frames;
+    await page.waitForTimeout(2000);
+    metrics.framesPerSecondIdle = ((await page.evaluate(() => distillery.status())).frames - idleFrames) / 2;
+    await page.evaluate(() => { window.longRun = distillery.trainTeacher({ arch: 'conv:8:3,pool:2,conv:16:3,pool:2,dense:32', epochs: 50, seed: 2 }); });
+    await page.waitForTimeout(500);
+    const before = await page.evaluate(() => distillery.status());
+    await page.waitForTimeout(4000);
+    const during = await page.evaluate(() => distillery.status());
+    assert.equal(during.state, 'running');
+    assert.equal(during.task, 'Training teacher');
+    metrics.framesPerSecondWhileTrainingCnn = (during.frames - before.frames) / 4;
+    await page.screenshot({ path: path.join(ARTIFACTS, `web-${build}-training.png`) });
+    await page.evaluate(() => distillery.pause());
+    await page.waitForTimeout(300);
+    const paused = await page.evaluate(() => distillery.status());
+    assert.equal(paused.state, 'paused');
+    await page.waitForTimeout(700);
+    assert.equal((await page.evaluate(() => distillery.status())).progress, paused.progress, 'no progress while paused');
+    await page.evaluate(() => { distillery.resume(); distillery.stop(); });
+    const stopped = await page.evaluate(() => window.longRun);
+    assert.equal(stopped.stopped, true);
+    assert.ok(stopped.epochs < 50);
+    status = await page.evaluate(() => distillery.status());
+    assert.equal(status.state, 'idle');
+    assert.match(status.teacher.arch, /^conv:8:3/);
+
     // The screenshot shows the app, not a blank canvas.
     const stats = imageStats(decodePng(fs.readFileSync(screenshotPath)));
     assert.ok(stats.distinctColors > 200, `only ${stats.distinctColors} colours in the screenshot`);
@@ -200,6 +229,17 @@ async function runFlow({ isolation, build }) {
     assert.deepEqual(foreign, [], 'requests outside the origin');
     assert.deepEqual(errors, [], 'errors on the page');
     metrics.requests = requests.length;
+    // What the page downloaded, by kind (sizes of the served files).
+    metrics.downloadedBytes = { js: 0, wasm: 0, html: 0, assets: 0 };
+    for (const url of new Set(requests)) {
+      let pathname = decodeURIComponent(new URL(url).pathname);
+      if (pathname.endsWith('/')) pathname += 'index.html';
+      const file = path.join(SITE, pathname);
+      if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) continue;
+      const kind = file.includes(`${path.sep}assets${path.sep}`) ? 'assets' : file.endsWith('.wasm') ? 'wasm'
+        : file.endsWith('.js') ? 'js' : 'html';
+      metrics.downloadedBytes[kind] += fs.statSync(file).size;
+    }
     fs.writeFileSync(path.join(ARTIFACTS, `web-${build}-metrics.json`), JSON.stringify(metrics, null, 2));
   } finally {
     await context.close();
@@ -212,3 +252,39 @@ test('threaded build on a cross-origin isolated page: distil, prune, evaluate, e
 
 test('single-thread build on a page without COOP/COEP: the same flow', { timeout: 600000 },
   () => runFlow({ isolation: false, build: 'st' }));
+
+test('the canvas fills the window and follows resizes and the device pixel ratio', { timeout: 120000 }, async () => {
+  const server = await startServer(true);
+  const context = await browser.newContext({ viewport: { width: 900, height: 600 }, deviceScaleFactor: 2 });
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url + '?demo=0');
+    await page.evaluate(() => window.distilleryReady);
+    const size = () => page.evaluate(() => {
+      const c = document.getElementById('canvas');
+      return { width: c.width, height: c.height, cssWidth: c.clientWidth, cssHeight: c.clientHeight, frames: distillery.status().frames };
+    });
+    const waitForSize = async (width, height) => {
+      for (let i = 0; i < 100; i++) {
+        const s = await size();
+        if (s.width === width && s.height === height) return s;
+        await page.waitForTimeout(50);
+      }
+      return size();
+    };
+    let s = await waitForSize(1800, 1200);
+    assert.deepEqual([s.width, s.height, s.cssWidth, s.cssHeight], [1800, 1200, 900, 600], 'backing store = CSS size x devicePixelRatio');
+    await page.setViewportSize({ width: 1100, height: 700 });
+    s = await waitForSize(2200, 1400);
+    assert.deepEqual([s.width, s.height], [2200, 1400], 'follows a resize');
+    const frames = s.frames;
+    await page.waitForTimeout(500);
+    assert.ok((await size()).frames > frames, 'keeps drawing after the resize');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-hidpi.png') });
+    const stats = imageStats(decodePng(fs.readFileSync(path.join(ARTIFACTS, 'web-hidpi.png'))));
+    assert.ok(stats.distinctColors > 200, `only ${stats.distinctColors} colours at 2x`);
+  } finally {
+    await context.close();
+    server.stop();
+  }
+});

@@ -7,17 +7,12 @@
 #include <cmath>
 
 #include "engine/core/error.h"
-#include "engine/data/batch.h"
 #include "engine/metrics/metrics.h"
 #include "engine/prune/masks.h"
 #include "engine/prune/structured.h"
 #include "engine/prune/unstructured.h"
 
 namespace distillery {
-
-namespace {
-constexpr int kLogitsChunk = 256;
-}
 
 // --- construction ---------------------------------------------------------------------
 
@@ -46,7 +41,7 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
     decay_.validate();
   }
   const bool needs_logits = finetunes && settings_.train.loss == "kd";
-  if (needs_logits) teacher_logits_.resize(Shape{data_->size(), teacher_->num_outputs()});
+  if (needs_logits) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
   phase_ = needs_logits ? Phase::kTeacherLogits : Phase::kPrune;
   update_progress([&](JobProgress& p) {
     p.title = title();
@@ -110,17 +105,8 @@ void PruneJob::run(TrainControl& control) {
 // --- rounds and fine-tuning ---------------------------------------------------------------
 
 void PruneJob::step_teacher_logits() {
-  const int n = data_->size();
-  const int count = std::min(kLogitsChunk, n - logits_done_);
-  std::vector<int> indices(count);
-  for (int i = 0; i < count; ++i) indices[i] = logits_done_ + i;
-  Tensor inputs;
-  gather_batch(*data_, indices.data(), count, teacher_->preprocessing, inputs);
-  const Tensor& out = teacher_->forward(inputs, false);
-  std::copy(out.data(), out.data() + out.size(),
-            teacher_logits_.data() + static_cast<int64_t>(logits_done_) * out.row_size());
-  logits_done_ += count;
-  if (logits_done_ >= n) phase_ = Phase::kPrune;
+  teacher_logits_->step();
+  if (teacher_logits_->done()) phase_ = Phase::kPrune;
 }
 
 double PruneJob::sparsity_now() const {
@@ -194,7 +180,7 @@ void PruneJob::start_finetune() {
     };
   }
   run_ = std::make_unique<TrainingRun>(*model_, *data_, split_.train, split_.val, config,
-                                       settings_.train.loss == "kd" ? &teacher_logits_ : nullptr, std::move(callbacks));
+                                       teacher_logits_ ? &teacher_logits_->logits() : nullptr, std::move(callbacks));
 }
 
 void PruneJob::end_finetune() {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "app/jobs/teacher_logits.h"
 #include "app/options.h"
 #include "app/training_worker.h"
 #include "engine/prune/prune_pipeline.h"
@@ -51,8 +52,7 @@ class PruneJob : public Job {
   int round_ = 1;
   int rounds_ = 1;
   bool pruned_ = false;
-  int logits_done_ = 0;
-  Tensor teacher_logits_;
+  std::unique_ptr<TeacherLogits> teacher_logits_;
   std::unique_ptr<TrainingRun> run_;
   PolynomialDecay decay_;
   int64_t steps_before_round_ = 0;  // fine-tuning steps of earlier rounds

@@ -5,26 +5,10 @@
 #include <chrono>
 
 #include "engine/core/error.h"
-#include "engine/data/batch.h"
 #include "engine/metrics/metrics.h"
 
 namespace distillery {
 
-namespace {
-constexpr int kLogitsChunk = 256;
-
-// Fraction of rows of logits (indexed by sample) whose arg-max is the label.
-float accuracy_from_logits(const Tensor& logits, const Dataset& data, const std::vector<int>& indices) {
-  if (indices.empty()) return -1;
-  const int64_t c = logits.row_size();
-  int correct = 0;
-  for (int i : indices) {
-    const float* row = logits.data() + i * c;
-    correct += static_cast<int>(std::max_element(row, row + c) - row) == data.labels[i];
-  }
-  return static_cast<float>(correct) / static_cast<float>(indices.size());
-}
-}  // namespace
 
 TrainJob::TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std::shared_ptr<const Dataset> data,
                    DataSplit split, std::unique_ptr<Model> teacher)
@@ -33,7 +17,7 @@ TrainJob::TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std:
   const bool needs_teacher = settings_.config.loss != "ce";
   require(!needs_teacher || teacher_, "the '" + settings_.config.loss + "' loss needs a teacher: load one first");
   phase_ = needs_teacher ? Phase::kTeacherLogits : Phase::kTrain;
-  if (needs_teacher) teacher_logits_.resize(Shape{data_->size(), teacher_->num_outputs()});
+  if (needs_teacher) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
   update_progress([&](JobProgress& p) {
     p.title = settings_.title;
     p.phase = needs_teacher ? "caching the teacher's logits" : "training";
@@ -80,20 +64,11 @@ void TrainJob::run(TrainControl& control) {
 }
 
 void TrainJob::step_teacher_logits() {
-  const int n = data_->size();
-  const int count = std::min(kLogitsChunk, n - logits_done_);
-  std::vector<int> indices(count);
-  for (int i = 0; i < count; ++i) indices[i] = logits_done_ + i;
-  Tensor inputs;
-  gather_batch(*data_, indices.data(), count, teacher_->preprocessing, inputs);
-  const Tensor& out = teacher_->forward(inputs, false);
-  std::copy(out.data(), out.data() + out.size(), teacher_logits_.data() + static_cast<int64_t>(logits_done_) * out.row_size());
-  logits_done_ += count;
-  const float fraction = static_cast<float>(logits_done_) / static_cast<float>(std::max(1, n));
+  teacher_logits_->step();
+  const double fraction = teacher_logits_->fraction();
   update_progress([&](JobProgress& p) { p.fraction = 0.05 * fraction; });
-  if (logits_done_ >= n) {
-    teacher_val_accuracy_ =
-        accuracy_from_logits(teacher_logits_, *data_, split_.val.empty() ? split_.test : split_.val);
+  if (teacher_logits_->done()) {
+    teacher_val_accuracy_ = teacher_logits_->accuracy(split_.val.empty() ? split_.test : split_.val);
     update_progress([&](JobProgress& p) { p.curves.teacher_val_accuracy = teacher_val_accuracy_; });
     phase_ = Phase::kTrain;
   }
@@ -124,7 +99,7 @@ void TrainJob::start_training() {
     update_progress([&](JobProgress& p) { p.curves.epochs.push_back(r); });
   };
   run_ = std::make_unique<TrainingRun>(*model_, *data_, split_.train, split_.val, settings_.config,
-                                       teacher_ ? &teacher_logits_ : nullptr, std::move(callbacks));
+                                       teacher_logits_ ? &teacher_logits_->logits() : nullptr, std::move(callbacks));
 }
 
 void TrainJob::step_training() {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "app/jobs/teacher_logits.h"
 #include "app/training_worker.h"
 
 namespace distillery {
@@ -49,8 +50,7 @@ class TrainJob : public Job {
   DataSplit split_;
   std::unique_ptr<Model> teacher_;
   Phase phase_;
-  int logits_done_ = 0;  // samples whose teacher logits are cached
-  Tensor teacher_logits_;
+  std::unique_ptr<TeacherLogits> teacher_logits_;
   std::unique_ptr<TrainingRun> run_;
   std::optional<EvalReport> report_;
   float teacher_val_accuracy_ = -1;

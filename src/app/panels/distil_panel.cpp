@@ -86,52 +86,7 @@ void DistilPanel::draw_settings(App& app) {
 
 // --- curves ------------------------------------------------------------------------------------
 
-void DistilPanel::draw_curves(App& app) {
-  const auto progress = app.worker.progress();
-  const TrainingCurves& curves = progress && !progress->curves.title.empty() ? progress->curves : app.session.curves;
-  ui::section(curves.title.empty() ? "Training curves" : ("Training curves: " + curves.title).c_str());
-  ImGui::Checkbox("smooth batch curves", &smooth_curves);
-  ui::tip("Batch losses are noisy: show a moving average over them (the faint line is the raw values).");
-
-  std::vector<ui::PlotSeries> loss_series, acc_series;
-  const std::vector<float> loss_line = smooth_curves ? ui::smooth(curves.batch_loss, 0.9f) : curves.batch_loss;
-  const std::vector<float> acc_line = smooth_curves ? ui::smooth(curves.batch_accuracy, 0.9f) : curves.batch_accuracy;
-  if (smooth_curves) loss_series.push_back({"", curves.batch_epoch, curves.batch_loss, IM_COL32(64, 196, 180, 60), 1.0f});
-  loss_series.push_back({"train loss (batches)", curves.batch_epoch, loss_line, ui::color::kAccent, 2.0f});
-  std::vector<float> ex, train_loss, val_loss, train_acc, val_acc;
-  for (const EpochReport& e : curves.epochs) {
-    ex.push_back(static_cast<float>(e.epoch + 1));
-    train_loss.push_back(e.train_loss);
-    val_loss.push_back(e.val_loss);
-    train_acc.push_back(e.train_accuracy);
-    val_acc.push_back(e.val_accuracy);
-  }
-  loss_series.push_back({"validation loss (epochs)", ex, val_loss, ui::color::kValidation, 2.0f, true});
-  acc_series.push_back({"train (batches)", curves.batch_epoch, acc_line, ui::color::kAccent, 2.0f});
-  acc_series.push_back({"train (epochs)", ex, train_acc, IM_COL32(170, 235, 225, 255), 1.5f, true});
-  acc_series.push_back({"validation (epochs)", ex, val_acc, ui::color::kValidation, 2.0f, true});
-
-  const int epochs = progress && progress->epochs > 0 ? progress->epochs : static_cast<int>(curves.epochs.size());
-  ui::PlotOptions loss_options;
-  loss_options.title = "Loss";
-  loss_options.x_label = "epoch";
-  loss_options.x_min = 0;
-  loss_options.x_max = static_cast<float>(std::max(1, epochs));
-  loss_options.empty_text = "press Distil to see the loss fall";
-  ui::PlotOptions acc_options = loss_options;
-  acc_options.title = "Accuracy";
-  acc_options.y_percent = true;
-  acc_options.empty_text = "accuracy appears here while training";
-  if (curves.teacher_val_accuracy >= 0)
-    acc_options.references.push_back({"teacher (validation)", curves.teacher_val_accuracy, ui::color::kTeacher});
-
-  const float font = ImGui::GetFontSize();
-  const float width = ImGui::GetContentRegionAvail().x;
-  const float height = std::max(font * 13, std::min(font * 18, width * 0.32f));
-  ui::line_plot("loss", loss_series, loss_options, ImVec2((width - font * 0.5f) / 2, height));
-  ImGui::SameLine(0, font * 0.5f);
-  ui::line_plot("accuracy", acc_series, acc_options, ImVec2((width - font * 0.5f) / 2, height));
-}
+void DistilPanel::draw_curves(App& app) { draw_training_curves(app, smooth_curves); }
 
 // --- temperature explainer ------------------------------------------------------------------------
 

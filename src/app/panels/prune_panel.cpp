@@ -87,6 +87,10 @@ void PrunePanel::draw_settings(App& app) {
     draw_job_controls(app);
   }
   draw_job_progress(app);
+  // Fine-tuning curves while pruning runs (or after it did).
+  const auto progress = app.worker.progress();
+  const std::string& title = progress ? progress->curves.title : app.session.curves.title;
+  if (title.rfind("Pruning", 0) == 0) draw_training_curves(app, smooth_curves);
 }
 
 // --- per-layer sparsity and pictures ----------------------------------------------------------------

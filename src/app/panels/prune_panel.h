@@ -14,6 +14,7 @@ struct PrunePanel {
   void draw(App& app);
 
   PruneOptions options;
+  bool smooth_curves = true;
 
   ui::Texture mask_pictures;
   int mask_pictures_version = -1;

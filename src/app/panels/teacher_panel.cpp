@@ -124,6 +124,13 @@ void TeacherPanel::draw_train(App& app) {
     ImGui::SameLine();
     draw_job_controls(app);
   }
+  // Curves while a teacher trains here (or after it did).
+  const auto progress = app.worker.progress();
+  const std::string& title = progress ? progress->curves.title : app.session.curves.title;
+  if (title == "Training teacher") {
+    draw_job_progress(app);
+    draw_training_curves(app, smooth_curves);
+  }
 }
 
 }  // namespace distillery

@@ -16,6 +16,7 @@ struct TeacherPanel {
   std::string path_input;  // desktop: a model file to load
   ArchEditor arch{"conv:32:3,pool:2,conv:64:3,pool:2,dense:128"};
   TrainOptions train;
+  bool smooth_curves = true;
 
  private:
   void draw_load(App& app);

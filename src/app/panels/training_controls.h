@@ -13,5 +13,9 @@ void draw_train_options(TrainOptions& options, const char* id);
 void draw_job_controls(App& app);
 // Progress bar with phase, epoch, samples/s and ETA of the running job.
 void draw_job_progress(App& app);
+// Loss and accuracy curves of the running job, else of the last run: batches
+// (optionally smoothed) and epochs, train and validation, with the teacher's
+// validation accuracy as a reference line.
+void draw_training_curves(App& app, bool& smooth_curves);
 
 }  // namespace distillery

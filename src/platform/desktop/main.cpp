@@ -114,7 +114,9 @@ int main(int argc, char** argv) {
   frontend.set_font(read_font());
 
   DesktopPlatform platform(args.save_dir, args.demo_dir);
-  App app(detect_runtime(), platform);
+  RuntimeInfo runtime = detect_runtime();
+  share_cores_with_ui(runtime);
+  App app(runtime, platform);
   platform.attach(&app);
   glfwSetWindowUserPointer(frontend.window(), &app);
   glfwSetDropCallback(frontend.window(), drop_callback);

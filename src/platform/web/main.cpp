@@ -65,7 +65,9 @@ int main() {
   using namespace distillery;
   WebState& s = web_state();
   if (!s.frontend.init("Distillery", 1280, 800)) return 1;
-  s.app = std::make_unique<App>(detect_runtime(), s.platform);
+  RuntimeInfo runtime = detect_runtime();
+  share_cores_with_ui(runtime);
+  s.app = std::make_unique<App>(runtime, s.platform);
   s.api = std::make_unique<AppApi>(*s.app);
   s.frontend.before_frame = fit_canvas;
   js_module_ready();
