@@ -1,6 +1,7 @@
 #pragma once
 // Parsing JSON that a person supplied: a syntax error becomes an Error that
 // names the document and says where it broke, without nlohmann's prefix.
+// The text's size and nesting depth are checked first (json_limits.h).
 #include <string>
 
 #include <nlohmann/json.hpp>

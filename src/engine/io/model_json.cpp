@@ -14,7 +14,6 @@
 #include "engine/core/error.h"
 #include "engine/io/base64.h"
 #include "engine/io/float_text.h"
-#include "engine/io/json_limits.h"
 #include "engine/io/json_writer.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/model/model_limits.h"
@@ -170,7 +169,6 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
 namespace {
 
 Json parse_document(const std::string& text) {
-  check_json_limits(text, "the model file");
   Json doc = parse_json_text(text, "the model file");
   require(doc.is_object(), "a model file must be a JSON object, got " + type_name_of(doc));
   if (!doc.contains("format")) {

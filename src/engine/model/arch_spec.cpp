@@ -15,7 +15,6 @@
 #include <sstream>
 
 #include "engine/core/error.h"
-#include "engine/io/json_limits.h"
 #include "engine/layers/layer_registry.h"
 
 namespace distillery {
@@ -180,7 +179,6 @@ void token_to_layers(const TokenContext& ctx, bool& flat, std::vector<Json>& out
 // ---------------------------------------------------------------- 3. JSON
 
 std::vector<Json> parse_json_arch(const std::string& text) {
-  check_json_limits(text, "the JSON architecture");
   Json doc = parse_json_text(text, "the JSON architecture");
   if (doc.is_object()) {
     require(doc.contains("layers") && doc["layers"].is_array(),
