@@ -81,6 +81,9 @@ std::vector<float> decode_tensor(const Json& entry, const Shape& expected, const
     }
     require(values.size() == n, where + ".base64 holds " + std::to_string(values.size()) + " values but shape " +
                                     shape.str() + " needs " + std::to_string(n));
+    // As for "data": a model holding NaN or infinity would load but never save again.
+    for (size_t i = 0; i < n; ++i)
+      require(std::isfinite(values[i]), where + ".base64 value " + std::to_string(i) + " is NaN or infinite");
     return values;
   }
   const Json& data = entry["data"];
