@@ -1,0 +1,87 @@
+// Inputs the fuzzers (fuzz/, scripts/fuzz.sh) found crashing or misbehaving,
+// kept as regression tests once fixed. Each names the target that found it.
+#include <gtest/gtest.h>
+
+#include "engine/data/data_builders.h"
+#include "engine/data/image.h"
+#include "engine/data/test_util.h"
+#include "engine/io/model_json.h"
+#include "engine/model/arch_spec.h"
+
+namespace distillery {
+namespace {
+
+using test::Bytes;
+
+// An 8x8 baseline JPEG written by stb_image_write (quality 50), with the
+// standard Huffman tables (up to 162 codes each). Kept as bytes: the encoder
+// itself shifts negative ints, which the sanitizer build would stop on.
+Bytes small_jpeg() {
+  const std::string hex =
+      "ffd8ffe000104a46494600010100000100010000ffdb008400100b0c0e0c0a100e0d0e1211101318281a181616183123251d"
+      "283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763011112121815182f1a1a2f"
+      "6342384263636363636363636363636363636363636363636363636363636363636363636363636363636363636363636363"
+      "63636363ffc00011080008000803012200021101031101ffc401a20000010501010101010100000000000000000102030405"
+      "060708090a0b100002010303020403050504040000017d01020300041105122131410613516107227114328191a1082342b1"
+      "c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a63646566"
+      "6768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4"
+      "c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa010003010101010101010101000000"
+      "0000000102030405060708090a0b110002010204040304070504040001027700010203110405213106124151076171132232"
+      "8108144291a1b1c109233352f0156272d10a162434e125f11718191a262728292a35363738393a434445464748494a535455"
+      "565758595a636465666768696a737475767778797a82838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3"
+      "b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f7f8f9faffda000c030100"
+      "02110311003f00483c1dff004cff004a9ffe10effa67fa5763054f401fffd9";
+  Bytes out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(uint8_t(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+// fuzz_image / fuzz_dataset: a JPEG Huffman table declaring 16 x 255 codes
+// made stb_image 2.27 write past its 257-entry code-size table.
+TEST(FuzzRegressionTest, JpegHuffmanTableWithTooManyCodes) {
+  Bytes jpeg = {0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0x13, 0x00};
+  for (int i = 0; i < 16; ++i) jpeg.push_back(0xFF);
+  jpeg.insert(jpeg.end(), {0xFF, 0xD9});
+  EXPECT_ERROR_WITH(read_image_info(jpeg, "bad.jpg"), "bad.jpg", "corrupt JPEG", "Huffman table");
+  EXPECT_ERROR_WITH(decode_image(jpeg, 0, 0, 0, "bad.jpg"), "bad.jpg", "corrupt JPEG");
+  // Behind fill bytes, an APP segment and a stray byte the table is still found.
+  Bytes hidden = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0xFF, 0xC4, 0x12, 0xFF, 0xFF};
+  hidden.insert(hidden.end(), jpeg.begin() + 2, jpeg.end());
+  EXPECT_ERROR_WITH(read_image_info(hidden, "hidden.jpg"), "corrupt JPEG");
+}
+
+TEST(FuzzRegressionTest, JpegWithValidHuffmanTablesStillDecodes) {
+  Bytes jpeg = small_jpeg();
+  ASSERT_EQ(jpeg.size(), 631u);
+  const Image image = decode_image(jpeg);
+  EXPECT_EQ(image.width, 8);
+  EXPECT_EQ(image.height, 8);
+  // An APP segment whose payload happens to hold FF C4 and huge "counts" is
+  // skipped as a whole, not mistaken for a Huffman table.
+  Bytes app = {0xFF, 0xE1, 0x00, 0x17, 0xFF, 0xC4, 0x00, 0x13, 0x00};
+  for (int i = 0; i < 16; ++i) app.push_back(0xFF);
+  jpeg.insert(jpeg.begin() + 2, app.begin(), app.end());
+  EXPECT_EQ(decode_image(jpeg).pixels, image.pixels);
+}
+
+// fuzz_model_json: weights given in base64 could be NaN or infinite; the
+// model loaded and then could not be saved again.
+TEST(FuzzRegressionTest, Base64WeightsMustBeFinite) {
+  // "AAAAAAAAwH8=" is the float32 pair [0, NaN] (little-endian 0x7FC00000).
+  const std::string text = R"({"format": "distillery-model", "version": 1, "input_shape": [1], "class_names": ["a", "b"],
+    "layers": [{"type": "dense", "units": 2, "weights": {"kernel": {"shape": [1, 2], "data": [1, 2]},
+                                                          "bias": {"shape": [2], "base64": "AAAAAAAAwH8="}}}]})";
+  EXPECT_ERROR_WITH(load_model_json(text), "layer 0 (dense): weights.bias.base64 value 1 is NaN or infinite");
+}
+
+// fuzz_arch_spec: a number beyond double ("1E115111111") made nlohmann throw
+// out_of_range, which no caller caught.
+TEST(FuzzRegressionTest, NumbersBeyondDoubleAreAnError) {
+  EXPECT_ERROR_WITH(parse_arch_spec("[1111E11511111]", 3, 3), "the JSON architecture is not valid JSON",
+                    "number overflow");
+  EXPECT_ERROR_WITH(load_model_json(R"({"format": "distillery-model", "version": 1e400})"),
+                    "the model file is not valid JSON", "number overflow");
+}
+
+}  // namespace
+}  // namespace distillery
