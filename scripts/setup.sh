@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   libglfw3-dev libgl-dev xvfb xauth
   chromium dataset-fashion-mnist fonts-dejavu-core
   python3 xz-utils dpkg-dev
+  libclang-rt-14-dev
 )
 
 SUDO=""
