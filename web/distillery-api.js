@@ -75,6 +75,8 @@
       /** Resolves to the student's model JSON text (loadable by the CLI). */
       async exportStudent(options) { return call('exportStudent', options || {}).text; },
       async exportTeacher(options) { return call('exportTeacher', options || {}).text; },
+      /** Downloads the student as a file (what the Export panel's button does); resolves to its file name. */
+      async downloadStudent(options) { return call('downloadStudent', options || {}).fileName; },
       /** The file name the Export panel would download the student as. */
       studentFileName() { return call('exportStudent', {}).fileName; },
       /** {state, epoch, loss, accuracy, threaded, simd, build, reason, fps, ...}. */

@@ -76,6 +76,8 @@ nlohmann::json AppApi::status() const {
   out["build"] = app_.runtime.build;
   out["reason"] = app_.runtime.reason;
   out["kernelThreads"] = app_.runtime.kernel_threads;
+  out["panel"] = panel_title(app_.selected);
+  out["predictedImages"] = app_.predict_panel.images.size();
   out["fps"] = app_.frames_per_second();
   out["frames"] = app_.frames_drawn();
   if (progress) {
@@ -207,6 +209,13 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
   }
   if (method == "exportStudent") return {{"text", export_student_json(app_, args.value("base64", false))},
                                          {"fileName", student_file_name(app_)}};
+  if (method == "downloadStudent") {
+    // What the Export panel's button does: a file for the user (a browser download).
+    const std::string name = student_file_name(app_);
+    const std::string where = app_.platform.save_file(name, export_student_json(app_, args.value("base64", false)));
+    app_.notices.success(where);
+    return {{"fileName", name}};
+  }
   if (method == "exportTeacher") return {{"text", export_teacher_json(app_, args.value("base64", false))},
                                          {"fileName", teacher_file_name(app_)}};
   if (method == "lastEvaluation") {

@@ -190,6 +190,24 @@ async function runFlow({ isolation, build }) {
     assert.equal(cli.accuracy, evaluation.accuracy, 'the CLI measures the exported student as the app did');
     fs.rmSync(work, { recursive: true, force: true });
 
+    // The page's own upload and download paths: the file picker, a drop on the page, a Blob download.
+    const downloadEvent = page.waitForEvent('download');
+    assert.equal(await page.evaluate(() => distillery.downloadStudent()), fileName);
+    const download = await downloadEvent;
+    assert.equal(download.suggestedFilename(), fileName);
+    const downloadedText = fs.readFileSync(await download.path(), 'utf8');
+    assert.equal(downloadedText, studentText);
+    await page.setInputFiles('#pick-teacher', { name: 'picked-teacher.json', mimeType: 'application/json', buffer: Buffer.from(studentText) });
+    await page.waitForFunction(() => distillery.status().teacher.source === 'picked-teacher.json');
+    await page.evaluate(async (bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], 'dropped.png', { type: 'image/png' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, [...fs.readFileSync(screenshotPath)]);
+    await page.waitForFunction(() => distillery.status().predictedImages === 1);
+    assert.equal((await page.evaluate(() => distillery.status())).panel, 'Predict', 'a dropped image is predicted');
+    await page.screenshot({ path: path.join(ARTIFACTS, `web-${build}-predict.png`) });
+
     // A longer run to watch: the UI keeps drawing while it trains, pause holds it, stop ends it
     // early and keeps what was learned (here a CNN teacher, so the old teacher is replaced).
     await page.evaluate(() => distillery.selectPanel('Teacher'));

@@ -54,16 +54,6 @@ void PredictPanel::draw(App& app) {
     PredictedImage& im = images[i];
     refresh_scores(app, im);
     if (i % per_row) ImGui::SameLine(0, font);
-    ImGui::PushID(static_cast<int>(i));
-    ImGui::BeginChild("card", ImVec2(card_w, font * (7.5f + 1.2f * top_k)), true);
-    ImGui::Image(im.texture.id(), ImVec2(font * 5, font * 5));
-    ImGui::SameLine();
-    ImGui::BeginGroup();
-    ImGui::TextWrapped("%s", im.name.c_str());
-    auto best = [](const std::vector<ClassScore>& s) { return s.empty() ? std::string("-") : s[0].label; };
-    if (!im.teacher.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui::color::kTeacher), "teacher: %s", best(im.teacher).c_str());
-    if (!im.student.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui::color::kAccent), "student: %s", best(im.student).c_str());
-    ImGui::EndGroup();
     // Top-k bars, teacher and student side by side per class (union of both top-k lists).
     std::vector<std::string> labels;
     for (const auto* scores : {&im.teacher, &im.student})
@@ -81,6 +71,20 @@ void PredictPanel::draw(App& app) {
     std::vector<ui::BarSeries> series;
     if (!im.teacher.empty()) series.push_back({"teacher", values(im.teacher), ui::color::kTeacher});
     if (!im.student.empty()) series.push_back({"student", values(im.student), ui::color::kAccent});
+    // Card height: image and names, then one bar row per label (see horizontal_bars).
+    const float row_h = font * ((series.size() > 1 ? 0.72f : 0.85f) * std::max<size_t>(1, series.size()) + 0.45f);
+    const float card_h = font * 6.6f + row_h * static_cast<float>(labels.size()) + ImGui::GetStyle().WindowPadding.y * 2;
+
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::BeginChild("card", ImVec2(card_w, card_h), true, ImGuiWindowFlags_NoScrollbar);
+    ImGui::Image(im.texture.id(), ImVec2(font * 5, font * 5));
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::TextWrapped("%s", im.name.c_str());
+    auto best = [](const std::vector<ClassScore>& s) { return s.empty() ? std::string("-") : s[0].label; };
+    if (!im.teacher.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui::color::kTeacher), "teacher: %s", best(im.teacher).c_str());
+    if (!im.student.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui::color::kAccent), "student: %s", best(im.student).c_str());
+    ImGui::EndGroup();
     ui::horizontal_bars("topk", labels, series, 1.0f, "%.1f%%", true);
     ImGui::EndChild();
     ui::tip("Orange: the teacher's probabilities. Teal: the student's.");
