@@ -178,6 +178,18 @@ TEST_P(ApiModes, PredictRanksTheRightClassFirst) {
   EXPECT_FALSE(api.call_json("predict", {})["ok"]);
 }
 
+TEST_P(ApiModes, AFolderUploadWithOneSubfolderPerClassBecomesADataset) {
+  // As a browser's directory picker hands it over: "picked/<class>/<file>".
+  for (int label = 0; label < 3; ++label)
+    for (int i = 0; i < 8; ++i)
+      api.stage_file("picked/class" + std::to_string(label) + "/" + std::to_string(i) + ".bmp", band_bmp(label, 3, 12));
+  nlohmann::json loaded = run_job(app, api, "loadDataset");
+  ASSERT_TRUE(loaded["value"]["ok"]) << loaded.dump();
+  EXPECT_EQ(loaded["value"]["result"]["count"], 24);
+  EXPECT_EQ(loaded["value"]["result"]["classes"], nlohmann::json({"class0", "class1", "class2"}));
+  EXPECT_EQ(app.session.dataset_source, "picked/ (24 files)");
+}
+
 INSTANTIATE_TEST_SUITE_P(ThreadedAndSliced, ApiModes, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "threaded" : "single_thread"; });
 
