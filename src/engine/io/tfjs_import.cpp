@@ -125,7 +125,8 @@ void append_layers(const Json& model_config, const std::string& model_class, std
   require(model_class == "Sequential", "modelTopology is a '" + model_class +
                                            "': Distillery imports Sequential models (and plain chains of layers)");
   // Keras 2.2 wrote a Sequential's config as the layer list itself.
-  const Json& layers = model_config.is_array() ? model_config : model_config.value("layers", Json());
+  const Json& layers =
+      model_config.is_array() ? model_config : (model_config.is_object() ? model_config.value("layers", Json()) : Json());
   require(layers.is_array(), "the Sequential model has no \"layers\" list");
   for (size_t i = 0; i < layers.size(); ++i) {
     SourceLayer layer = source_layer(layers[i], i);
@@ -629,12 +630,44 @@ bool is_tfjs_model_json(const std::string& text) {
   return sniffer.found;
 }
 
+namespace {
+
+// A field of an unexpected JSON type that a check above missed surfaces as a
+// nlohmann exception; it must still reach the user as an Error (found by
+// fuzz_tfjs: a Sequential whose config is null threw type_error 306).
+[[noreturn]] void rethrow_as_error(const Json::exception& e) {
+  std::string message = e.what();
+  const size_t bracket = message.find("] ");
+  if (bracket != std::string::npos) message = message.substr(bracket + 2);
+  throw Error("model.json has an unexpected structure: " + message);
+}
+
+Model import_unguarded(const std::string& model_json, const std::vector<std::vector<uint8_t>>& shards,
+                       const TfjsImportOptions& options);
+
+}  // namespace
+
 std::vector<std::string> tfjs_weight_paths(const std::string& model_json) {
-  return tfjs_shard_paths(parse_model_json(model_json)["weightsManifest"]);
+  try {
+    return tfjs_shard_paths(parse_model_json(model_json)["weightsManifest"]);
+  } catch (const Json::exception& e) {
+    rethrow_as_error(e);
+  }
 }
 
 Model import_tfjs_model(const std::string& model_json, const std::vector<std::vector<uint8_t>>& shards,
                         const TfjsImportOptions& options) {
+  try {
+    return import_unguarded(model_json, shards, options);
+  } catch (const Json::exception& e) {
+    rethrow_as_error(e);
+  }
+}
+
+namespace {
+
+Model import_unguarded(const std::string& model_json, const std::vector<std::vector<uint8_t>>& shards,
+                       const TfjsImportOptions& options) {
   const Json doc = parse_model_json(model_json);
   const Topology topology = read_topology(doc);
 
@@ -675,6 +708,8 @@ Model import_tfjs_model(const std::string& model_json, const std::vector<std::ve
                                        {"output_activation", translator.output_activation}};
   return model;
 }
+
+}  // namespace
 
 Model import_tfjs_files(const std::vector<FileEntry>& files, const TfjsImportOptions& options) {
   const FileEntry* json = nullptr;

@@ -6,6 +6,7 @@
 #include "engine/data/image.h"
 #include "engine/data/test_util.h"
 #include "engine/io/model_json.h"
+#include "engine/io/tfjs_import.h"
 #include "engine/model/arch_spec.h"
 
 namespace distillery {
@@ -81,6 +82,14 @@ TEST(FuzzRegressionTest, NumbersBeyondDoubleAreAnError) {
                     "number overflow");
   EXPECT_ERROR_WITH(load_model_json(R"({"format": "distillery-model", "version": 1e400})"),
                     "the model file is not valid JSON", "number overflow");
+}
+
+// fuzz_tfjs: a Sequential model.json without "config" ("coofig") made
+// nlohmann throw type_error 306 (value() on null), which escaped as a crash.
+TEST(FuzzRegressionTest, TfjsSequentialWithoutConfig) {
+  const std::string text =
+      R"({"format": "layers-model", "modelTopology": {"class_name": "Sequential", "coofig": {}}, "weightsManifest": []})";
+  EXPECT_ERROR_WITH(import_tfjs_model(text, {}), "the Sequential model has no \"layers\" list");
 }
 
 }  // namespace
