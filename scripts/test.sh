@@ -63,5 +63,12 @@ if [ -x scripts/build-web.sh ] && [ -d tests/web ]; then
   fi
 fi
 
+# A short libFuzzer pass over every parser that takes user bytes (clang,
+# ASan + UBSan); the long runs and the sanitizer suite (scripts/sanitize.sh,
+# too slow for every run) are in docs/RELIABILITY.md.
+echo "== fuzzing every parser (15 s per target)"
+bash scripts/fuzz.sh --seconds 15
+record "fuzz targets, 15 s each" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
