@@ -9,16 +9,19 @@
 # when missing and the native CLI exists (scripts/run.sh builds it first).
 #
 #   scripts/build-web.sh [mt|st|both]     (default both)
+#   WEB_BUILD_PREFIX=build-x scripts/build-web.sh   trees build-x-mt, build-x-st, site in build-x/site
+#                                                   (so two people can build side by side)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WHICH="${1:-both}"
 JOBS="${JOBS:-$(nproc)}"
+PREFIX="$ROOT/${WEB_BUILD_PREFIX:-build-web}"
 export NODE_PATH=/usr/share/nodejs  # emcc's JS optimiser needs Debian's acorn
 
 build_variant() {  # build_variant mt|st
   local variant="$1" threads=ON
   [ "$variant" = st ] && threads=OFF
-  local dir="$ROOT/build-web-$variant"
+  local dir="$PREFIX-$variant"
   cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/emsdk-config.cmake" -DCMAKE_BUILD_TYPE=Release \
     -DDISTILLERY_WASM_THREADS="$threads" -DDISTILLERY_BUILD_TESTS=OFF >/dev/null
   cmake --build "$dir" -j"$JOBS" --target distillery-web
@@ -31,11 +34,11 @@ case "$WHICH" in
   *) echo "usage: scripts/build-web.sh [mt|st|both]" >&2; exit 2 ;;
 esac
 
-SITE="$ROOT/build-web/site"
+SITE="$PREFIX/site"
 mkdir -p "$SITE/mt" "$SITE/st" "$SITE/assets"
 cp "$ROOT/web/index.html" "$ROOT/web/app.js" "$ROOT/web/distillery-api.js" "$SITE/"
 for variant in mt st; do
-  out="$ROOT/build-web-$variant/src/app"
+  out="$PREFIX-$variant/src/app"
   [ -f "$out/distillery.js" ] || continue
   rm -f "$SITE/$variant"/distillery.*
   cp "$out/distillery.js" "$out/distillery.wasm" "$SITE/$variant/"

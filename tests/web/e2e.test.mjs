@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 import { decodePng, imageStats } from './png.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SITE = path.join(ROOT, 'build-web', 'site');
+const SITE = process.env.DISTILLERY_SITE || path.join(ROOT, 'build-web', 'site');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 const CLI = process.env.DISTILLERY_CLI || [path.join(ROOT, 'build', 'distillery'), path.join(ROOT, 'build-app', 'distillery')]

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SITE = path.join(ROOT, 'build-web', 'site');
+const SITE = process.env.DISTILLERY_SITE || path.join(ROOT, 'build-web', 'site');
 const arg = (name, fallback) => {
   const i = process.argv.indexOf('--' + name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
