@@ -5,6 +5,7 @@
 #   bash bench/fashion_distill.sh              run what is missing, print the table
 #   bash bench/fashion_distill.sh --force      redo every step
 #   bash bench/fashion_distill.sh --only-cnn   skip the MLP teacher and its students
+#   bash bench/fashion_distill.sh --sweep      also the dense:32 sweep (seeds, epochs, T/alpha)
 #   DISTILLERY=build-bench/distillery bash bench/fashion_distill.sh   another CLI build
 #   THREADS=1 bash bench/fashion_distill.sh    kernel threads (default 0 = automatic)
 #
@@ -27,12 +28,14 @@ TRAIN="$DATA/train-images-idx3-ubyte.gz"
 TEST="$DATA/t10k-images-idx3-ubyte.gz"
 
 FORCE=0
+SWEEP=0
 TEACHERS="cnn mlp"
 for arg in "$@"; do
   case $arg in
     --force) FORCE=1 ;;
     --only-cnn) TEACHERS="cnn" ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --sweep) SWEEP=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $arg (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -42,17 +45,19 @@ command -v jq >/dev/null || { echo "jq is needed to read the JSON results (apt-g
 mkdir -p "$OUT"
 
 # ---------------------------------------------------------------- settings
-# Seeds: one for the teachers, one for every student (alone and distilled alike,
-# so a student's initial weights, validation split and batch order are the same).
+# One seed for every run of the table: a student's initial weights and batch order are
+# the same alone and distilled, and every run holds out the same validation images
+# (the split follows the seed), so the teachers never trained on a student's validation set.
 TEACHER_SEED=1
-STUDENT_SEED=2
+STUDENT_SEED=1
 COMMON=(--batch 64 --optimizer adam --lr-schedule cosine --val-split 0.1 --threads "$THREADS"
         --weights-encoding base64)
 CNN_TEACHER_ARCH="conv:32:3,pool:2,conv:64:3,pool:2,dense:128"
 MLP_TEACHER_ARCH="dense:256,dense:128"
 CNN_TEACHER_TRAIN=(--epochs 6 --lr 0.001)
 MLP_TEACHER_TRAIN=(--epochs 12 --lr 0.001)
-KD=(--temperature 4 --alpha 0.1)
+KD="--temperature 4 --alpha 0.1"  # the issue's setting
+KD_T2="--temperature 2 --alpha 0.1"  # an extra row per student from the CNN teacher (see the sweep)
 # name, arch and training flags of each student
 STUDENTS=(mlp32 cnn_small)
 declare -A STUDENT_ARCH=([mlp32]="dense:32" [cnn_small]="conv:8:3,pool:2,conv:16:3,pool:2,dense:32")
@@ -78,7 +83,7 @@ step() {
 }
 ran_commands() {  # the command of every model, in the order of the runs
   for name in teacher_mlp teacher_cnn "${STUDENTS[@]/%/_alone}" "${STUDENTS[@]/%/_from_mlp}" \
-              "${STUDENTS[@]/%/_from_cnn}"; do
+              "${STUDENTS[@]/%/_from_cnn}" "${STUDENTS[@]/%/_from_cnn_T2}"; do
     [ -f "$OUT/$name.json.cmd" ] && sed "s|$ROOT/||g" "$OUT/$name.json.cmd"
   done
   return 0
@@ -91,11 +96,12 @@ train_model() {  # NAME ARCH SEED FLAGS...
     "${COMMON[@]}" "$@" --out "$OUT/$name.json"
 }
 
-distill_model() {  # NAME TEACHER ARCH SEED FLAGS...
-  local name=$1 teacher=$2 arch=$3 seed=$4
-  shift 4
+distill_model() {  # NAME TEACHER ARCH SEED "LOSS FLAGS" FLAGS...
+  local name=$1 teacher=$2 arch=$3 seed=$4 loss_flags
+  read -r -a loss_flags <<<"$5"
+  shift 5
   step "$OUT/$name.json" "$OUT/$name.log" "$CLI" distill --teacher "$OUT/teacher_$teacher.json" --data "$TRAIN" \
-    --arch "$arch" --seed "$seed" "${KD[@]}" "${COMMON[@]}" "$@" --out "$OUT/$name.json"
+    --arch "$arch" --seed "$seed" "${loss_flags[@]}" "${COMMON[@]}" "$@" --out "$OUT/$name.json"
 }
 
 # evaluate NAME [TEACHER]: NAME.eval[.TEACHER].json on the test set
@@ -117,10 +123,11 @@ evaluate() {
 # ---------------------------------------------------------------- the runs
 # The cheap MLP teacher and the students trained alone first, so their results exist
 # even when the (slow) CNN teacher is interrupted.
-students_from() {  # TEACHER
+students_from() {  # TEACHER [SUFFIX "LOSS FLAGS"]
+  local suffix=${2:-} loss=${3:-$KD}
   for s in "${STUDENTS[@]}"; do
     # shellcheck disable=SC2086  # the flag strings split into flags on purpose
-    distill_model "${s}_from_$1" "$1" "${STUDENT_ARCH[$s]}" $STUDENT_SEED ${STUDENT_TRAIN[$s]}
+    distill_model "${s}_from_$1$suffix" "$1" "${STUDENT_ARCH[$s]}" $STUDENT_SEED "$loss" ${STUDENT_TRAIN[$s]}
   done
 }
 has_teacher() { case " $TEACHERS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -137,9 +144,16 @@ if has_teacher cnn; then
   train_model teacher_cnn "$CNN_TEACHER_ARCH" $TEACHER_SEED "${CNN_TEACHER_TRAIN[@]}"
   evaluate teacher_cnn
   students_from cnn
+  students_from cnn _T2 "$KD_T2"
 fi
+if has_teacher cnn && has_teacher mlp; then evaluate teacher_mlp cnn; fi
+student_models() {  # STUDENT: its runs, in table order
+  echo "${1}_alone"
+  for t in $TEACHERS; do echo "${1}_from_$t"; done
+  if has_teacher cnn; then echo "${1}_from_cnn_T2"; fi
+}
 for s in "${STUDENTS[@]}"; do
-  for m in "${s}_alone" $(for t in $TEACHERS; do echo "${s}_from_$t"; done); do
+  for m in $(student_models "$s"); do
     for t in $TEACHERS; do evaluate "$m" "$t"; done
   done
 done
@@ -168,7 +182,9 @@ row() {  # NAME LABEL EVAL_FILE
   line=$(jq -r --arg title "$label" --arg epochs "$(epochs "$name")" \
     '"| \($title) | `\(.arch)` | \(.params) | \($epochs) | \(.accuracy * 10000 | round / 100) % |"' "$eval_file")
   for t in $TEACHERS; do
-    if [ "$name" = "teacher_$t" ]; then line+=" (itself) |"; else line+=" $(agreement "$name" "$t") |"; fi
+    if [ "$name" = "teacher_$t" ]; then line+=" (itself) |"
+    elif [ "$name" = teacher_cnn ]; then line+=" $(agreement teacher_mlp cnn) |"
+    else line+=" $(agreement "$name" "$t") |"; fi
   done
   echo "$line $(median_rate "$name") |"
 }
@@ -177,8 +193,52 @@ first_teacher=${TEACHERS%% *}
 for s in "${STUDENTS[@]}"; do
   row "${s}_alone" "$s alone" "$OUT/${s}_alone.eval.$first_teacher.json"
   for t in $TEACHERS; do row "${s}_from_$t" "$s distilled from $t" "$OUT/${s}_from_$t.eval.$t.json"; done
+  if has_teacher cnn; then row "${s}_from_cnn_T2" "$s distilled from cnn, T=2" "$OUT/${s}_from_cnn_T2.eval.cnn.json"; fi
 done
 
 echo
 echo "Commands (every model's command is also in its provenance; eval: --model M --data TEST --teacher T --json):"
 ran_commands
+
+# ---------------------------------------------------------------- the sweep
+# dense:32 from the CNN teacher, cheap enough to repeat: is the gap to the student
+# trained alone larger than the seed-to-seed spread, and do more epochs, another T or
+# alpha, or logit matching (--loss mse) change it? Seed 1 at 20 epochs repeats the
+# main table's runs under other names (same seed, same model: the figures must match).
+[ "$SWEEP" = 1 ] || exit 0
+has_teacher cnn || { echo "--sweep needs the CNN teacher" >&2; exit 1; }
+SWEEP_RUNS=()
+sweep_run() {  # NAME SEED EPOCHS ["LOSS FLAGS"]: trained alone without loss flags
+  local name=sweep_$1 seed=$2 epochs=$3
+  if [ $# = 3 ]; then
+    train_model "$name" dense:32 "$seed" --epochs "$epochs" --lr 0.002
+  else
+    distill_model "$name" cnn dense:32 "$seed" "$4" --epochs "$epochs" --lr 0.002
+  fi
+  evaluate "$name" cnn
+  SWEEP_RUNS+=("$name")
+}
+for seed in 1 2 3; do
+  sweep_run "alone_s$seed" "$seed" 20
+  sweep_run "kd_T4_a0.1_s$seed" "$seed" 20 "$KD"
+  sweep_run "kd_T2_a0.1_s$seed" "$seed" 20 "$KD_T2"
+done
+sweep_run alone_s1_e40 1 40
+sweep_run kd_T4_a0.1_s1_e40 1 40 "$KD"
+sweep_run kd_T1_a0.1_s1 1 20 "--temperature 1 --alpha 0.1"
+sweep_run kd_T4_a0.5_s1 1 20 "--temperature 4 --alpha 0.5"
+sweep_run kd_T2_a0.5_s1 1 20 "--temperature 2 --alpha 0.5"
+sweep_run mse_s1 1 20 "--loss mse"
+
+echo
+echo "Sweep: dense:32 students of the CNN teacher"
+echo
+echo "| run | seed | epochs | loss | T | alpha | validation accuracy | test accuracy | agreement with cnn teacher |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for name in "${SWEEP_RUNS[@]}"; do
+  jq -r --slurpfile eval "$OUT/$name.eval.cnn.json" --arg name "${name#sweep_}" '
+    .provenance.settings as $s
+    | "| \($name) | \($s.seed) | \($s.epochs) | \($s.loss) | \($s.temperature // "-") | \($s.alpha // "-") | "
+      + "\(.provenance.history[-1].val_accuracy * 10000 | round / 100) % | "
+      + "\($eval[0].accuracy * 10000 | round / 100) % | \($eval[0].agreement * 1000 | round / 10) % |"' "$OUT/$name.json"
+done
