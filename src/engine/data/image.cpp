@@ -11,6 +11,7 @@
 #include <stb/stb_image_resize.h>
 
 #include "engine/core/error.h"
+#include "engine/data/stb_guards.h"
 
 namespace distillery {
 namespace {
@@ -51,42 +52,6 @@ Signature read_signature(const std::vector<uint8_t>& b) {
   return s;
 }
 
-// stb_image 2.27 (Debian's) writes past its 257-entry code-size table when a
-// JPEG Huffman table (DHT segment) declares more than 256 codes; 2.28 rejects
-// them. Found by fuzz_image. This walks the marker segments as stb does (fill
-// bytes, stray bytes, entropy-coded data after SOS) and checks every DHT
-// table before stb sees the file. Past the end stb reads zeros, and so do we.
-bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
-  const size_t n = b.size();
-  auto at = [&](size_t i) -> size_t { return i < n ? b[i] : 0; };
-  size_t pos = 2;  // after SOI
-  while (pos + 1 < n) {
-    const uint8_t marker = b[pos + 1];
-    if (b[pos] != 0xFF || marker == 0xFF) {  // a stray or fill byte: stb skips it too
-      ++pos;
-      continue;
-    }
-    pos += 2;
-    if (marker == 0xD9) break;                                                              // EOI
-    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length field
-    const size_t length = at(pos) << 8 | at(pos + 1);
-    if (marker == 0xC4) {
-      size_t table = pos + 2;
-      for (int64_t remaining = int64_t(length) - 2; remaining > 0;) {
-        size_t codes = 0;
-        for (int i = 1; i <= 16; ++i) codes += at(table + size_t(i));
-        if (codes > 256) return false;
-        table += 17 + codes;
-        remaining -= int64_t(17 + codes);
-      }
-    }
-    pos += std::max<size_t>(length, 2);
-    if (marker == 0xDA)  // entropy-coded data runs to the next marker (FF 00 is a stuffed byte, FF D0..D7 restarts)
-      while (pos + 1 < n && !(b[pos] == 0xFF && b[pos + 1] != 0 && (b[pos + 1] < 0xD0 || b[pos + 1] > 0xD7))) ++pos;
-  }
-  return true;
-}
-
 void check_dimensions(int64_t width, int64_t height, const std::string& name, const DataLimits& limits) {
   require(width <= limits.max_image_side && height <= limits.max_image_side &&
               width * height <= limits.max_image_pixels,
@@ -113,6 +78,8 @@ ImageInfo read_image_info(const std::vector<uint8_t>& bytes, const std::string& 
   check_dimensions(signature.width, signature.height, name, limits);
   require(std::strcmp(signature.format, "JPEG") != 0 || jpeg_huffman_tables_fit(bytes),
           name + ": corrupt JPEG (a Huffman table declares more than 256 codes)");
+  require(std::strcmp(signature.format, "PNG") != 0 || png_first_idat_has_data(bytes),
+          name + ": corrupt PNG (its first IDAT chunk is empty)");
   ImageInfo info;
   // stb_image's reason names whichever format it tried last, so it is left out here.
   require(stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels) == 1,

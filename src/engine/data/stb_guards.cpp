@@ -1,0 +1,50 @@
+#include "engine/data/stb_guards.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace distillery {
+
+bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
+  const size_t n = b.size();
+  auto at = [&](size_t i) -> size_t { return i < n ? b[i] : 0; };
+  size_t pos = 2;  // after SOI
+  while (pos + 1 < n) {
+    const uint8_t marker = b[pos + 1];
+    if (b[pos] != 0xFF || marker == 0xFF) {  // a stray or fill byte: stb skips it too
+      ++pos;
+      continue;
+    }
+    pos += 2;
+    if (marker == 0xD9) break;                                                              // EOI
+    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length field
+    const size_t length = at(pos) << 8 | at(pos + 1);
+    if (marker == 0xC4) {
+      size_t table = pos + 2;
+      for (int64_t remaining = int64_t(length) - 2; remaining > 0;) {
+        size_t codes = 0;
+        for (int i = 1; i <= 16; ++i) codes += at(table + size_t(i));
+        if (codes > 256) return false;
+        table += 17 + codes;
+        remaining -= int64_t(17 + codes);
+      }
+    }
+    pos += std::max<size_t>(length, 2);
+    if (marker == 0xDA)  // entropy-coded data runs to the next marker (FF 00 is a stuffed byte, FF D0..D7 restarts)
+      while (pos + 1 < n && !(b[pos] == 0xFF && b[pos + 1] != 0 && (b[pos + 1] < 0xD0 || b[pos + 1] > 0xD7))) ++pos;
+  }
+  return true;
+}
+
+bool png_first_idat_has_data(const std::vector<uint8_t>& b) {
+  // Chunks after the 8-byte signature: length (4, big-endian), type (4), data, CRC (4). stb ignores the CRC.
+  for (size_t pos = 8; pos + 8 <= b.size();) {
+    const uint64_t length = uint64_t(b[pos]) << 24 | uint64_t(b[pos + 1]) << 16 | uint64_t(b[pos + 2]) << 8 | b[pos + 3];
+    if (std::memcmp(&b[pos + 4], "IDAT", 4) == 0) return length > 0;
+    if (std::memcmp(&b[pos + 4], "IEND", 4) == 0) break;
+    pos += 12 + length;
+  }
+  return true;
+}
+
+}  // namespace distillery
