@@ -125,7 +125,8 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
   pre["mean"] = float_to_json_double(model.preprocessing.mean);
   pre["std"] = float_to_json_double(model.preprocessing.std);
   const Shape& in = model.input_shape();
-  if (in.rank() == 3) pre["color"] = in[2] == 3 ? "rgb" : "gray";
+  // Only images have a colour mode; a model of 2 or 4 channels (loadable) would not load back with one.
+  if (in.rank() == 3 && (in[2] == 1 || in[2] == 3)) pre["color"] = in[2] == 3 ? "rgb" : "gray";
   doc["preprocessing"] = pre;
 
   OrderedJson layers = OrderedJson::array();

@@ -92,5 +92,31 @@ TEST(FuzzRegressionTest, TfjsSequentialWithoutConfig) {
   EXPECT_ERROR_WITH(import_tfjs_model(text, {}), "the Sequential model has no \"layers\" list");
 }
 
+// fuzz_image: a PNG whose first IDAT chunk is empty made stb_image memcpy
+// 0 bytes to its not yet allocated buffer (NULL), undefined behaviour.
+TEST(FuzzRegressionTest, PngWithEmptyFirstIdat) {
+  Bytes png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A,
+               0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 3, 0, 0, 0, 3, 8, 2, 0, 0, 0, 0x61, 0, 0, 0,
+               0, 0, 0, 0, 'I', 'D', 'A', 'T', 0x88, 0xA1, 0x9C, 0xC7,
+               0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  EXPECT_ERROR_WITH(read_image_info(png, "empty.png"), "empty.png", "corrupt PNG", "first IDAT chunk is empty");
+  EXPECT_ERROR_WITH(decode_image(png, 0, 0, 0, "empty.png"), "corrupt PNG");
+}
+
+// fuzz_model_json: a model of input [3, 3, 2] loaded (no "color" given), but was
+// saved with "color": "gray", which its own loader then refused for 2 channels.
+TEST(FuzzRegressionTest, TwoChannelModelSavesAndLoadsBack) {
+  const std::string text = R"({"format": "distillery-model", "version": 1, "input_shape": [3, 3, 2],
+    "class_names": ["a", "b"], "preprocessing": {"scale": 1, "mean": 0, "std": 1},
+    "layers": [{"type": "flatten"}, {"type": "dense", "units": 2, "weights": {
+      "kernel": {"shape": [18, 2], "data": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+                                            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]},
+      "bias": {"shape": [2], "data": [0.5, -0.5]}}}]})";
+  const Model model = load_model_json(text);
+  const Model again = load_model_json(save_model_json(model, {"base64", -1}));
+  EXPECT_EQ(again.input_shape().dims, model.input_shape().dims);
+  EXPECT_EQ(again.params().values, model.params().values);
+}
+
 }  // namespace
 }  // namespace distillery
