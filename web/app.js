@@ -87,7 +87,8 @@
   });
 
   function download(name, bytes) {
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
+    const type = /\.json$/i.test(name) ? 'application/json' : /\.zip$/i.test(name) ? 'application/zip' : 'application/octet-stream';
+    const url = URL.createObjectURL(new Blob([bytes], { type }));
     const a = document.createElement('a');
     a.href = url;
     a.download = name;

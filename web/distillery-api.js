@@ -17,6 +17,13 @@
     throw new TypeError('expected bytes (Uint8Array, ArrayBuffer, array or string)');
   }
 
+  function fromBase64(text) {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
   /** Builds the API object for a ready module. */
   function createDistilleryApi(module) {
     function call(method, args) {
@@ -46,6 +53,17 @@
       const { job } = call(method, args);
       return waitForJob(job, onProgress);
     }
+    // TF.js files of a model: {modelJson, weightsBin, fileNames}, or with zip {zip, fileName}.
+    function exportTfjs(model, options) {
+      const zip = !!(options && options.zip);
+      const files = call('exportTfjs', { model, zip }).files.map((f) => ({ name: f.name, bytes: fromBase64(f.base64) }));
+      if (zip) return { zip: files[0].bytes, fileName: files[0].name };
+      return {
+        modelJson: new TextDecoder().decode(files[0].bytes),
+        weightsBin: files[1].bytes,
+        fileNames: files.map((f) => f.name),
+      };
+    }
 
     return {
       /** files: [{path, bytes}] (a folder upload, paths like "cat/1.png") or one {path, bytes} ZIP/IDX/CSV.
@@ -58,6 +76,13 @@
       async loadTeacher(jsonText, name) {
         stage([{ path: name || 'teacher.json', bytes: toBytes(jsonText) }]);
         return call('loadTeacher', {});
+      },
+      /** files: [{path, bytes}]: a Distillery model JSON, a TF.js model.json with its .bin shards, or one ZIP of
+       *  either. options: {inputScale} for TF.js models (default: what the file records, else 1/255).
+       *  Resolves to {classes, params, arch, input_shape, format: 'tfjs'|'distillery', source, inputScale}. */
+      async loadTeacherFiles(files, options) {
+        stage(Array.isArray(files) ? files : [files]);
+        return call('loadTeacherFiles', options || {});
       },
       /** {arch, epochs, batch, lr, optimizer, schedule, seed}; resolves when trained. */
       trainTeacher(options) { return runJob('trainTeacher', options || {}); },
@@ -75,11 +100,21 @@
       /** Resolves to the student's model JSON text (loadable by the CLI). */
       async exportStudent(options) { return call('exportStudent', options || {}).text; },
       async exportTeacher(options) { return call('exportTeacher', options || {}).text; },
+      /** The student as a TF.js Layers model: {modelJson (text), weightsBin (Uint8Array), fileNames}; with
+       *  {zip: true}: {zip (Uint8Array holding model.json + weights.bin), fileName}. */
+      async exportStudentTfjs(options) { return exportTfjs('student', options); },
+      async exportTeacherTfjs(options) { return exportTfjs('teacher', options); },
+      /** What the Export panel's button does: {model: 'student'|'teacher', format: 'json'|'tfjs-zip'|'tfjs-files',
+       *  base64}; resolves to the downloaded file names. */
+      async download(options) { return call('download', options || {}).fileNames; },
+      /** Kernel threads for training (0: the default, one core left for drawing); resolves to
+       *  {kernelThreads, maxKernelThreads}. */
+      async setThreads(n) { return call('setThreads', { threads: n }); },
       /** Downloads the student as a file (what the Export panel's button does); resolves to its file name. */
       async downloadStudent(options) { return call('downloadStudent', options || {}).fileName; },
       /** The file name the Export panel would download the student as. */
       studentFileName() { return call('exportStudent', {}).fileName; },
-      /** {state, epoch, loss, accuracy, threaded, simd, build, reason, fps, ...}. */
+      /** {state, epoch, loss, accuracy, threaded, simd, build, reason, kernelThreads, maxKernelThreads, fps, ...}. */
       status() { return call('status', {}); },
       stop() { return call('stop', {}); },
       pause() { return call('pause', {}); },

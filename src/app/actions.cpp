@@ -15,10 +15,12 @@
 #include "app/jobs/evaluate_job.h"
 #include "app/jobs/prune_job.h"
 #include "app/jobs/train_job.h"
+#include "app/zip_archive.h"
 #include "engine/core/error.h"
 #include "engine/data/batch.h"
 #include "engine/data/image.h"
 #include "engine/io/model_json.h"
+#include "engine/io/tfjs_export.h"
 #include "engine/losses/losses.h"
 #include "engine/model/arch_spec.h"
 
@@ -96,6 +98,17 @@ void load_teacher_json(App& app, const std::string& text, const std::string& sou
     require(why.empty(), source + ": " + why + " (load a matching dataset first)");
   }
   app.session.set_teacher(std::move(model), source);
+}
+
+std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, const ModelImportSettings& settings) {
+  require_idle(app);
+  ImportedModel imported = import_model_files(files, settings, app.session.dataset.get());
+  if (app.session.dataset) {
+    const std::string why = model_data_mismatch(*imported.model, *app.session.dataset, "teacher");
+    require(why.empty(), imported.source + ": " + why + " (load a matching dataset first)");
+  }
+  app.session.set_teacher(std::move(imported.model), imported.source);
+  return imported.format;
 }
 
 // --- training, distillation, evaluation ------------------------------------------------------
@@ -283,6 +296,25 @@ std::string student_file_name(const App& app) {
   if (r.sparsity > 0) name += "-pruned" + std::to_string(static_cast<int>(std::lround(r.sparsity * 100)));
   if (app.session.student_eval) name += "-acc" + format_number(app.session.student_eval->accuracy, "%.3f");
   return name + ".json";
+}
+
+std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip) {
+  const std::string stem = json_name.size() > 5 ? json_name.substr(0, json_name.size() - 5) : "model";
+  if (zip) return {stem + "-tfjs.zip"};
+  return {stem + ".model.json", stem + ".weights.bin"};
+}
+
+std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip) {
+  const Model* model = student ? app.session.student.get() : app.session.teacher.get();
+  require(model != nullptr, student ? "there is no student yet: distil one in the Distil panel first"
+                                    : "there is no teacher loaded");
+  const std::string json_name = student ? student_file_name(app) : teacher_file_name(app);
+  const std::vector<std::string> names = tfjs_file_names(json_name, zip);
+  const TfjsModelFiles files = export_tfjs_model(*model, zip ? "weights.bin" : names[1]);
+  const std::vector<uint8_t> model_json(files.model_json.begin(), files.model_json.end());
+  if (!zip) return {{names[0], files.model_json}, {names[1], {files.weights.begin(), files.weights.end()}}};
+  const std::vector<uint8_t> archive = zip_store({{"model.json", model_json}, {"weights.bin", files.weights}});
+  return {{names[0], std::string(archive.begin(), archive.end())}};
 }
 
 std::string teacher_file_name(const App& app) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/model_upload.h"
 #include "app/options.h"
 #include "app/platform_services.h"
 #include "engine/data/file_entry.h"
@@ -20,6 +21,10 @@ class App;
 int start_dataset_upload(App& app, std::vector<FileEntry> files);
 // Parses a model JSON file; on success it becomes the teacher.
 void load_teacher_json(App& app, const std::string& text, const std::string& source);
+// Model files (Distillery JSON, TF.js model.json + .bin shards, or a ZIP of
+// either, see model_upload.h); on success the model becomes the teacher.
+// Returns "tfjs" or "distillery".
+std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, const ModelImportSettings& settings);
 int start_teacher_training(App& app, const TrainOptions& options);
 // Distils a new student from the teacher (loss "kd"/"mse"), or trains it alone ("ce").
 int start_distillation(App& app, const DistillOptions& options);
@@ -45,5 +50,19 @@ std::string export_teacher_json(const App& app, bool base64 = false);
 //   student-dense32-distilled-T4-a0.1-acc0.853.json
 std::string student_file_name(const App& app);
 std::string teacher_file_name(const App& app);
+
+// A file to hand to the user (bytes in a string, as PlatformServices::save_file takes them).
+struct DownloadFile {
+  std::string name;
+  std::string bytes;
+};
+// The student / teacher as a TensorFlow.js Layers model, named after the
+// model file name: one "<name>-tfjs.zip" holding model.json + weights.bin, or
+// two files "<name>.model.json" + "<name>.weights.bin" (the manifest points at
+// the latter, so tf.loadLayersModel reads them from one folder). Throws Error
+// when there is no such model or TF.js cannot express one of its layers.
+std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip);
+// Those names from the model file name "<name>.json".
+std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip);
 
 }  // namespace distillery

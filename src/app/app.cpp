@@ -19,12 +19,6 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  if (s.size() < suffix.size()) return false;
-  return std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-}
-
 // Each panel's place in the pipeline, its title and what it is for.
 struct PanelInfo {
   const char* title;
@@ -38,7 +32,7 @@ const PanelInfo kPanels[] = {
     {"Prune", "Remove weights from the student and fine-tune what is left."},
     {"Evaluate", "Compare teacher and student on images neither was trained on."},
     {"Predict", "Try the models on single images."},
-    {"Export", "Download the student (or teacher) as a model file."},
+    {"Export", "Download the student (or teacher) as a model file: Distillery JSON or TensorFlow.js."},
 };
 
 }  // namespace
@@ -88,17 +82,15 @@ void App::receive_files(UploadPurpose purpose, std::vector<FileEntry> files) {
   if (purpose == UploadPurpose::kAuto) {
     bool all_images = true;
     for (const auto& f : files) all_images = all_images && has_image_extension(f.path) && f.path.find('/') == std::string::npos;
-    if (files.size() == 1 && ends_with(files[0].path, ".json")) purpose = UploadPurpose::kTeacher;
+    if (looks_like_model_upload(files)) purpose = UploadPurpose::kTeacher;
     else if (all_images && (session.student || session.teacher) && files.size() <= 12) purpose = UploadPurpose::kPredictImages;
     else purpose = UploadPurpose::kDataset;
   }
   run_action([&] {
     switch (purpose) {
       case UploadPurpose::kTeacher: {
-        require(files.size() == 1, "pick one model file for the teacher");
-        const std::string text(files[0].bytes.begin(), files[0].bytes.end());
-        load_teacher_json(*this, text, files[0].path);
-        notices.success("Teacher loaded from " + files[0].path + ": " + describe_arch(*session.teacher));
+        load_teacher_files(*this, files, teacher_panel.import_settings());
+        notices.success("Teacher loaded from " + session.teacher_source + ": " + describe_arch(*session.teacher));
         if (dropped) selected = PanelId::kTeacher;
         break;
       }
@@ -201,8 +193,9 @@ void App::draw_header(float height) {
           : std::string("Training runs in short slices between frames on the page's only thread. Serve the page "
                         "with COOP/COEP headers (scripts/serve.py) to get the threaded build.");
   ui::tip(mode_tip.c_str());
-  // Right: the running job and the frame rate; the reason fills the space between.
-  const std::string fps = ui::format("%.0f fps", fps_);
+  // Right: the running job, kernel threads and the frame rate; the reason fills the space between.
+  const std::string fps = ui::format("%d kernel thread%s   %.0f fps", runtime.kernel_threads,
+                                     runtime.kernel_threads == 1 ? "" : "s", fps_);
   const float fps_w = ImGui::CalcTextSize(fps.c_str()).x;
   const bool busy = worker.busy();
   const float right_x = width - fps_w - font * (busy ? 17.0f : 2.0f);
@@ -211,6 +204,9 @@ void App::draw_header(float height) {
   dl->AddText(ImVec2(p.x + reason_x, p.y + height * 0.5f - font * 0.5f), ui::color::kDim, runtime.reason.c_str());
   dl->PopClipRect();
   dl->AddText(ImVec2(p.x + width - fps_w - font, p.y + height * 0.5f - font * 0.5f), ui::color::kDim, fps.c_str());
+  ImGui::SetCursorScreenPos(ImVec2(p.x + width - fps_w - font, p.y + height * 0.5f - font * 0.5f));
+  ImGui::InvisibleButton("threads", ImVec2(fps_w, font));
+  ui::tip("Threads the training kernels use (change it under Settings, left) and frames drawn per second.");
   if (auto progress = worker.progress()) {
     const float bar_w = font * 14;
     ImGui::SetCursorPos(ImVec2(width - fps_w - font * 2 - bar_w, height * 0.5f - font * 0.65f));
@@ -274,6 +270,27 @@ void App::draw_navigation() {
     card("Student", ui::color::kAccent, session.student_recipe.arch + " (" + session.student_recipe.method + ")", line2);
   } else {
     card("Student", ui::color::kAccent, "none yet", "");
+  }
+  draw_settings();
+}
+
+void App::draw_settings() {
+  ImGui::Separator();
+  ImGui::Spacing();
+  ui::dim_text("SETTINGS");
+  const int most = max_kernel_threads();
+  int threads = runtime.kernel_threads;
+  ImGui::BeginDisabled(most <= 1);
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::SliderInt("##threads", &threads, 1, std::max(most, 1), "kernel threads: %d"))
+    set_kernel_threads(runtime, threads);
+  ImGui::EndDisabled();
+  ui::tip(most <= 1 ? "This build runs everything on one thread (the page is not cross-origin isolated)."
+                    : "How many threads the training kernels use. The default leaves one core for drawing the page; "
+                      "more can train faster but the page may stutter. Takes effect at once, even mid-training.");
+  if (most > 1 && runtime.kernel_threads != most - 1) {
+    if (ImGui::SmallButton("default")) set_kernel_threads(runtime, 0);
+    ui::tip("Back to the default: all cores but one.");
   }
 }
 

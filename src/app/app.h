@@ -80,6 +80,7 @@ class App {
  private:
   void draw_header(float height);
   void draw_navigation();
+  void draw_settings();
   void draw_banner();
   void draw_selected_panel();
   void draw_status_bar();

@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "app/jobs/evaluate_job.h"
 #include "engine/core/error.h"
+#include "engine/io/base64.h"
 #include "engine/model/arch_spec.h"
 
 namespace distillery {
@@ -76,6 +77,7 @@ nlohmann::json AppApi::status() const {
   out["build"] = app_.runtime.build;
   out["reason"] = app_.runtime.reason;
   out["kernelThreads"] = app_.runtime.kernel_threads;
+  out["maxKernelThreads"] = max_kernel_threads();
   out["panel"] = panel_title(app_.selected);
   out["predictedImages"] = app_.predict_panel.images.size();
   out["fps"] = app_.frames_per_second();
@@ -155,21 +157,32 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
     std::vector<FileEntry> files = take_staged_files();
     return {{"job", start_dataset_upload(app_, std::move(files))}};
   }
-  if (method == "loadTeacher") {
+  if (method == "loadTeacher" || method == "loadTeacherFiles") {
+    // Staged files: a Distillery JSON, TF.js model.json + .bin shards, or a ZIP (model_upload.h).
     std::vector<FileEntry> files = take_staged_files();
-    std::string text, source = args.value("name", std::string("teacher.json"));
-    if (!files.empty()) {
-      text.assign(files[0].bytes.begin(), files[0].bytes.end());
-      source = files[0].path;
-    } else {
-      require(args.contains("text") && args["text"].is_string(), "loadTeacher: give the model JSON text");
-      text = args["text"].get<std::string>();
+    if (files.empty()) {
+      require(args.contains("text") && args["text"].is_string(), method + ": give the model JSON text or files");
+      const std::string text = args["text"].get<std::string>();
+      files.push_back({args.value("name", std::string("teacher.json")), {text.begin(), text.end()}});
     }
-    load_teacher_json(app_, text, source);
+    ModelImportSettings settings = app_.teacher_panel.import_settings();
+    if (args.contains("inputScale")) {
+      require(args["inputScale"].is_number() && args["inputScale"].get<double>() > 0,
+              method + ": inputScale must be a positive number");
+      settings.tfjs_input_scale = args["inputScale"].get<float>();
+    }
+    const std::string format = load_teacher_files(app_, files, settings);
     const Model& t = *app_.session.teacher;
-    app_.notices.success("Teacher loaded from " + source);
+    app_.notices.success("Teacher loaded from " + app_.session.teacher_source);
     return {{"classes", t.class_names}, {"params", t.parameter_count()}, {"arch", describe_arch(t)},
-            {"input_shape", t.input_shape().dims}};
+            {"input_shape", t.input_shape().dims}, {"format", format}, {"source", app_.session.teacher_source},
+            {"inputScale", t.preprocessing.scale}};
+  }
+  if (method == "setThreads") {
+    require(args.contains("threads") && args["threads"].is_number_integer(),
+            "setThreads: give {threads: n} (0 for the default)");
+    set_kernel_threads(app_.runtime, args["threads"].get<int>());
+    return {{"kernelThreads", app_.runtime.kernel_threads}, {"maxKernelThreads", max_kernel_threads()}};
   }
   // Scripted runs show their settings in the panels, as if typed there.
   if (method == "trainTeacher") {
@@ -215,6 +228,28 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
     const std::string where = app_.platform.save_file(name, export_student_json(app_, args.value("base64", false)));
     app_.notices.success(where);
     return {{"fileName", name}};
+  }
+  if (method == "exportTfjs") {
+    // Bytes travel as base64 in the JSON reply; distillery-api.js decodes them.
+    const std::string which = args.value("model", std::string("student"));
+    require(which == "student" || which == "teacher", "exportTfjs: model must be \"student\" or \"teacher\"");
+    nlohmann::json files = nlohmann::json::array();
+    for (const DownloadFile& f : export_tfjs_download(app_, which == "student", args.value("zip", false)))
+      files.push_back({{"name", f.name},
+                       {"base64", base64_encode(reinterpret_cast<const uint8_t*>(f.bytes.data()), f.bytes.size())}});
+    return {{"files", files}};
+  }
+  if (method == "download") {
+    // What the Export panel's button does, in any of its formats.
+    const std::string which = args.value("model", std::string("student"));
+    require(which == "student" || which == "teacher", "download: model must be \"student\" or \"teacher\"");
+    const std::string format = args.value("format", std::string("json"));
+    ExportFormat f = ExportFormat::kDistilleryJson;
+    if (format == "tfjs-zip") f = ExportFormat::kTfjsZip;
+    else if (format == "tfjs-files") f = ExportFormat::kTfjsFiles;
+    else require(format == "json", "download: format must be \"json\", \"tfjs-zip\" or \"tfjs-files\"");
+    app_.export_panel.format = f;  // scripted runs show their settings
+    return {{"fileNames", download_model(app_, which == "student", f, args.value("base64", false))}};
   }
   if (method == "exportTeacher") return {{"text", export_teacher_json(app_, args.value("base64", false))},
                                          {"fileName", teacher_file_name(app_)}};

@@ -34,4 +34,15 @@ void share_cores_with_ui(RuntimeInfo& info) {
   info.kernel_threads = thread_count();
 }
 
+void set_kernel_threads(RuntimeInfo& info, int n) {
+  if (n <= 0) {
+    share_cores_with_ui(info);
+    return;
+  }
+  set_thread_count(std::clamp(n, 1, max_kernel_threads()));
+  info.kernel_threads = thread_count();
+}
+
+int max_kernel_threads() { return hardware_thread_count(); }
+
 }  // namespace distillery

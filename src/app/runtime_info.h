@@ -33,4 +33,13 @@ RuntimeInfo detect_runtime();
 // Sets the engine's thread count and records it in info.
 void share_cores_with_ui(RuntimeInfo& info);
 
+// The user's choice of kernel threads (Settings, or the JS API's setThreads):
+// n <= 0 goes back to the default above; otherwise n is clamped to
+// [1, max_kernel_threads()]. Takes effect at the kernels' next parallel call,
+// even while a model trains. Records the count in info.
+void set_kernel_threads(RuntimeInfo& info, int n);
+// The most kernel threads this build offers: the hardware threads (in the
+// browser at most the prewarmed worker pool), 1 without threads.
+int max_kernel_threads();
+
 }  // namespace distillery

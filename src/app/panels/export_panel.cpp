@@ -1,3 +1,4 @@
+// Export panel. Sections: format choice, one model's card, downloading.
 #include "app/panels/export_panel.h"
 
 #include "app/actions.h"
@@ -7,41 +8,83 @@
 namespace distillery {
 
 void ExportPanel::draw(App& app) {
-  ui::section("Download models");
-  ui::dim_text("Models are saved as Distillery model JSON: layers, weights, class names, preprocessing and where the "
-               "model came from. The command-line tool and this app can load them again.");
-  ImGui::Checkbox("compact weights (base64)", &compact);
-  ui::tip("Store weights as base64 float32 bytes: about 3x smaller files, but not human-readable.");
-
+  ui::section("Format");
+  draw_format();
   ui::section("Student");
-  if (app.session.student) {
-    const std::string name = student_file_name(app);
-    ui::key_value("File name", name);
-    ui::key_value("Parameters", ui::thousands(app.session.student->parameter_count()) + " (" +
-                                    ui::thousands(app.session.student->nonzero_parameter_count()) + " non-zero)");
-    if (ImGui::Button("Download student JSON"))
-      app.run_action([&] { app.notices.success(app.platform.save_file(name, export_student_json(app, compact))); });
-    ui::tip("Save the current student as a model file.");
-    const bool open = ImGui::TreeNode("Provenance of the student");
-    ui::tip("What the student's file will say about how it was made (teacher, T, alpha, pruning, accuracy).");
-    if (open) {
-      ImGui::TextUnformatted(app.session.student->provenance.dump(2).c_str());
-      ImGui::TreePop();
-    }
-  } else {
-    ui::dim_text("No student yet: distil one first.");
-  }
-
+  draw_model(app, true);
   ui::section("Teacher");
-  if (app.session.teacher) {
-    const std::string name = teacher_file_name(app);
-    ui::key_value("File name", name);
-    if (ImGui::Button("Download teacher JSON"))
-      app.run_action([&] { app.notices.success(app.platform.save_file(name, export_teacher_json(app, compact))); });
-    ui::tip("Save the current teacher as a model file (useful when you trained it here).");
+  draw_model(app, false);
+}
+
+void ExportPanel::draw_format() {
+  int choice = static_cast<int>(format);
+  ImGui::RadioButton("Distillery model JSON", &choice, static_cast<int>(ExportFormat::kDistilleryJson));
+  ui::tip("One .json file with layers, weights, class names, preprocessing and where the model came from. The "
+          "command-line tool and this app load it again.");
+  ImGui::SameLine();
+  ImGui::RadioButton("TensorFlow.js (ZIP)", &choice, static_cast<int>(ExportFormat::kTfjsZip));
+  ui::tip("A ZIP with model.json and weights.bin: a TF.js Layers model that tf.loadLayersModel() reads in a web page "
+          "or Node. It outputs probabilities; class names and preprocessing are in its metadata.");
+  ImGui::SameLine();
+  ImGui::RadioButton("TensorFlow.js (2 files)", &choice, static_cast<int>(ExportFormat::kTfjsFiles));
+  ui::tip("The same TF.js model as two downloads, <name>.model.json and <name>.weights.bin; keep them in one folder.");
+  format = static_cast<ExportFormat>(choice);
+  if (format == ExportFormat::kDistilleryJson) {
+    ImGui::Checkbox("compact weights (base64)", &compact);
+    ui::tip("Store weights as base64 float32 bytes: about 3x smaller files, but not human-readable.");
   } else {
-    ui::dim_text("No teacher loaded.");
+    ui::dim_text("TF.js input: the preprocessed image, x = pixel x scale (see the Teacher panel), shape [1, H, W, C].");
   }
+}
+
+namespace {
+
+std::vector<std::string> planned_names(App& app, bool student, ExportFormat format) {
+  const std::string json = student ? student_file_name(app) : teacher_file_name(app);
+  if (format == ExportFormat::kDistilleryJson) return {json};
+  return tfjs_file_names(json, format == ExportFormat::kTfjsZip);
+}
+
+}  // namespace
+
+void ExportPanel::draw_model(App& app, bool student) {
+  const Model* model = student ? app.session.student.get() : app.session.teacher.get();
+  if (!model) {
+    ui::dim_text(student ? "No student yet: distil one first." : "No teacher loaded.");
+    return;
+  }
+  const std::vector<std::string> names = planned_names(app, student, format);
+  const bool two = names.size() > 1;
+  ui::key_value(two ? "File names" : "File name", two ? names[0] + "  +  " + names[1] : names[0]);
+  ui::key_value("Parameters", ui::thousands(model->parameter_count()) + " (" +
+                                  ui::thousands(model->nonzero_parameter_count()) + " non-zero)");
+  const char* label = student ? "Download student" : "Download teacher";
+  if (ImGui::Button(label)) app.run_action([&] { download_model(app, student, format, compact); });
+  ui::tip(student ? "Save the current student in the chosen format."
+                  : "Save the current teacher in the chosen format (useful when you trained or converted it here).");
+  const bool open = ImGui::TreeNode(student ? "Provenance of the student" : "Provenance of the teacher");
+  ui::tip("What the file will say about how the model was made (teacher, T, alpha, pruning, accuracy).");
+  if (open) {
+    ImGui::TextUnformatted(model->provenance.dump(2).c_str());
+    ImGui::TreePop();
+  }
+}
+
+std::vector<std::string> download_model(App& app, bool student, ExportFormat format, bool compact) {
+  std::vector<DownloadFile> files;
+  if (format == ExportFormat::kDistilleryJson)
+    files.push_back({student ? student_file_name(app) : teacher_file_name(app),
+                     student ? export_student_json(app, compact) : export_teacher_json(app, compact)});
+  else
+    files = export_tfjs_download(app, student, format == ExportFormat::kTfjsZip);
+  std::vector<std::string> names;
+  std::string where;
+  for (const DownloadFile& f : files) {
+    where = app.platform.save_file(f.name, f.bytes);
+    names.push_back(f.name);
+  }
+  app.notices.success(files.size() > 1 ? where + " (and " + names[0] + ")" : where);
+  return names;
 }
 
 }  // namespace distillery

@@ -1,13 +1,28 @@
 #pragma once
-// Export panel: download the student (and the teacher) as model JSON, with a
-// file name that says what it is.
+// Export panel: download the student (and the teacher) as Distillery model
+// JSON or as a TensorFlow.js Layers model (a ZIP, or model.json + weights.bin),
+// with file names that say what they are.
+#include <string>
+#include <vector>
+
 namespace distillery {
 
 class App;
 
+enum class ExportFormat { kDistilleryJson, kTfjsZip, kTfjsFiles };
+
 struct ExportPanel {
   void draw(App& app);
+  ExportFormat format = ExportFormat::kDistilleryJson;
   bool compact = false;  // base64 float32 weights instead of number arrays
+
+ private:
+  void draw_format();
+  void draw_model(App& app, bool student);
 };
+
+// Saves the student / teacher through the platform in a format; returns the
+// file names. Throws Error (no such model, a layer TF.js cannot express).
+std::vector<std::string> download_model(App& app, bool student, ExportFormat format, bool compact);
 
 }  // namespace distillery

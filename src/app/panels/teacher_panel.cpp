@@ -32,15 +32,16 @@ void TeacherPanel::draw_load(App& app) {
                "including how unsure it is between classes.");
   ImGui::BeginDisabled(app.worker.busy());
   if (app.platform.has_file_picker()) {
-    if (ImGui::Button("Load teacher JSON...")) app.platform.pick_files(UploadPurpose::kTeacher);
-    ui::tip("Pick a Distillery model file (.json), e.g. one trained with the command-line tool.");
+    if (ImGui::Button("Load teacher model...")) app.platform.pick_files(UploadPurpose::kTeacher);
+    ui::tip("Pick a Distillery model file (.json), or a TensorFlow.js model: its model.json together with its .bin "
+            "files (select them all), or one ZIP holding them.");
   } else {
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30, ImGui::GetContentRegionAvail().x * 0.6f));
-    ImGui::InputTextWithHint("##teacherpath", "path to a model .json", &path_input);
-    ui::tip("A Distillery model file on this computer.");
+    ImGui::InputTextWithHint("##teacherpath", "model .json, TF.js model folder or .zip", &path_input);
+    ui::tip("A Distillery model file, or a folder or ZIP with a TensorFlow.js model.json and its .bin files.");
     ImGui::SameLine();
     if (ImGui::Button("Load") && !path_input.empty()) app.load_path(UploadPurpose::kTeacher, path_input);
-    ui::tip("Read this model file as the teacher.");
+    ui::tip("Read this model as the teacher.");
   }
   if (app.platform.has_demo()) {
     ImGui::SameLine();
@@ -48,6 +49,22 @@ void TeacherPanel::draw_load(App& app) {
     ui::tip("Reload the bundled Fashion-MNIST subset and the teacher trained on it when the app was built.");
   }
   ImGui::EndDisabled();
+  draw_tfjs_note();
+}
+
+void TeacherPanel::draw_tfjs_note() {
+  ui::dim_text("From Keras or TensorFlow.js: convert with tensorflowjs_converter, then load model.json with its .bin "
+               "files (or drop them, or a ZIP of them, on the page).");
+  ImGui::Checkbox("set the input scale of TF.js models", &custom_tfjs_scale);
+  ui::tip("What a pixel (0-255) is multiplied by before the model sees it. Off: what the file records, else 1/255, "
+          "the usual choice for models trained on images scaled to 0..1.");
+  if (custom_tfjs_scale) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    ImGui::InputFloat("##tfjsscale", &tfjs_scale, 0, 0, "%.6g");
+    ui::tip("1/255 = 0.00392157 for inputs in 0..1; 1 for raw 0..255 pixels. Applies to the next TF.js model loaded.");
+    if (!(tfjs_scale > 0)) tfjs_scale = 1.0f / 255.0f;
+  }
 }
 
 void TeacherPanel::draw_summary(App& app) {
@@ -60,6 +77,14 @@ void TeacherPanel::draw_summary(App& app) {
   ui::key_value("Source", app.session.teacher_source);
   ui::key_value("Architecture", describe_arch(t));
   ui::key_value("Input", t.input_shape().str() + ", " + std::to_string(t.num_outputs()) + " classes");
+  const Preprocessing& pre = t.preprocessing;
+  ui::key_value("Preprocessing", pre.mean == 0 && pre.std == 1 ? ui::format("pixel x %.6g", pre.scale)
+                                                               : ui::format("(pixel x %.6g - %.4g) / %.4g", pre.scale,
+                                                                            pre.mean, pre.std));
+  std::string classes;
+  for (size_t k = 0; k < t.class_names.size() && k < 12; ++k) classes += (k ? ", " : "") + t.class_names[k];
+  if (t.class_names.size() > 12) classes += ", ...";
+  ui::key_value("Classes", classes);
   ui::key_value("Parameters", ui::thousands(t.parameter_count()) + "  (" + ui::bytes(t.parameter_count() * 4.0) +
                                   " as float32)");
   if (app.session.teacher_eval) ui::key_value("Test accuracy", ui::percent(app.session.teacher_eval->accuracy));

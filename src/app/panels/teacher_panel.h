@@ -1,8 +1,10 @@
 #pragma once
-// Teacher panel: load a teacher model (JSON), or train one here with an
-// architecture editor; a summary table of its layers, shapes and parameters.
+// Teacher panel: load a teacher model (Distillery JSON, or a TensorFlow.js
+// Layers model: model.json + .bin files, or a ZIP of them), or train one here
+// with an architecture editor; a summary table of its layers, shapes and parameters.
 #include <string>
 
+#include "app/model_upload.h"
 #include "app/options.h"
 #include "app/widgets/arch_editor.h"
 
@@ -17,9 +19,16 @@ struct TeacherPanel {
   ArchEditor arch{"conv:32:3,pool:2,conv:64:3,pool:2,dense:128"};
   TrainOptions train;
   bool smooth_curves = true;
+  // TF.js models record no preprocessing (unless Distillery exported them):
+  // by default pixels are scaled by 1/255; the user may say otherwise.
+  bool custom_tfjs_scale = false;
+  float tfjs_scale = 1.0f / 255.0f;
+
+  ModelImportSettings import_settings() const { return {custom_tfjs_scale ? tfjs_scale : -1.0f}; }
 
  private:
   void draw_load(App& app);
+  void draw_tfjs_note();
   void draw_summary(App& app);
   void draw_train(App& app);
 };
