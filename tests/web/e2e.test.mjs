@@ -56,7 +56,7 @@ function pickIdx(images, labels, indices) {
 }
 
 async function startServer(isolation) {
-  const args = [path.join(ROOT, 'scripts', 'serve.py'), '--port', '0', '--quiet'];
+  const args = [path.join(ROOT, 'scripts', 'serve.py'), '--port', '0', '--quiet', '--root', SITE];
   if (!isolation) args.push('--no-isolation');
   const server = spawn('python3', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {

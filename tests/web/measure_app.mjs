@@ -22,7 +22,7 @@ const arg = (name, fallback) => {
 const ROUNDS = arg('rounds', 3), WIDTH = arg('width', 1400), HEIGHT = arg('height', 900);
 
 async function startServer(isolation) {
-  const args = [path.join(ROOT, 'scripts', 'serve.py'), '--port', '0', '--quiet'];
+  const args = [path.join(ROOT, 'scripts', 'serve.py'), '--port', '0', '--quiet', '--root', SITE];
   if (!isolation) args.push('--no-isolation');
   const server = spawn('python3', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve) => {
