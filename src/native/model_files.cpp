@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "engine/io/json_limits.h"
 #include "native/file_writing.h"
 
 namespace distillery {
@@ -18,6 +19,11 @@ namespace fs = std::filesystem;
 std::string read_whole_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw Error(path + ": is a folder, not a model file");
+  // Refused before reading: the engine would refuse the text anyway (json_limits.h).
+  const uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > uintmax_t(JsonLimits{}.max_bytes))
+    throw Error(path + ": the file is " + std::to_string(size) + " bytes, over the limit of " +
+                std::to_string(JsonLimits{}.max_bytes) + " bytes for a model file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream text;

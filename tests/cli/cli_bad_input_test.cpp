@@ -340,6 +340,12 @@ std::vector<BadInput> make_cases(const TempDir& dir, const std::string& model, c
              }),
              "is not 0 or 1");
 
+  const std::string huge_model = bad + "/huge.json";  // sparse: takes no disk space
+  write_text(huge_model, "{");
+  fs::resize_file(huge_model, (uintmax_t(1) << 30) + 1);
+  cases.push_back({"model file of 1 GiB + 1 byte", "eval --model " + huge_model + " --data " + csv, huge_model + ":",
+                   "the file is 1073741825 bytes, over the limit of 1073741824 bytes"});
+
   // --- architectures: `train --arch X`
   auto arch_case = [&](const std::string& what, const std::string& arch, const std::string& problem) {
     cases.push_back({what, "train --data " + csv + " --arch '" + arch + "' --out " + bad + "/never.json", "--arch:",
