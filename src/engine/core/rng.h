@@ -2,6 +2,7 @@
 // Rng: a small deterministic generator (xoshiro128**, seeded by splitmix64) so
 // that the same seed gives the same model on every platform, native and WASM
 // alike (std::mt19937 is portable but std:: distributions are not).
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -33,6 +34,13 @@ class Rng {
     state_[2] ^= t;
     state_[3] = rotl(state_[3], 11);
     return result;
+  }
+  // The generator's whole state, so a training checkpoint can continue the
+  // same sequence (engine/train/checkpoint.h).
+  std::array<uint32_t, 4> state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+  void set_state(const std::array<uint32_t, 4>& s) {
+    for (int i = 0; i < 4; ++i) state_[i] = s[i];
+    if (!(state_[0] | state_[1] | state_[2] | state_[3])) state_[0] = 1;
   }
   // Uniform in [0, 1).
   float uniform() { return static_cast<float>(next_u32() >> 8) * (1.0f / 16777216.0f); }

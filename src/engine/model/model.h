@@ -62,6 +62,8 @@ class Model {
   // Dropout draws from the model's own generator; a run seeds it for
   // reproducibility.
   void seed_dropout(uint64_t seed) { dropout_rng_.reseed(seed); }
+  // The generator itself, for training checkpoints.
+  Rng& dropout_rng() { return dropout_rng_; }
 
   // Metadata carried by the model file.
   std::vector<std::string> class_names;

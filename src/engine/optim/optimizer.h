@@ -27,6 +27,8 @@ class Optimizer {
   virtual void step(ParamStore& params, float learning_rate) = 0;
   // Number of steps taken (Adam's bias correction uses this, not a global).
   int64_t steps() const { return steps_; }
+  // Resuming from a checkpoint (engine/train/checkpoint.h) continues the count.
+  void set_steps(int64_t steps) { steps_ = steps; }
   // Moment buffers, for checkpoints and tests.
   virtual std::vector<std::vector<float>*> state() = 0;
 

@@ -67,6 +67,8 @@ struct TrainCallbacks {
 };
 
 // Shared between the training thread and whoever controls it.
+struct TrainingCheckpoint;  // engine/train/checkpoint.h
+
 struct TrainControl {
   std::atomic<bool> stop{false};
   std::atomic<bool> pause{false};
@@ -97,6 +99,13 @@ class TrainingRun {
   int current_epoch() const;
   const std::vector<EpochReport>& history() const;
   Optimizer& optimizer();
+  // Between epochs (after an epoch ended, or before the first step): the
+  // state a new run needs to continue this one exactly (checkpoint.h).
+  TrainingCheckpoint checkpoint() const;
+  // On a new run that has not stepped yet, over a model of the same
+  // architecture, the same data, split and config. Throws Error when the
+  // checkpoint does not fit it.
+  void restore(const TrainingCheckpoint& checkpoint);
 
  private:
   struct ValidationResult {
