@@ -2,7 +2,7 @@
 # Builds the two WebAssembly builds of the app and assembles one static site:
 #   build-web-mt/   pthreads + SIMD (for cross-origin isolated pages)
 #   build-web-st/   single thread + SIMD (any static host)
-#   build-web/site/ index.html, app.js, distillery-api.js, mt/, st/, assets/
+#   build-web/site/ index.html, web/*.js (app, API, session store), mt/, st/, assets/
 # The site can be copied to any static host; scripts/serve.py serves it with
 # the COOP/COEP headers that unlock the threaded build.
 # Demo assets (assets/demo, assets/fonts) are made by scripts/make-demo-assets.sh
@@ -36,7 +36,7 @@ esac
 
 SITE="$PREFIX/site"
 mkdir -p "$SITE/mt" "$SITE/st" "$SITE/assets"
-cp "$ROOT/web/index.html" "$ROOT/web/app.js" "$ROOT/web/distillery-api.js" "$SITE/"
+cp "$ROOT/web/index.html" "$ROOT"/web/*.js "$SITE/"
 for variant in mt st; do
   out="$PREFIX-$variant/src/app"
   [ -f "$out/distillery.js" ] || continue

@@ -154,6 +154,8 @@
           console.warn('demo assets:', e.message);
         }
       }
+      // Saved sessions (session-store.js): asks about one left by a reload, then saves as things change.
+      await window.attachSessionStore(api, m).start();
       window.distillery = api;
       resolveReady(api);
     }, (error) => {

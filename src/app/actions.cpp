@@ -11,9 +11,11 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/options_json.h"
 #include "app/jobs/decode_dataset_job.h"
 #include "app/jobs/evaluate_job.h"
 #include "app/jobs/prune_job.h"
+#include "app/jobs/resume_point.h"
 #include "app/jobs/train_job.h"
 #include "app/zip_archive.h"
 #include "engine/core/error.h"
@@ -113,7 +115,7 @@ std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, co
 
 // --- training, distillation, evaluation ------------------------------------------------------
 
-int start_teacher_training(App& app, const TrainOptions& options) {
+int start_teacher_training(App& app, const TrainOptions& options, std::shared_ptr<const ResumePoint> resume) {
   require_idle(app);
   const Dataset& data = require_dataset(app);
   auto model = build_model(options.arch, data, options.seed);
@@ -126,11 +128,14 @@ int start_teacher_training(App& app, const TrainOptions& options) {
   settings.model_source = "trained here: " + options.arch;
   settings.provenance = train_provenance(app, options);
   settings.provenance["method"] = "trained";
+  settings.resume_kind = "trainTeacher";
+  settings.resume_options = train_options_to_json(options);
+  settings.resume_from = std::move(resume);
   return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(model), app.session.dataset,
                                                      app.session.split, nullptr));
 }
 
-int start_distillation(App& app, const DistillOptions& options) {
+int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<const ResumePoint> resume) {
   require_idle(app);
   const Dataset& data = require_dataset(app);
   const bool alone = options.loss == "ce";
@@ -163,6 +168,9 @@ int start_distillation(App& app, const DistillOptions& options) {
     settings.provenance["teacher"] = app.session.teacher_source;
     settings.provenance["teacher_params"] = app.session.teacher->parameter_count();
   }
+  settings.resume_kind = "distill";
+  settings.resume_options = distill_options_to_json(options);
+  settings.resume_from = std::move(resume);
   return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(student), app.session.dataset,
                                                      app.session.split, std::move(teacher)));
 }

@@ -3,6 +3,7 @@
 // inputs and throws Error with a message for the user; long work starts a
 // job on the worker and returns its id. Nothing in the session changes until
 // a job succeeds (or, for the quick actions, until the new value is built).
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 namespace distillery {
 
 class App;
+struct ResumePoint;
 
 // Decodes uploaded files into the dataset (a job). When a teacher is loaded
 // and the images differ in size or colour, they are converted to its input.
@@ -25,9 +27,11 @@ void load_teacher_json(App& app, const std::string& text, const std::string& sou
 // either, see model_upload.h); on success the model becomes the teacher.
 // Returns "tfjs" or "distillery".
 std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, const ModelImportSettings& settings);
-int start_teacher_training(App& app, const TrainOptions& options);
+// resume (optional): continue a saved run of the same options from its
+// checkpoint (session restore) instead of starting over.
+int start_teacher_training(App& app, const TrainOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
 // Distils a new student from the teacher (loss "kd"/"mse"), or trains it alone ("ce").
-int start_distillation(App& app, const DistillOptions& options);
+int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
 int start_pruning(App& app, const PruneOptions& options);
 // Evaluates the student and the teacher on the test split (a job).
 int start_evaluation(App& app);

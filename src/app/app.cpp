@@ -148,6 +148,7 @@ void App::frame() {
   ImGui::EndChild();
   ImGui::SameLine(0, font * 0.6f);
   ImGui::BeginChild("panel", ImVec2(-font * 0.6f, body_h - font * 0.4f), true, ImGuiWindowFlags_NoBackground);
+  restore_offer.draw();
   draw_banner();
   draw_selected_panel();
   ImGui::EndChild();

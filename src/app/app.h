@@ -19,6 +19,7 @@
 #include "app/panels/student_panel.h"
 #include "app/panels/teacher_panel.h"
 #include "app/platform_services.h"
+#include "app/restore_offer.h"
 #include "app/runtime_info.h"
 #include "app/session.h"
 #include "app/training_worker.h"
@@ -61,6 +62,7 @@ class App {
   RuntimeInfo runtime;
   PlatformServices& platform;
   Notices notices;
+  RestoreOffer restore_offer;  // after a reload: "Restore your session from HH:MM?"
 
   DataPanel data_panel;
   TeacherPanel teacher_panel;

@@ -6,6 +6,7 @@
 #include "app/actions.h"
 #include "app/app.h"
 #include "app/jobs/evaluate_job.h"
+#include "app/session_api.h"
 #include "engine/core/error.h"
 #include "engine/io/base64.h"
 #include "engine/model/arch_spec.h"
@@ -134,6 +135,9 @@ nlohmann::json AppApi::job_status(int id) {
 
 nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json& args) {
   require(args.is_object(), method + ": arguments must be an object");
+  if (is_session_method(method))  // saved sessions: session_api.h
+    return *call_session_method(app_, method, args, method == "restoreSession" ? take_staged_files() : std::vector<FileEntry>{},
+                                output_);
   if (method == "status") return status();
   if (method == "jobStatus") return job_status(args.value("job", 0));
   if (method == "stop") {

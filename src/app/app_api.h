@@ -28,6 +28,8 @@ class AppApi {
   void clear_staged() { staged_.clear(); }
   // Hands the staged files over (for uploads the UI routes itself).
   std::vector<FileEntry> take_staged_files();
+  // Bytes a method left for the page (a saved session's snapshot or dataset).
+  const std::vector<uint8_t>& output() const { return output_; }
 
   // Dispatches one method; never throws.
   std::string call(const std::string& method, const std::string& args_json);
@@ -40,6 +42,7 @@ class AppApi {
 
   App& app_;
   std::vector<FileEntry> staged_;
+  std::vector<uint8_t> output_;
 };
 
 }  // namespace distillery

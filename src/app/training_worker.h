@@ -25,6 +25,8 @@
 
 namespace distillery {
 
+struct ResumePoint;  // app/jobs/resume_point.h
+
 // What the UI shows about the running job.
 struct JobProgress {
   std::string title;   // "Distilling student"
@@ -57,6 +59,9 @@ class Job {
   // Whether a stopped job still has a result worth applying (a partly
   // trained student); jobs without one are discarded when stopped.
   virtual bool keeps_result_when_stopped() const { return false; }
+  // The latest end-of-epoch state a later session could continue from
+  // (training jobs; null for the others and before the first epoch ends).
+  virtual std::shared_ptr<const ResumePoint> resume_point() const { return nullptr; }
 
   JobProgress progress() const;
   void attach(TrainControl* control) { control_ = control; }
@@ -102,6 +107,8 @@ class TrainingWorker {
   void pause() { control_.pause = true; }
   void resume() { control_.pause = false; }
   void stop() { control_.stop = true; }
+  // Single thread: the time each pump() may work (0: one step per pump, for tests).
+  void set_slice_ms(double ms) { slice_ms_ = ms; }
 
   // Main thread, once per frame (and when the JS API polls): advances the job
   // for the time budget in single-thread mode, and applies a finished job to
@@ -109,6 +116,7 @@ class TrainingWorker {
   std::optional<JobOutcome> pump(Session& session);
 
   std::optional<JobProgress> progress() const;
+  std::shared_ptr<const ResumePoint> resume_point() const { return job_ ? job_->resume_point() : nullptr; }
   std::string current_title() const;
   int current_id() const { return job_ ? job_id_ : 0; }
   // Outcome of a recent job by id (the last few are kept).

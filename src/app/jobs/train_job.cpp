@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "engine/core/error.h"
 #include "engine/metrics/metrics.h"
@@ -56,7 +57,15 @@ void TrainJob::run(TrainControl& control) {
   }
   if (phase_ == Phase::kTrain) {
     start_training();
-    run_->run(&control);  // the engine's loop: pause and stop through control
+    // The engine's TrainingRun::run loop, with a checkpoint kept after each epoch.
+    while (!run_->finished() && !control.stop) {
+      if (control.pause) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      run_->step();
+      keep_checkpoint_after_epoch();
+    }
     phase_ = Phase::kEvaluate;
   }
   while (step()) {
@@ -78,9 +87,10 @@ void TrainJob::start_training() {
   if (run_) return;
   TrainCallbacks callbacks;
   const auto started = std::chrono::steady_clock::now();
-  callbacks.on_batch = [this, started](const BatchReport& r) {
+  const int64_t first_step = settings_.resume_from ? settings_.resume_from->checkpoint.steps : 0;
+  callbacks.on_batch = [this, started, first_step](const BatchReport& r) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const double per_step = elapsed / static_cast<double>(std::max<int64_t>(1, r.step));
+    const double per_step = elapsed / static_cast<double>(std::max<int64_t>(1, r.step - first_step));
     update_progress([&](JobProgress& p) {
       p.phase = "training";
       p.epoch = r.epoch + 1;
@@ -100,11 +110,46 @@ void TrainJob::start_training() {
   };
   run_ = std::make_unique<TrainingRun>(*model_, *data_, split_.train, split_.val, settings_.config,
                                        teacher_logits_ ? &teacher_logits_->logits() : nullptr, std::move(callbacks));
+  if (settings_.resume_from) {
+    // Continue the saved run: weights, optimiser, order and curves as they were after its last epoch.
+    run_->restore(settings_.resume_from->checkpoint);
+    checkpoint_epoch_ = run_->current_epoch();
+    {
+      std::lock_guard<std::mutex> lock(resume_mutex_);
+      resume_point_ = settings_.resume_from;
+    }
+    const TrainingCurves curves = settings_.resume_from->curves;
+    update_progress([&](JobProgress& p) {
+      const float teacher_line = p.curves.teacher_val_accuracy;
+      p.curves = curves;
+      p.curves.title = settings_.title;
+      p.curves.teacher_val_accuracy = teacher_line;
+      p.epoch = run_->current_epoch();
+    });
+  }
 }
 
 void TrainJob::step_training() {
   start_training();
   if (!run_->step()) phase_ = Phase::kEvaluate;
+  keep_checkpoint_after_epoch();
+}
+
+void TrainJob::keep_checkpoint_after_epoch() {
+  if (settings_.resume_kind.empty() || run_->finished() || run_->current_epoch() == checkpoint_epoch_) return;
+  checkpoint_epoch_ = run_->current_epoch();
+  auto point = std::make_shared<ResumePoint>();
+  point->kind = settings_.resume_kind;
+  point->options = settings_.resume_options;
+  point->checkpoint = run_->checkpoint();
+  point->curves = progress().curves;
+  std::lock_guard<std::mutex> lock(resume_mutex_);
+  resume_point_ = std::move(point);
+}
+
+std::shared_ptr<const ResumePoint> TrainJob::resume_point() const {
+  std::lock_guard<std::mutex> lock(resume_mutex_);
+  return resume_point_;
 }
 
 void TrainJob::evaluate() {
@@ -122,11 +167,13 @@ nlohmann::json TrainJob::apply(Session& session, bool stopped) {
   nlohmann::json provenance = settings_.provenance;
   provenance["epochs_completed"] = epochs_done;
   if (stopped) provenance["stopped_early"] = true;
+  if (settings_.resume_from) provenance["resumed_from_epoch"] = settings_.resume_from->checkpoint.epochs_done;
   if (report_) provenance["test_accuracy"] = report_->accuracy;
   if (report_ && report_->agreement >= 0) provenance["teacher_agreement"] = report_->agreement;
   model_->provenance = provenance;
 
   nlohmann::json result = {{"stopped", stopped}, {"epochs", epochs_done}, {"steps", run_->steps_done()}};
+  if (settings_.resume_from) result["resumed_from_epoch"] = settings_.resume_from->checkpoint.epochs_done;
   if (!run_->history().empty()) {
     const EpochReport& last = run_->history().back();
     result["loss"] = last.train_loss;

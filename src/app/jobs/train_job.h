@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "app/jobs/resume_point.h"
 #include "app/jobs/teacher_logits.h"
 #include "app/training_worker.h"
 
@@ -21,6 +22,11 @@ struct TrainJobSettings {
   std::string model_source;    // teacher: shown as its source; student: ignored
   StudentRecipe recipe;        // student only
   nlohmann::json provenance;   // written into the model; accuracy added at the end
+  // For checkpoints: the JS API method and options that started this run.
+  std::string resume_kind;
+  nlohmann::json resume_options;
+  // Set to continue an earlier run from its checkpoint instead of starting over.
+  std::shared_ptr<const ResumePoint> resume_from;
 };
 
 class TrainJob : public Job {
@@ -36,6 +42,7 @@ class TrainJob : public Job {
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;
   bool keeps_result_when_stopped() const override { return true; }
+  std::shared_ptr<const ResumePoint> resume_point() const override;
 
  private:
   enum class Phase { kTeacherLogits, kTrain, kEvaluate, kDone };
@@ -43,6 +50,7 @@ class TrainJob : public Job {
   void start_training();
   void step_training();
   void evaluate();
+  void keep_checkpoint_after_epoch();  // worker thread, between batches
 
   TrainJobSettings settings_;
   std::unique_ptr<Model> model_;
@@ -54,6 +62,9 @@ class TrainJob : public Job {
   std::unique_ptr<TrainingRun> run_;
   std::optional<EvalReport> report_;
   float teacher_val_accuracy_ = -1;
+  int checkpoint_epoch_ = 0;
+  mutable std::mutex resume_mutex_;
+  std::shared_ptr<const ResumePoint> resume_point_;
 };
 
 }  // namespace distillery

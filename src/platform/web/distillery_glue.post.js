@@ -11,6 +11,13 @@ Module['distilleryCall'] = function (method, args) {
   return JSON.parse(UTF8ToString(ptr));
 };
 
+/** A copy (Uint8Array) of the bytes the last API method left for the page (a saved session). */
+Module['distilleryOutputBytes'] = function () {
+  var ptr = Module['ccall']('dst_output_bytes', 'number', [], []);
+  var size = Module['ccall']('dst_output_size', 'number', [], []);
+  return HEAPU8.slice(ptr, ptr + size);
+};
+
 /** Copies bytes (Uint8Array) into wasm memory and stages them as a file at `path`. */
 Module['distilleryStage'] = function (path, bytes) {
   var ptr = _malloc(Math.max(1, bytes.length));

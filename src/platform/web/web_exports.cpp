@@ -28,6 +28,10 @@ EMSCRIPTEN_KEEPALIVE const char* dst_call(const char* method, const char* args_j
   return web_state().reply.c_str();
 }
 
+// Bytes the last API method left for the page (sessionSnapshot, sessionDataset).
+EMSCRIPTEN_KEEPALIVE const uint8_t* dst_output_bytes() { return web_state().api->output().data(); }
+EMSCRIPTEN_KEEPALIVE int dst_output_size() { return static_cast<int>(web_state().api->output().size()); }
+
 // Files the user picked or dropped for a purpose ("dataset", "teacher", "predict", "auto"),
 // staged before with dst_stage_file. Errors show in the UI.
 EMSCRIPTEN_KEEPALIVE void dst_receive_staged(const char* purpose) {

@@ -1,0 +1,27 @@
+#include "app/options_json.h"
+
+namespace distillery {
+
+nlohmann::json train_options_to_json(const TrainOptions& o) {
+  return {{"arch", o.arch}, {"epochs", o.epochs},         {"batch", o.batch}, {"lr", o.lr},
+          {"optimizer", o.optimizer}, {"schedule", o.schedule}, {"seed", o.seed}};
+}
+
+nlohmann::json distill_options_to_json(const DistillOptions& o) {
+  nlohmann::json j = train_options_to_json(o.train);
+  j["temperature"] = o.temperature;
+  j["alpha"] = o.alpha;
+  j["loss"] = o.loss;
+  return j;
+}
+
+nlohmann::json prune_options_to_json(const PruneOptions& o) {
+  return {{"method", o.method},   {"sparsity", o.sparsity},
+          {"schedule", o.schedule}, {"rounds", o.rounds},
+          {"finetuneEpochs", o.finetune_epochs}, {"useTeacher", o.use_teacher},
+          {"temperature", o.temperature}, {"alpha", o.alpha},
+          {"lr", o.lr},           {"batch", o.batch},
+          {"seed", o.seed}};
+}
+
+}  // namespace distillery

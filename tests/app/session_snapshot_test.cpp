@@ -1,0 +1,305 @@
+// Saved sessions (session_snapshot.h, session_api.h) driven through the JS
+// API as the page drives them: a distillation is snapshotted after an epoch
+// (models, settings, checkpoint, dataset bytes), a new App ("after the
+// reload") restores it and the run continues to the same bits as a run that
+// was never interrupted. Broken snapshots change nothing. Downloads are JSON
+// that loads back bit-identically.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "app/app.h"
+#include "app/app_api.h"
+#include "app/session_snapshot.h"
+#include "app_test_data.h"
+#include "engine/core/error.h"
+#include "engine/io/model_json.h"
+
+namespace distillery {
+namespace {
+
+using testing::band_dataset_files;
+using testing::run_job;
+
+RuntimeInfo runtime(bool threaded) {
+  RuntimeInfo info = detect_runtime();
+  info.threaded = threaded;
+  return info;
+}
+
+const nlohmann::json kDistill = {{"arch", "dense:8"}, {"temperature", 3}, {"alpha", 0.2}, {"epochs", 5},
+                                 {"batch", 16},       {"lr", 0.01},       {"seed", 3},    {"optimizer", "adamw"},
+                                 {"schedule", "cosine"}};
+
+struct Saved {
+  std::string snapshot;
+  std::vector<uint8_t> dataset;
+  nlohmann::json info;
+};
+
+// An app with the band dataset and a trained teacher.
+struct Studio {
+  explicit Studio(bool threaded) : app(runtime(threaded), platform), api(app) {}
+  void load_and_train_teacher() {
+    for (auto& f : band_dataset_files(240)) api.stage_file(f.path, f.bytes);
+    ASSERT_TRUE(run_job(app, api, "loadDataset")["value"]["ok"]);
+    ASSERT_TRUE(run_job(app, api, "trainTeacher", {{"arch", "dense:16"}, {"epochs", 2}, {"seed", 5}})["value"]["ok"]);
+  }
+  Saved save() {
+    Saved s;
+    s.info = api.call_json("sessionSnapshot", {})["value"];
+    s.snapshot.assign(api.output().begin(), api.output().end());
+    nlohmann::json d = api.call_json("sessionDataset", {});
+    EXPECT_TRUE(d["ok"]) << d.dump();
+    s.dataset = api.output();
+    return s;
+  }
+  nlohmann::json restore(const Saved& s, bool with_dataset = true) {
+    api.stage_file("session.json", std::vector<uint8_t>(s.snapshot.begin(), s.snapshot.end()));
+    if (with_dataset) api.stage_file("dataset.bin", s.dataset);
+    return api.call_json("restoreSession", {{"resume", true}});
+  }
+  nlohmann::json wait(int job) {
+    for (;;) {
+      app.update();
+      nlohmann::json st = api.call_json("jobStatus", {{"job", job}});
+      if (!st["ok"] || st["value"]["done"]) return st;
+    }
+  }
+  NullPlatform platform;
+  App app;
+  AppApi api;
+};
+
+std::vector<float> weights_of(const std::string& model_json) { return load_model_json(model_json).params().values; }
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// A distillation in the sliced mode (the single-thread page: deterministic
+// epoch boundaries), snapshotted when its first checkpoint appears.
+Saved snapshot_mid_distillation(Studio& studio, int epochs_done) {
+  studio.app.worker.set_slice_ms(0);  // one batch per update: every epoch boundary is seen
+  nlohmann::json started = studio.api.call_json("distill", kDistill);
+  EXPECT_TRUE(started["ok"]) << started.dump();
+  const std::string no_checkpoint = ":c-:";
+  for (int i = 0; i < 1000000; ++i) {
+    const std::string revision = studio.api.call_json("sessionTick", {})["value"]["revision"];
+    if (revision.find(no_checkpoint) == std::string::npos &&
+        revision.find("/" + std::to_string(epochs_done) + ":") != std::string::npos)
+      break;
+  }
+  Saved saved = studio.save();
+  studio.api.call_json("stop", {});  // the page is gone
+  studio.wait(started["value"]["job"]);
+  return saved;
+}
+
+class SessionRestore : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SessionRestore, ADistillationResumedAfterAReloadEndsWithTheUninterruptedBits) {
+  Studio reference(false);
+  reference.load_and_train_teacher();
+  ASSERT_TRUE(run_job(reference.app, reference.api, "distill", kDistill)["value"]["ok"]);
+  const std::string straight = reference.api.call_json("exportStudent", {})["value"]["text"];
+
+  for (int epochs_done : {1, 3}) {
+    Studio before(false);
+    before.load_and_train_teacher();
+    const Saved saved = snapshot_mid_distillation(before, epochs_done);
+    const nlohmann::json snapshot = nlohmann::json::parse(saved.snapshot);
+    ASSERT_TRUE(snapshot["training"].is_object());
+    EXPECT_EQ(snapshot["training"]["epochs_done"], epochs_done);
+    EXPECT_TRUE(saved.info["dataset"]["stored"]);
+
+    // The reloaded page: its own demo state first, then the restore (threaded or sliced).
+    Studio after(GetParam());
+    for (auto& f : band_dataset_files(90, 3, 10, 99)) after.api.stage_file(f.path, f.bytes);
+    ASSERT_TRUE(run_job(after.app, after.api, "loadDataset")["value"]["ok"]);
+    const nlohmann::json restored = after.restore(saved);
+    ASSERT_TRUE(restored["ok"]) << restored.dump();
+    EXPECT_EQ(restored["value"]["training"]["epoch"], epochs_done);
+    EXPECT_EQ(restored["value"]["training"]["kind"], "distill");
+    EXPECT_EQ(after.app.session.dataset->pixels, before.app.session.dataset->pixels);
+    EXPECT_EQ(after.app.session.dataset->labels, before.app.session.dataset->labels);
+    EXPECT_EQ(after.app.session.dataset_source, "bands.csv");
+    EXPECT_TRUE(same_bits(after.app.session.teacher->params().values, before.app.session.teacher->params().values));
+    EXPECT_EQ(after.app.distil_panel.options.train.epochs, 5);
+
+    const nlohmann::json done = after.wait(restored["value"]["job"]);
+    ASSERT_TRUE(done["value"]["ok"]) << done.dump();
+    EXPECT_EQ(done["value"]["result"]["resumed_from_epoch"], epochs_done);
+    EXPECT_EQ(done["value"]["result"]["epochs"], 5);  // the history holds every epoch, earlier ones from the checkpoint
+    const std::string resumed = after.api.call_json("exportStudent", {})["value"]["text"];
+    EXPECT_TRUE(same_bits(weights_of(resumed), weights_of(straight))) << "resumed after epoch " << epochs_done;
+    EXPECT_EQ(after.app.session.curves.epochs.size(), 5u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ThreadedAndSliced, SessionRestore, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "Threaded" : "Sliced"; });
+
+TEST(SessionSnapshot, ModelsSettingsAndDatasetComeBackWithoutATrainingRun) {
+  Studio before(false);
+  before.load_and_train_teacher();
+  ASSERT_TRUE(run_job(before.app, before.api, "distill", kDistill)["value"]["ok"]);
+  ASSERT_TRUE(run_job(before.app, before.api, "prune", {{"sparsity", 0.5}, {"finetuneEpochs", 1}})["value"]["ok"]);
+  before.app.selected = PanelId::kPrune;
+  const Saved saved = before.save();
+  EXPECT_TRUE(nlohmann::json::parse(saved.snapshot)["training"].is_null());
+
+  Studio after(false);
+  const nlohmann::json restored = after.restore(saved);
+  ASSERT_TRUE(restored["ok"]) << restored.dump();
+  EXPECT_TRUE(restored["value"]["job"].is_null());
+  const Session& a = after.app.session;
+  const Session& b = before.app.session;
+  EXPECT_TRUE(same_bits(a.student->params().values, b.student->params().values));
+  EXPECT_TRUE(same_bits(a.student->params().masks, b.student->params().masks));  // the pruned student
+  EXPECT_EQ(a.student_recipe.method, b.student_recipe.method);
+  EXPECT_FLOAT_EQ(a.student_recipe.sparsity, b.student_recipe.sparsity);
+  EXPECT_EQ(a.split.test, b.split.test);
+  EXPECT_EQ(a.curves.epochs.size(), b.curves.epochs.size());
+  EXPECT_EQ(after.app.selected, PanelId::kPrune);
+  EXPECT_FLOAT_EQ(after.app.prune_panel.options.sparsity, 0.5f);
+  // Evaluate and predict work on what came back.
+  EXPECT_TRUE(run_job(after.app, after.api, "evaluate")["value"]["ok"]);
+}
+
+TEST(SessionSnapshot, ABrokenSnapshotChangesNothing) {
+  Studio before(false);
+  before.load_and_train_teacher();
+  const Saved good = before.save();
+
+  Studio after(false);
+  for (auto& f : band_dataset_files(90, 3, 10, 99)) after.api.stage_file(f.path, f.bytes);
+  ASSERT_TRUE(run_job(after.app, after.api, "loadDataset")["value"]["ok"]);
+  const Dataset* data = after.app.session.dataset.get();
+
+  auto refused = [&](Saved s, const std::string& message, bool with_dataset = true) {
+    const nlohmann::json reply = after.restore(s, with_dataset);
+    EXPECT_FALSE(reply["ok"]) << message;
+    EXPECT_NE(reply.value("error", std::string()).find(message), std::string::npos) << reply.dump();
+    EXPECT_EQ(after.app.session.dataset.get(), data);
+    EXPECT_EQ(after.app.session.teacher, nullptr);
+  };
+  Saved s = good;
+  s.snapshot.resize(s.snapshot.size() / 2);
+  refused(s, "the saved session");
+  s = good;
+  s.dataset.resize(s.dataset.size() - 1);
+  refused(s, "saved dataset: cut short");
+  refused(good, "dataset bytes are missing", false);
+  s = good;
+  s.dataset[9] = 7;  // version
+  refused(s, "saved dataset: unknown version");
+  nlohmann::json j = nlohmann::json::parse(good.snapshot);
+  j["dataset"]["count"] = 1;
+  s = good;
+  s.snapshot = j.dump();
+  refused(s, "does not match the saved session");
+  j = nlohmann::json::parse(good.snapshot);
+  j["teacher"]["model"] = "{}";
+  s.snapshot = j.dump();
+  refused(s, "the saved session's teacher");
+  j = nlohmann::json::parse(good.snapshot);
+  j["settings"]["distill"]["epochs"] = -3;
+  s.snapshot = j.dump();
+  refused(s, "epochs must be between 1 and 1000");
+  j = nlohmann::json::parse(good.snapshot);
+  j["format"] = "something else";
+  s.snapshot = j.dump();
+  refused(s, "not a Distillery session");
+
+  // And the good one still restores.
+  EXPECT_TRUE(after.restore(good)["ok"]);
+  EXPECT_NE(after.app.session.teacher, nullptr);
+}
+
+TEST(SessionSnapshot, DatasetBytesRoundTripAndEveryTruncationIsAnError) {
+  Dataset d;
+  d.height = 3;
+  d.width = 2;
+  d.channels = 3;
+  d.class_names = {"cat", "dog", "ünïcode"};
+  for (int i = 0; i < 7; ++i) {
+    d.labels.push_back(i % 3);
+    for (int p = 0; p < 18; ++p) d.pixels.push_back(static_cast<uint8_t>(i * 31 + p));
+  }
+  const std::vector<uint8_t> bytes = encode_dataset_bytes(d);
+  const Dataset back = decode_dataset_bytes(bytes);
+  EXPECT_EQ(back.pixels, d.pixels);
+  EXPECT_EQ(back.labels, d.labels);
+  EXPECT_EQ(back.class_names, d.class_names);
+  EXPECT_EQ(back.sample_shape(), d.sample_shape());
+  for (size_t cut = 0; cut < bytes.size(); ++cut)
+    EXPECT_THROW(decode_dataset_bytes(std::vector<uint8_t>(bytes.begin(), bytes.begin() + cut)), Error) << cut;
+  // A header claiming 2^32-1 images of 16384 x 16384 fails before allocating.
+  std::vector<uint8_t> huge = bytes;
+  auto put = [&](int at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) huge[at + i] = static_cast<uint8_t>(v >> (8 * i));
+  };
+  put(12, 16384);       // height
+  put(16, 16384);       // width
+  put(24, 0xFFFFFFFF);  // images
+  try {
+    decode_dataset_bytes(huge);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("over the dataset size limit"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SessionSnapshot, TheRestoreBannersChoiceReachesThePageOnce) {
+  Studio studio(false);
+  studio.api.call_json("offerRestore", {{"savedAt", "14:05"}, {"detail", "dataset, teacher"}});
+  EXPECT_TRUE(studio.app.restore_offer.shown);
+  EXPECT_EQ(studio.app.restore_offer.saved_at, "14:05");
+  EXPECT_TRUE(studio.api.call_json("sessionTick", {})["value"]["offered"]);
+  studio.app.restore_offer.choice = "discard";  // what the Discard button does
+  studio.app.restore_offer.shown = false;
+  EXPECT_EQ(studio.api.call_json("sessionTick", {})["value"]["choice"], "discard");
+  EXPECT_EQ(studio.api.call_json("sessionTick", {})["value"]["choice"], "");
+}
+
+TEST(Downloads, StudentAndTeacherFilesAreJsonThatLoadsBackBitIdentically) {
+  Studio studio(false);
+  studio.load_and_train_teacher();
+  ASSERT_TRUE(run_job(studio.app, studio.api, "distill", kDistill)["value"]["ok"]);
+  ASSERT_TRUE(run_job(studio.app, studio.api, "prune", {{"sparsity", 0.6}, {"finetuneEpochs", 1}})["value"]["ok"]);
+  const Model& student = *studio.app.session.student;
+  ASSERT_TRUE(student.params().has_pruning());
+  for (bool base64 : {false, true}) {
+    // What the Export button downloads goes through platform.save_file.
+    ASSERT_TRUE(studio.api.call_json("downloadStudent", {{"base64", base64}})["ok"]);
+    const std::string file = studio.platform.last_text;
+    EXPECT_FALSE(nlohmann::json::parse(file, nullptr, false).is_discarded());
+    const Model back = load_model_json(file);
+    EXPECT_TRUE(same_bits(back.params().values, student.params().values)) << base64;
+    EXPECT_TRUE(same_bits(back.params().masks, student.params().masks)) << base64;
+    EXPECT_EQ(save_model_json(back, {base64 ? "base64" : "array", base64 ? -1 : 1}), file);
+    const std::string teacher = studio.api.call_json("exportTeacher", {{"base64", base64}})["value"]["text"];
+    EXPECT_TRUE(same_bits(load_model_json(teacher).params().values, studio.app.session.teacher->params().values));
+  }
+}
+
+}  // namespace
+}  // namespace distillery
+
+namespace distillery {
+namespace {
+
+TEST(SessionSnapshot, ADatasetIsKeptUpTo64MegabytesOfPixelsAndLabels) {
+  Dataset d;
+  d.height = d.width = 1;
+  d.channels = 1;
+  d.labels.assign(1000, 0);
+  d.pixels.assign(static_cast<size_t>(kMaxSavedDatasetBytes) - 4 * 1000, 0);
+  EXPECT_TRUE(dataset_fits_snapshot(d));
+  d.pixels.push_back(0);
+  EXPECT_FALSE(dataset_fits_snapshot(d));
+}
+
+}  // namespace
+}  // namespace distillery
