@@ -67,15 +67,33 @@ void TeacherPanel::draw_tfjs_note() {
   }
 }
 
+void TeacherPanel::refresh_summary(App& app) {
+  if (rows_version_ == app.session.teacher_version) return;
+  const Model& t = *app.session.teacher;
+  rows_.clear();
+  for (int i = 0; i < t.num_layers(); ++i) {
+    LayerRow row{t.layer(i).type(), t.layer(i).output_shape().str()};
+    for (int r : t.param_refs_of_layer(i)) {
+      const ParamRef& ref = t.params().refs[r];
+      row.params += ref.size();
+      for (int64_t k = 0; k < ref.size(); ++k) row.nonzero += t.params().values[ref.offset + k] != 0.0f;
+    }
+    rows_.push_back(std::move(row));
+  }
+  arch_ = describe_arch(t);
+  rows_version_ = app.session.teacher_version;
+}
+
 void TeacherPanel::draw_summary(App& app) {
   if (!app.session.teacher) {
     ui::dim_text("No teacher loaded yet.");
     return;
   }
   Model& t = *app.session.teacher;
+  refresh_summary(app);
   ui::section("Teacher");
   ui::key_value("Source", app.session.teacher_source);
-  ui::key_value("Architecture", describe_arch(t));
+  ui::key_value("Architecture", arch_);
   ui::key_value("Input", t.input_shape().str() + ", " + std::to_string(t.num_outputs()) + " classes");
   const Preprocessing& pre = t.preprocessing;
   ui::key_value("Preprocessing", pre.mean == 0 && pre.std == 1 ? ui::format("pixel x %.6g", pre.scale)
@@ -101,24 +119,19 @@ void TeacherPanel::draw_summary(App& app) {
     ImGui::TableSetupColumn("parameters");
     ImGui::TableSetupColumn("non-zero");
     ImGui::TableHeadersRow();
-    for (int i = 0; i < t.num_layers(); ++i) {
-      int64_t params = 0, nonzero = 0;
-      for (int r : t.param_refs_of_layer(i)) {
-        const ParamRef& ref = t.params().refs[r];
-        params += ref.size();
-        for (int64_t k = 0; k < ref.size(); ++k) nonzero += t.params().values[ref.offset + k] != 0.0f;
-      }
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      const LayerRow& row = rows_[i];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextDisabled("%d", i + 1);
+      ImGui::TextDisabled("%d", static_cast<int>(i + 1));
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(t.layer(i).type().c_str());
+      ImGui::TextUnformatted(row.type.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(t.layer(i).output_shape().str().c_str());
+      ImGui::TextUnformatted(row.shape.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(params ? ui::thousands(params).c_str() : "-");
+      ImGui::TextUnformatted(row.params ? ui::thousands(row.params).c_str() : "-");
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(params ? ui::thousands(nonzero).c_str() : "-");
+      ImGui::TextUnformatted(row.params ? ui::thousands(row.nonzero).c_str() : "-");
     }
     ImGui::EndTable();
   }

@@ -2,7 +2,9 @@
 // Teacher panel: load a teacher model (Distillery JSON, or a TensorFlow.js
 // Layers model: model.json + .bin files, or a ZIP of them), or train one here
 // with an architecture editor; a summary table of its layers, shapes and parameters.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "app/model_upload.h"
 #include "app/options.h"
@@ -27,6 +29,17 @@ struct TeacherPanel {
   ModelImportSettings import_settings() const { return {custom_tfjs_scale ? tfjs_scale : -1.0f}; }
 
  private:
+  // The summary of the teacher, rebuilt when it changes: counting non-zero
+  // weights every frame cost milliseconds per frame for a big teacher.
+  struct LayerRow {
+    std::string type, shape;
+    int64_t params = 0, nonzero = 0;
+  };
+  std::vector<LayerRow> rows_;
+  std::string arch_;
+  int rows_version_ = -1;
+
+  void refresh_summary(App& app);
   void draw_load(App& app);
   void draw_tfjs_note();
   void draw_summary(App& app);
