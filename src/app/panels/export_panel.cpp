@@ -56,8 +56,11 @@ void ExportPanel::draw_model(App& app, bool student) {
   const std::vector<std::string> names = planned_names(app, student, format);
   const bool two = names.size() > 1;
   ui::key_value(two ? "File names" : "File name", two ? names[0] + "  +  " + names[1] : names[0]);
-  ui::key_value("Parameters", ui::thousands(model->parameter_count()) + " (" +
-                                  ui::thousands(model->nonzero_parameter_count()) + " non-zero)");
+  Count& count = student ? student_count_ : teacher_count_;
+  const int version = student ? app.session.student_version : app.session.teacher_version;
+  if (count.version != version) count = {version, model->nonzero_parameter_count()};
+  ui::key_value("Parameters", ui::thousands(model->parameter_count()) + " (" + ui::thousands(count.nonzero) +
+                                  " non-zero)");
   const char* label = student ? "Download student" : "Download teacher";
   if (ImGui::Button(label)) app.run_action([&] { download_model(app, student, format, compact); });
   ui::tip(student ? "Save the current student in the chosen format."

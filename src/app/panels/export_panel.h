@@ -2,6 +2,7 @@
 // Export panel: download the student (and the teacher) as Distillery model
 // JSON or as a TensorFlow.js Layers model (a ZIP, or model.json + weights.bin),
 // with file names that say what they are.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ struct ExportPanel {
  private:
   void draw_format();
   void draw_model(App& app, bool student);
+
+  // Non-zero counts per model version: a full scan of the weights is too slow for every frame.
+  struct Count {
+    int version = -1;
+    int64_t nonzero = 0;
+  };
+  Count student_count_, teacher_count_;
 };
 
 // Saves the student / teacher through the platform in a format; returns the
