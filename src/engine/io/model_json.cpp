@@ -304,9 +304,7 @@ void load_class_names(const Json& doc, Model& model) {
               std::to_string(model.num_outputs()) + " classes");
 }
 
-}  // namespace
-
-Model load_model_json(const std::string& text) {
+Model load_document(const std::string& text) {
   const Json doc = parse_document(text);
 
   require(doc.contains("input_shape"), "\"input_shape\" is missing");
@@ -339,6 +337,16 @@ Model load_model_json(const std::string& text) {
   }
   if (doc.contains("provenance")) model.provenance = doc["provenance"];
   return model;
+}
+
+}  // namespace
+
+Model load_model_json(const std::string& text) {
+  try {
+    return load_document(text);
+  } catch (const Json::exception& e) {
+    throw_structure_error(e, "the model file");
+  }
 }
 
 }  // namespace distillery

@@ -632,16 +632,6 @@ bool is_tfjs_model_json(const std::string& text) {
 
 namespace {
 
-// A field of an unexpected JSON type that a check above missed surfaces as a
-// nlohmann exception; it must still reach the user as an Error (found by
-// fuzz_tfjs: a Sequential whose config is null threw type_error 306).
-[[noreturn]] void rethrow_as_error(const Json::exception& e) {
-  std::string message = e.what();
-  const size_t bracket = message.find("] ");
-  if (bracket != std::string::npos) message = message.substr(bracket + 2);
-  throw Error("model.json has an unexpected structure: " + message);
-}
-
 Model import_unguarded(const std::string& model_json, const std::vector<std::vector<uint8_t>>& shards,
                        const TfjsImportOptions& options);
 
@@ -651,7 +641,7 @@ std::vector<std::string> tfjs_weight_paths(const std::string& model_json) {
   try {
     return tfjs_shard_paths(parse_model_json(model_json)["weightsManifest"]);
   } catch (const Json::exception& e) {
-    rethrow_as_error(e);
+    throw_structure_error(e, "model.json");
   }
 }
 
@@ -660,7 +650,7 @@ Model import_tfjs_model(const std::string& model_json, const std::vector<std::ve
   try {
     return import_unguarded(model_json, shards, options);
   } catch (const Json::exception& e) {
-    rethrow_as_error(e);
+    throw_structure_error(e, "model.json");
   }
 }
 

@@ -214,17 +214,17 @@ std::vector<Json> complete_stack(const std::vector<Json>& hidden, int num_classe
     if (is_type(layer, "dense") || is_type(layer, "flatten")) flat = true;
     layers.push_back(layer);
   }
-  if (keep_output && !layers.empty() && is_type(layers.back(), "dense") &&
-      layers.back().value("units", 0) == num_classes)
-    return layers;
+  // "units" is checked later, with a message; here a non-number just means "not the output layer".
+  const auto is_output = [&](const Json& l) {
+    return is_type(l, "dense") && l.contains("units") && l["units"].is_number() && l["units"] == num_classes;
+  };
+  if (keep_output && !layers.empty() && is_output(layers.back())) return layers;
   if (!flat) layers.push_back(Json{{"type", "flatten"}});
   layers.push_back(Json{{"type", "dense"}, {"units", num_classes}});
   return layers;
 }
 
-}  // namespace
-
-std::vector<nlohmann::json> parse_arch_spec(const std::string& spec, int num_classes, int input_rank) {
+std::vector<nlohmann::json> parse_unguarded(const std::string& spec, int num_classes, int input_rank) {
   require(num_classes >= 2, "a classifier needs at least 2 classes, got " + std::to_string(num_classes));
   const std::string text = trim(spec);
   require(!text.empty(), "the architecture is empty (e.g. conv:32:3,pool:2,dense:128 or dense:128)");
@@ -239,6 +239,16 @@ std::vector<nlohmann::json> parse_arch_spec(const std::string& spec, int num_cla
     token_to_layers(ctx, flat, hidden);
   }
   return complete_stack(hidden, num_classes, input_rank, false);
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> parse_arch_spec(const std::string& spec, int num_classes, int input_rank) {
+  try {
+    return parse_unguarded(spec, num_classes, input_rank);
+  } catch (const Json::exception& e) {
+    throw_structure_error(e, "the JSON architecture");
+  }
 }
 
 // ---------------------------------------------------------------- 5. describe

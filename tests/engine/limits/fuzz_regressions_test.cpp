@@ -8,6 +8,8 @@
 #include "engine/io/model_json.h"
 #include "engine/io/tfjs_import.h"
 #include "engine/model/arch_spec.h"
+#include "engine/model/model.h"
+#include "engine/core/rng.h"
 
 namespace distillery {
 namespace {
@@ -82,6 +84,15 @@ TEST(FuzzRegressionTest, NumbersBeyondDoubleAreAnError) {
                     "number overflow");
   EXPECT_ERROR_WITH(load_model_json(R"({"format": "distillery-model", "version": 1e400})"),
                     "the model file is not valid JSON", "number overflow");
+}
+
+// fuzz_arch_spec: a JSON architecture whose last dense layer had "units": "relu"
+// made nlohmann throw type_error 302 while checking for an output layer.
+TEST(FuzzRegressionTest, JsonArchitectureWithStringUnits) {
+  const auto layers = parse_arch_spec(R"({"layers": [{"type": "dense", "units": "relu"}]})", 3, 3);
+  ASSERT_EQ(layers.back()["units"], 3);  // not taken for the output layer: one is added
+  Rng rng(1);
+  EXPECT_ERROR_WITH(Model::from_layer_configs(layers, Shape{4, 4, 1}, rng), "units");
 }
 
 // fuzz_tfjs: a Sequential model.json without "config" ("coofig") made
