@@ -9,6 +9,8 @@
 #include "engine/kernels/gemm_blocked.h"
 #include "engine/kernels/thread_pool.h"
 
+#include <vector>
+
 #ifndef __wasm_simd128__
 #include <Eigen/Core>
 #endif
@@ -17,23 +19,85 @@ namespace distillery {
 namespace {
 
 // --- The single-thread kernel ---------------------------------------------------
+// Both kernels pack their operands into panels. The panels belong to the
+// thread that CALLS gemm(), one set per part of a split product, and are
+// grown by that thread before the parts are handed out: which pool thread
+// runs which part changes from call to call, so buffers owned by the running
+// thread would keep growing long after warm-up (a training step must not
+// allocate once warm, tests/alloc).
+#ifdef __wasm_simd128__
+using PanelBuffer = std::vector<float>;
+#else
+using PanelBuffer = std::vector<float, Eigen::aligned_allocator<float>>;
+#endif
+struct Panels {
+  PanelBuffer a, b;
+};
+
+void grow(PanelBuffer& buffer, size_t size) {
+  if (buffer.size() < size) buffer.resize(size);
+}
+
 #ifdef __wasm_simd128__
 // Eigen compiled to WebAssembly has no SIMD packet path and runs several times
 // slower than the hand-written kernel (bench/gemm_bench).
-void gemm_one_thread(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
-                     const float* b, int ldb, float beta, float* c, int ldc) {
-  gemm_blocked(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+void reserve_panels(Panels& panels, int m, int n, int k) {
+  const GemmBlockedWorkspace need = gemm_blocked_workspace(m, n, k);
+  grow(panels.a, need.packed_a);
+  grow(panels.b, need.packed_b);
+}
+
+void gemm_one_thread(Panels& panels, bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
+                     const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+  reserve_panels(panels, m, n, k);
+  gemm_blocked_in(panels.a.data(), panels.b.data(), transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta,
+                  c, ldc);
 }
 #else
 // Natively Eigen (AVX2/AVX-512 + FMA with -march=native) beats our blocking
-// with the portable micro-kernel by far, so it stays.
+// with the portable micro-kernel by far, so it stays, called below its product
+// expression: the expression mallocs its packed panels on every call above
+// 128 KB (two or three allocations per layer per training step).
+using Index = Eigen::Index;
 using Stride = Eigen::OuterStride<>;
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstView = Eigen::Map<const RowMajor, 0, Stride>;
 using View = Eigen::Map<RowMajor, 0, Stride>;
 
-void gemm_one_thread(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
-                     const float* b, int ldb, float beta, float* c, int ldc) {
+// Eigen's cache blocking for C[m, n] (row-major, so Eigen works on the
+// transposed, column-major product: its "rows" are our n), panels given.
+class GivenPanelsBlocking : public Eigen::internal::level3_blocking<float, float> {
+ public:
+  GivenPanelsBlocking(Index m, Index n, Index k) {
+    m_mc = n;
+    m_nc = m;
+    m_kc = k;
+    Eigen::internal::computeProductBlockingSizes<float, float, 1>(m_kc, m_mc, m_nc, Index{1});
+  }
+  size_t size_a() const { return static_cast<size_t>(m_mc * m_kc); }
+  size_t size_b() const { return static_cast<size_t>(m_kc * m_nc); }
+  void use(Panels& panels) {
+    grow(panels.a, size_a());
+    grow(panels.b, size_b());
+    m_blockA = panels.a.data();
+    m_blockB = panels.b.data();
+  }
+};
+
+void reserve_panels(Panels& panels, int m, int n, int k) { GivenPanelsBlocking(m, n, k).use(panels); }
+
+// C[m, n] += alpha * op(A) * op(B), C row-major; an untransposed operand is
+// row-major, a transposed one reads as column-major with the same stride.
+template <int AOrder, int BOrder>
+void eigen_gemm(Panels& panels, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+                float* c, int ldc) {
+  GivenPanelsBlocking blocking(m, n, k);
+  blocking.use(panels);
+  Eigen::internal::general_matrix_matrix_product<Index, float, AOrder, false, float, BOrder, false, Eigen::RowMajor,
+                                                 1>::run(m, n, k, a, lda, b, ldb, c, 1, ldc, alpha, blocking);
+}
+
+void gemm_one_thread(Panels& panels, bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
+                     const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   if (m == 0 || n == 0) return;
   View out(c, m, n, Stride(ldc));
   if (beta == 0.0f)
@@ -41,19 +105,25 @@ void gemm_one_thread(bool transpose_a, bool transpose_b, int m, int n, int k, fl
   else if (beta != 1.0f)
     out *= beta;
   if (k == 0 || alpha == 0.0f) return;
-  // Stored shapes: A is [m, k] or [k, m] (transposed); B is [k, n] or [n, k].
-  ConstView a_view(a, transpose_a ? k : m, transpose_a ? m : k, Stride(lda));
-  ConstView b_view(b, transpose_b ? n : k, transpose_b ? k : n, Stride(ldb));
+  constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
   if (!transpose_a && !transpose_b)
-    out.noalias() += alpha * a_view * b_view;
+    eigen_gemm<R, R>(panels, m, n, k, alpha, a, lda, b, ldb, c, ldc);
   else if (transpose_a && !transpose_b)
-    out.noalias() += alpha * a_view.transpose() * b_view;
+    eigen_gemm<C, R>(panels, m, n, k, alpha, a, lda, b, ldb, c, ldc);
   else if (!transpose_a && transpose_b)
-    out.noalias() += alpha * a_view * b_view.transpose();
+    eigen_gemm<R, C>(panels, m, n, k, alpha, a, lda, b, ldb, c, ldc);
   else
-    out.noalias() += alpha * a_view.transpose() * b_view.transpose();
+    eigen_gemm<C, C>(panels, m, n, k, alpha, a, lda, b, ldb, c, ldc);
 }
 #endif
+
+// The calling thread's panels, one set per part of a split product.
+thread_local std::vector<Panels> t_panels;
+
+Panels* panels_for_parts(int parts) {
+  if (t_panels.size() < static_cast<size_t>(parts)) t_panels.resize(static_cast<size_t>(parts));
+  return t_panels.data();
+}
 
 // --- Splitting over threads --------------------------------------------------------
 // Below this a second thread does not pay (measured with bench/gemm_bench on
@@ -87,23 +157,34 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
   const int grain = split_columns ? kColGrain : kRowGrain;
   if (threads <= 1 || flops < g_parallel_threshold.load(std::memory_order_relaxed) || extent < 2 * grain ||
       inside_parallel_task()) {
-    gemm_one_thread(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    gemm_one_thread(*panels_for_parts(1), transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  // Each part is an independent product writing its own block of C.
-  if (split_columns) {
-    parallel_for(0, n, grain, [&](int64_t j0, int64_t j1) {
-      const float* b_part = transpose_b ? b + j0 * ldb : b + j0;
-      gemm_one_thread(transpose_a, transpose_b, m, static_cast<int>(j1 - j0), k, alpha, a, lda, b_part, ldb, beta,
-                      c + j0, ldc);
-    });
-  } else {
-    parallel_for(0, m, grain, [&](int64_t i0, int64_t i1) {
-      const float* a_part = transpose_a ? a + i0 : a + i0 * lda;
-      gemm_one_thread(transpose_a, transpose_b, static_cast<int>(i1 - i0), n, k, alpha, a_part, lda, b, ldb, beta,
-                      c + i0 * ldc, ldc);
-    });
+  // Each part is an independent product writing its own block of C. The parts
+  // are parallel_for's chunks (at most `threads`), computed here the same way
+  // so their panels can be sized before any worker starts.
+  const int64_t grains = (extent + grain - 1) / grain;
+  const int parts = static_cast<int>(std::min<int64_t>(grains, threads));
+  const int64_t base = grains / parts, extra = grains % parts;
+  auto part_begin = [&](int p) { return std::min<int64_t>(extent, (p * base + std::min<int64_t>(p, extra)) * grain); };
+  Panels* panels = panels_for_parts(parts);
+  for (int p = 0; p < parts; ++p) {
+    const int size = static_cast<int>(part_begin(p + 1) - part_begin(p));
+    reserve_panels(panels[p], split_columns ? m : size, split_columns ? size : n, k);
   }
+  parallel_tasks(parts, [&](int p) {
+    const int64_t first = part_begin(p), last = part_begin(p + 1);
+    const int size = static_cast<int>(last - first);
+    if (split_columns) {
+      const float* b_part = transpose_b ? b + first * ldb : b + first;
+      gemm_one_thread(panels[p], transpose_a, transpose_b, m, size, k, alpha, a, lda, b_part, ldb, beta, c + first,
+                      ldc);
+    } else {
+      const float* a_part = transpose_a ? a + first : a + first * lda;
+      gemm_one_thread(panels[p], transpose_a, transpose_b, size, n, k, alpha, a_part, lda, b, ldb, beta,
+                      c + first * ldc, ldc);
+    }
+  });
 }
 
 }  // namespace distillery

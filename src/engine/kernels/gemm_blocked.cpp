@@ -136,19 +136,28 @@ float* workspace(std::vector<float>& buffer, size_t floats) {
 }  // namespace
 
 // --- The blocked driver --------------------------------------------------------------
+GemmBlockedWorkspace gemm_blocked_workspace(int m, int n, int k) {
+  const int kc_max = std::min(k, kBlockK);
+  const int mc_max = std::min((m + kMicroRows - 1) / kMicroRows * kMicroRows, kBlockM);
+  const int nc_max = std::min((n + kMicroCols - 1) / kMicroCols * kMicroCols, kBlockN);
+  return {static_cast<size_t>(mc_max) * kc_max, static_cast<size_t>(nc_max) * kc_max};
+}
+
 void gemm_blocked(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc) {
+  const GemmBlockedWorkspace need = gemm_blocked_workspace(m, n, k);
+  gemm_blocked_in(workspace(t_packed_a, need.packed_a), workspace(t_packed_b, need.packed_b), transpose_a,
+                  transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void gemm_blocked_in(float* packed_a, float* packed_b, bool transpose_a, bool transpose_b, int m, int n, int k,
+                     float alpha, const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
   assert(m >= 0 && n >= 0 && k >= 0);
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     if (beta != 1.0f) scale_c(m, n, beta, c, ldc);
     return;
   }
-  const int kc_max = std::min(k, kBlockK);
-  const int mc_max = std::min((m + kMicroRows - 1) / kMicroRows * kMicroRows, kBlockM);
-  const int nc_max = std::min((n + kMicroCols - 1) / kMicroCols * kMicroCols, kBlockN);
-  float* packed_a = workspace(t_packed_a, static_cast<size_t>(mc_max) * kc_max);
-  float* packed_b = workspace(t_packed_b, static_cast<size_t>(nc_max) * kc_max);
 
   for (int jc = 0; jc < n; jc += kBlockN) {
     const int nc = std::min(kBlockN, n - jc);

@@ -14,6 +14,8 @@
 // __wasm_simd128__ the micro-kernel is hand-written with <wasm_simd128.h>
 // (gemm_wasm_simd.cpp); elsewhere a portable one runs, so the blocking and
 // packing logic are tested natively too.
+#include <cstddef>
+
 namespace distillery {
 
 // Micro-tile: kMicroRows rows of C by kMicroCols columns, held in registers.
@@ -28,6 +30,16 @@ constexpr int kMicroCols = 8;
 // Same contract as gemm() (engine/kernels/gemm.h), single-threaded.
 void gemm_blocked(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc);
+
+// The same with the packing workspaces given (at least gemm_blocked_workspace()
+// floats each), for callers that own them; the overload above uses buffers of
+// the calling thread that grow as needed.
+void gemm_blocked_in(float* packed_a, float* packed_b, bool transpose_a, bool transpose_b, int m, int n, int k,
+                     float alpha, const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
+struct GemmBlockedWorkspace {
+  size_t packed_a = 0, packed_b = 0;  // floats
+};
+GemmBlockedWorkspace gemm_blocked_workspace(int m, int n, int k);
 
 // Which micro-kernel this build runs, for benchmark reports.
 const char* gemm_blocked_kernel_name();

@@ -1,5 +1,6 @@
 #include "engine/losses/losses.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -26,15 +27,25 @@ void softmax(const Tensor& logits, float temperature, Tensor& probabilities) {
 
 namespace {
 
-// log(softmax(row / T)) for one row, written into out.
-void log_softmax_row(const float* in, int64_t c, float temperature, float* out) {
-  float max_value = in[0];
-  for (int64_t j = 1; j < c; ++j) max_value = std::max(max_value, in[j]);
-  double sum = 0;
-  for (int64_t j = 0; j < c; ++j) sum += std::exp((in[j] - max_value) / temperature);
-  const float log_sum = static_cast<float>(std::log(sum));
-  for (int64_t j = 0; j < c; ++j) out[j] = (in[j] - max_value) / temperature - log_sum;
-}
+// log(softmax(row / T)) of one row, evaluated entry by entry: the row's max
+// and log-sum are kept, not the values, so the loss needs no buffer (a
+// training step must not allocate).
+struct LogSoftmaxRow {
+  const float* in = nullptr;
+  float temperature = 1.0f;
+  float max_value = 0.0f;
+  float log_sum = 0.0f;
+
+  LogSoftmaxRow() = default;
+  LogSoftmaxRow(const float* row, int64_t c, float t) : in(row), temperature(t) {
+    max_value = in[0];
+    for (int64_t j = 1; j < c; ++j) max_value = std::max(max_value, in[j]);
+    double sum = 0;
+    for (int64_t j = 0; j < c; ++j) sum += std::exp((in[j] - max_value) / temperature);
+    log_sum = static_cast<float>(std::log(sum));
+  }
+  float operator[](int64_t j) const { return (in[j] - max_value) / temperature - log_sum; }
+};
 
 }  // namespace
 
@@ -49,18 +60,18 @@ float distillation_loss(const Tensor& student_logits, const Tensor& teacher_logi
   const int n = student_logits.rows();
   const int64_t c = student_logits.row_size();
   const float t = temperature;
-  std::vector<float> log_p_hard(c), log_p_soft(c), log_q_soft(c);
+  const bool soft = alpha < 1.0f;
   if (grad) grad->resize(student_logits.shape());
   double total = 0;
   for (int i = 0; i < n; ++i) {
     const float* s = student_logits.data() + i * c;
     const float* te = teacher_logits.data() + i * c;
-    log_softmax_row(s, c, 1.0f, log_p_hard.data());
+    const LogSoftmaxRow log_p_hard(s, c, 1.0f);
     double row_loss = alpha > 0 ? -alpha * log_p_hard[labels[i]] : 0.0;
-    const bool soft = alpha < 1.0f;
+    LogSoftmaxRow log_p_soft, log_q_soft;
     if (soft) {
-      log_softmax_row(s, c, t, log_p_soft.data());
-      log_softmax_row(te, c, t, log_q_soft.data());
+      log_p_soft = LogSoftmaxRow(s, c, t);
+      log_q_soft = LogSoftmaxRow(te, c, t);
       double kl = 0;
       for (int64_t j = 0; j < c; ++j) kl += std::exp(log_q_soft[j]) * (log_q_soft[j] - log_p_soft[j]);
       row_loss += (1.0 - alpha) * t * t * kl;

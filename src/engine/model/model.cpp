@@ -71,8 +71,10 @@ Model Model::clone() const {
 }
 
 const Tensor& Model::forward(const Tensor& input, bool training) {
-  require(input.shape().without_batch() == input_shape_,
-          "model expects input " + input_shape_.str() + " per sample but got " + input.shape().without_batch().str());
+  // The message is built only on failure: forward() runs every training step and must not allocate.
+  if (input.shape().without_batch() != input_shape_)
+    throw Error("model expects input " + input_shape_.str() + " per sample but got " +
+                input.shape().without_batch().str());
   last_input_ = &input;
   const Tensor* current = &input;
   for (int i = 0; i < num_layers(); ++i) {
