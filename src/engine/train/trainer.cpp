@@ -15,6 +15,7 @@
 #include "engine/data/batch.h"
 #include "engine/losses/losses.h"
 #include "engine/metrics/metrics.h"
+#include "engine/train/checkpoint.h"
 
 namespace distillery {
 namespace {
@@ -227,6 +228,58 @@ int64_t TrainingRun::total_steps() const { return state_->total_steps; }
 int TrainingRun::current_epoch() const { return state_->epoch; }
 const std::vector<EpochReport>& TrainingRun::history() const { return state_->history; }
 Optimizer& TrainingRun::optimizer() { return *state_->optimizer; }
+
+TrainingCheckpoint TrainingRun::checkpoint() const {
+  const State& s = *state_;
+  require(s.batch_in_epoch == 0, "a training checkpoint is taken between epochs");
+  TrainingCheckpoint c;
+  c.epochs_done = s.epoch;
+  c.steps = s.step;
+  c.optimizer_steps = s.optimizer->steps();
+  for (const std::vector<float>* buffer : s.optimizer->state()) c.optimizer_state.push_back(*buffer);
+  c.weights = s.model.params().values;
+  c.masks = s.model.params().masks;
+  c.train_order = s.train;
+  c.shuffle_rng = s.shuffle_rng.state();
+  c.dropout_rng = s.model.dropout_rng().state();
+  c.history = s.history;
+  return c;
+}
+
+void TrainingRun::restore(const TrainingCheckpoint& c) {
+  State& s = *state_;
+  require(s.step == 0 && s.batch_in_epoch == 0, "a training checkpoint is restored before the first step");
+  ParamStore& params = s.model.params();
+  require(c.weights.size() == params.values.size() && c.masks.size() == params.masks.size(),
+          "the checkpoint holds " + std::to_string(c.weights.size()) + " weights but the model has " +
+              std::to_string(params.values.size()));
+  require(c.epochs_done >= 0 && c.epochs_done <= s.config.epochs &&
+              c.steps == static_cast<int64_t>(c.epochs_done) * s.batches_per_epoch &&
+              static_cast<int>(c.history.size()) == c.epochs_done,
+          "the checkpoint's epochs and steps do not fit this run's settings");
+  std::vector<int> mine = s.train, theirs = c.train_order;
+  std::sort(mine.begin(), mine.end());
+  std::sort(theirs.begin(), theirs.end());
+  require(mine == theirs, "the checkpoint's training samples are not this run's");
+  std::vector<std::vector<float>*> buffers = s.optimizer->state();
+  require(c.optimizer_state.size() == buffers.size(), "the checkpoint's optimizer state is of another optimizer");
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    require(c.optimizer_state[i].empty() || c.optimizer_state[i].size() == params.values.size(),
+            "the checkpoint's optimizer state does not fit the model");
+    *buffers[i] = c.optimizer_state[i];
+  }
+  s.optimizer->set_steps(c.optimizer_steps);
+  params.values = c.weights;
+  params.masks = c.masks;
+  s.train = c.train_order;
+  s.shuffle_rng.set_state(c.shuffle_rng);
+  s.model.dropout_rng().set_state(c.dropout_rng);
+  s.history = c.history;
+  s.step = c.steps;
+  s.epoch = c.epochs_done;
+  s.done = s.epoch == s.config.epochs;
+  s.epoch_start = Clock::now();
+}
 
 Tensor compute_logits(Model& model, const Dataset& data, int chunk) {
   Tensor logits(Shape{data.size(), model.num_outputs()});
