@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/core/error.h"
+#include "engine/kernels/thread_pool.h"
 #include "engine/layers/layer_registry.h"
 
 namespace distillery {
@@ -16,15 +17,24 @@ Shape ElementwiseActivation::build(const Shape& input_shape) {
   return output_shape_;
 }
 
+// Element ranges over the pool: each element is independent, so any number of
+// threads gives the same bits.
+constexpr int64_t kElementsPerTask = 16384;
+
 void ElementwiseActivation::forward(const Tensor& input, Tensor& output, bool /*training*/) {
   output.resize(input.shape());
-  apply(input.data(), output.data(), input.size());
+  parallel_for(0, input.size(), kElementsPerTask, [&](int64_t begin, int64_t end) {
+    apply(input.data() + begin, output.data() + begin, end - begin);
+  });
 }
 
 void ElementwiseActivation::backward(const Tensor& input, const Tensor& output, const Tensor& grad_output,
                                      Tensor& grad_input) {
   grad_input.resize(input.shape());
-  gradient(input.data(), output.data(), grad_output.data(), grad_input.data(), input.size());
+  parallel_for(0, input.size(), kElementsPerTask, [&](int64_t begin, int64_t end) {
+    gradient(input.data() + begin, output.data() + begin, grad_output.data() + begin, grad_input.data() + begin,
+             end - begin);
+  });
 }
 
 // --- relu ----------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include "engine/core/error.h"
 #include "engine/kernels/gemm.h"
+#include "engine/kernels/thread_pool.h"
 #include "engine/layers/layer_registry.h"
 
 namespace distillery {
@@ -113,8 +114,11 @@ void Conv2D::forward(const Tensor& input, Tensor& output, bool /*training*/) {
     gemm(false, false, rows, filters_, patch, 1.0f, columns, patch, kernel_, filters_, 0.0f, out, filters_);
   }
   if (use_bias_) {
-    MatrixMap out(output.data(), static_cast<Eigen::Index>(n * positions), filters_);
-    out.rowwise() += ConstVectorMap(bias_, filters_).transpose();
+    // Row ranges over the pool (each row is independent).
+    parallel_for(0, n * positions, 2048, [&](int64_t begin, int64_t end) {
+      MatrixMap out(output.data() + begin * filters_, static_cast<Eigen::Index>(end - begin), filters_);
+      out.rowwise() += ConstVectorMap(bias_, filters_).transpose();
+    });
   }
 }
 
@@ -122,11 +126,12 @@ void Conv2D::backward(const Tensor& input, const Tensor& /*output*/, const Tenso
   const int n = input.rows();
   const int patch = static_cast<int>(geometry_.patch_size());
   const int64_t positions = geometry_.positions();
-  grad_input.resize(input.shape());
+  const bool input_gradient = input_gradient_needed();
+  if (input_gradient) grad_input.resize(input.shape());
   const int chunk = chunk_samples(n);
   if (!input_is_columns()) {
     columns_.resize(static_cast<size_t>(chunk * positions * patch));
-    grad_input.set_zero();  // col2im accumulates
+    if (input_gradient) grad_input.set_zero();  // col2im accumulates
   }
   for (int first = 0; first < n; first += chunk) {
     const int count = std::min(chunk, n - first);
@@ -139,6 +144,7 @@ void Conv2D::backward(const Tensor& input, const Tensor& /*output*/, const Tenso
     }
     // kernel_grad[patch, F] += columns^T[patch, rows] * grad_out[rows, F]
     gemm(true, false, patch, filters_, rows, 1.0f, columns, patch, grad_out, filters_, 1.0f, kernel_grad_, filters_);
+    if (!input_gradient) continue;  // the model's first layer: nobody reads grad_input
     // grad_columns[rows, patch] = grad_out[rows, F] * kernel^T[F, patch]; written over the
     // workspace (its columns are no longer needed), or straight into grad_input for 1x1.
     float* grad_in = grad_input.data() + first * geometry_.image_size();

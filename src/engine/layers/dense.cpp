@@ -87,6 +87,7 @@ void Dense::backward(const Tensor& input, const Tensor& /*output*/, const Tensor
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < units_; ++j) bias_grad_[j] += g[static_cast<int64_t>(i) * units_ + j];
   }
+  if (!input_gradient_needed()) return;
   // grad_input[n, in] = grad_output[n, out] * kernel^T[out, in]
   grad_input.resize(input.shape());
   gemm(false, true, n, inputs_, units_, 1.0f, grad_output.data(), units_, kernel_, units_, 0.0f, grad_input.data(),

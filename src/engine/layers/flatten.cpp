@@ -22,6 +22,7 @@ void Flatten::forward(const Tensor& input, Tensor& output, bool /*training*/) {
 }
 
 void Flatten::backward(const Tensor& input, const Tensor& /*output*/, const Tensor& grad_output, Tensor& grad_input) {
+  if (!input_gradient_needed()) return;
   grad_input.resize(input.shape());
   std::copy(grad_output.data(), grad_output.data() + grad_output.size(), grad_input.data());
 }

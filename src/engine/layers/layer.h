@@ -54,9 +54,16 @@ class Layer {
   // Dropout needs randomness during training; the model hands it one.
   virtual void set_rng(Rng* rng) { (void)rng; }
 
+  // The model's first layer: nobody reads its grad_input, so layers whose
+  // input gradient costs real work (Dense, Conv2D, Flatten) skip it and leave
+  // grad_input untouched. True unless the model says otherwise.
+  void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
+  bool input_gradient_needed() const { return input_gradient_needed_; }
+
  protected:
   Shape input_shape_;
   Shape output_shape_;
+  bool input_gradient_needed_ = true;
 };
 
 using LayerPtr = std::unique_ptr<Layer>;

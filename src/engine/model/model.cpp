@@ -42,6 +42,7 @@ void Model::build(const Shape& input_shape) {
   params_.finalize();
   bind_layers();
   activations_.assign(layers_.size(), Tensor{});
+  for (int i = 0; i < num_layers(); ++i) layers_[i]->set_input_gradient_needed(i > 0);
   for (auto& layer : layers_) layer->set_rng(&dropout_rng_);
 }
 

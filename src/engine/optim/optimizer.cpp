@@ -1,37 +1,49 @@
 #include "engine/optim/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/error.h"
+#include "engine/kernels/thread_pool.h"
 
 namespace distillery {
 namespace {
 
-// Calls step(i) for every value of a trainable parameter; state such as
-// batch-norm moving statistics (ParamSpec::trainable = false) is left alone.
-template <typename Step>
-void for_each_trainable(const ParamStore& p, Step&& step) {
-  for (const ParamRef& ref : p.refs) {
-    if (!ref.spec.trainable) continue;
-    const size_t end = static_cast<size_t>(ref.offset + ref.size());
-    for (size_t i = static_cast<size_t>(ref.offset); i < end; ++i) step(i);
-  }
+// Calls update(begin, end) on the ranges of trainable parameters; state such
+// as batch-norm moving statistics (ParamSpec::trainable = false) is left
+// alone. The flat buffer is split over the thread pool: every element's update
+// is independent, so the result is the same bits on any number of threads.
+template <typename Update>
+void for_each_trainable_range(const ParamStore& p, Update&& update) {
+  constexpr int64_t kGrain = 8192;
+  parallel_for(0, p.size(), kGrain, [&](int64_t begin, int64_t end) {
+    for (const ParamRef& ref : p.refs) {
+      const int64_t first = std::max(begin, ref.offset), last = std::min(end, ref.offset + ref.size());
+      if (ref.spec.trainable && first < last) update(static_cast<size_t>(first), static_cast<size_t>(last));
+    }
+  });
 }
 
+// The update loops below have no branch per weight: a pruned entry (mask 0)
+// is selected to exactly zero, with its moments, so they vectorise.
 class Sgd : public Optimizer {
  public:
   explicit Sgd(const OptimizerConfig& c) : config_(c) {}
   void step(ParamStore& p, float lr) override {
     velocity_.resize(p.values.size(), 0.0f);
     const float mu = config_.momentum, wd = config_.weight_decay;
-    for_each_trainable(p, [&](size_t i) {
-      if (p.masks[i] == 0.0f) {
-        p.values[i] = velocity_[i] = 0.0f;
-        return;
+    float* __restrict values = p.values.data();
+    float* __restrict velocity = velocity_.data();
+    const float* __restrict grads = p.grads.data();
+    const float* __restrict masks = p.masks.data();
+    for_each_trainable_range(p, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const bool kept = masks[i] != 0.0f;
+        const float g = grads[i] + wd * values[i];
+        const float vel = mu * velocity[i] + g;
+        velocity[i] = kept ? vel : 0.0f;
+        values[i] = kept ? values[i] - lr * vel : 0.0f;
       }
-      const float g = p.grads[i] + wd * p.values[i];
-      velocity_[i] = mu * velocity_[i] + g;
-      p.values[i] -= lr * velocity_[i];
     });
     ++steps_;
   }
@@ -55,18 +67,38 @@ class Adam : public Optimizer {
     const float correction1 = 1.0f - std::pow(b1, static_cast<float>(steps_));
     const float correction2 = 1.0f - std::pow(b2, static_cast<float>(steps_));
     const float step_size = lr * std::sqrt(correction2) / correction1;
-    for_each_trainable(p, [&](size_t i) {
-      if (p.masks[i] == 0.0f) {
-        p.values[i] = m_[i] = v_[i] = 0.0f;
-        return;
+    // L2 on the gradient (adam) or decay of the weight (adamw); the other is 0.
+    const float l2 = decoupled_ ? 0.0f : wd, decay = decoupled_ ? lr * wd : 0.0f;
+    float* __restrict values = p.values.data();
+    float* __restrict m = m_.data();
+    float* __restrict v = v_.data();
+    const float* __restrict grads = p.grads.data();
+    const float* __restrict masks = p.masks.data();
+    for_each_trainable_range(p, [&](size_t begin, size_t end) {
+      if (decoupled_) {
+        for (size_t i = begin; i < end; ++i) {
+          const bool kept = masks[i] != 0.0f;
+          const float g = grads[i];
+          const float mi = b1 * m[i] + (1.0f - b1) * g;
+          const float vi = b2 * v[i] + (1.0f - b2) * g * g;
+          // Keras/TF.js form: bias correction folded into the step size, eps on sqrt(v).
+          const float stepped = values[i] - step_size * mi / (std::sqrt(vi) + eps);
+          m[i] = kept ? mi : 0.0f;
+          v[i] = kept ? vi : 0.0f;
+          values[i] = kept ? stepped - decay * stepped : 0.0f;
+        }
+      } else {
+        for (size_t i = begin; i < end; ++i) {
+          const bool kept = masks[i] != 0.0f;
+          const float g = grads[i] + l2 * values[i];
+          const float mi = b1 * m[i] + (1.0f - b1) * g;
+          const float vi = b2 * v[i] + (1.0f - b2) * g * g;
+          const float stepped = values[i] - step_size * mi / (std::sqrt(vi) + eps);
+          m[i] = kept ? mi : 0.0f;
+          v[i] = kept ? vi : 0.0f;
+          values[i] = kept ? stepped : 0.0f;
+        }
       }
-      float g = p.grads[i];
-      if (!decoupled_) g += wd * p.values[i];
-      m_[i] = b1 * m_[i] + (1.0f - b1) * g;
-      v_[i] = b2 * v_[i] + (1.0f - b2) * g * g;
-      // Keras/TF.js form: bias correction folded into the step size, eps on sqrt(v).
-      p.values[i] -= step_size * m_[i] / (std::sqrt(v_[i]) + eps);
-      if (decoupled_) p.values[i] -= lr * wd * p.values[i];
     });
   }
   std::vector<std::vector<float>*> state() override { return {&m_, &v_}; }
