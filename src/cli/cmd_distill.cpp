@@ -79,7 +79,8 @@ int run_distill(const Args& argv) {
   const Split split = split_indices(data.size(), settings.val_split, settings.config.seed);
   note("distill: student " + describe_arch(student) + ", " + with_thousands(student.parameter_count()) +
        " params; " + std::to_string(split.train.size()) + " training samples");
-  const TrainingResult result = run_training(student, data, split, settings.config, &teacher_logits, "distill");
+  const TrainingResult result = run_training(student, data, split, settings.config, &teacher_logits, "distill",
+                                                   settings.keep_best);
   const FinalEvaluation evaluation =
       evaluate_after_training(student, data, split, data_path, args.get("--test-data"), out, &teacher);
 

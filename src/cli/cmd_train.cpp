@@ -49,7 +49,8 @@ int run_train(const Args& argv) {
   note("train: " + std::to_string(split.train.size()) + " samples (" + std::to_string(split.val.size()) +
        " for validation) of " + data.sample_shape().str() + ", " + std::to_string(data.num_classes()) +
        " classes; model " + describe_arch(model) + ", " + with_thousands(model.parameter_count()) + " params");
-  const TrainingResult result = run_training(model, data, split, settings.config, nullptr, "train");
+  const TrainingResult result = run_training(model, data, split, settings.config, nullptr, "train",
+                                                   settings.keep_best);
   const FinalEvaluation evaluation =
       evaluate_after_training(model, data, split, data_path, args.get("--test-data"), out);
 

@@ -17,6 +17,7 @@
 #include "cli/progress.h"
 #include "engine/core/error.h"
 #include "engine/model/arch_spec.h"
+#include "engine/train/best_epoch.h"
 #include "native/dataset_files.h"
 #include "native/model_files.h"
 
@@ -39,6 +40,7 @@ void add_optimizer_flags(ArgParser& args) {
   args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
   args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
   args.add_value("--weight-decay", "X", "decoupled for adamw, L2 for adam and sgd", "0.01 for adamw, else 0");
+  args.add_switch("--keep-best", "end with the weights of the epoch with the best validation accuracy");
 }
 
 void add_output_flags(ArgParser& args) {
@@ -58,6 +60,8 @@ TrainingSettings read_training_settings(const ArgParser& args) {
   c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
   c.optimizer.weight_decay =
       static_cast<float>(args.get_double("--weight-decay", c.optimizer.kind == "adamw" ? 0.01 : 0.0, 0.0, 1.0));
+  s.keep_best = args.has("--keep-best");
+  require(!s.keep_best || s.val_split > 0, "--keep-best: needs a validation split (--val-split above 0)");
   args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
   return s;
 }
@@ -73,6 +77,7 @@ nlohmann::json settings_json(const TrainingSettings& s) {
                       {"seed", c.seed},
                       {"val_split", s.val_split},
                       {"loss", c.loss}};
+  if (s.keep_best) j["keep_best"] = true;
   if (c.loss != "ce") {
     j["temperature"] = c.temperature;
     if (c.loss == "kd") j["alpha"] = c.alpha;
@@ -126,7 +131,7 @@ void stop_training_on_interrupt(int) {
 }  // namespace
 
 TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
-                            const Tensor* teacher_logits, const std::string& label) {
+                            const Tensor* teacher_logits, const std::string& label, bool keep_best) {
   TrainingProgress progress(label);
   TrainControl control;
   g_stop_flag = &control.stop;
@@ -134,10 +139,20 @@ TrainingResult run_training(Model& model, const Dataset& data, const Split& spli
   const auto start = std::chrono::steady_clock::now();
   TrainingResult result;
   {
-    TrainingRun run(model, data, split.train, split.val, config, teacher_logits, progress.callbacks());
+    BestEpochKeeper keeper;
+    TrainCallbacks callbacks = progress.callbacks();
+    if (keep_best) callbacks = keep_best_epoch(std::move(callbacks), keeper, model);
+    TrainingRun run(model, data, split.train, split.val, config, teacher_logits, std::move(callbacks));
     run.run(&control);
     result.history = run.history();
     result.stopped_early = !run.finished();
+    if (keep_best && keeper.restore(model)) {
+      result.kept_epoch = keeper.best_epoch();
+      char line[128];
+      std::snprintf(line, sizeof line, "%s: kept epoch %d (validation accuracy %.4f)", label.c_str(),
+                    keeper.best_epoch() + 1, keeper.best_val_accuracy());
+      note(line);
+    }
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
@@ -214,6 +229,7 @@ nlohmann::json training_provenance(const ArgParser& args, const std::string& com
                       {"history", history}};
   if (args.has("--labels")) p["trained_on"]["labels"] = args.get("--labels");
   if (result.stopped_early) p["stopped_early"] = true;
+  if (result.kept_epoch >= 0) p["kept_epoch"] = result.kept_epoch + 1;
   return p;
 }
 

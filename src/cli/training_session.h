@@ -16,7 +16,7 @@ namespace distillery {
 
 // --data --labels --test-data
 void add_data_flags(ArgParser& args);
-// --epochs --batch --lr --seed --val-split --optimizer --lr-schedule --weight-decay
+// --epochs --batch --lr --seed --val-split --optimizer --lr-schedule --weight-decay --keep-best
 void add_optimizer_flags(ArgParser& args);
 // --out --weights-encoding
 void add_output_flags(ArgParser& args);
@@ -24,6 +24,7 @@ void add_output_flags(ArgParser& args);
 struct TrainingSettings {
   TrainConfig config;
   float val_split = 0.1f;
+  bool keep_best = false;  // end with the weights of the best validation epoch
 };
 // Reads the flags of add_optimizer_flags (loss, temperature, alpha stay "ce").
 TrainingSettings read_training_settings(const ArgParser& args);
@@ -42,12 +43,14 @@ struct TrainingResult {
   std::vector<EpochReport> history;
   double seconds = 0;
   bool stopped_early = false;  // Ctrl-C
+  int kept_epoch = -1;         // 0-based epoch whose weights the model ends with (keep_best), else -1
 };
 // Runs the shared loop, printing progress on stderr under `label`. The first
 // Ctrl-C stops after the current batch (the model is still evaluated and
-// saved); a second one ends the program.
+// saved); a second one ends the program. With keep_best the model ends with
+// the weights of the epoch with the best validation accuracy.
 TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
-                            const Tensor* teacher_logits, const std::string& label);
+                            const Tensor* teacher_logits, const std::string& label, bool keep_best = false);
 
 struct FinalEvaluation {
   EvalReport report;
