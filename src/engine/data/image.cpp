@@ -78,8 +78,9 @@ ImageInfo read_image_info(const std::vector<uint8_t>& bytes, const std::string& 
   check_dimensions(signature.width, signature.height, name, limits);
   require(std::strcmp(signature.format, "JPEG") != 0 || jpeg_huffman_tables_fit(bytes),
           name + ": corrupt JPEG (a Huffman table declares more than 256 codes)");
-  require(std::strcmp(signature.format, "PNG") != 0 || png_first_idat_has_data(bytes),
-          name + ": corrupt PNG (its first IDAT chunk is empty)");
+  const char* png_problem = std::strcmp(signature.format, "PNG") == 0 ? png_chunk_problem(bytes) : nullptr;
+  require(png_problem == nullptr,
+          name + ": cannot decode the image (corrupt PNG: " + (png_problem ? png_problem : "") + ")");
   ImageInfo info;
   // stb_image's reason names whichever format it tried last, so it is left out here.
   require(stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels) == 1,

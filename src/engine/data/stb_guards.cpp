@@ -36,15 +36,20 @@ bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
   return true;
 }
 
-bool png_first_idat_has_data(const std::vector<uint8_t>& b) {
+const char* png_chunk_problem(const std::vector<uint8_t>& b) {
   // Chunks after the 8-byte signature: length (4, big-endian), type (4), data, CRC (4). stb ignores the CRC.
+  bool first_idat = true;
   for (size_t pos = 8; pos + 8 <= b.size();) {
     const uint64_t length = uint64_t(b[pos]) << 24 | uint64_t(b[pos + 1]) << 16 | uint64_t(b[pos + 2]) << 8 | b[pos + 3];
-    if (std::memcmp(&b[pos + 4], "IDAT", 4) == 0) return length > 0;
     if (std::memcmp(&b[pos + 4], "IEND", 4) == 0) break;
+    if (std::memcmp(&b[pos + 4], "IDAT", 4) == 0) {
+      if (first_idat && length == 0) return "its first IDAT chunk is empty";
+      if (pos + 8 + length > b.size()) return "an IDAT chunk runs past the end of the file, cut short?";
+      first_idat = false;
+    }
     pos += 12 + length;
   }
-  return true;
+  return nullptr;
 }
 
 }  // namespace distillery

@@ -13,9 +13,12 @@ namespace distillery {
 // data after SOS); past the end stb reads zeros, and so does this.
 bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& bytes);
 
-// False when a PNG's first IDAT chunk has length 0: stb then copies 0 bytes to
-// a buffer it has not allocated yet (memcpy to NULL, undefined behaviour that
-// lets the compiler drop stb's later null checks).
-bool png_first_idat_has_data(const std::vector<uint8_t>& bytes);
+// What is wrong with a PNG's chunks for stb, or nullptr. stb_image allocates an
+// IDAT chunk's declared length before reading it (a 117-byte file declaring
+// 1 GB took 2 GB), and copies 0 bytes to a buffer it has not allocated yet when
+// the first IDAT is empty (memcpy to NULL, undefined behaviour that lets the
+// compiler drop stb's later null checks). A chunk running past the end of the
+// file could never decode, so refusing it loses no image.
+const char* png_chunk_problem(const std::vector<uint8_t>& bytes);
 
 }  // namespace distillery

@@ -114,6 +114,19 @@ TEST(FuzzRegressionTest, PngWithEmptyFirstIdat) {
   EXPECT_ERROR_WITH(decode_image(png, 0, 0, 0, "empty.png"), "corrupt PNG");
 }
 
+// fuzz_image: a 117-byte PNG whose IDAT chunk declared about 1 GB made
+// stb_image allocate 2 GB before finding the data missing.
+TEST(FuzzRegressionTest, PngIdatLongerThanTheFile) {
+  Bytes png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A,
+               0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 2, 0, 0, 0, 3, 8, 6, 0, 0, 0, 0xB9, 0xEA, 0xDE, 0x81,
+               0x40, 0, 0, 0, 'I', 'D', 'A', 'T', 0x78, 0x5E, 0x9D, 0x00,
+               0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  EXPECT_ERROR_WITH(read_image_info(png, "long.png"), "long.png", "corrupt PNG", "runs past the end of the file");
+  // A real PNG (several IDAT chunks are allowed) still decodes.
+  const Image image = decode_image(test::solid_png(3, 2, {200}));
+  EXPECT_EQ(image.width, 3);
+}
+
 // fuzz_model_json: a model of input [3, 3, 2] loaded (no "color" given), but was
 // saved with "color": "gray", which its own loader then refused for 2 channels.
 TEST(FuzzRegressionTest, TwoChannelModelSavesAndLoadsBack) {
