@@ -65,7 +65,7 @@ function makeCases() {
     ['ZIP holding no images', 'dataset', [file('text.zip', zip([{ name: 'readme.txt', bytes: Buffer.from('hello') }]))], /readme\.txt: unknown dataset format/],
     // --- datasets: images in folders
     ['PNG claiming 100000 x 100000', 'dataset', [file('cat/big.png', huge), file('cat/ok.png', good), file('dog/ok.png', good)], /cat\/big\.png: image of 100000x100000 pixels is over the limit/],
-    ['PNG cut after its header', 'dataset', [file('cat/cut.png', good.subarray(0, 40)), file('dog/ok.png', good)], /cat\/cut\.png: cannot decode the image/],
+    ['PNG cut after its header', 'dataset', [file('cat/cut.png', good.subarray(0, 40)), file('dog/ok.png', good)], /cat\/cut\.png: (cannot decode the image|corrupt PNG)/],
     ['JPEG that is only a start marker', 'dataset', [file('cat/bad.jpg', [0xff, 0xd8, 0xff, 0xe0, 0, 16]), file('dog/ok.png', good)], /cat\/bad\.jpg: corrupt or unsupported JPEG header/],
     ['GIF header claiming 65535 x 65535', 'dataset', [file('cat/big.gif', [...Buffer.from('GIF89a'), 255, 255, 255, 255, 0, 0, 0]), file('dog/ok.png', good)], /cat\/big\.gif: image of 65535x65535 pixels is over the limit/],
     ['BMP claiming 2^31 - 1 wide', 'dataset', [file('cat/wide.bmp', (() => { const b = Buffer.alloc(54); b.write('BM'); b.writeUInt32LE(54, 10); b.writeUInt32LE(40, 14); b.writeInt32LE(0x7fffffff, 18); b.writeInt32LE(1, 22); b.writeUInt16LE(1, 26); b.writeUInt16LE(24, 28); return b; })()), file('dog/ok.png', good)], /cat\/wide\.bmp: image of 2147483647x1 pixels is over the limit/],
@@ -106,7 +106,7 @@ function makeCases() {
     ['3 outputs for 10 classes', 'teacher', json(smallModel({ classes: 3 })), /the teacher has 3 outputs but the dataset has 10 classes/],
     // --- predict
     ['predict: PNG claiming 100000 x 100000', 'predict', huge, /image of 100000x100000 pixels is over the limit/],
-    ['predict: PNG cut after its header', 'predict', good.subarray(0, 40), /image: cannot decode the image/],
+    ['predict: PNG cut after its header', 'predict', good.subarray(0, 40), /image: (cannot decode the image|corrupt PNG)/],
     ['predict: text bytes', 'predict', Buffer.from('hello'), /image: not a supported image \(PNG, JPEG, BMP or GIF\)/],
     // --- options
     ['distill: epochs -1', 'distill', { epochs: -1 }, /distill: epochs must be between 1 and 1000/],
