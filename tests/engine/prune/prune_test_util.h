@@ -9,6 +9,7 @@
 #include "engine/core/rng.h"
 #include "engine/data/dataset.h"
 #include "engine/model/model.h"
+#include "engine/train/band_dataset.h"
 
 namespace distillery {
 namespace test {
@@ -46,23 +47,6 @@ inline Model make_cnn(uint64_t seed = 5) {
     if (!ref.spec.prunable)
       for (int64_t i = 0; i < ref.size(); ++i) m.params().values[ref.offset + i] = rng.uniform(-0.2f, 0.2f);
   return m;
-}
-
-// Three classes of 6x6 gray images: a bright band at the top, middle or bottom.
-inline Dataset make_band_dataset(int n, uint64_t seed) {
-  Dataset d;
-  d.height = d.width = 6;
-  d.channels = 1;
-  d.class_names = {"top", "middle", "bottom"};
-  Rng rng(seed);
-  for (int i = 0; i < n; ++i) {
-    const int label = i % 3;
-    d.labels.push_back(label);
-    for (int y = 0; y < 6; ++y)
-      for (int x = 0; x < 6; ++x)
-        d.pixels.push_back(static_cast<uint8_t>((y / 2 == label ? 150 : 40) + rng.below(100)));
-  }
-  return d;
 }
 
 inline Tensor random_batch(const Shape& per_sample, int n, uint64_t seed) {

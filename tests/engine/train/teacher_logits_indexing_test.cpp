@@ -10,26 +10,12 @@
 #include "engine/data/batch.h"
 #include "engine/metrics/metrics.h"
 #include "engine/train/trainer.h"
+#include "engine/train/band_dataset.h"
 
 namespace distillery {
 namespace {
 
-// Three classes of 6x6 gray images, a bright band at the top, middle or bottom
-// plus noise; the label follows i % 3 so neighbouring samples differ.
-Dataset make_band_dataset(int n, uint64_t seed) {
-  Dataset d;
-  d.height = d.width = 6;
-  d.channels = 1;
-  d.class_names = {"top", "middle", "bottom"};
-  Rng rng(seed);
-  for (int i = 0; i < n; ++i) {
-    const int label = i % 3;
-    d.labels.push_back(label);
-    for (int y = 0; y < 6; ++y)
-      for (int x = 0; x < 6; ++x) d.pixels.push_back(static_cast<uint8_t>((y / 2 == label ? 150 : 40) + rng.below(100)));
-  }
-  return d;
-}
+using test::make_band_dataset;
 
 Model make_model(const std::vector<nlohmann::json>& hidden, uint64_t seed) {
   std::vector<nlohmann::json> layers{{{"type", "flatten"}}};
