@@ -34,12 +34,14 @@ for threads in ON OFF; do
   dir="build-wasm-tests-threads-$threads"
   echo "== WebAssembly engine tests (threads $threads)"
   cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/emsdk-config.cmake" -DDISTILLERY_WASM_THREADS=$threads \
-    -DDISTILLERY_BUILD_APP=OFF >/dev/null && cmake --build "$dir" -j"$JOBS" --target engine_tests
+    -DDISTILLERY_BUILD_APP=OFF >/dev/null && cmake --build "$dir" -j"$JOBS" --target engine_tests alloc_tests
   wasm_ok=$?
   record "wasm build (threads $threads)" $wasm_ok
   if [ $wasm_ok -eq 0 ]; then
     node --no-experimental-fetch "$dir/engine_tests.js"
     record "engine tests in WebAssembly under Node (threads $threads)" $?
+    node --no-experimental-fetch "$dir/alloc_tests.js"
+    record "no allocations per training step in WebAssembly (threads $threads)" $?
   fi
 done
 
