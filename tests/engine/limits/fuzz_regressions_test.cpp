@@ -95,6 +95,18 @@ TEST(FuzzRegressionTest, JsonArchitectureWithStringUnits) {
   EXPECT_ERROR_WITH(Model::from_layer_configs(layers, Shape{4, 4, 1}, rng), "units");
 }
 
+// fuzz_arch_spec: "units": 5.9e62 reached get<int>(), undefined behaviour;
+// an integer past int's range (4294967298) would have become 2 units.
+TEST(FuzzRegressionTest, LayerIntegersOutOfRangeAreAnError) {
+  Rng rng(1);
+  for (const char* units : {"5.88888e62", "4294967298", "-4294967298", "2147483648"}) {
+    const auto layers = parse_arch_spec(std::string(R"([{"type": "dense", "units": )") + units + "}]", 3, 1);
+    EXPECT_ERROR_WITH(Model::from_layer_configs(layers, Shape{4}, rng), "layer 'dense'", "\"units\"", "out of range");
+  }
+  const auto fits = parse_arch_spec(R"([{"type": "dense", "units": 4.0}])", 3, 1);
+  EXPECT_EQ(Model::from_layer_configs(fits, Shape{4}, rng).num_outputs(), 3);
+}
+
 // fuzz_tfjs: a Sequential model.json without "config" ("coofig") made
 // nlohmann throw type_error 306 (value() on null), which escaped as a crash.
 TEST(FuzzRegressionTest, TfjsSequentialWithoutConfig) {
