@@ -11,7 +11,7 @@
 //   DISTILLERY_CLI=path/to/distillery  to choose the CLI (default build/distillery)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { decodePng, imageStats } from './png.mjs';
+import { startServer } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SITE = process.env.DISTILLERY_SITE || path.join(ROOT, 'build-web', 'site');
@@ -53,22 +54,6 @@ function pickIdx(images, labels, indices) {
     outLabels[8 + i] = labels[8 + index];
   });
   return { images: outImages, labels: outLabels };
-}
-
-async function startServer(isolation) {
-  const args = [path.join(ROOT, 'scripts', 'serve.py'), '--port', '0', '--quiet', '--root', SITE];
-  if (!isolation) args.push('--no-isolation');
-  const server = spawn('python3', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (match) resolve(match[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
-  });
-  return { url, stop: () => server.kill() };
 }
 
 let browser;

@@ -13,7 +13,6 @@
 //   node --test tests/web/          (after scripts/build-web.sh and npm install)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +21,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { decodePng, imageStats } from './png.mjs';
+import { startServer } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { tf, initTf, writePng, saveTfjsModel, loadTfjsModel, tfjsPredict, maxAbsDiff } = require('../tfjs/support.cjs');
@@ -66,21 +66,6 @@ async function trainTfjsTeacher() {
   return model;
 }
 
-async function startServer() {
-  const server = spawn('python3', [path.join(ROOT, 'scripts', 'serve.py'), '--port', '0', '--quiet', '--root', SITE],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (match) resolve(match[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
-  });
-  return { url, stop: () => server.kill() };
-}
-
 /** The page's probabilities by class index for PNG bytes ('student' or 'teacher'). */
 function pagePredict(page, png, model) {
   return page.evaluate(async ({ bytes, model }) => {
@@ -116,7 +101,7 @@ after(async () => {
 // --- the flow ---------------------------------------------------------------------------------
 
 test('a TF.js teacher in, a distilled student out as TF.js, predictions equal to TensorFlow.js', { timeout: 600000 }, async () => {
-  const server = await startServer();
+  const server = await startServer(true);
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   const errors = [];
   try {
