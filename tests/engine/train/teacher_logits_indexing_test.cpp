@@ -16,20 +16,11 @@ namespace distillery {
 namespace {
 
 using test::make_band_dataset;
-
-Model make_model(const std::vector<nlohmann::json>& hidden, uint64_t seed) {
-  std::vector<nlohmann::json> layers{{{"type", "flatten"}}};
-  layers.insert(layers.end(), hidden.begin(), hidden.end());
-  layers.push_back({{"type", "dense"}, {"units", 3}});
-  Rng rng(seed);
-  Model m = Model::from_layer_configs(layers, Shape{6, 6, 1}, rng);
-  m.class_names = {"top", "middle", "bottom"};
-  return m;
-}
+using test::make_band_model;
 
 TEST(TeacherLogits, RowIIsTheTeachersForwardOfSampleIAcrossChunks) {
   const Dataset data = make_band_dataset(23, 1);
-  Model teacher = make_model({{{"type", "dense"}, {"units", 8}}, {{"type", "relu"}}}, 2);
+  Model teacher = make_band_model({{{"type", "dense"}, {"units", 8}}, {{"type", "relu"}}}, 2);
   teacher.preprocessing.mean = 0.4f;  // not the default: the teacher's own must be used
   teacher.preprocessing.std = 0.3f;
   const Tensor logits = compute_logits(teacher, data, /*chunk=*/5);  // 23 = 4 chunks of 5 and one of 3
@@ -61,7 +52,7 @@ TEST(TeacherLogits, TrainerLooksUpTheRowOfTheSampleItTrainsOn) {
   for (int i = 0; i < data.size(); ++i)
     for (int k = 0; k < 3; ++k) teacher_logits[i * 3 + k] = k == (data.labels[i] + 1) % 3 ? 6.0f : 0.0f;
 
-  Model student = make_model({}, 4);
+  Model student = make_band_model({}, 4);
   TrainConfig config;
   config.epochs = 6;
   config.batch_size = 16;
@@ -100,7 +91,7 @@ TEST(TeacherLogits, HardLabelsStillTrainTheStudentWithAlphaOne) {
   Tensor teacher_logits(Shape{data.size(), 3});
   for (int i = 0; i < data.size(); ++i)
     for (int k = 0; k < 3; ++k) teacher_logits[i * 3 + k] = k == (data.labels[i] + 1) % 3 ? 6.0f : 0.0f;
-  Model student = make_model({}, 6);
+  Model student = make_band_model({}, 6);
   TrainConfig config;
   config.epochs = 4;
   config.batch_size = 16;

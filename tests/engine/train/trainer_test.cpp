@@ -13,16 +13,7 @@ namespace distillery {
 namespace {
 
 using test::make_band_dataset;
-
-Model make_model(const std::vector<nlohmann::json>& hidden, uint64_t seed) {
-  std::vector<nlohmann::json> layers{{{"type", "flatten"}}};
-  layers.insert(layers.end(), hidden.begin(), hidden.end());
-  layers.push_back({{"type", "dense"}, {"units", 3}});
-  Rng rng(seed);
-  Model m = Model::from_layer_configs(layers, Shape{6, 6, 1}, rng);
-  m.class_names = {"top", "middle", "bottom"};
-  return m;
-}
+using test::make_band_model;
 
 TrainConfig quick_config() {
   TrainConfig c;
@@ -35,7 +26,7 @@ TrainConfig quick_config() {
 
 TEST(Trainer, LearnsASeparableProblemAndReportsEveryEpoch) {
   Dataset data = make_band_dataset(300, 1);
-  Model model = make_model({}, 3);
+  Model model = make_band_model({}, 3);
   Split split = split_indices(data.size(), 0.2f, 5);
   int batches = 0;
   std::vector<EpochReport> epochs;
@@ -59,7 +50,7 @@ TEST(Trainer, SameSeedGivesBitIdenticalWeights) {
   Dataset data = make_band_dataset(120, 2);
   std::vector<float> weights[2];
   for (auto& w : weights) {
-    Model model = make_model({{{"type", "dense"}, {"units", 8}}, {{"type", "relu"}}}, 11);
+    Model model = make_band_model({{{"type", "dense"}, {"units", 8}}, {{"type", "relu"}}}, 11);
     TrainingRun run(model, data, all_indices(data.size()), {}, quick_config());
     run.run();
     w = model.params().values;
@@ -70,7 +61,7 @@ TEST(Trainer, SameSeedGivesBitIdenticalWeights) {
 TEST(Trainer, SteppingByHandEqualsRun) {
   // The single-threaded page calls step() between frames; a thread calls run().
   Dataset data = make_band_dataset(90, 3);
-  Model a = make_model({}, 4), b = make_model({}, 4);
+  Model a = make_band_model({}, 4), b = make_band_model({}, 4);
   TrainingRun run_a(a, data, all_indices(data.size()), {}, quick_config());
   run_a.run();
   TrainingRun run_b(b, data, all_indices(data.size()), {}, quick_config());
@@ -82,13 +73,13 @@ TEST(Trainer, SteppingByHandEqualsRun) {
 
 TEST(Trainer, DistillationFollowsTheTeacher) {
   Dataset data = make_band_dataset(300, 4);
-  Model teacher = make_model({{{"type", "dense"}, {"units", 16}}, {{"type", "relu"}}}, 5);
+  Model teacher = make_band_model({{{"type", "dense"}, {"units", 16}}, {{"type", "relu"}}}, 5);
   TrainingRun teach(teacher, data, all_indices(data.size()), {}, quick_config());
   teach.run();
   const Tensor teacher_logits = compute_logits(teacher, data);
   ASSERT_EQ(teacher_logits.rows(), data.size());
 
-  Model student = make_model({}, 6);
+  Model student = make_band_model({}, 6);
   TrainConfig config = quick_config();
   config.loss = "kd";
   config.temperature = 4.0f;
@@ -101,7 +92,7 @@ TEST(Trainer, DistillationFollowsTheTeacher) {
   EXPECT_GT(report.teacher_accuracy, 0.9);
 
   // Logit matching works through the same loop.
-  Model mse_student = make_model({}, 6);
+  Model mse_student = make_band_model({}, 6);
   config.loss = "mse";
   TrainingRun mse_run(mse_student, data, all_indices(data.size()), {}, config, &teacher_logits);
   mse_run.run();
@@ -110,7 +101,7 @@ TEST(Trainer, DistillationFollowsTheTeacher) {
 
 TEST(Trainer, StopFlagEndsTheRunEarly) {
   Dataset data = make_band_dataset(300, 5);
-  Model model = make_model({}, 7);
+  Model model = make_band_model({}, 7);
   TrainControl control;
   int batches = 0;
   TrainCallbacks callbacks;
@@ -125,7 +116,7 @@ TEST(Trainer, StopFlagEndsTheRunEarly) {
 
 TEST(Trainer, RejectsMismatchedInputsWithClearMessages) {
   Dataset data = make_band_dataset(30, 6);
-  Model model = make_model({}, 8);
+  Model model = make_band_model({}, 8);
   TrainConfig kd = quick_config();
   kd.loss = "kd";
   EXPECT_THROW(TrainingRun(model, data, all_indices(30), {}, kd), Error);
