@@ -85,6 +85,31 @@ TEST(Optimizer, MaskedWeightsAndMomentsStayZeroThroughManySteps) {
   }
 }
 
+// A weight whose gradient stops (a dead unit) must not leave its moments in
+// the subnormal range, where x86 arithmetic is many times slower and
+// WebAssembly cannot flush to zero: they reach exactly zero instead.
+TEST(Optimizer, MomentsOfAStoppedGradientNeverBecomeSubnormal) {
+  for (const char* kind : {"sgd", "adam", "adamw"}) {
+    OptimizerConfig config;
+    config.kind = kind;
+    config.momentum = 0.9f;
+    auto opt = make_optimizer(config);
+    ParamStore p = make_store({0.5f, -0.5f});
+    p.grads = {1.0f, -1e-3f};
+    opt->step(p, 1e-3f);
+    p.grads = {0.0f, 0.0f};
+    bool reached_zero = false;
+    for (int step = 0; step < 3000; ++step) {
+      opt->step(p, 1e-3f);
+      for (std::vector<float>* state : opt->state())
+        for (float x : *state) ASSERT_NE(std::fpclassify(x), FP_SUBNORMAL) << kind << " after " << step << " steps";
+      reached_zero = reached_zero || (*opt->state()[0])[0] == 0.0f;
+    }
+    EXPECT_TRUE(reached_zero) << kind << ": the first moment decays to zero";
+    EXPECT_TRUE(std::isfinite(p.values[0]) && std::isfinite(p.values[1])) << kind;
+  }
+}
+
 TEST(Optimizer, UnknownKindIsAClearError) {
   OptimizerConfig config;
   config.kind = "rmsprop";
