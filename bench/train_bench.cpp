@@ -152,8 +152,8 @@ struct Phase {
   long allocations = 0;
 };
 
-std::vector<Phase> profile_step(Problem& p, int steps) {
-  set_thread_count(1);
+std::vector<Phase> profile_step(Problem& p, int steps, int threads = 1, Clock clock = Clock::kCpu) {
+  set_thread_count(threads);
   Model& m = p.model;
   auto optimizer = make_optimizer(p.config.optimizer);
   Tensor inputs, teacher, grad;
@@ -168,10 +168,10 @@ std::vector<Phase> profile_step(Problem& p, int steps) {
   for (int s = -3; s < steps; ++s) {  // 3 warm-up steps size every workspace
     auto timed = [&](int phase, auto&& fn) {
       const long a0 = allocations();
-      const double t0 = cpu_seconds();
+      const double t0 = seconds(clock);
       fn();
       if (s < 0) return;
-      phases[static_cast<size_t>(phase)].seconds += cpu_seconds() - t0;
+      phases[static_cast<size_t>(phase)].seconds += seconds(clock) - t0;
       phases[static_cast<size_t>(phase)].allocations += allocations() - a0;
     };
     for (int i = 0; i < kBatch; ++i) indices[static_cast<size_t>(i)] = ((s + 3) * kBatch + i) % kSamples;
@@ -236,6 +236,20 @@ int main(int argc, char** argv) {
       for (const Phase& ph : phases)
         std::printf("  %-22s %8.3f ms %5.1f%%   %ld allocations/step\n", ph.name.c_str(), ph.seconds * 1e3,
                     100 * ph.seconds / total, ph.allocations);
+      // Which phases do not scale: wall time per phase on 1 and 2 threads.
+      const std::vector<Phase> one = profile_step(p, quick ? 10 : 30, 1, Clock::kWall);
+      const std::vector<Phase> two = profile_step(p, quick ? 10 : 30, 2, Clock::kWall);
+      double one_total = 0, two_total = 0;
+      std::printf("  wall time per phase:        1 thread   2 threads   1t/2t\n");
+      for (size_t i = 0; i < one.size(); ++i) {
+        one_total += one[i].seconds;
+        two_total += two[i].seconds;
+        if (one[i].seconds < 0.01 * total) continue;  // under 1 %: not worth a line
+        std::printf("  %-22s %8.3f ms %8.3f ms %7.2f\n", one[i].name.c_str(), one[i].seconds * 1e3, two[i].seconds * 1e3,
+                    one[i].seconds / two[i].seconds);
+      }
+      std::printf("  %-22s %8.3f ms %8.3f ms %7.2f\n", "whole step", one_total * 1e3, two_total * 1e3,
+                  one_total / two_total);
       allocs = allocations_per_step(p, 20);
       std::printf("  TrainingRun::step(): %.1f allocations/step once warm\n", allocs);
     }
