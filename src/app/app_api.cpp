@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "app/jobs/evaluate_job.h"
 #include "app/session_api.h"
+#include "app/widgets/item_locator.h"
 #include "engine/core/error.h"
 #include "engine/io/base64.h"
 #include "engine/model/arch_spec.h"
@@ -40,7 +41,7 @@ nlohmann::json AppApi::call_json(const std::string& method, const nlohmann::json
     return {{"ok", true}, {"value", reply}};
   } catch (const std::exception& e) {
     // Errors from actions the user started also show in the UI.
-    if (method != "jobStatus" && method != "status") app_.notices.error(e.what());
+    if (method != "jobStatus" && method != "status" && method != "widgetRect") app_.notices.error(e.what());
     return {{"ok", false}, {"error", e.what()}};
   }
 }
@@ -151,6 +152,13 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
   if (method == "resume") {
     app_.worker.resume();
     return nullptr;
+  }
+  if (method == "widgetRect") {
+    // Tests click the real widget: where it was drawn, or an error if it was not.
+    const std::string name = args.value("name", "");
+    const auto rect = ui::remembered_item(name);
+    require(rect.has_value(), "widgetRect: '" + name + "' is not on screen");
+    return {{"x", rect->x}, {"y", rect->y}, {"width", rect->width}, {"height", rect->height}};
   }
   if (method == "setEnvironment") {
     // The page tells the module why it got this build.

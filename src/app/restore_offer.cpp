@@ -1,5 +1,6 @@
 #include "app/restore_offer.h"
 
+#include "app/widgets/item_locator.h"
 #include "app/widgets/ui.h"
 #include "imgui.h"
 
@@ -23,6 +24,7 @@ void RestoreOffer::draw() {
     choice = "restore";
     shown = false;
   }
+  ui::remember_item("Restore");
   ui::tip("Load the dataset, models and settings saved before the page was closed, and continue the training run "
           "from its last finished epoch.");
   ImGui::SameLine();
@@ -30,6 +32,7 @@ void RestoreOffer::draw() {
     choice = "discard";
     shown = false;
   }
+  ui::remember_item("Discard");
   ui::tip("Forget the saved session and keep working with what is loaded now.");
   ImGui::EndChild();
   ImGui::PopStyleColor();

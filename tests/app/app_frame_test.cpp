@@ -27,8 +27,9 @@ class HeadlessImGui {
   ~HeadlessImGui() { ImGui::DestroyContext(); }
 
   // One frame; returns the number of vertices drawn.
-  int frame(App& app, ImVec2 mouse = ImVec2(-1, -1)) {
+  int frame(App& app, ImVec2 mouse = ImVec2(-1, -1), bool pressed = false) {
     ImGui::GetIO().MousePos = mouse;
+    ImGui::GetIO().MouseDown[0] = pressed;
     ImGui::NewFrame();
     app.frame();
     ImGui::Render();
@@ -42,6 +43,37 @@ void draw_every_panel(HeadlessImGui& gui, App& app) {
     // Two frames (the first lays out), the second with the pointer over the middle.
     gui.frame(app);
     EXPECT_GT(gui.frame(app, ImVec2(700, 400)), 1000) << panel_title(app.selected);
+  }
+}
+
+// The saved-session question's buttons, clicked where widgetRect says they are.
+TEST(AppFrame, RestoreQuestionButtonsAreFoundAndClickedWhereWidgetRectSays) {
+  HeadlessImGui gui;
+  NullPlatform platform;
+  App app(detect_runtime(), platform);
+  AppApi api(app);
+  EXPECT_FALSE(api.call_json("widgetRect", {{"name", "Restore"}})["ok"]) << "not offered yet";
+  for (const char* button : {"Restore", "Discard"}) {
+    api.call_json("offerRestore", {{"savedAt", "14:05"}, {"detail", "dataset, teacher"}});
+    gui.frame(app);
+    gui.frame(app);
+    const nlohmann::json reply = api.call_json("widgetRect", {{"name", button}});
+    ASSERT_TRUE(reply["ok"]) << reply.dump();
+    const nlohmann::json& rect = reply["value"];
+    EXPECT_GT(rect["width"].get<float>(), 10.0f);
+    EXPECT_GT(rect["height"].get<float>(), 5.0f);
+    const ImVec2 centre(rect["x"].get<float>() + rect["width"].get<float>() / 2,
+                        rect["y"].get<float>() + rect["height"].get<float>() / 2);
+    gui.frame(app, centre);        // hover
+    gui.frame(app, centre, true);  // press
+    gui.frame(app, centre);        // release: the click
+    const nlohmann::json tick = api.call_json("sessionTick", {});
+    ASSERT_TRUE(tick["ok"]) << tick.dump();
+    EXPECT_EQ(tick["value"]["choice"], std::string(button) == "Restore" ? "restore" : "discard");
+    EXPECT_FALSE(app.restore_offer.shown);
+    gui.frame(app);
+    gui.frame(app);
+    EXPECT_FALSE(api.call_json("widgetRect", {{"name", button}})["ok"]) << "gone once answered";
   }
 }
 
