@@ -3,7 +3,7 @@
 // and a CNN (conv8 3x3, pool 2, conv16 3x3, pool 2, dense 10; relu after each
 // conv) at batch 64 with Adam, on synthetic 28x28 gray images.
 //
-//   train_bench [--quick] [--model mlp|cnn] [--speed-only]   prints a table, then one JSON line
+//   train_bench [--quick] [--model mlp|cnn] [--speed-only] [--batch N]   prints a table, then one JSON line
 //
 // --speed-only skips the per-phase profile and the allocation count (for
 // repeated rounds in bench/browser_bench.mjs).
@@ -74,7 +74,8 @@ namespace {
 // --- The problem -------------------------------------------------------------------
 constexpr int kSamples = 2048;
 constexpr int kClasses = 10;
-constexpr int kBatch = 64;
+// The batch size: 64 (the TF.js comparison's) unless --batch says otherwise.
+int g_batch = 64;
 
 Dataset synthetic_images(uint64_t seed) {
   Dataset d;
@@ -113,7 +114,7 @@ struct Problem {
     for (int64_t i = 0; i < teacher_logits.size(); ++i) teacher_logits[i] = rng.uniform(-4.0f, 4.0f);
     model = Model::from_layer_configs(layers_of(name), Shape{28, 28, 1}, rng);
     config.epochs = 10000;  // never reached: the benchmark stops first
-    config.batch_size = kBatch;
+    config.batch_size = g_batch;
     config.loss = "kd";
     config.temperature = 4.0f;
     config.alpha = 0.1f;
@@ -132,9 +133,9 @@ Speed measure_speed(Problem& p, int reps, double min_seconds) {
   std::vector<double> one, two, ratio;
   for (int r = -1; r < reps; ++r) {  // r == -1 warms up
     set_thread_count(1);
-    const double s1 = rate(step, min_seconds) * kBatch;
+    const double s1 = rate(step, min_seconds) * g_batch;
     set_thread_count(2);
-    const double s2 = rate(step, min_seconds) * kBatch;
+    const double s2 = rate(step, min_seconds) * g_batch;
     if (r < 0) continue;
     one.push_back(s1);
     two.push_back(s2);
@@ -157,7 +158,7 @@ std::vector<Phase> profile_step(Problem& p, int steps, int threads = 1, Clock cl
   Model& m = p.model;
   auto optimizer = make_optimizer(p.config.optimizer);
   Tensor inputs, teacher, grad;
-  std::vector<int> labels, indices(kBatch);
+  std::vector<int> labels, indices(g_batch);
   const int n = m.num_layers();
   std::vector<Tensor> acts(static_cast<size_t>(n)), grads(static_cast<size_t>(n) + 1);
   // Phase indices: 0..3 below, then forward of layer i at 4 + i, backward at 4 + n + i.
@@ -174,12 +175,12 @@ std::vector<Phase> profile_step(Problem& p, int steps, int threads = 1, Clock cl
       phases[static_cast<size_t>(phase)].seconds += seconds(clock) - t0;
       phases[static_cast<size_t>(phase)].allocations += allocations() - a0;
     };
-    for (int i = 0; i < kBatch; ++i) indices[static_cast<size_t>(i)] = ((s + 3) * kBatch + i) % kSamples;
+    for (int i = 0; i < g_batch; ++i) indices[static_cast<size_t>(i)] = ((s + 3) * g_batch + i) % kSamples;
     timed(kDraw, [&] {
-      gather_batch(p.data, indices.data(), kBatch, m.preprocessing, inputs);
-      gather_labels(p.data, indices.data(), kBatch, labels);
-      teacher.resize(Shape{kBatch, kClasses});
-      for (int i = 0; i < kBatch; ++i)
+      gather_batch(p.data, indices.data(), g_batch, m.preprocessing, inputs);
+      gather_labels(p.data, indices.data(), g_batch, labels);
+      teacher.resize(Shape{g_batch, kClasses});
+      for (int i = 0; i < g_batch; ++i)
         std::memcpy(teacher.data() + i * kClasses, p.teacher_logits.data() + indices[static_cast<size_t>(i)] * kClasses,
                     sizeof(float) * kClasses);
     });
@@ -219,12 +220,13 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     if (std::strcmp(argv[i], "--speed-only") == 0) speed_only = true;
     if (std::strcmp(argv[i], "--model") == 0 && i + 1 < argc) models = {argv[++i]};
+    if (std::strcmp(argv[i], "--batch") == 0 && i + 1 < argc) g_batch = std::max(1, std::atoi(argv[++i]));
   }
   const int reps = 5;
   const double min_seconds = quick ? 0.1 : 0.3;
   std::printf("train_bench on %s, gemm kernel %s, hardware threads %d, batch %d, KD loss, Adam\n", platform_name(),
-              gemm_kernel_name(), hardware_thread_count(), kBatch);
-  std::string json = std::string("{\"bench\":\"train\",\"platform\":\"") + platform_name() + "\"";
+              gemm_kernel_name(), hardware_thread_count(), g_batch);
+  std::string json = std::string("{\"bench\":\"train\",\"platform\":\"") + platform_name() + "\"" + ",\"batch\":" + std::to_string(g_batch);
   for (const std::string& name : models) {
     Problem p(name);
     std::printf("\n%s: %lld parameters\n", name.c_str(), static_cast<long long>(p.model.parameter_count()));

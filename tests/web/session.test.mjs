@@ -2,8 +2,10 @@
 // single-thread without), with the server's Content-Security-Policy on:
 // a Fashion-MNIST upload is distilled; after at least one end-of-epoch
 // checkpoint is saved to IndexedDB the page is reloaded mid-training; the
-// app offers the saved session, restores the dataset, teacher and settings,
-// and the distillation continues from the checkpoint's epoch to the end.
+// app offers the saved session; its Restore button (clicked with the mouse in
+// one build, restoreSession() in the other) brings back the dataset, teacher
+// and settings, and the distillation continues from the checkpoint's epoch to
+// the end.
 // Downloads are JSON that loads back bit-identically. No request leaves the
 // origin and no CSP violation (a console error) happens.
 //
@@ -22,7 +24,7 @@ after(async () => { if (browser) await browser.close(); });
 const EPOCHS = 40;
 const DISTILL = { arch: 'conv:8:3,pool:2,dense:32', temperature: 4, alpha: 0.1, epochs: EPOCHS, batch: 32, lr: 0.003, seed: 4 };
 
-async function runReloadFlow({ isolation, build }) {
+async function runReloadFlow({ isolation, build, restoreBy }) {
   const server = await startServer(isolation);
   const origin = new URL(server.url).origin;
   const { context, page, log } = await openPage(browser);
@@ -70,10 +72,24 @@ async function runReloadFlow({ isolation, build }) {
     await page.screenshot({ path: bannerShot });
     assert.ok(imageStats(decodePng(fs.readFileSync(bannerShot))).distinctColors > 20, 'the page is drawn');
 
-    // Restore: dataset, teacher, settings, and the run continues from its checkpoint.
-    const restored = await page.evaluate(() => distillery.restoreSession());
+    // Restore: as a user does in the threaded build (a mouse click on the banner's
+    // Restore button, where the app drew it), through the JS API in the other.
+    // Dataset, teacher and settings come back and the run continues.
+    let restored;
+    if (restoreBy === 'click') {
+      const button = await page.evaluate(() => distillery.call('widgetRect', { name: 'Restore' }));
+      await page.mouse.click(button.x + button.width / 2, button.y + button.height / 2);
+      let status = null;
+      for (let i = 0; i < 600 && !(status && status.dataset?.count === 900 && status.job); i++) {
+        await sleep(50);
+        status = await page.evaluate(() => distillery.status());
+      }
+      restored = { job: status.job, training: offered.training };
+    } else {
+      restored = await page.evaluate(() => distillery.restoreSession());
+      assert.equal(restored.training.epoch, offered.training.epoch);
+    }
     assert.equal(restored.training.kind, 'distill');
-    assert.equal(restored.training.epoch, offered.training.epoch);
     assert.ok(restored.job > 0, 'the training run continues as a job');
     const afterRestore = await page.evaluate(() => distillery.status());
     assert.equal(afterRestore.dataset.count, 900);
@@ -129,8 +145,8 @@ async function runReloadFlow({ isolation, build }) {
   }
 }
 
-test('threaded build: a reload mid-distillation resumes from the last epoch checkpoint', { timeout: 900000 }, () =>
-  runReloadFlow({ isolation: true, build: 'mt' }));
+test('threaded build: a reload mid-distillation, a click on Restore, resumes from the last epoch checkpoint', { timeout: 900000 }, () =>
+  runReloadFlow({ isolation: true, build: 'mt', restoreBy: 'click' }));
 
 test('single-thread build: a reload mid-distillation resumes from the last epoch checkpoint', { timeout: 900000 }, () =>
-  runReloadFlow({ isolation: false, build: 'st' }));
+  runReloadFlow({ isolation: false, build: 'st', restoreBy: 'api' }));
