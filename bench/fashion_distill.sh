@@ -72,7 +72,7 @@ KD="--temperature 4 --alpha 0.1"  # the issue's setting
 STUDENTS=(mlp32 cnn_small)
 declare -A STUDENT_ARCH=([mlp32]="dense:32" [cnn_small]="conv:8:3,pool:2,conv:16:3,pool:2,dense:32")
 declare -A STUDENT_TRAIN=([mlp32]="--epochs 100 --lr 0.002 --keep-best"
-                          [cnn_small]="--epochs 15 --lr 0.002 --keep-best")
+                          [cnn_small]="--epochs 30 --lr 0.002 --keep-best")
 # seeds of each student (CNN_SMALL_SEEDS: fewer for the slow one when CPU is short)
 declare -A STUDENT_SEEDS=([mlp32]="$SEEDS" [cnn_small]="${CNN_SMALL_SEEDS:-$SEEDS}")
 has_seed() { case " ${STUDENT_SEEDS[$1]} " in *" $2 "*) return 0 ;; *) return 1 ;; esac; }
