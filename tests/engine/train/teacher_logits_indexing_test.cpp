@@ -18,6 +18,15 @@ namespace {
 using test::make_band_dataset;
 using test::make_band_model;
 
+// A wrong "teacher" for the 3-class band data: it names the next class,
+// (label + 1) % 3, for every sample, with logit 6 against 0.
+Tensor next_class_teacher_logits(const Dataset& data) {
+  Tensor logits(Shape{data.size(), 3});
+  for (int i = 0; i < data.size(); ++i)
+    for (int k = 0; k < 3; ++k) logits[i * 3 + k] = k == (data.labels[i] + 1) % 3 ? 6.0f : 0.0f;
+  return logits;
+}
+
 TEST(TeacherLogits, RowIIsTheTeachersForwardOfSampleIAcrossChunks) {
   const Dataset data = make_band_dataset(23, 1);
   Model teacher = make_band_model({{{"type", "dense"}, {"units", 8}}, {{"type", "relu"}}}, 2);
@@ -48,9 +57,7 @@ TEST(TeacherLogits, TrainerLooksUpTheRowOfTheSampleItTrainsOn) {
   // and only if each batch gets the rows of its own samples; a row of another
   // sample names another rotation 2 times in 3.
   const Dataset data = make_band_dataset(600, 3);
-  Tensor teacher_logits(Shape{data.size(), 3});
-  for (int i = 0; i < data.size(); ++i)
-    for (int k = 0; k < 3; ++k) teacher_logits[i * 3 + k] = k == (data.labels[i] + 1) % 3 ? 6.0f : 0.0f;
+  const Tensor teacher_logits = next_class_teacher_logits(data);
 
   Model student = make_band_model({}, 4);
   TrainConfig config;
@@ -88,9 +95,7 @@ TEST(TeacherLogits, TrainerLooksUpTheRowOfTheSampleItTrainsOn) {
 TEST(TeacherLogits, HardLabelsStillTrainTheStudentWithAlphaOne) {
   // The same wrong teacher with alpha = 1 has no say: the student learns the labels.
   const Dataset data = make_band_dataset(300, 5);
-  Tensor teacher_logits(Shape{data.size(), 3});
-  for (int i = 0; i < data.size(); ++i)
-    for (int k = 0; k < 3; ++k) teacher_logits[i * 3 + k] = k == (data.labels[i] + 1) % 3 ? 6.0f : 0.0f;
+  const Tensor teacher_logits = next_class_teacher_logits(data);
   Model student = make_band_model({}, 6);
   TrainConfig config;
   config.epochs = 4;
