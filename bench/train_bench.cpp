@@ -226,7 +226,8 @@ int main(int argc, char** argv) {
   const double min_seconds = quick ? 0.1 : 0.3;
   std::printf("train_bench on %s, gemm kernel %s, hardware threads %d, batch %d, KD loss, Adam\n", platform_name(),
               gemm_kernel_name(), hardware_thread_count(), g_batch);
-  std::string json = std::string("{\"bench\":\"train\",\"platform\":\"") + platform_name() + "\"" + ",\"batch\":" + std::to_string(g_batch);
+  std::string json = std::string("{\"bench\":\"train\",\"platform\":\"") + platform_name() +
+                     "\",\"batch\":" + std::to_string(g_batch);
   for (const std::string& name : models) {
     Problem p(name);
     std::printf("\n%s: %lld parameters\n", name.c_str(), static_cast<long long>(p.model.parameter_count()));

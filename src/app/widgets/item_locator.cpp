@@ -12,7 +12,8 @@ struct Seen {
   int frame = 0;
 };
 
-// One UI thread draws, and the JS API runs on it between frames.
+// One UI thread draws, and the JS API runs on it between frames. Entries are
+// told apart by frame count only: one ImGui context per process (the app's).
 std::map<std::string, Seen>& seen_items() {
   static std::map<std::string, Seen> items;
   return items;
