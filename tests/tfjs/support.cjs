@@ -34,6 +34,15 @@ function rng(seed) {
   };
 }
 
+// Seeded initialisers for models built in the tests: TF.js draws unseeded ones
+// from Math.random, and a test built on them passes or fails by chance.
+function glorot(seed) {
+  return tf.initializers.glorotUniform({ seed });
+}
+function normal(seed) {
+  return tf.initializers.randomNormal({ seed });
+}
+
 function randomPixels(count, seed) {
   const next = rng(seed);
   return Array.from({ length: count }, () => Math.floor(next() * 256));
@@ -222,6 +231,6 @@ function maxAbsDiff(a, b) {
 }
 
 module.exports = {
-  tf, initTf, rng, tempDir, writePng, randomImages, BAND_CLASSES, writeBandCsv, saveTfjsModel, loadTfjsModel,
+  tf, initTf, glorot, normal, rng, tempDir, writePng, randomImages, BAND_CLASSES, writeBandCsv, saveTfjsModel, loadTfjsModel,
   tfjsPredict, cli, cliPredict, maxAbsDiff, readJson: (p) => JSON.parse(fs.readFileSync(p, 'utf8')),
 };
