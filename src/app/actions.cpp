@@ -175,7 +175,7 @@ int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<
                                                      app.session.split, std::move(teacher)));
 }
 
-int start_pruning(App& app, const PruneOptions& options) {
+int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const ResumePoint> resume) {
   require_idle(app);
   const Dataset& data = require_dataset(app);
   // The write-up's pipeline: prune the student, or a copy of the teacher
@@ -194,10 +194,10 @@ int start_pruning(App& app, const PruneOptions& options) {
   StudentRecipe recipe = from_teacher ? StudentRecipe{describe_arch(source), "pruned", 0, 0, 0} : app.session.student_recipe;
   recipe.sparsity = options.sparsity;
   if (from_teacher) recipe.method = "pruned";
-  nlohmann::json provenance = source.provenance;
   return app.worker.start(std::make_unique<PruneJob>(options, std::make_unique<Model>(source.clone()),
                                                      std::move(teacher), app.session.dataset, app.session.split,
-                                                     std::move(recipe), from_teacher ? "teacher" : "student"));
+                                                     std::move(recipe), from_teacher ? "teacher" : "student",
+                                                     std::move(resume)));
 }
 
 int start_evaluation(App& app) {

@@ -32,7 +32,8 @@ std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, co
 int start_teacher_training(App& app, const TrainOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
 // Distils a new student from the teacher (loss "kd"/"mse"), or trains it alone ("ce").
 int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
-int start_pruning(App& app, const PruneOptions& options);
+// Prunes the student, or a copy of the teacher when there is no student.
+int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
 // Evaluates the student and the teacher on the test split (a job).
 int start_evaluation(App& app);
 

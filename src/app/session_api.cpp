@@ -8,6 +8,12 @@ namespace distillery {
 
 namespace {
 
+std::string training_kind_name(const nlohmann::json& kind) {
+  if (kind == "distill") return "distillation";
+  if (kind == "prune") return "pruning";
+  return "teacher training";
+}
+
 // "bands.csv (240 images), teacher, student, distillation at epoch 2 of 5": for the restore banner.
 std::string snapshot_summary(const nlohmann::json& s) {
   std::string out;
@@ -18,9 +24,9 @@ std::string snapshot_summary(const nlohmann::json& s) {
   if (s["teacher"].is_object()) add("teacher");
   if (s["student"].is_object()) add("student");
   if (s["training"].is_object())
-    add(std::string(s["training"]["kind"] == "distill" ? "distillation" : "teacher training") + " at epoch " +
+    add(training_kind_name(s["training"]["kind"]) + " at epoch " +
         std::to_string(s["training"]["epochs_done"].get<int>()) + " of " +
-        std::to_string(s["training"]["options"]["epochs"].get<int>()));
+        std::to_string(s["training"]["epochs"].get<int>()));
   return out;
 }
 
@@ -52,7 +58,7 @@ std::optional<nlohmann::json> call_session_method(App& app, const std::string& m
                                            ? nlohmann::json(nullptr)
                                            : nlohmann::json({{"kind", snapshot["training"]["kind"]},
                                                              {"epoch", snapshot["training"]["epochs_done"]},
-                                                             {"epochs", snapshot["training"]["options"]["epochs"]}})},
+                                                             {"epochs", snapshot["training"]["epochs"]}})},
                           {"dataset", data ? nlohmann::json({{"key", app.session.dataset_version},
                                                              {"stored", dataset_fits_snapshot(*data)}})
                                            : nlohmann::json(nullptr)}};

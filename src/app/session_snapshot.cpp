@@ -199,8 +199,10 @@ nlohmann::json session_snapshot_json(const App& app) {
   if (const auto point = app.worker.resume_point())
     j["training"] = {{"kind", point->kind},
                      {"options", point->options},
-                     {"epochs_done", point->checkpoint.epochs_done},
-                     {"checkpoint", checkpoint_to_json(point->checkpoint)},
+                     {"epochs_done", point->epochs_done},
+                     {"epochs", point->epochs_total},
+                     {"checkpoint", point->checkpoint ? checkpoint_to_json(*point->checkpoint) : nlohmann::json(nullptr)},
+                     {"state", point->job_state},
                      {"curves", curves_json(point->curves)}};
   return j;
 }
@@ -211,7 +213,7 @@ std::string session_revision(const App& app) {
   const size_t settings = std::hash<std::string>()(settings_json(app).dump());
   return "d" + std::to_string(s.dataset_version) + ":t" + std::to_string(s.teacher_version) + ":s" +
          std::to_string(s.student_version) + ":c" +
-         (point ? std::to_string(app.worker.current_id()) + "/" + std::to_string(point->checkpoint.epochs_done) : "-") +
+         (point ? std::to_string(app.worker.current_id()) + "/" + std::to_string(point->epochs_done) : "-") +
          ":h" + std::to_string(settings);
 }
 
@@ -311,13 +313,20 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
     const nlohmann::json& t = j["training"];
     point = std::make_shared<ResumePoint>();
     point->kind = value_of<std::string>(t, "kind", "training");
-    require(point->kind == "distill" || point->kind == "trainTeacher", "the saved session's training is of no known kind");
+    require(point->kind == "distill" || point->kind == "trainTeacher" || point->kind == "prune",
+            "the saved session's training is of no known kind");
     point->options = t.at("options");
-    point->checkpoint = checkpoint_from_json(t.at("checkpoint"));
+    point->epochs_done = value_of<int>(t, "epochs_done", "training");
+    // Sessions saved before pruning jobs were resumable have no "epochs" or "state".
+    point->epochs_total = t.contains("epochs") ? value_of<int>(t, "epochs", "training")
+                                               : point->options.value("epochs", 0);
+    if (!t.at("checkpoint").is_null()) point->checkpoint = checkpoint_from_json(t.at("checkpoint"));
+    point->job_state = t.value("state", nlohmann::json(nullptr));
     point->curves = curves_from(t.at("curves"));
     require(data != nullptr, "the saved training run needs its dataset: load it again first");
     // Checked now so a bad one fails before the session changes.
     if (point->kind == "distill") distill_options_from_json(point->options);
+    else if (point->kind == "prune") prune_options_from_json(point->options);
     else train_options_from_json(point->options);
   }
 
@@ -347,13 +356,11 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
                         {"job", nullptr}};
   // 3. The interrupted run continues from its checkpoint.
   if (point) {
-    out["training"] = {{"kind", point->kind},
-                       {"epoch", point->checkpoint.epochs_done},
-                       {"epochs", point->options.value("epochs", 0)}};
+    out["training"] = {{"kind", point->kind}, {"epoch", point->epochs_done}, {"epochs", point->epochs_total}};
     try {
-      out["job"] = point->kind == "distill"
-                       ? start_distillation(app, distill_options_from_json(point->options), point)
-                       : start_teacher_training(app, train_options_from_json(point->options), point);
+      if (point->kind == "distill") out["job"] = start_distillation(app, distill_options_from_json(point->options), point);
+      else if (point->kind == "prune") out["job"] = start_pruning(app, prune_options_from_json(point->options), point);
+      else out["job"] = start_teacher_training(app, train_options_from_json(point->options), point);
     } catch (const Error& e) {
       out["resumeError"] = e.what();
     }

@@ -2,7 +2,7 @@
 // Session snapshots: what the web app keeps in IndexedDB (web/session-store.js)
 // so that nothing is lost on a reload or a crash. A snapshot is JSON text
 // (models with base64 weights, the student's recipe, the split and panel
-// settings, and the running training job's last end-of-epoch checkpoint) plus
+// settings, and the running training or pruning job's last resume point) plus
 // the dataset's bytes in a small binary form when the dataset is small enough.
 //
 //   const nlohmann::json saved = session_snapshot_json(app);
@@ -43,8 +43,8 @@ Dataset decode_dataset_bytes(const std::vector<uint8_t>& bytes);
 // Puts a snapshot back: dataset (from dataset_bytes when the snapshot kept
 // it), teacher, student, split and settings. Everything is parsed and checked
 // before anything changes, so a broken snapshot leaves the session as it was.
-// With resume and a checkpoint in the snapshot, the training job starts again
-// from its last finished epoch. Returns what was restored (for the JS API):
+// With resume and a resume point in the snapshot, the training or pruning
+// job starts again from its last finished epoch (or pruning round). Returns what was restored (for the JS API):
 //   {dataset, teacher, student, training: {kind, epoch, epochs} | null, job}
 nlohmann::json restore_session(App& app, const std::string& snapshot_text, const std::vector<uint8_t>* dataset_bytes,
                                bool resume);

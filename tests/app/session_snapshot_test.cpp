@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 
 #include "app/app.h"
 #include "app/app_api.h"
@@ -14,6 +15,7 @@
 #include "app_test_data.h"
 #include "engine/core/error.h"
 #include "engine/io/model_json.h"
+#include "engine/train/checkpoint.h"
 
 namespace distillery {
 namespace {
@@ -77,11 +79,12 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-// A distillation in the sliced mode (the single-thread page: deterministic
-// epoch boundaries), snapshotted when its first checkpoint appears.
-Saved snapshot_mid_distillation(Studio& studio, int epochs_done) {
+// A job (distillation or pruning) in the sliced mode (the single-thread page:
+// deterministic epoch boundaries), snapshotted when its resume point after
+// epochs_done epochs appears.
+Saved snapshot_mid_job(Studio& studio, const std::string& method, const nlohmann::json& options, int epochs_done) {
   studio.app.worker.set_slice_ms(0);  // one batch per update: every epoch boundary is seen
-  nlohmann::json started = studio.api.call_json("distill", kDistill);
+  nlohmann::json started = studio.api.call_json(method, options);
   EXPECT_TRUE(started["ok"]) << started.dump();
   const std::string no_checkpoint = ":c-:";
   for (int i = 0; i < 1000000; ++i) {
@@ -94,6 +97,10 @@ Saved snapshot_mid_distillation(Studio& studio, int epochs_done) {
   studio.api.call_json("stop", {});  // the page is gone
   studio.wait(started["value"]["job"]);
   return saved;
+}
+
+Saved snapshot_mid_distillation(Studio& studio, int epochs_done) {
+  return snapshot_mid_job(studio, "distill", kDistill, epochs_done);
 }
 
 class SessionRestore : public ::testing::TestWithParam<bool> {};
@@ -137,8 +144,116 @@ TEST_P(SessionRestore, ADistillationResumedAfterAReloadEndsWithTheUninterruptedB
   }
 }
 
+// The snapshot with every saved weight of the running job scaled by 1.01 (the
+// pruned model and the checkpoint): a job that truly continues from the saved
+// state ends elsewhere.
+Saved with_nudged_job_weights(Saved saved) {
+  nlohmann::json snapshot = nlohmann::json::parse(saved.snapshot);
+  nlohmann::json& training = snapshot["training"];
+  Model model = load_model_json(training["state"]["model"].get<std::string>());
+  for (float& v : model.params().values) v *= 1.01f;
+  training["state"]["model"] = save_model_json(model, {"base64", -1});
+  if (!training["checkpoint"].is_null()) {
+    TrainingCheckpoint checkpoint = checkpoint_from_json(training["checkpoint"]);
+    for (float& v : checkpoint.weights) v *= 1.01f;
+    training["checkpoint"] = checkpoint_to_json(checkpoint);
+  }
+  saved.snapshot = snapshot.dump();
+  return saved;
+}
+
+// Pruning the teacher: structured in two rounds with distillation while
+// fine-tuning (snapshots inside round 1, between the rounds, inside round 2),
+// and the gradual schedule whose masks grow during fine-tuning.
+const nlohmann::json kPruneIterative = {{"method", "structured"}, {"sparsity", 0.5}, {"schedule", "iterative"},
+                                        {"rounds", 2},            {"finetuneEpochs", 2}, {"useTeacher", true},
+                                        {"lr", 0.005},            {"batch", 16},         {"seed", 4}};
+const nlohmann::json kPruneGradual = {{"method", "global"}, {"sparsity", 0.8}, {"schedule", "gradual"},
+                                      {"finetuneEpochs", 3}, {"useTeacher", false}, {"lr", 0.005},
+                                      {"batch", 16},         {"seed", 6}};
+
+TEST_P(SessionRestore, APruningJobResumedAfterAReloadEndsWithTheUninterruptedBitsAndMasks) {
+  for (const auto& [options, snapshot_epochs] :
+       {std::pair{kPruneIterative, std::vector<int>{1, 2, 3}}, std::pair{kPruneGradual, std::vector<int>{1, 2}}}) {
+    Studio reference(false);
+    reference.load_and_train_teacher();
+    const nlohmann::json straight_done = run_job(reference.app, reference.api, "prune", options);
+    ASSERT_TRUE(straight_done["value"]["ok"]) << straight_done.dump();
+    const Model straight = load_model_json(reference.api.call_json("exportStudent", {})["value"]["text"]);
+
+    for (int epochs_done : snapshot_epochs) {
+      SCOPED_TRACE(options["schedule"].get<std::string>() + ", saved after epoch " + std::to_string(epochs_done));
+      Studio before(false);
+      before.load_and_train_teacher();
+      const Saved saved = snapshot_mid_job(before, "prune", options, epochs_done);
+      const nlohmann::json snapshot = nlohmann::json::parse(saved.snapshot);
+      ASSERT_TRUE(snapshot["training"].is_object());
+      EXPECT_EQ(snapshot["training"]["kind"], "prune");
+      EXPECT_EQ(snapshot["training"]["epochs_done"], epochs_done);
+      const int rounds = options["schedule"] == "iterative" ? options["rounds"].get<int>() : 1;
+      EXPECT_EQ(snapshot["training"]["epochs"], options["finetuneEpochs"].get<int>() * rounds);
+      EXPECT_NE(saved.info["summary"].get<std::string>().find("pruning at epoch " + std::to_string(epochs_done)),
+                std::string::npos)
+          << saved.info["summary"];
+
+      Studio after(GetParam());
+      const nlohmann::json restored = after.restore(saved);
+      ASSERT_TRUE(restored["ok"]) << restored.dump();
+      EXPECT_EQ(restored["value"]["training"]["kind"], "prune");
+      EXPECT_EQ(restored["value"]["training"]["epoch"], epochs_done);
+      EXPECT_FALSE(after.app.session.student) << "the student appears when the resumed job ends, not before";
+      const nlohmann::json done = after.wait(restored["value"]["job"]);
+      ASSERT_TRUE(done["value"]["ok"]) << done.dump();
+      EXPECT_EQ(done["value"]["result"]["resumed_from_epoch"], epochs_done);
+      EXPECT_FALSE(done["value"]["result"]["stopped"]);
+      const Model resumed = load_model_json(after.api.call_json("exportStudent", {})["value"]["text"]);
+      EXPECT_EQ(resumed.parameter_count(), straight.parameter_count());
+      EXPECT_TRUE(same_bits(resumed.params().values, straight.params().values));
+      EXPECT_TRUE(same_bits(resumed.params().masks, straight.params().masks));
+      EXPECT_EQ(after.app.session.curves.epochs.size(), reference.app.session.curves.epochs.size());
+
+      Studio nudged(GetParam());
+      const nlohmann::json renudged = nudged.restore(with_nudged_job_weights(saved));
+      ASSERT_TRUE(renudged["ok"]) << renudged.dump();
+      ASSERT_TRUE(nudged.wait(renudged["value"]["job"])["value"]["ok"]);
+      const Model from_nudged = load_model_json(nudged.api.call_json("exportStudent", {})["value"]["text"]);
+      EXPECT_FALSE(same_bits(from_nudged.params().values, straight.params().values))
+          << "the resumed job did not start from the saved weights";
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(ThreadedAndSliced, SessionRestore, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "Threaded" : "Sliced"; });
+
+TEST(SessionSnapshot, ABrokenPruningResumePointIsNamedAndTheRestStaysRestored) {
+  Studio before(false);
+  before.load_and_train_teacher();
+  const Saved saved = snapshot_mid_job(before, "prune", kPruneIterative, 1);
+  const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> breakages = {
+      {"the saved pruning run is broken (round 7 of 2)", [](nlohmann::json& t) { t["state"]["round"] = 7; }},
+      {"the saved pruning run is broken (phase 'prune')", [](nlohmann::json& t) { t["state"]["phase"] = "prune"; }},
+      {"the saved pruning run is broken: ", [](nlohmann::json& t) { t["state"].erase("model"); }},
+      {"the saved pruning run pruned the student, but now the teacher would be pruned",
+       [](nlohmann::json& t) { t["state"]["source"] = "student"; }},
+  };
+  for (const auto& [message, breakage] : breakages) {
+    nlohmann::json snapshot = nlohmann::json::parse(saved.snapshot);
+    breakage(snapshot["training"]);
+    Saved broken = saved;
+    broken.snapshot = snapshot.dump();
+    Studio after(false);
+    const nlohmann::json restored = after.restore(broken);
+    ASSERT_TRUE(restored["ok"]) << restored.dump();
+    EXPECT_NE(restored["value"].value("resumeError", std::string()).find(message), std::string::npos)
+        << restored.dump();
+    EXPECT_TRUE(restored["value"]["job"].is_null());
+    EXPECT_FALSE(after.app.worker.busy());
+    ASSERT_TRUE(after.app.session.teacher);  // the models and dataset came back all the same
+    EXPECT_TRUE(same_bits(after.app.session.teacher->params().values, before.app.session.teacher->params().values));
+    EXPECT_EQ(after.app.session.dataset->labels, before.app.session.dataset->labels);
+  }
+}
 
 TEST(SessionSnapshot, ModelsSettingsAndDatasetComeBackWithoutATrainingRun) {
   Studio before(false);

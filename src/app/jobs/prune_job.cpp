@@ -1,12 +1,15 @@
 // PruneJob: see prune_job.h. Sections: construction, the step machine,
-// the threaded run, rounds and fine-tuning, apply.
+// the threaded run, rounds and fine-tuning, resume points, apply.
 #include "app/jobs/prune_job.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
+#include "app/options_json.h"
 #include "engine/core/error.h"
+#include "engine/io/model_json.h"
 #include "engine/metrics/metrics.h"
 #include "engine/prune/masks.h"
 #include "engine/prune/structured.h"
@@ -17,8 +20,10 @@ namespace distillery {
 // --- construction ---------------------------------------------------------------------
 
 PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, std::unique_ptr<Model> teacher,
-                   std::shared_ptr<const Dataset> data, DataSplit split, StudentRecipe recipe, std::string source_role)
-    : settings_(to_prune_settings(options)), source_(std::move(source)), teacher_(std::move(teacher)),
+                   std::shared_ptr<const Dataset> data, DataSplit split, StudentRecipe recipe, std::string source_role,
+                   std::shared_ptr<const ResumePoint> resume_from)
+    : settings_(to_prune_settings(options)), options_json_(prune_options_to_json(options)), source_(std::move(source)),
+      teacher_(std::move(teacher)),
       data_(std::move(data)), split_(std::move(split)), recipe_(std::move(recipe)),
       source_role_(std::move(source_role)) {
   validate_prune_settings(settings_);
@@ -42,13 +47,18 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
   }
   const bool needs_logits = finetunes && settings_.train.loss == "kd";
   if (needs_logits) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
-  phase_ = needs_logits ? Phase::kTeacherLogits : Phase::kPrune;
   update_progress([&](JobProgress& p) {
     p.title = title();
     p.phase = needs_logits ? "caching the teacher's logits" : "pruning";
     p.epochs = settings_.finetune_epochs * rounds_;
     p.curves.title = title();
   });
+  if (resume_from) {
+    resume(*resume_from);
+    resume_point_ = resume_from;  // a snapshot taken before the next epoch still holds it
+    resumed_from_ = std::move(resume_from);
+  }
+  phase_ = needs_logits ? Phase::kTeacherLogits : after_logits_;
 }
 
 PruneJob::~PruneJob() = default;
@@ -70,7 +80,8 @@ bool PruneJob::step() {
       return true;
     case Phase::kFinetune:
       if (!run_) start_finetune();
-      if (run_ && !run_->step()) end_finetune();
+      if (!run_->step()) end_finetune();
+      else keep_resume_point();
       return true;
     case Phase::kFinalize:
       if (settings_.schedule == "polynomial")
@@ -93,9 +104,17 @@ void PruneJob::run(TrainControl& control) {
   while (phase_ != Phase::kDone) {
     while (control.pause && !control.stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (phase_ == Phase::kFinetune && !control.stop) {
+      // The engine's TrainingRun::run loop, with a resume point kept after each epoch.
       start_finetune();
-      if (run_) run_->run(&control);  // the engine's loop; pause and stop through control
-      if (run_) end_finetune();
+      while (!run_->finished() && !control.stop) {
+        if (control.pause) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          continue;
+        }
+        run_->step();
+        keep_resume_point();
+      }
+      end_finetune();
       continue;
     }
     step();
@@ -106,7 +125,7 @@ void PruneJob::run(TrainControl& control) {
 
 void PruneJob::step_teacher_logits() {
   teacher_logits_->step();
-  if (teacher_logits_->done()) phase_ = Phase::kPrune;
+  if (teacher_logits_->done()) phase_ = after_logits_;
 }
 
 double PruneJob::sparsity_now() const {
@@ -145,10 +164,11 @@ void PruneJob::start_finetune() {
   config.epochs = settings_.finetune_epochs;
   TrainCallbacks callbacks;
   const auto started = std::chrono::steady_clock::now();
-  callbacks.on_batch = [this, started](const BatchReport& r) {
+  const int64_t first_step = checkpoint_to_restore_ ? checkpoint_to_restore_->steps : 0;
+  callbacks.on_batch = [this, started, first_step](const BatchReport& r) {
     const int64_t done = steps_before_round_ + r.step;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const double per_step = elapsed / static_cast<double>(std::max<int64_t>(1, r.step));
+    const double per_step = elapsed / static_cast<double>(std::max<int64_t>(1, r.step - first_step));
     update_progress([&](JobProgress& p) {
       p.epoch = epochs_before_round_ + r.epoch + 1;
       p.loss = r.loss;
@@ -181,6 +201,10 @@ void PruneJob::start_finetune() {
   }
   run_ = std::make_unique<TrainingRun>(*model_, *data_, split_.train, split_.val, config,
                                        teacher_logits_ ? &teacher_logits_->logits() : nullptr, std::move(callbacks));
+  if (checkpoint_to_restore_) {
+    run_->restore(*checkpoint_to_restore_);  // a resumed job: this round's run as it was saved
+    checkpoint_to_restore_.reset();
+  }
 }
 
 void PruneJob::end_finetune() {
@@ -191,9 +215,80 @@ void PruneJob::end_finetune() {
   if (round_ < rounds_ && !stop_requested()) {
     ++round_;
     phase_ = Phase::kPrune;
+    keep_resume_point();
   } else {
     phase_ = Phase::kFinalize;
   }
+}
+
+// --- resume points -------------------------------------------------------------------
+
+// The job's state as a resume point: mid-round after a fine-tuning epoch (with
+// the engine's checkpoint), or between rounds (the next round prunes first).
+void PruneJob::keep_resume_point() {
+  const bool between_rounds = phase_ == Phase::kPrune;
+  if (!between_rounds && (!run_ || run_->finished() || run_->current_epoch() == 0)) return;
+  const int epochs_done = epochs_before_round_ + (between_rounds ? 0 : run_->current_epoch());
+  if (epochs_done == resume_point_epoch_) return;
+  resume_point_epoch_ = epochs_done;
+  auto point = std::make_shared<ResumePoint>();
+  point->kind = "prune";
+  point->options = options_json_;
+  point->epochs_done = epochs_done;
+  point->epochs_total = settings_.finetune_epochs * rounds_;
+  if (!between_rounds) point->checkpoint = run_->checkpoint();
+  point->job_state = {{"source", source_role_},
+                      {"phase", between_rounds ? "prune" : "finetune"},
+                      {"round", round_},
+                      {"pruned", pruned_},
+                      {"steps_before_round", steps_before_round_},
+                      {"epochs_before_round", epochs_before_round_},
+                      {"model", save_model_json(*model_, {"base64", -1})}};
+  point->curves = progress().curves;
+  std::lock_guard<std::mutex> lock(resume_mutex_);
+  resume_point_ = std::move(point);
+}
+
+std::shared_ptr<const ResumePoint> PruneJob::resume_point() const {
+  std::lock_guard<std::mutex> lock(resume_mutex_);
+  return resume_point_;
+}
+
+// Takes the saved round, counters and pruned model; the next fine-tuning run
+// restores the saved checkpoint. Throws Error naming what does not fit.
+void PruneJob::resume(const ResumePoint& point) {
+  const nlohmann::json& state = point.job_state;
+  std::unique_ptr<Model> model;
+  std::string phase;
+  try {
+    require(state.at("source").get<std::string>() == source_role_,
+            "the saved pruning run pruned the " + state.at("source").get<std::string>() + ", but now the " +
+                source_role_ + " would be pruned");
+    phase = state.at("phase").get<std::string>();
+    round_ = state.at("round").get<int>();
+    pruned_ = state.at("pruned").get<bool>();
+    steps_before_round_ = state.at("steps_before_round").get<int64_t>();
+    epochs_before_round_ = state.at("epochs_before_round").get<int>();
+    model = std::make_unique<Model>(load_model_json(state.at("model").get<std::string>()));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("the saved pruning run is broken: ") + e.what());
+  }
+  require((phase == "finetune") == point.checkpoint.has_value() && (phase == "finetune" || phase == "prune"),
+          "the saved pruning run is broken (phase '" + phase + "')");
+  require(round_ >= 1 && round_ <= rounds_ && steps_before_round_ >= 0 && epochs_before_round_ >= 0,
+          "the saved pruning run is broken (round " + std::to_string(round_) + " of " + std::to_string(rounds_) + ")");
+  const std::string why = model_data_mismatch(*model, *data_, "saved pruned model");
+  require(why.empty(), "the saved pruning run does not fit the dataset: " + why);
+  model_ = std::move(model);
+  after_logits_ = phase == "finetune" ? Phase::kFinetune : Phase::kPrune;
+  checkpoint_to_restore_ = point.checkpoint;
+  resume_point_epoch_ = point.epochs_done;
+  const TrainingCurves curves = point.curves;
+  update_progress([&](JobProgress& p) {
+    p.curves = curves;
+    p.curves.title = title();
+    p.epoch = point.epochs_done;
+  });
 }
 
 // --- apply ------------------------------------------------------------------------------
@@ -206,6 +301,7 @@ nlohmann::json PruneJob::apply(Session& session, bool stopped) {
   record["params"] = model_->parameter_count();
   record["nonzero_params"] = model_->nonzero_parameter_count();
   if (stopped) record["stopped_early"] = true;
+  if (resumed_from_) record["resumed_from_epoch"] = resumed_from_->epochs_done;
   if (!model_->provenance.is_object()) model_->provenance = nlohmann::json::object();
   if (model_->provenance.contains("pruning")) record["previous"] = model_->provenance["pruning"];
   if (report_) record["test_accuracy"] = report_->accuracy;
@@ -219,6 +315,7 @@ nlohmann::json PruneJob::apply(Session& session, bool stopped) {
                            {"params", model_->parameter_count()},
                            {"nonzero_params", model_->nonzero_parameter_count()},
                            {"source_params", source_->parameter_count()}};
+  if (resumed_from_) result["resumed_from_epoch"] = resumed_from_->epochs_done;
   if (report_) result["accuracy"] = report_->accuracy;
   if (report_ && report_->agreement >= 0) result["agreement"] = report_->agreement;
   JobProgress p = progress();

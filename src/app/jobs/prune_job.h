@@ -7,10 +7,13 @@
 //      gradual (polynomial) schedule prunes inside the fine-tuning instead
 //   3. finalise (gradual ends at the target even when stopped early)
 //   4. evaluate on the test split
-// The result becomes the student.
+// The result becomes the student. A resume point is kept after every
+// fine-tuning epoch and between rounds (the pruned model, the round, the
+// engine's checkpoint), so a saved session continues the job after a reload.
 #include <memory>
 #include <string>
 
+#include "app/jobs/resume_point.h"
 #include "app/jobs/teacher_logits.h"
 #include "app/options.h"
 #include "app/training_worker.h"
@@ -22,9 +25,11 @@ namespace distillery {
 class PruneJob : public Job {
  public:
   // source: a copy of what is pruned (the student, or the teacher when there
-  // is no student); teacher: a copy of the teacher or null.
+  // is no student); teacher: a copy of the teacher or null; resume_from: a
+  // saved point of the same job to continue from.
   PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, std::unique_ptr<Model> teacher,
-           std::shared_ptr<const Dataset> data, DataSplit split, StudentRecipe recipe, std::string source_role);
+           std::shared_ptr<const Dataset> data, DataSplit split, StudentRecipe recipe, std::string source_role,
+           std::shared_ptr<const ResumePoint> resume_from = nullptr);
   ~PruneJob() override;
 
   std::string title() const override { return "Pruning " + source_role_; }
@@ -32,6 +37,7 @@ class PruneJob : public Job {
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;
   bool keeps_result_when_stopped() const override { return true; }
+  std::shared_ptr<const ResumePoint> resume_point() const override;
 
  private:
   enum class Phase { kTeacherLogits, kPrune, kFinetune, kFinalize, kEvaluate, kDone };
@@ -40,8 +46,11 @@ class PruneJob : public Job {
   void start_finetune();
   void end_finetune();
   double sparsity_now() const;
+  void resume(const ResumePoint& point);
+  void keep_resume_point();  // worker thread, between batches
 
   PruneSettings settings_;
+  nlohmann::json options_json_;  // as the JS API took them, for resume points
   std::unique_ptr<Model> source_, model_, teacher_;
   std::shared_ptr<const Dataset> data_;
   DataSplit split_;
@@ -59,6 +68,13 @@ class PruneJob : public Job {
   int64_t total_steps_ = 0;
   int epochs_before_round_ = 0;
   std::optional<EvalReport> report_;
+
+  Phase after_logits_ = Phase::kPrune;
+  std::shared_ptr<const ResumePoint> resumed_from_;
+  std::optional<TrainingCheckpoint> checkpoint_to_restore_;  // into the next fine-tuning run
+  int resume_point_epoch_ = -1;
+  mutable std::mutex resume_mutex_;
+  std::shared_ptr<const ResumePoint> resume_point_;
 };
 
 }  // namespace distillery

@@ -1,9 +1,11 @@
 #pragma once
-// ResumePoint: a training job's state at the end of an epoch, enough to start
-// the same job again later and continue it (a saved session after a reload):
-// which action started it and with which options, the engine's checkpoint
-// (weights, optimiser moments, step counts, shuffle and dropout generators),
-// and the curves drawn so far.
+// ResumePoint: a long job's state at the end of an epoch (or, when pruning,
+// between rounds), enough to start the same job again later and continue it
+// (a saved session after a reload): which action started it and with which
+// options, the engine's checkpoint (weights, optimiser moments, step counts,
+// shuffle and dropout generators), what the job itself adds, and the curves
+// drawn so far.
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,9 +16,15 @@
 namespace distillery {
 
 struct ResumePoint {
-  std::string kind;         // "distill" or "trainTeacher": the JS API method that started it
+  std::string kind;         // "distill", "trainTeacher" or "prune": the JS API method that started it
   nlohmann::json options;   // its options, as that method takes them
-  TrainingCheckpoint checkpoint;
+  int epochs_done = 0;      // over the whole job: a pruning job's rounds add up
+  int epochs_total = 0;
+  // The running TrainingRun's checkpoint; none between pruning rounds.
+  std::optional<TrainingCheckpoint> checkpoint;
+  // The job's own state beyond the checkpoint (a pruning job: its round and
+  // the pruned model); null for training jobs.
+  nlohmann::json job_state;
   TrainingCurves curves;
 };
 

@@ -10,12 +10,13 @@
 
 namespace distillery {
 
-
 TrainJob::TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std::shared_ptr<const Dataset> data,
                    DataSplit split, std::unique_ptr<Model> teacher)
     : settings_(std::move(settings)), model_(std::move(model)), data_(std::move(data)), split_(std::move(split)),
       teacher_(std::move(teacher)) {
   const bool needs_teacher = settings_.config.loss != "ce";
+  require(!settings_.resume_from || settings_.resume_from->checkpoint,
+          "the saved training run has no checkpoint to continue from");
   require(!needs_teacher || teacher_, "the '" + settings_.config.loss + "' loss needs a teacher: load one first");
   phase_ = needs_teacher ? Phase::kTeacherLogits : Phase::kTrain;
   if (needs_teacher) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
@@ -87,7 +88,7 @@ void TrainJob::start_training() {
   if (run_) return;
   TrainCallbacks callbacks;
   const auto started = std::chrono::steady_clock::now();
-  const int64_t first_step = settings_.resume_from ? settings_.resume_from->checkpoint.steps : 0;
+  const int64_t first_step = settings_.resume_from ? settings_.resume_from->checkpoint->steps : 0;
   callbacks.on_batch = [this, started, first_step](const BatchReport& r) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double per_step = elapsed / static_cast<double>(std::max<int64_t>(1, r.step - first_step));
@@ -112,7 +113,7 @@ void TrainJob::start_training() {
                                        teacher_logits_ ? &teacher_logits_->logits() : nullptr, std::move(callbacks));
   if (settings_.resume_from) {
     // Continue the saved run: weights, optimiser, order and curves as they were after its last epoch.
-    run_->restore(settings_.resume_from->checkpoint);
+    run_->restore(*settings_.resume_from->checkpoint);
     checkpoint_epoch_ = run_->current_epoch();
     {
       std::lock_guard<std::mutex> lock(resume_mutex_);
@@ -142,6 +143,8 @@ void TrainJob::keep_checkpoint_after_epoch() {
   point->kind = settings_.resume_kind;
   point->options = settings_.resume_options;
   point->checkpoint = run_->checkpoint();
+  point->epochs_done = point->checkpoint->epochs_done;
+  point->epochs_total = settings_.config.epochs;
   point->curves = progress().curves;
   std::lock_guard<std::mutex> lock(resume_mutex_);
   resume_point_ = std::move(point);
@@ -167,13 +170,13 @@ nlohmann::json TrainJob::apply(Session& session, bool stopped) {
   nlohmann::json provenance = settings_.provenance;
   provenance["epochs_completed"] = epochs_done;
   if (stopped) provenance["stopped_early"] = true;
-  if (settings_.resume_from) provenance["resumed_from_epoch"] = settings_.resume_from->checkpoint.epochs_done;
+  if (settings_.resume_from) provenance["resumed_from_epoch"] = settings_.resume_from->epochs_done;
   if (report_) provenance["test_accuracy"] = report_->accuracy;
   if (report_ && report_->agreement >= 0) provenance["teacher_agreement"] = report_->agreement;
   model_->provenance = provenance;
 
   nlohmann::json result = {{"stopped", stopped}, {"epochs", epochs_done}, {"steps", run_->steps_done()}};
-  if (settings_.resume_from) result["resumed_from_epoch"] = settings_.resume_from->checkpoint.epochs_done;
+  if (settings_.resume_from) result["resumed_from_epoch"] = settings_.resume_from->epochs_done;
   if (!run_->history().empty()) {
     const EpochReport& last = run_->history().back();
     result["loss"] = last.train_loss;
