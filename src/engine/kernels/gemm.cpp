@@ -163,10 +163,9 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
   // Each part is an independent product writing its own block of C. The parts
   // are parallel_for's chunks (at most `threads`), computed here the same way
   // so their panels can be sized before any worker starts.
-  const int64_t grains = (extent + grain - 1) / grain;
-  const int parts = static_cast<int>(std::min<int64_t>(grains, threads));
-  const int64_t base = grains / parts, extra = grains % parts;
-  auto part_begin = [&](int p) { return std::min<int64_t>(extent, (p * base + std::min<int64_t>(p, extra)) * grain); };
+  const ChunkSplit split(extent, grain, threads);
+  const int parts = static_cast<int>(split.chunks);
+  auto part_begin = [&](int p) { return split.chunk_begin(p); };
   Panels* panels = panels_for_parts(parts);
   for (int p = 0; p < parts; ++p) {
     const int size = static_cast<int>(part_begin(p + 1) - part_begin(p));

@@ -181,19 +181,24 @@ void parallel_tasks(int tasks, FunctionRef<void(int)> task) {
   g_pool->run(tasks, task);
 }
 
+ChunkSplit::ChunkSplit(int64_t extent_, int64_t grain_, int64_t max_chunks)
+    : extent(std::max<int64_t>(extent_, 0)), grain(std::max<int64_t>(grain_, 1)) {
+  const int64_t grains = (extent + grain - 1) / grain;
+  chunks = std::max<int64_t>(1, std::min(grains, max_chunks));
+}
+
+int64_t ChunkSplit::chunk_begin(int64_t c) const {
+  const int64_t grains = (extent + grain - 1) / grain;
+  const int64_t base = grains / chunks, extra = grains % chunks;
+  return std::min(extent, (c * base + std::min(c, extra)) * grain);
+}
+
 void parallel_for(int64_t begin, int64_t end, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn) {
   if (end <= begin) return;
-  grain = std::max<int64_t>(grain, 1);
-  const int64_t grains = (end - begin + grain - 1) / grain;
-  const int64_t chunks = std::min<int64_t>(grains, t_inside_task ? 1 : thread_count());
-  if (chunks <= 1) return fn(begin, end);
-  // Spread the grains evenly: the first (grains % chunks) chunks get one more.
-  const int64_t base = grains / chunks, extra = grains % chunks;
-  parallel_tasks(static_cast<int>(chunks), [&](int c) {
-    const int64_t first = c * base + std::min<int64_t>(c, extra);
-    const int64_t count = base + (c < extra ? 1 : 0);
-    fn(begin + first * grain, std::min(end, begin + (first + count) * grain));
-  });
+  const ChunkSplit split(end - begin, grain, t_inside_task ? 1 : thread_count());
+  if (split.chunks <= 1) return fn(begin, end);
+  parallel_tasks(static_cast<int>(split.chunks),
+                 [&](int c) { fn(begin + split.chunk_begin(c), begin + split.chunk_begin(c + 1)); });
 }
 
 }  // namespace distillery

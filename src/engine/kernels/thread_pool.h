@@ -104,6 +104,16 @@ void parallel_tasks(int tasks, FunctionRef<void(int)> task);
 // runs fn(chunk_begin, chunk_end) on each.
 void parallel_for(int64_t begin, int64_t end, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn);
 
+// How parallel_for (and gemm) cut [0, extent) into `chunks` chunks of whole
+// grains, the first (grains % chunks) one grain longer: chunk c is
+// [chunk_begin(c), chunk_begin(c + 1)). Code that wants the same thread to
+// touch the same items in two loops cuts both the same way.
+struct ChunkSplit {
+  int64_t extent, grain, chunks;
+  ChunkSplit(int64_t extent, int64_t grain, int64_t max_chunks);
+  int64_t chunk_begin(int64_t c) const;
+};
+
 // True while the current thread runs a pool task (nested calls run inline).
 bool inside_parallel_task();
 
