@@ -7,7 +7,8 @@
 // and settings, and the distillation continues from the checkpoint's epoch to
 // the end.
 // Downloads are JSON that loads back bit-identically. No request leaves the
-// origin and no CSP violation (a console error) happens.
+// origin and no CSP violation (a console error) happens. A pruning job
+// reloaded mid-run continues from its last fine-tuning epoch as well.
 //
 //   DISTILLERY_SITE=build-web/site node --test tests/web/session.test.mjs
 import { test, before, after } from 'node:test';
@@ -150,3 +151,48 @@ test('threaded build: a reload mid-distillation, a click on Restore, resumes fro
 
 test('single-thread build: a reload mid-distillation resumes from the last epoch checkpoint', { timeout: 900000 }, () =>
   runReloadFlow({ isolation: false, build: 'st', restoreBy: 'api' }));
+
+// A pruning job is saved and resumed the same way: the demo teacher is pruned
+// in two rounds with distillation while fine-tuning; the page reloads after a
+// fine-tuning epoch was saved, and the restored job continues from it.
+const PRUNE = { method: 'global', sparsity: 0.8, schedule: 'iterative', rounds: 2, finetuneEpochs: 30, useTeacher: true,
+  batch: 16, lr: 0.001, seed: 2 };
+
+test('threaded build: a reload mid-pruning resumes the pruning job from its last fine-tuning epoch', { timeout: 600000 }, async () => {
+  const server = await startServer(true);
+  const { context, page, log } = await openPage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(() => window.distilleryReady);
+    const { job } = await page.evaluate((o) => distillery.call('prune', o), PRUNE);
+    let saved = null;
+    for (let i = 0; i < 1200 && !(saved && saved.training && saved.training.epoch >= 2); i++) {
+      await sleep(250);
+      saved = await page.evaluate(() => distillery.hasSavedSession());
+    }
+    assert.ok(saved && saved.training, 'a pruning resume point was saved');
+    assert.equal((await page.evaluate(() => distillery.status())).state, 'running', 'the job is still going');
+    assert.equal(saved.training.kind, 'prune');
+    assert.equal(saved.training.epochs, PRUNE.rounds * PRUNE.finetuneEpochs);
+    assert.match(saved.summary, /pruning at epoch \d+ of 60/);
+    assert.ok(job > 0);
+
+    await page.reload();
+    await page.evaluate(() => window.distilleryReady);
+    const restored = await page.evaluate(() => distillery.restoreSession());
+    assert.equal(restored.training.kind, 'prune');
+    assert.ok(restored.training.epoch >= saved.training.epoch);
+    assert.ok(restored.job > 0, 'the pruning job continues');
+    const finished = await page.evaluate((id) => distillery.waitForJob(id), restored.job);
+    assert.equal(finished.resumed_from_epoch, restored.training.epoch);
+    assert.equal(finished.stopped, false);
+    assert.ok(Math.abs(finished.sparsity - PRUNE.sparsity) < 0.01, `sparsity ${finished.sparsity}`);
+    assert.ok(finished.accuracy > 0.6, `the pruned model still classifies (${finished.accuracy})`);
+    assert.ok(finished.nonzero_params < 0.25 * finished.params);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'session-mt-prune-resumed.png') });
+    assert.deepEqual(log.errors, [], 'no console errors');
+  } finally {
+    await context.close();
+    server.stop();
+  }
+});
