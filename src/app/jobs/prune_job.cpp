@@ -55,7 +55,7 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
   });
   if (resume_from) {
     resume(*resume_from);
-    resume_point_ = resume_from;  // a snapshot taken before the next epoch still holds it
+    resume_point_.set(resume_from);  // a snapshot taken before the next epoch still holds it
     resumed_from_ = std::move(resume_from);
   }
   phase_ = needs_logits ? Phase::kTeacherLogits : after_logits_;
@@ -104,16 +104,9 @@ void PruneJob::run(TrainControl& control) {
   while (phase_ != Phase::kDone) {
     while (control.pause && !control.stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (phase_ == Phase::kFinetune && !control.stop) {
-      // The engine's TrainingRun::run loop, with a resume point kept after each epoch.
+      // The engine's loop, with a resume point kept after each epoch.
       start_finetune();
-      while (!run_->finished() && !control.stop) {
-        if (control.pause) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          continue;
-        }
-        run_->step();
-        keep_resume_point();
-      }
+      run_->run(&control, [this] { keep_resume_point(); });
       end_finetune();
       continue;
     }
@@ -245,13 +238,7 @@ void PruneJob::keep_resume_point() {
                       {"epochs_before_round", epochs_before_round_},
                       {"model", save_model_json(*model_, {"base64", -1})}};
   point->curves = progress().curves;
-  std::lock_guard<std::mutex> lock(resume_mutex_);
-  resume_point_ = std::move(point);
-}
-
-std::shared_ptr<const ResumePoint> PruneJob::resume_point() const {
-  std::lock_guard<std::mutex> lock(resume_mutex_);
-  return resume_point_;
+  resume_point_.set(std::move(point));
 }
 
 // Takes the saved round, counters and pruned model; the next fine-tuning run

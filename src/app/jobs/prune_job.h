@@ -37,7 +37,7 @@ class PruneJob : public Job {
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;
   bool keeps_result_when_stopped() const override { return true; }
-  std::shared_ptr<const ResumePoint> resume_point() const override;
+  std::shared_ptr<const ResumePoint> resume_point() const override { return resume_point_.get(); }
 
  private:
   enum class Phase { kTeacherLogits, kPrune, kFinetune, kFinalize, kEvaluate, kDone };
@@ -73,8 +73,7 @@ class PruneJob : public Job {
   std::shared_ptr<const ResumePoint> resumed_from_;
   std::optional<TrainingCheckpoint> checkpoint_to_restore_;  // into the next fine-tuning run
   int resume_point_epoch_ = -1;
-  mutable std::mutex resume_mutex_;
-  std::shared_ptr<const ResumePoint> resume_point_;
+  ResumePointSlot resume_point_;
 };
 
 }  // namespace distillery

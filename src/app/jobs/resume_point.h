@@ -5,6 +5,8 @@
 // options, the engine's checkpoint (weights, optimiser moments, step counts,
 // shuffle and dropout generators), what the job itself adds, and the curves
 // drawn so far.
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -26,6 +28,24 @@ struct ResumePoint {
   // the pruned model); null for training jobs.
   nlohmann::json job_state;
   TrainingCurves curves;
+};
+
+// A running job's latest resume point: set by the job's thread after an
+// epoch, read by the UI thread when it saves the session.
+class ResumePointSlot {
+ public:
+  void set(std::shared_ptr<const ResumePoint> point) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    point_ = std::move(point);
+  }
+  std::shared_ptr<const ResumePoint> get() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return point_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ResumePoint> point_;
 };
 
 }  // namespace distillery

@@ -58,15 +58,8 @@ void TrainJob::run(TrainControl& control) {
   }
   if (phase_ == Phase::kTrain) {
     start_training();
-    // The engine's TrainingRun::run loop, with a checkpoint kept after each epoch.
-    while (!run_->finished() && !control.stop) {
-      if (control.pause) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        continue;
-      }
-      run_->step();
-      keep_checkpoint_after_epoch();
-    }
+    // The engine's loop, with a checkpoint kept after each epoch.
+    run_->run(&control, [this] { keep_checkpoint_after_epoch(); });
     phase_ = Phase::kEvaluate;
   }
   while (step()) {
@@ -115,10 +108,7 @@ void TrainJob::start_training() {
     // Continue the saved run: weights, optimiser, order and curves as they were after its last epoch.
     run_->restore(*settings_.resume_from->checkpoint);
     checkpoint_epoch_ = run_->current_epoch();
-    {
-      std::lock_guard<std::mutex> lock(resume_mutex_);
-      resume_point_ = settings_.resume_from;
-    }
+    resume_point_.set(settings_.resume_from);
     const TrainingCurves curves = settings_.resume_from->curves;
     update_progress([&](JobProgress& p) {
       const float teacher_line = p.curves.teacher_val_accuracy;
@@ -146,13 +136,7 @@ void TrainJob::keep_checkpoint_after_epoch() {
   point->epochs_done = point->checkpoint->epochs_done;
   point->epochs_total = settings_.config.epochs;
   point->curves = progress().curves;
-  std::lock_guard<std::mutex> lock(resume_mutex_);
-  resume_point_ = std::move(point);
-}
-
-std::shared_ptr<const ResumePoint> TrainJob::resume_point() const {
-  std::lock_guard<std::mutex> lock(resume_mutex_);
-  return resume_point_;
+  resume_point_.set(std::move(point));
 }
 
 void TrainJob::evaluate() {

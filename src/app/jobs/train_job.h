@@ -42,7 +42,7 @@ class TrainJob : public Job {
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;
   bool keeps_result_when_stopped() const override { return true; }
-  std::shared_ptr<const ResumePoint> resume_point() const override;
+  std::shared_ptr<const ResumePoint> resume_point() const override { return resume_point_.get(); }
 
  private:
   enum class Phase { kTeacherLogits, kTrain, kEvaluate, kDone };
@@ -63,8 +63,7 @@ class TrainJob : public Job {
   std::optional<EvalReport> report_;
   float teacher_val_accuracy_ = -1;
   int checkpoint_epoch_ = 0;
-  mutable std::mutex resume_mutex_;
-  std::shared_ptr<const ResumePoint> resume_point_;
+  ResumePointSlot resume_point_;
 };
 
 }  // namespace distillery

@@ -211,7 +211,7 @@ TrainingRun::ValidationResult TrainingRun::validate() {
   return {static_cast<float>(loss_sum / n), static_cast<float>(correct / n)};
 }
 
-void TrainingRun::run(TrainControl* control) {
+void TrainingRun::run(TrainControl* control, const std::function<void()>& after_step) {
   while (!finished()) {
     if (control && control->stop.load()) return;
     if (control && control->pause.load()) {
@@ -219,6 +219,7 @@ void TrainingRun::run(TrainControl* control) {
       continue;
     }
     step();
+    if (after_step) after_step();
   }
 }
 

@@ -91,7 +91,9 @@ class TrainingRun {
   // Returns false when the run is finished.
   bool step();
   // Loops step() until done or control->stop; waits while control->pause.
-  void run(TrainControl* control = nullptr);
+  // after_step (optional) runs after every batch: the apps keep a resume
+  // point there when an epoch has ended.
+  void run(TrainControl* control = nullptr, const std::function<void()>& after_step = nullptr);
 
   bool finished() const;
   int64_t steps_done() const;
