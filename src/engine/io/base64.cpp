@@ -83,6 +83,7 @@ std::vector<uint8_t> base64_decode(const std::string& text) {
 
 std::string floats_to_base64(const float* values, size_t count) {
   std::vector<uint8_t> bytes(count * 4);
+  if (count == 0) return "";  // memcpy from a null pointer is undefined even for 0 bytes
   std::memcpy(bytes.data(), values, bytes.size());
   if (!little_endian_host()) {
     for (size_t i = 0; i < bytes.size(); i += 4) {
@@ -104,7 +105,7 @@ std::vector<float> base64_to_floats(const std::string& text) {
     }
   }
   std::vector<float> out(bytes.size() / 4);
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());  // an empty vector's data() may be null
   return out;
 }
 

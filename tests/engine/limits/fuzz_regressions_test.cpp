@@ -5,6 +5,7 @@
 #include "engine/data/data_builders.h"
 #include "engine/data/image.h"
 #include "engine/data/test_util.h"
+#include "engine/io/base64.h"
 #include "engine/io/model_json.h"
 #include "engine/io/tfjs_import.h"
 #include "engine/model/arch_spec.h"
@@ -75,6 +76,17 @@ TEST(FuzzRegressionTest, Base64WeightsMustBeFinite) {
     "layers": [{"type": "dense", "units": 2, "weights": {"kernel": {"shape": [1, 2], "data": [1, 2]},
                                                           "bias": {"shape": [2], "base64": "AAAAAAAAwH8="}}}]})";
   EXPECT_ERROR_WITH(load_model_json(text), "layer 0 (dense): weights.bias.base64 value 1 is NaN or infinite");
+}
+
+// fuzz_model_json (session 4, after 5.0M inputs): an empty base64 weight
+// string made memcpy run with null pointers, undefined even for 0 bytes
+// (UBSan stops here in the sanitizer build without the fix).
+TEST(FuzzRegressionTest, EmptyBase64WeightsAreTheWrongCountNotUndefinedBehaviour) {
+  const std::string text = R"({"format": "distillery-model", "version": 1, "input_shape": [1], "class_names": ["a", "b"],
+    "layers": [{"type": "dense", "units": 2, "weights": {"kernel": {"shape": [1, 2], "base64": ""}}}]})";
+  EXPECT_ERROR_WITH(load_model_json(text), "layer 0 (dense): weights.kernel.base64 holds 0 values but shape [1, 2] needs 2");
+  EXPECT_EQ(floats_to_base64(nullptr, 0), "");
+  EXPECT_TRUE(base64_to_floats("").empty());
 }
 
 // fuzz_arch_spec: a number beyond double ("1E115111111") made nlohmann throw
