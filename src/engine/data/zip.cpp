@@ -54,7 +54,9 @@ CentralDirectory find_central_directory(const std::vector<uint8_t>& bytes, const
   const bool zip64 = cd.entries == 0xFFFF || cd.size == 0xFFFFFFFF || cd.offset == 0xFFFFFFFF;
   if (zip64 && end >= kZip64LocatorSize && le32(&bytes[end - kZip64LocatorSize]) == kZip64LocatorSig) {
     uint64_t record = le64(&bytes[end - kZip64LocatorSize + 8]);
-    require(record <= bytes.size() - kZip64EndSize && le32(&bytes[record]) == kZip64EndSig,
+    // (size checked first: for a file shorter than the record, size - 56 wraps around)
+    require(bytes.size() >= kZip64EndSize && record <= bytes.size() - kZip64EndSize &&
+                le32(&bytes[record]) == kZip64EndSig,
             name + ": corrupt ZIP64 end of central directory");
     const uint8_t* z = &bytes[record];
     cd = CentralDirectory{le64(z + 48), le64(z + 40), le64(z + 32)};

@@ -5,6 +5,7 @@
 #include "engine/data/data_builders.h"
 #include "engine/data/image.h"
 #include "engine/data/test_util.h"
+#include "engine/data/zip.h"
 #include "engine/io/base64.h"
 #include "engine/io/model_json.h"
 #include "engine/io/tfjs_import.h"
@@ -164,6 +165,19 @@ TEST(FuzzRegressionTest, TwoChannelModelSavesAndLoadsBack) {
   const Model again = load_model_json(save_model_json(model, {"base64", -1}));
   EXPECT_EQ(again.input_shape().dims, model.input_shape().dims);
   EXPECT_EQ(again.params().values, model.params().values);
+}
+
+// fuzz_zip (session 4, CI's seeded 150,000-input pass): a 52-byte file with a
+// ZIP64 locator. The check "record <= size - 56" wrapped around for files
+// shorter than 56 bytes, and the ZIP64 record was read far past the end.
+TEST(FuzzRegressionTest, Zip64LocatorInAFileShorterThanItsRecord) {
+  std::vector<uint8_t> bytes = {0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0,      // ZIP64 locator, disk 0
+                                0xe8, 0x03, 0, 0, 0, 0, 0, 0,            // its record at offset 1000
+                                1, 0, 0, 0,                              // 1 disk
+                                0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0,      // end record, disk 0
+                                0xff, 0xff, 0xff, 0xff,                  // entries: see ZIP64
+                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0};
+  EXPECT_ERROR_WITH(unzip(bytes, "short.zip"), "short.zip: corrupt ZIP64 end of central directory");
 }
 
 }  // namespace
