@@ -165,14 +165,13 @@ void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, 
   // so their panels can be sized before any worker starts.
   const ChunkSplit split(extent, grain, threads);
   const int parts = static_cast<int>(split.chunks);
-  auto part_begin = [&](int p) { return split.chunk_begin(p); };
   Panels* panels = panels_for_parts(parts);
   for (int p = 0; p < parts; ++p) {
-    const int size = static_cast<int>(part_begin(p + 1) - part_begin(p));
+    const int size = static_cast<int>(split.chunk_begin(p + 1) - split.chunk_begin(p));
     reserve_panels(panels[p], split_columns ? m : size, split_columns ? size : n, k);
   }
   parallel_tasks(parts, [&](int p) {
-    const int64_t first = part_begin(p), last = part_begin(p + 1);
+    const int64_t first = split.chunk_begin(p), last = split.chunk_begin(p + 1);
     const int size = static_cast<int>(last - first);
     if (split_columns) {
       const float* b_part = transpose_b ? b + first * ldb : b + first;

@@ -182,13 +182,12 @@ void parallel_tasks(int tasks, FunctionRef<void(int)> task) {
 }
 
 ChunkSplit::ChunkSplit(int64_t extent_, int64_t grain_, int64_t max_chunks)
-    : extent(std::max<int64_t>(extent_, 0)), grain(std::max<int64_t>(grain_, 1)) {
-  const int64_t grains = (extent + grain - 1) / grain;
-  chunks = std::max<int64_t>(1, std::min(grains, max_chunks));
-}
+    : extent(std::max<int64_t>(extent_, 0)),
+      grain(std::max<int64_t>(grain_, 1)),
+      grains((extent + grain - 1) / grain),
+      chunks(std::max<int64_t>(1, std::min(grains, max_chunks))) {}
 
 int64_t ChunkSplit::chunk_begin(int64_t c) const {
-  const int64_t grains = (extent + grain - 1) / grain;
   const int64_t base = grains / chunks, extra = grains % chunks;
   return std::min(extent, (c * base + std::min(c, extra)) * grain);
 }

@@ -109,7 +109,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, FunctionRef<void(in
 // [chunk_begin(c), chunk_begin(c + 1)). Code that wants the same thread to
 // touch the same items in two loops cuts both the same way.
 struct ChunkSplit {
-  int64_t extent, grain, chunks;
+  int64_t extent, grain, grains, chunks;
   ChunkSplit(int64_t extent, int64_t grain, int64_t max_chunks);
   int64_t chunk_begin(int64_t c) const;
 };
