@@ -6,6 +6,8 @@
 #   scripts/fuzz.sh --seconds 15         a short pass (scripts/test.sh uses this)
 #   scripts/fuzz.sh --seconds 3600 zip   one target for an hour
 #   scripts/fuzz.sh --no-build ...       reuse the existing build-fuzz binaries
+#   FUZZ_TIMEOUT=60 scripts/fuzz.sh ...  seconds one input may take (default 20); the timeout is
+#                                        wall-clock, so long runs beside builds or CI need more
 #   scripts/fuzz.sh --runs 200000 --seed 1 --fresh
 #                                        a reproducible pass (scripts/test.sh uses this): a fixed
 #                                        number of inputs per target from a fixed random seed,
@@ -82,8 +84,8 @@ for target in "${targets[@]}"; do
   started=$(date +%s)
   log="$BUILD/logs/$target.log"
   # -rss_limit_mb: the browser build has 4 GB in all; a parser needing 2 GB for
-  # one small input is a finding. -timeout: a hang is a finding too.
-  "$binary" "${budget[@]}" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+  # one small input is a finding. -timeout: a hang is a finding too (FUZZ_TIMEOUT).
+  "$binary" "${budget[@]}" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-20}" -print_final_stats=1 \
     -artifact_prefix="$BUILD/artifacts/$target-" "$corpus" "$BUILD/seeds/$target" >"$log" 2>&1
   status=$?
   executions="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n1)"
