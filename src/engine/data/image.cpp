@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-#include <stb/stb_image.h>
+#include <distillery_stb/stb_image.h>
 #include <stb/stb_image_resize.h>
 
 #include "engine/core/error.h"

@@ -3,7 +3,7 @@
 #include <climits>
 #include <cstring>
 
-#include <stb/stb_image.h>
+#include <distillery_stb/stb_image.h>
 
 #include "engine/core/error.h"
 

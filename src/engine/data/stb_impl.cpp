@@ -17,7 +17,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
 #endif
-#include <stb/stb_image.h>
+#include <distillery_stb/stb_image.h>
 #include <stb/stb_image_resize.h>
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
