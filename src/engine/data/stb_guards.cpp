@@ -5,6 +5,31 @@
 
 namespace distillery {
 
+namespace {
+
+// Where a scan's entropy-coded data ends: at the FF of the next marker. As
+// stb's bit reader sees it, FF, any number of fill bytes (FF) and then 00 is
+// a stuffed data byte, and FF D0..D7 a restart; both belong to the data.
+size_t end_of_entropy_coded_data(const std::vector<uint8_t>& b, size_t pos) {
+  const size_t n = b.size();
+  while (pos + 1 < n) {
+    if (b[pos] != 0xFF) {
+      ++pos;
+      continue;
+    }
+    size_t next = pos + 1;
+    while (next < n && b[next] == 0xFF) ++next;
+    if (next < n && (b[next] == 0 || (b[next] >= 0xD0 && b[next] <= 0xD7))) {
+      pos = next + 1;
+      continue;
+    }
+    return next - 1;
+  }
+  return pos;
+}
+
+}  // namespace
+
 bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
   const size_t n = b.size();
   auto at = [&](size_t i) -> size_t { return i < n ? b[i] : 0; };
@@ -30,8 +55,7 @@ bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
       }
     }
     pos += std::max<size_t>(length, 2);
-    if (marker == 0xDA)  // entropy-coded data runs to the next marker (FF 00 is a stuffed byte, FF D0..D7 restarts)
-      while (pos + 1 < n && !(b[pos] == 0xFF && b[pos + 1] != 0 && (b[pos + 1] < 0xD0 || b[pos + 1] > 0xD7))) ++pos;
+    if (marker == 0xDA) pos = end_of_entropy_coded_data(b, pos);
   }
   return true;
 }

@@ -59,6 +59,27 @@ TEST(FuzzRegressionTest, JpegHuffmanTableWithTooManyCodes) {
   EXPECT_ERROR_WITH(read_image_info(hidden, "hidden.jpg"), "corrupt JPEG");
 }
 
+// fuzz_image, 10-million run (session 5, at 2,841,498): the guard above
+// ended a scan's data at FF FF 00, which stb reads as fill bytes and a stuffed
+// data byte; it then took "FF 00" for a marker, jumped by its "length" and
+// missed a later table of 257 codes, so stb wrote one entry past its size
+// table (UBSan: index 257). The input as libFuzzer minimised it.
+TEST(FuzzRegressionTest, JpegHuffmanTableBehindFillBytesInScanData) {
+  const Bytes jpeg = bytes_from_hex(
+      "ffd8ffc0001108000700f003012200021101031101ffc401a200000105010101010101000000000000000001020304050607"
+      "08090a0b100002010303020403050504040000017d01020300041105122130510741061322617114328191a1082342b1c115"
+      "52d1f02433ff1b82090a161718191a25fffffff52a3435363738393a434445464748494a535455565758595a636465666768"
+      "696a737475767778797a838485865b0abc0190620000969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6"
+      "c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa0100030101010101010101010000000000"
+      "000102030405060708090a0b1100020102040403040705040400010277000102031104052131061241510761711332328108"
+      "144291a1b1c109233352f0156272d10a1624341a181725e119f1262728008babf12636373839666768696a7374fffffff3b3"
+      "b4b5b6b7b8b9bac2c3c4c57b9e3d40ce4fa9cd667fc209e2efffc401a20000010501010101ff060506070706080a100a0a09"
+      "090a140e0f0c10171466bbb3ffd90ca5a8d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f7f8f9faffda000c0301000211"
+      "0311003f00ffff00ffc401a201ffd9");
+  ASSERT_EQ(jpeg.size(), 465u);
+  EXPECT_ERROR_WITH(decode_image(jpeg, 0, 0, 0, "fill.jpg"), "fill.jpg", "corrupt JPEG", "Huffman table");
+}
+
 TEST(FuzzRegressionTest, JpegWithValidHuffmanTablesStillDecodes) {
   Bytes jpeg = small_jpeg();
   ASSERT_EQ(jpeg.size(), 631u);
