@@ -76,8 +76,8 @@ ImageInfo read_image_info(const std::vector<uint8_t>& bytes, const std::string& 
   const Signature signature = read_signature(bytes);
   require(signature.format != nullptr, name + ": not a supported image (PNG, JPEG, BMP or GIF)");
   check_dimensions(signature.width, signature.height, name, limits);
-  require(std::strcmp(signature.format, "JPEG") != 0 || jpeg_huffman_tables_fit(bytes),
-          name + ": corrupt JPEG (a Huffman table declares more than 256 codes)");
+  const char* jpeg_problem = std::strcmp(signature.format, "JPEG") == 0 ? jpeg_huffman_problem(bytes) : nullptr;
+  require(jpeg_problem == nullptr, name + ": corrupt JPEG (" + (jpeg_problem ? jpeg_problem : "") + ")");
   const char* png_problem = std::strcmp(signature.format, "PNG") == 0 ? png_chunk_problem(bytes) : nullptr;
   require(png_problem == nullptr,
           name + ": cannot decode the image (corrupt PNG: " + (png_problem ? png_problem : "") + ")");

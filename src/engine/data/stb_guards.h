@@ -7,11 +7,15 @@
 
 namespace distillery {
 
-// False when a JPEG Huffman table (DHT segment) declares more than 256 codes:
-// stb 2.27 then writes past its 257-entry code-size table (2.28 rejects them).
+// What is wrong with a JPEG's Huffman tables for stb, or nullptr:
+// - a table (DHT segment) declaring more than 256 codes, which makes stb 2.27
+//   write past its 257-entry code-size table (2.28 rejects them);
+// - a scan decoding with a table no earlier DHT defined: stb allocates its
+//   tables without clearing them and would index with whatever the memory
+//   held, far outside the 256-entry symbol table (fuzz_image, sixth session).
 // Walks the marker segments as stb does (fill bytes, stray bytes, entropy-coded
 // data after SOS); past the end stb reads zeros, and so does this.
-bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& bytes);
+const char* jpeg_huffman_problem(const std::vector<uint8_t>& bytes);
 
 // What is wrong with a PNG's chunks for stb, or nullptr. stb_image allocates an
 // IDAT chunk's declared length before reading it (a 117-byte file declaring

@@ -2,6 +2,9 @@
 // kept as regression tests once fixed. Each names the target that found it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "engine/data/data_builders.h"
 #include "engine/data/image.h"
 #include "engine/data/test_util.h"
@@ -24,6 +27,19 @@ Bytes bytes_from_hex(const std::string& hex) {
   return out;
 }
 
+// The bytes with the one occurrence of `from` (hex) replaced by `to` (hex).
+Bytes with_replaced(Bytes bytes, const std::string& from, const std::string& to) {
+  const Bytes old_bytes = bytes_from_hex(from), new_bytes = bytes_from_hex(to);
+  const auto at = std::search(bytes.begin(), bytes.end(), old_bytes.begin(), old_bytes.end());
+  EXPECT_NE(at, bytes.end()) << from;
+  EXPECT_EQ(std::search(at + 1, bytes.end(), old_bytes.begin(), old_bytes.end()), bytes.end()) << from;
+  if (at == bytes.end()) return bytes;
+  const size_t offset = size_t(at - bytes.begin());
+  bytes.erase(at, at + std::ptrdiff_t(old_bytes.size()));
+  bytes.insert(bytes.begin() + std::ptrdiff_t(offset), new_bytes.begin(), new_bytes.end());
+  return bytes;
+}
+
 // An 8x8 baseline JPEG written by stb_image_write (quality 50), with the
 // standard Huffman tables (up to 162 codes each). Kept as bytes: the encoder
 // itself shifts negative ints, which the sanitizer build would stop on.
@@ -42,6 +58,26 @@ Bytes small_jpeg() {
       "565758595a636465666768696a737475767778797a82838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3"
       "b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f7f8f9faffda000c030100"
       "02110311003f00483c1dff004cff004a9ffe10effa67fa5763054f401fffd9";
+  return bytes_from_hex(hex);
+}
+
+// The 8x8 gradient pixel (x * 32, y * 32, 255 - 16 x - 16 y) as a
+// progressive JPEG by libjpeg-turbo (cjpeg -progressive -quality 50
+// -optimize). Like most progressive files, it defines each AC table just
+// before the first scan that needs it, after DC scans that name it.
+Bytes progressive_jpeg() {
+  const std::string hex =
+      "ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d"
+      "283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffdb004301111212181518"
+      "2f1a1a2f63423842636363636363636363636363636363636363636363636363636363636363636363636363636363636363"
+      "6363636363636363ffc20011080008000803012200021101031101ffc4001500010100000000000000000000000000000002"
+      "ffc4001501010100000000000000000000000000000204ffda000c030100021003100000018132ffc4001610000300000000"
+      "00000000000000000000000203ffda0008010100010502489fffc40018110002030000000000000000000000000000020304"
+      "12ffda0008010301013f01af2b60ffc40017110003010000000000000000000000000000020312ffda0008010201013f01b5"
+      "df47ffc40014100100000000000000000000000000000000ffda0008010100063f027fffc400151001010000000000000000"
+      "0000000000000061ffda0008010100013f218bffda000c030100020003000000100fffc40016110003000000000000000000"
+      "0000000000001121ffda0008010301013f10414fffc400161100030000000000000000000000000000001121ffda00080102"
+      "01013f106f4fffc4001510010100000000000000000000000000000031ffda0008010100013f1091ffd9";
   return bytes_from_hex(hex);
 }
 
@@ -113,6 +149,59 @@ TEST(FuzzRegressionTest, JpegMarkerInsideEntropyCodedData) {
       "0311003f00ade2aff925be1fff00fefff4");
   ASSERT_EQ(jpeg.size(), 467u);
   EXPECT_ERROR_WITH(decode_image(jpeg, 6, 6, 1, "cut.jpg"), "cut.jpg", "cannot decode the image");
+}
+
+// fuzz_image, 10-million run (session 5, at 2,335,386): the scan decodes
+// component 3 with AC table 1, which no DHT defines (the file defines DC 0
+// twice instead). stb allocates its tables without clearing them, so it
+// read a symbol index from whatever the memory held: UBSan stopped on index
+// 436223823 of a 256-entry table. Because the index came from stale memory,
+// the input alone did not reproduce it; the guard refuses the file before stb
+// decodes. The input as libFuzzer saved it, without the target's mode byte.
+TEST(FuzzRegressionTest, JpegScanWithUndefinedHuffmanTable) {
+  const Bytes jpeg = bytes_from_hex(
+      "ffd8ffe000104a4649460001010000000021f90401000000002c0000000001000028282828282828282828ffc00011080800"
+      "005d03012200021101031101ffc401a20000010501010101010100000000000000000102030405060708090a0b1000020103"
+      "03020403050504040000017d01020300ffeafaeddecebef9ec516107227114328191a1082342b1c11552d1f0243362728209"
+      "0a161718191a25262728292a3435363738393a434445464748494a535455565758595a636465666768696a73747576777879"
+      "7a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7c5bac4c3b9b8c2c6c7424d4e48d3d4d5d6"
+      "d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa0100030101010101010101010000000000000102030405670000"
+      "00000000000201020404030407050404000102770000000102030405060708090a0b10000201030302040305050404000401"
+      "7d01020300ff1105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a2526272829"
+      "2a3435363738393a434445464748494a53548a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b8bac2c3c4c5"
+      "c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f7f826faffda000c03010003110311003f004d49e326"
+      "dd2155841dc4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9eaf2f3f4f5f6f90800da000c03010002110311003f"
+      "6574e73a293236adeef6db14328191d9");
+  ASSERT_EQ(jpeg.size(), 566u);
+  EXPECT_ERROR_WITH(decode_image(jpeg, 0, 0, 0, "stale.jpg"), "stale.jpg", "corrupt JPEG", "Huffman table",
+                    "not defined");
+  // The same in a good baseline file: components 2 and 3 switched to AC table 2.
+  const Bytes baseline = with_replaced(small_jpeg(), "ffda000c03010002110311", "ffda000c03010002120312");
+  EXPECT_ERROR_WITH(decode_image(baseline, 0, 0, 0, "ac2.jpg"), "ac2.jpg", "corrupt JPEG", "not defined");
+  // And in a progressive one: the first AC scan's table defined as AC 2 instead of AC 0.
+  const Bytes progressive = with_replaced(progressive_jpeg(), "ffc4001610", "ffc4001612");
+  EXPECT_ERROR_WITH(decode_image(progressive, 0, 0, 0, "p.jpg"), "p.jpg", "corrupt JPEG", "not defined");
+}
+
+// A progressive scan uses only the tables it decodes with: a DC scan names
+// AC tables defined later, a DC refinement scan needs no table at all. The
+// guard must not refuse either.
+TEST(FuzzRegressionTest, ProgressiveJpegWithTablesDefinedLaterStillDecodes) {
+  const Image image = decode_image(progressive_jpeg());
+  ASSERT_EQ(image.width, 8);
+  ASSERT_EQ(image.height, 8);
+  ASSERT_EQ(image.channels, 3);
+  double total_error = 0;
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 8; ++x) {
+      const int expected[3] = {x * 32, y * 32, 255 - 16 * x - 16 * y};
+      for (int c = 0; c < 3; ++c) total_error += std::abs(image.pixels[size_t((y * 8 + x) * 3 + c)] - expected[c]);
+    }
+  EXPECT_LT(total_error / (8 * 8 * 3), 12.0);  // quality 50 of a gradient
+  // The DC refinement scan naming DC table 2, which no DHT defines, decodes the same.
+  const Bytes refinement_names_dc2 =
+      with_replaced(progressive_jpeg(), "ffda000c03010002000300000010", "ffda000c03010002200320000010");
+  EXPECT_EQ(decode_image(refinement_names_dc2).pixels, image.pixels);
 }
 
 // fuzz_model_json: weights given in base64 could be NaN or infinite; the
