@@ -1,6 +1,7 @@
 // A warm training step allocates nothing: TrainingRun::step() for an MLP and a
 // CNN with the distillation loss and Adam, on 1 and 2 threads, counted over
-// whole epochs (partial last batch, validation and reshuffle included).
+// whole epochs (partial last batch, validation and reshuffle included). And
+// counting a model's parameters allocates no weights, even at the size limit.
 //
 // Its own executable because it replaces the global operator new (and,
 // natively, wraps malloc through the linker so Eigen's heap temporaries count
@@ -19,12 +20,17 @@
 // --- Allocation counter ---------------------------------------------------------
 namespace {
 std::atomic<long> g_allocations{0};
+std::atomic<long long> g_bytes{0};
+void count(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  g_bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
 }
+}  // namespace
 
 #ifdef DISTILLERY_TEST_WRAP_MALLOC
 extern "C" void* __real_malloc(size_t size);
 extern "C" void* __wrap_malloc(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  count(size);
   return __real_malloc(size);
 }
 static void* raw_malloc(size_t size) { return __real_malloc(size); }
@@ -36,13 +42,13 @@ static void* raw_malloc(size_t size) { return std::malloc(size); }
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  count(size);
   if (void* p = raw_malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }
 void* operator new[](size_t size) { return operator new(size); }
 void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  count(size);
   return raw_malloc(size ? size : 1);
 }
 void* operator new[](size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
@@ -55,6 +61,7 @@ namespace distillery {
 namespace {
 
 long allocations() { return g_allocations.load(); }
+long long allocated_bytes() { return g_bytes.load(); }
 
 constexpr int kClasses = 4;
 
@@ -153,6 +160,20 @@ TEST(StepAllocations, MlpKdAdamTwoThreads) {
 TEST(StepAllocations, CnnKdAdamTwoThreads) {
   const StepAllocations r = count_step_allocations("cnn", 2);
   EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
+}
+
+TEST(StepAllocations, CountingParametersAtTheSizeLimitAllocatesNoWeights) {
+  // dense 4096 -> 16384 without bias: 2^26 weights, the limit. Built, they
+  // would take 256 MB, and as much again for gradients and masks.
+  const std::vector<nlohmann::json> at_limit{{{"type", "dense"}, {"units", 16384}, {"use_bias", false}}};
+  const long long before = allocated_bytes();
+  EXPECT_EQ(Model::count_parameters(at_limit, Shape{4096}), int64_t(1) << 26);
+  EXPECT_LT(allocated_bytes() - before, 64 * 1024);
+  // The counter sees a weight-sized buffer (otherwise the bound proves nothing).
+  Rng rng(1);
+  const long long building = allocated_bytes();
+  Model small = Model::from_layer_configs({{{"type", "dense"}, {"units", 64}}}, Shape{256}, rng);
+  EXPECT_GE(allocated_bytes() - building, 256 * 64 * 4);
 }
 
 }  // namespace

@@ -8,37 +8,61 @@
 
 namespace distillery {
 
+namespace {
+
+std::vector<LayerPtr> layers_from_configs(const std::vector<nlohmann::json>& layer_configs) {
+  require(!layer_configs.empty(), "a model needs at least one layer");
+  std::vector<LayerPtr> layers;
+  for (const auto& config : layer_configs) layers.push_back(LayerRegistry::instance().create(config));
+  return layers;
+}
+
+// Builds each layer for the shape before it and checks the size limits
+// (model_limits.h), adding the layers' weights to total_parameters; returns
+// the output shape. Nothing is allocated for weights, so untrusted files
+// cannot ask for unbounded buffers.
+Shape shape_layers(const std::vector<LayerPtr>& layers, const Shape& input_shape, int64_t& total_parameters) {
+  require(input_shape.rank() >= 1 && capped_elements(input_shape, kMaxSampleActivations) > 0,
+          "model input shape " + input_shape.str() + " is empty");
+  check_model_input_limits(input_shape);
+  check_model_layer_count(int(layers.size()));
+  Shape shape = input_shape;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    try {
+      shape = layers[i]->build(shape);
+      check_layer_limits(*layers[i], shape, total_parameters);
+    } catch (const Error& e) {
+      throw Error("layer " + std::to_string(i) + " (" + layers[i]->type() + "): " + e.what());
+    }
+  }
+  require(shape.rank() == 1, "the last layer must output a flat vector of class scores, but outputs " + shape.str());
+  return shape;
+}
+
+}  // namespace
+
 Model Model::from_layer_configs(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape,
                                 Rng& rng) {
-  require(!layer_configs.empty(), "a model needs at least one layer");
   Model model;
-  for (const auto& config : layer_configs) model.layers_.push_back(LayerRegistry::instance().create(config));
+  model.layers_ = layers_from_configs(layer_configs);
   model.build(input_shape);
   for (auto& layer : model.layers_) layer->initialize(rng);
   return model;
 }
 
+int64_t Model::count_parameters(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape) {
+  int64_t total_parameters = 0;
+  shape_layers(layers_from_configs(layer_configs), input_shape, total_parameters);
+  return total_parameters;
+}
+
 void Model::build(const Shape& input_shape) {
-  // Size limits first (model_limits.h): untrusted files must not allocate unbounded buffers.
-  require(input_shape.rank() >= 1 && capped_elements(input_shape, kMaxSampleActivations) > 0,
-          "model input shape " + input_shape.str() + " is empty");
-  check_model_input_limits(input_shape);
-  check_model_layer_count(num_layers());
+  int64_t total_parameters = 0;
+  output_shape_ = shape_layers(layers_, input_shape, total_parameters);
   input_shape_ = input_shape;
   params_ = ParamStore{};
-  Shape shape = input_shape;
-  int64_t total_parameters = 0;
-  for (int i = 0; i < num_layers(); ++i) {
-    try {
-      shape = layers_[i]->build(shape);
-      check_layer_limits(*layers_[i], shape, total_parameters);
-    } catch (const Error& e) {
-      throw Error("layer " + std::to_string(i) + " (" + layers_[i]->type() + "): " + e.what());
-    }
+  for (int i = 0; i < num_layers(); ++i)
     for (const auto& spec : layers_[i]->param_specs()) params_.add(i, spec);
-  }
-  require(shape.rank() == 1, "the last layer must output a flat vector of class scores, but outputs " + shape.str());
-  output_shape_ = shape;
   params_.finalize();
   bind_layers();
   activations_.assign(layers_.size(), Tensor{});

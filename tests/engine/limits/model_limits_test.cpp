@@ -72,6 +72,15 @@ TEST(ModelLimitsTest, TotalParametersAtTheLimit) {
                     "layer 1 (dense)", "over the limit of 67108864 parameters");
 }
 
+TEST(ModelLimitsTest, CountingParametersAtTheLimitNeedsNoWeights) {
+  // Building these would take 768 MB (weights, gradients, masks); counting
+  // runs the same checks and allocates none (tests/alloc counts the bytes).
+  const std::vector<Json> at_limit{{{"type", "dense"}, {"units", 16384}, {"use_bias", false}}};
+  EXPECT_EQ(Model::count_parameters(at_limit, Shape{4096}), kMaxModelParameters);
+  EXPECT_ERROR_WITH(Model::count_parameters(at_limit, Shape{4097}), "layer 0 (dense)",
+                    "over the limit of 67108864 parameters");
+}
+
 TEST(ModelLimitsTest, ActivationsPerSampleAtTheLimit) {
   // conv2d with 4096 filters on 64x64: 2^24 outputs per sample, the limit.
   const Json conv = {{"type", "conv2d"}, {"filters", 4096}, {"kernel_size", 1}, {"padding", "same"}};

@@ -5,14 +5,15 @@
 #include <cmath>
 
 #include "engine/core/error.h"
+#include "engine/data/test_util.h"
 #include "engine/losses/losses.h"
 #include "engine/model/model.h"
 
 namespace distillery {
 namespace {
 
-Model make_cnn(uint64_t seed) {
-  const std::vector<nlohmann::json> layers{
+const std::vector<nlohmann::json>& cnn_layers() {
+  static const std::vector<nlohmann::json> layers{
       {{"type", "conv2d"}, {"filters", 3}, {"kernel_size", 3}, {"padding", "same"}},
       {{"type", "tanh"}},
       {{"type", "maxpool2d"}, {"pool_size", 2}},
@@ -21,8 +22,12 @@ Model make_cnn(uint64_t seed) {
       {{"type", "sigmoid"}},
       {{"type", "dense"}, {"units", 4}},
   };
+  return layers;
+}
+
+Model make_cnn(uint64_t seed) {
   Rng rng(seed);
-  return Model::from_layer_configs(layers, Shape{6, 6, 2}, rng);
+  return Model::from_layer_configs(cnn_layers(), Shape{6, 6, 2}, rng);
 }
 
 Tensor random_input(const Model& m, int batch, uint64_t seed) {
@@ -40,6 +45,15 @@ TEST(Model, CountsParametersOfEveryLayer) {
   EXPECT_EQ(m.num_outputs(), 4);
   EXPECT_EQ(m.param_refs_of_layer(0).size(), 2u);
   EXPECT_TRUE(m.param_refs_of_layer(1).empty());
+  // Counted without building, the same number.
+  EXPECT_EQ(Model::count_parameters(cnn_layers(), Shape{6, 6, 2}), m.parameter_count());
+  const std::vector<nlohmann::json> with_batch_norm{{{"type", "flatten"}},
+                                                    {{"type", "dense"}, {"units", 7}, {"use_bias", false}},
+                                                    {{"type", "batch_norm"}},
+                                                    {{"type", "dense"}, {"units", 2}}};
+  Rng rng(1);
+  EXPECT_EQ(Model::count_parameters(with_batch_norm, Shape{3, 3, 1}),
+            Model::from_layer_configs(with_batch_norm, Shape{3, 3, 1}, rng).parameter_count());
 }
 
 TEST(Model, BackwardMatchesFiniteDifferencesOfTheLoss) {
@@ -108,6 +122,10 @@ TEST(Model, LayersThatDoNotFitNameTheLayer) {
   // The last layer must give class scores, not an image.
   EXPECT_THROW(Model::from_layer_configs({{{"type", "relu"}}}, Shape{4, 4, 1}, rng), Error);
   EXPECT_THROW(Model::from_layer_configs({{{"type", "warp"}}}, Shape{4}, rng), Error);
+  // Counting checks the same.
+  EXPECT_ERROR_WITH(Model::count_parameters({{{"type", "dense"}, {"units", 3}}}, Shape{4, 4, 1}), "layer 0 (dense)");
+  EXPECT_ERROR_WITH(Model::count_parameters({{{"type", "relu"}}}, Shape{4, 4, 1}), "flat vector of class scores");
+  EXPECT_ERROR_WITH(Model::count_parameters({}, Shape{4}), "at least one layer");
   Model m = make_cnn(1);
   Tensor wrong(Shape{1, 5, 5, 2});
   EXPECT_THROW(m.forward(wrong, false), Error);
