@@ -7,6 +7,7 @@
 
 #include "engine/core/settings.h"
 #include "engine/kernels/gemm_blocked.h"
+#include "engine/kernels/gemm_wasm_simd.h"
 #include "engine/kernels/thread_pool.h"
 
 #include <vector>
@@ -49,6 +50,7 @@ void reserve_panels(Panels& panels, int m, int n, int k) {
 
 void gemm_one_thread(Panels& panels, bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
                      const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+  if (m == 1) return gemv_row_wasm_simd(transpose_b, n, k, alpha, a, transpose_a ? lda : 1, b, ldb, beta, c);
   reserve_panels(panels, m, n, k);
   gemm_blocked_in(panels.a.data(), panels.b.data(), transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta,
                   c, ldc);
