@@ -17,14 +17,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const auto configs = parse_arch_spec(spec, num_classes, image ? 3 : 1);
     const Shape input_shape = image ? Shape{12, 12, 3} : Shape{48};
-    const int64_t parameters = Model::count_parameters(configs, input_shape);
-    // Counting ran every shape and size check. Building also allocates and
+    const Model::Size size = Model::measure(configs, input_shape);
+    // Measuring ran every shape and size check. Building also allocates and
     // initialises each weight, which under the sanitizers takes seconds for
     // the tens of millions the limits allow: libFuzzer took those for hangs.
-    if (parameters > (int64_t(1) << 20)) return 0;
+    if (size.parameters > (int64_t(1) << 20)) return 0;
     Rng rng(1);
     Model model = Model::from_layer_configs(configs, input_shape, rng);
-    if (model.parameter_count() != parameters) __builtin_trap();
+    if (model.parameter_count() != size.parameters || model.flops_per_sample() != size.flops_per_sample ||
+        model.num_layers() != size.layers)
+      __builtin_trap();
     if (model.num_outputs() != num_classes && !spec.empty() && spec[0] != '[' && spec[0] != '{') __builtin_trap();
     describe_arch(model);
     if (model.flops_per_sample() <= (int64_t(1) << 22)) {

@@ -1,7 +1,7 @@
 // A warm training step allocates nothing: TrainingRun::step() for an MLP and a
 // CNN with the distillation loss and Adam, on 1 and 2 threads, counted over
 // whole epochs (partial last batch, validation and reshuffle included). And
-// counting a model's parameters allocates no weights, even at the size limit.
+// measuring a model's size allocates no weights, even at the size limit.
 //
 // Its own executable because it replaces the global operator new (and,
 // natively, wraps malloc through the linker so Eigen's heap temporaries count
@@ -162,12 +162,12 @@ TEST(StepAllocations, CnnKdAdamTwoThreads) {
   EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
 }
 
-TEST(StepAllocations, CountingParametersAtTheSizeLimitAllocatesNoWeights) {
+TEST(StepAllocations, MeasuringAModelAtTheSizeLimitAllocatesNoWeights) {
   // dense 4096 -> 16384 without bias: 2^26 weights, the limit. Built, they
   // would take 256 MB, and as much again for gradients and masks.
   const std::vector<nlohmann::json> at_limit{{{"type", "dense"}, {"units", 16384}, {"use_bias", false}}};
   const long long before = allocated_bytes();
-  EXPECT_EQ(Model::count_parameters(at_limit, Shape{4096}), int64_t(1) << 26);
+  EXPECT_EQ(Model::measure(at_limit, Shape{4096}).parameters, int64_t(1) << 26);
   EXPECT_LT(allocated_bytes() - before, 64 * 1024);
   // The counter sees a weight-sized buffer (otherwise the bound proves nothing).
   Rng rng(1);

@@ -32,6 +32,15 @@ TEST(ArchMeasure, CountsParametersOrSaysWhatIsWrong) {
   const ArchMeasure bad = measure_arch("dense:32,bogus:3", Shape{28, 28, 1}, 10);
   EXPECT_FALSE(bad.ok);
   EXPECT_NE(bad.error.find("bogus"), std::string::npos) << bad.error;
+  // A spec typed up to the size limit is measured, not built (no weights are
+  // allocated: tests/alloc), and one past it says which layer is too big.
+  const ArchMeasure huge = measure_arch("dense:16000", Shape{64, 64, 1}, 10);
+  ASSERT_TRUE(huge.ok) << huge.error;
+  EXPECT_EQ(huge.params, int64_t(4096) * 16000 + 16000 + 16000 * 10 + 10);
+  EXPECT_EQ(huge.layers, 4);  // flatten, dense, relu, the output dense
+  const ArchMeasure over = measure_arch("dense:17000", Shape{64, 64, 1}, 10);
+  EXPECT_FALSE(over.ok);
+  EXPECT_NE(over.error.find("over the limit of 67108864 parameters"), std::string::npos) << over.error;
 }
 
 }  // namespace

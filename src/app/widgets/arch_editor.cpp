@@ -109,12 +109,10 @@ std::string scale_arch_widths(const std::string& spec, float multiplier) {
 ArchMeasure measure_arch(const std::string& spec, const Shape& input, int num_classes) {
   ArchMeasure m;
   try {
-    Rng rng(1);
-    auto configs = parse_arch_spec(spec, num_classes, input.rank());
-    Model model = Model::from_layer_configs(configs, input, rng);
-    m.params = model.parameter_count();
-    m.flops = model.flops_per_sample();
-    m.layers = model.num_layers();
+    const Model::Size size = Model::measure(parse_arch_spec(spec, num_classes, input.rank()), input);
+    m.params = size.parameters;
+    m.flops = size.flops_per_sample;
+    m.layers = size.layers;
     m.ok = true;
   } catch (const std::exception& e) {
     m.error = e.what();

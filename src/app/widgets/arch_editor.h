@@ -35,7 +35,8 @@ struct ArchMeasure {
   int64_t flops = 0;
   int layers = 0;
 };
-// Builds the spec on an input shape and class count (cheap for small models).
+// Measures the spec on an input shape and class count without building it:
+// no weights are allocated, so a huge spec typed in costs nothing.
 ArchMeasure measure_arch(const std::string& spec, const Shape& input, int num_classes);
 
 struct ArchPreset {

@@ -50,10 +50,13 @@ Model Model::from_layer_configs(const std::vector<nlohmann::json>& layer_configs
   return model;
 }
 
-int64_t Model::count_parameters(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape) {
-  int64_t total_parameters = 0;
-  shape_layers(layers_from_configs(layer_configs), input_shape, total_parameters);
-  return total_parameters;
+Model::Size Model::measure(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape) {
+  const std::vector<LayerPtr> layers = layers_from_configs(layer_configs);
+  Size size;
+  shape_layers(layers, input_shape, size.parameters);
+  for (const auto& layer : layers) size.flops_per_sample += layer->flops_per_sample();
+  size.layers = int(layers.size());
+  return size;
 }
 
 void Model::build(const Shape& input_shape) {

@@ -32,10 +32,16 @@ class Model {
   // not fit its input.
   static Model from_layer_configs(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape,
                                   Rng& rng);
-  // The parameters from_layer_configs would give the model, after the same
+  // The size of the model from_layer_configs would build, after the same
   // shape and size checks (it throws the same Errors), without allocating or
-  // initialising any weight: cheap even for a model at the size limit.
-  static int64_t count_parameters(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape);
+  // initialising any weight: cheap even for a model at the size limit, so an
+  // architecture can be measured as it is typed.
+  struct Size {
+    int64_t parameters = 0;
+    int64_t flops_per_sample = 0;
+    int layers = 0;
+  };
+  static Size measure(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape);
   // A deep copy: same layers, weights and masks, metadata.
   Model clone() const;
 

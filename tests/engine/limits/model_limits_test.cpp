@@ -72,12 +72,12 @@ TEST(ModelLimitsTest, TotalParametersAtTheLimit) {
                     "layer 1 (dense)", "over the limit of 67108864 parameters");
 }
 
-TEST(ModelLimitsTest, CountingParametersAtTheLimitNeedsNoWeights) {
-  // Building these would take 768 MB (weights, gradients, masks); counting
+TEST(ModelLimitsTest, MeasuringAModelAtTheLimitNeedsNoWeights) {
+  // Building these would take 768 MB (weights, gradients, masks); measuring
   // runs the same checks and allocates none (tests/alloc counts the bytes).
   const std::vector<Json> at_limit{{{"type", "dense"}, {"units", 16384}, {"use_bias", false}}};
-  EXPECT_EQ(Model::count_parameters(at_limit, Shape{4096}), kMaxModelParameters);
-  EXPECT_ERROR_WITH(Model::count_parameters(at_limit, Shape{4097}), "layer 0 (dense)",
+  EXPECT_EQ(Model::measure(at_limit, Shape{4096}).parameters, kMaxModelParameters);
+  EXPECT_ERROR_WITH(Model::measure(at_limit, Shape{4097}), "layer 0 (dense)",
                     "over the limit of 67108864 parameters");
 }
 

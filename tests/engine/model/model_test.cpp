@@ -45,14 +45,18 @@ TEST(Model, CountsParametersOfEveryLayer) {
   EXPECT_EQ(m.num_outputs(), 4);
   EXPECT_EQ(m.param_refs_of_layer(0).size(), 2u);
   EXPECT_TRUE(m.param_refs_of_layer(1).empty());
-  // Counted without building, the same number.
-  EXPECT_EQ(Model::count_parameters(cnn_layers(), Shape{6, 6, 2}), m.parameter_count());
+  // Measured without building, the same numbers.
+  const Model::Size size = Model::measure(cnn_layers(), Shape{6, 6, 2});
+  EXPECT_EQ(size.parameters, m.parameter_count());
+  EXPECT_EQ(size.flops_per_sample, m.flops_per_sample());
+  EXPECT_GT(size.flops_per_sample, 0);
+  EXPECT_EQ(size.layers, m.num_layers());
   const std::vector<nlohmann::json> with_batch_norm{{{"type", "flatten"}},
                                                     {{"type", "dense"}, {"units", 7}, {"use_bias", false}},
                                                     {{"type", "batch_norm"}},
                                                     {{"type", "dense"}, {"units", 2}}};
   Rng rng(1);
-  EXPECT_EQ(Model::count_parameters(with_batch_norm, Shape{3, 3, 1}),
+  EXPECT_EQ(Model::measure(with_batch_norm, Shape{3, 3, 1}).parameters,
             Model::from_layer_configs(with_batch_norm, Shape{3, 3, 1}, rng).parameter_count());
 }
 
@@ -122,10 +126,10 @@ TEST(Model, LayersThatDoNotFitNameTheLayer) {
   // The last layer must give class scores, not an image.
   EXPECT_THROW(Model::from_layer_configs({{{"type", "relu"}}}, Shape{4, 4, 1}, rng), Error);
   EXPECT_THROW(Model::from_layer_configs({{{"type", "warp"}}}, Shape{4}, rng), Error);
-  // Counting checks the same.
-  EXPECT_ERROR_WITH(Model::count_parameters({{{"type", "dense"}, {"units", 3}}}, Shape{4, 4, 1}), "layer 0 (dense)");
-  EXPECT_ERROR_WITH(Model::count_parameters({{{"type", "relu"}}}, Shape{4, 4, 1}), "flat vector of class scores");
-  EXPECT_ERROR_WITH(Model::count_parameters({}, Shape{4}), "at least one layer");
+  // Measuring checks the same.
+  EXPECT_ERROR_WITH(Model::measure({{{"type", "dense"}, {"units", 3}}}, Shape{4, 4, 1}), "layer 0 (dense)");
+  EXPECT_ERROR_WITH(Model::measure({{{"type", "relu"}}}, Shape{4, 4, 1}), "flat vector of class scores");
+  EXPECT_ERROR_WITH(Model::measure({}, Shape{4}), "at least one layer");
   Model m = make_cnn(1);
   Tensor wrong(Shape{1, 5, 5, 2});
   EXPECT_THROW(m.forward(wrong, false), Error);
