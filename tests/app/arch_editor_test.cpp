@@ -43,5 +43,10 @@ TEST(ArchMeasure, CountsParametersOrSaysWhatIsWrong) {
   EXPECT_NE(over.error.find("over the limit of 67108864 parameters"), std::string::npos) << over.error;
 }
 
+TEST(ArchMeasure, CompressionSaysWhichModelIsLarger) {
+  EXPECT_EQ(compression_summary(25450, 235146), "9.2x fewer parameters than the teacher (235,146)");
+  EXPECT_EQ(compression_summary(13515010, 235146), "57.5x more parameters than the teacher (235,146)");
+}
+
 }  // namespace
 }  // namespace distillery

@@ -53,8 +53,7 @@ void StudentPanel::draw_architecture(App& app) {
   ui::key_value("FLOPs / image", ui::short_count(static_cast<double>(m.flops)));
   if (app.session.teacher) {
     const double tp = static_cast<double>(app.session.teacher->parameter_count());
-    const double ratio = tp / static_cast<double>(std::max<int64_t>(1, m.params));
-    ui::key_value("Compression", ui::format("%.1fx fewer parameters than the teacher (%s)", ratio, ui::thousands(static_cast<long long>(tp)).c_str()));
+    ui::key_value("Compression", compression_summary(m.params, app.session.teacher->parameter_count()));
     ui::fraction_bar(static_cast<float>(m.params / tp), ui::color::kAccent,
                      ui::format("student is %.1f %% of the teacher's size", 100.0 * m.params / tp).c_str(), -1);
     ui::tip("The bar is the student's parameter count as a share of the teacher's.");

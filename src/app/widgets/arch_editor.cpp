@@ -120,6 +120,13 @@ ArchMeasure measure_arch(const std::string& spec, const Shape& input, int num_cl
   return m;
 }
 
+std::string compression_summary(int64_t student_params, int64_t teacher_params) {
+  const double student = double(std::max<int64_t>(1, student_params)), teacher = double(teacher_params);
+  const bool smaller = student <= teacher;
+  return ui::format("%.1fx %s parameters than the teacher (%s)", smaller ? teacher / student : student / teacher,
+                    smaller ? "fewer" : "more", ui::thousands(static_cast<long long>(teacher_params)).c_str());
+}
+
 void ArchEditor::set_spec(std::string spec) {
   spec_ = std::move(spec);
   text_ = spec_;

@@ -39,6 +39,10 @@ struct ArchMeasure {
 // no weights are allocated, so a huge spec typed in costs nothing.
 ArchMeasure measure_arch(const std::string& spec, const Shape& input, int num_classes);
 
+// "9.2x fewer parameters than the teacher (235,146)", or "54.1x more ..."
+// when the student is the larger one.
+std::string compression_summary(int64_t student_params, int64_t teacher_params);
+
 struct ArchPreset {
   const char* name;
   const char* spec;
