@@ -52,8 +52,9 @@ void StudentPanel::draw_architecture(App& app) {
   ui::key_value("Parameters", ui::thousands(m.params) + "  (" + ui::bytes(m.params * 4.0) + " as float32)");
   ui::key_value("FLOPs / image", ui::short_count(static_cast<double>(m.flops)));
   if (app.session.teacher) {
-    const double tp = static_cast<double>(app.session.teacher->parameter_count());
-    ui::key_value("Compression", compression_summary(m.params, app.session.teacher->parameter_count()));
+    const int64_t teacher_params = app.session.teacher->parameter_count();
+    const double tp = static_cast<double>(teacher_params);
+    ui::key_value("Compression", compression_summary(m.params, teacher_params));
     ui::fraction_bar(static_cast<float>(m.params / tp), ui::color::kAccent,
                      ui::format("student is %.1f %% of the teacher's size", 100.0 * m.params / tp).c_str(), -1);
     ui::tip("The bar is the student's parameter count as a share of the teacher's.");

@@ -1,7 +1,8 @@
 #pragma once
 // The WebAssembly SIMD kernels (only built with -msimd128): the micro-kernel
-// of gemm_blocked, and a matrix-vector product for single rows. WebAssembly has no FMA, so each step is an f32x4 multiply and
-// an f32x4 add; the tile is as large as the x86-64 register file allows.
+// of gemm_blocked, and a matrix-vector product for single rows. WebAssembly
+// has no FMA, so each step is an f32x4 multiply and an f32x4 add; the tile is
+// as large as the x86-64 register file allows.
 #ifdef __wasm_simd128__
 
 namespace distillery {

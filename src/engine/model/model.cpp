@@ -39,6 +39,12 @@ Shape shape_layers(const std::vector<LayerPtr>& layers, const Shape& input_shape
   return shape;
 }
 
+int64_t total_flops_per_sample(const std::vector<LayerPtr>& layers) {
+  int64_t total = 0;
+  for (const auto& layer : layers) total += layer->flops_per_sample();
+  return total;
+}
+
 }  // namespace
 
 Model Model::from_layer_configs(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape,
@@ -54,7 +60,7 @@ Model::Size Model::measure(const std::vector<nlohmann::json>& layer_configs, con
   const std::vector<LayerPtr> layers = layers_from_configs(layer_configs);
   Size size;
   shape_layers(layers, input_shape, size.parameters);
-  for (const auto& layer : layers) size.flops_per_sample += layer->flops_per_sample();
+  size.flops_per_sample = total_flops_per_sample(layers);
   size.layers = int(layers.size());
   return size;
 }
@@ -152,10 +158,6 @@ std::vector<int> Model::param_refs_of_layer(int i) const {
   return out;
 }
 
-int64_t Model::flops_per_sample() const {
-  int64_t total = 0;
-  for (const auto& layer : layers_) total += layer->flops_per_sample();
-  return total;
-}
+int64_t Model::flops_per_sample() const { return total_flops_per_sample(layers_); }
 
 }  // namespace distillery
