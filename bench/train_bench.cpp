@@ -115,7 +115,8 @@ struct Problem {
     model = Model::from_layer_configs(layers_of(name), Shape{28, 28, 1}, rng);
     config.epochs = 10000;  // never reached: the benchmark stops first
     config.batch_size = g_batch;
-    config.loss = "kd";
+    config.loss = LossKind::kHinton;
+    config.teacher_mode = TeacherMode::kCached;
     config.temperature = 4.0f;
     config.alpha = 0.1f;
     config.optimizer.kind = "adam";

@@ -102,8 +102,16 @@ struct StepAllocations {
 };
 
 // Trains `model` with KD + Adam; warms up for two epochs, then counts the
-// allocations of the next two epochs' steps.
-StepAllocations count_step_allocations(const std::string& model_name, int threads) {
+// allocations of the next two epochs' steps. By default the teacher's logits
+// are cached and batches are not augmented; `augment` and a teacher model in
+// consistent mode (the teacher runs on every augmented batch) are the options.
+struct RunOptions {
+  std::string augment = "none";
+  bool consistent_teacher = false;
+};
+
+StepAllocations count_step_allocations(const std::string& model_name, int threads,
+                                       const RunOptions& options = RunOptions()) {
   set_thread_count(threads);
   const int samples = 120;  // 100 training samples: 6 batches of 16 and one of 4
   Dataset data = random_images(samples, 7);
@@ -115,11 +123,18 @@ StepAllocations count_step_allocations(const std::string& model_name, int thread
   TrainConfig config;
   config.epochs = 6;
   config.batch_size = 16;
-  config.loss = "kd";
+  config.loss = LossKind::kHinton;
+  config.teacher_mode = TeacherMode::kCached;
   config.temperature = 4.0f;
   config.alpha = 0.1f;
   config.optimizer.kind = "adam";
-  TrainingRun run(model, data, split.train, split.val, config, &teacher_logits);
+  config.augment = parse_augment_spec(options.augment);
+  Rng teacher_rng(4);
+  Model teacher = Model::from_layer_configs(layers_of("mlp"), Shape{12, 12, 1}, teacher_rng);
+  teacher.preprocessing.mean = 0.5f;  // the batch is remapped to the teacher's preprocessing too
+  if (options.consistent_teacher) config.teacher_mode = TeacherMode::kConsistent;
+  TrainingRun run(model, data, split.train, split.val, config,
+                  options.consistent_teacher ? TeacherSignal(&teacher) : TeacherSignal(&teacher_logits));
   const int64_t steps_per_epoch = run.total_steps() / config.epochs;
   for (int64_t i = 0; i < 2 * steps_per_epoch; ++i) run.step();
   StepAllocations result;
@@ -159,6 +174,23 @@ TEST(StepAllocations, MlpKdAdamTwoThreads) {
 
 TEST(StepAllocations, CnnKdAdamTwoThreads) {
   const StepAllocations r = count_step_allocations("cnn", 2);
+  EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
+}
+
+TEST(StepAllocations, MlpAugmentedKdConsistentTeacherOneThread) {
+  RunOptions options;
+  options.augment = "shift:2,mixup:0.2";
+  options.consistent_teacher = true;
+  const StepAllocations r = count_step_allocations("mlp", 1, options);
+  EXPECT_EQ(r.warm_steps, 14);
+  EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
+}
+
+TEST(StepAllocations, CnnAugmentedKdConsistentTeacherTwoThreads) {
+  RunOptions options;
+  options.augment = "shift:2,flip,rotate:10,scale:0.1,mixup:0.2,cutmix:1";
+  options.consistent_teacher = true;
+  const StepAllocations r = count_step_allocations("cnn", 2, options);
   EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
 }
 

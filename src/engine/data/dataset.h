@@ -11,11 +11,15 @@
 namespace distillery {
 
 struct Dataset {
+  // The label of an image nobody labelled (a distillation transfer set): only
+  // the teacher's outputs teach on it.
+  static constexpr int kUnlabeled = -1;
+
   int height = 0;
   int width = 0;
   int channels = 0;               // 1 = gray, 3 = RGB
   std::vector<uint8_t> pixels;    // size() * height * width * channels
-  std::vector<int> labels;        // each in [0, class_names.size())
+  std::vector<int> labels;        // each in [0, class_names.size()), or kUnlabeled
   std::vector<std::string> class_names;
 
   int size() const { return static_cast<int>(labels.size()); }
@@ -24,10 +28,11 @@ struct Dataset {
   Shape sample_shape() const { return Shape{height, width, channels}; }
   const uint8_t* image(int i) const { return pixels.data() + image_bytes() * i; }
   uint8_t* image(int i) { return pixels.data() + image_bytes() * i; }
-  // Number of images per class, in class order.
+  // Number of images per class, in class order (unlabeled images not counted).
   std::vector<int> class_counts() const {
     std::vector<int> counts(class_names.size(), 0);
-    for (int l : labels) ++counts[l];
+    for (int l : labels)
+      if (l != kUnlabeled) ++counts[l];
     return counts;
   }
 };

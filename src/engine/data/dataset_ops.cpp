@@ -49,4 +49,14 @@ Dataset subset(const Dataset& data, const std::vector<int>& indices) {
   return out;
 }
 
+Dataset append_unlabeled(const Dataset& data, const Dataset& unlabeled) {
+  require(data.sample_shape() == unlabeled.sample_shape(), "the unlabeled images are " +
+                                                               unlabeled.sample_shape().str() +
+                                                               " but the dataset's are " + data.sample_shape().str());
+  Dataset out = data;
+  out.labels.insert(out.labels.end(), static_cast<size_t>(unlabeled.size()), Dataset::kUnlabeled);
+  out.pixels.insert(out.pixels.end(), unlabeled.pixels.begin(), unlabeled.pixels.end());
+  return out;
+}
+
 }  // namespace distillery

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "engine/core/error.h"
+
 namespace distillery {
 
 void softmax(const Tensor& logits, float temperature, Tensor& probabilities) {
@@ -47,14 +49,61 @@ struct LogSoftmaxRow {
   float operator[](int64_t j) const { return (in[j] - max_value) / temperature - log_sum; }
 };
 
+// The hard-label term of sample i: alpha * CE(target, softmax(s)). Adds its
+// loss to *row_loss and its gradient (before the 1/n of the mean) to g.
+void add_hard_term(const LogSoftmaxRow& log_p, int64_t c, const HardLabels& labels, int i, float alpha,
+                   double* row_loss, float* g) {
+  if (alpha <= 0 || !labels.present(i)) return;
+  const int a = labels.label[i];
+  if (!labels.partner) {
+    *row_loss += -alpha * log_p[a];
+    if (g)
+      for (int64_t j = 0; j < c; ++j) g[j] += alpha * (std::exp(log_p[j]) - (j == a ? 1.0f : 0.0f));
+    return;
+  }
+  const int b = labels.partner[i];
+  const float w = labels.weight[i];
+  *row_loss += -alpha * (w * log_p[a] + (1.0f - w) * log_p[b]);
+  if (g)
+    for (int64_t j = 0; j < c; ++j)
+      g[j] += alpha * (std::exp(log_p[j]) - ((j == a ? w : 0.0f) + (j == b ? 1.0f - w : 0.0f)));
+}
+
+// log of the probability mass off class `target`: log(sum_{j != target} exp(log_p[j])).
+double log_mass_off(const LogSoftmaxRow& log_p, int64_t c, int target) {
+  double max_value = -INFINITY;
+  for (int64_t j = 0; j < c; ++j)
+    if (j != target) max_value = std::max<double>(max_value, log_p[j]);
+  double sum = 0;
+  for (int64_t j = 0; j < c; ++j)
+    if (j != target) sum += std::exp(log_p[j] - max_value);
+  return max_value + std::log(sum);
+}
+
 }  // namespace
 
-float cross_entropy_loss(const Tensor& logits, const int* labels, Tensor* grad) {
+const char* loss_name(LossKind kind) {
+  switch (kind) {
+    case LossKind::kCrossEntropy: return "ce";
+    case LossKind::kHinton: return "kd";
+    case LossKind::kDecoupled: return "dkd";
+    case LossKind::kLogitMse: return "mse";
+  }
+  return "ce";
+}
+
+LossKind loss_from_name(const std::string& name) {
+  for (LossKind kind : {LossKind::kCrossEntropy, LossKind::kHinton, LossKind::kDecoupled, LossKind::kLogitMse})
+    if (name == loss_name(kind)) return kind;
+  throw Error("unknown loss '" + name + "' (use ce, kd, dkd or mse)");
+}
+
+float cross_entropy_loss(const Tensor& logits, const HardLabels& labels, Tensor* grad) {
   // The hard-label part of distillation with alpha = 1 is exactly this.
   return distillation_loss(logits, logits, labels, 1.0f, 1.0f, grad);
 }
 
-float distillation_loss(const Tensor& student_logits, const Tensor& teacher_logits, const int* labels,
+float distillation_loss(const Tensor& student_logits, const Tensor& teacher_logits, const HardLabels& labels,
                         float temperature, float alpha, Tensor* grad) {
   assert(student_logits.shape() == teacher_logits.shape());
   const int n = student_logits.rows();
@@ -66,24 +115,72 @@ float distillation_loss(const Tensor& student_logits, const Tensor& teacher_logi
   for (int i = 0; i < n; ++i) {
     const float* s = student_logits.data() + i * c;
     const float* te = teacher_logits.data() + i * c;
-    const LogSoftmaxRow log_p_hard(s, c, 1.0f);
-    double row_loss = alpha > 0 ? -alpha * log_p_hard[labels[i]] : 0.0;
-    LogSoftmaxRow log_p_soft, log_q_soft;
+    float* g = grad ? grad->data() + i * c : nullptr;
+    if (g) std::fill(g, g + c, 0.0f);
+    double row_loss = 0;
+    add_hard_term(LogSoftmaxRow(s, c, 1.0f), c, labels, i, alpha, &row_loss, g);
     if (soft) {
-      log_p_soft = LogSoftmaxRow(s, c, t);
-      log_q_soft = LogSoftmaxRow(te, c, t);
+      const LogSoftmaxRow log_p_soft(s, c, t), log_q_soft(te, c, t);
       double kl = 0;
       for (int64_t j = 0; j < c; ++j) kl += std::exp(log_q_soft[j]) * (log_q_soft[j] - log_p_soft[j]);
       row_loss += (1.0 - alpha) * t * t * kl;
+      // d/ds of T^2 KL = T * (p_T - q_T).
+      if (g)
+        for (int64_t j = 0; j < c; ++j)
+          g[j] += (1.0f - alpha) * t * (std::exp(log_p_soft[j]) - std::exp(log_q_soft[j]));
     }
     total += row_loss;
-    if (grad) {
-      // d/ds of alpha*CE = alpha * (p - onehot); of T^2 KL = T * (p_T - q_T).
-      float* g = grad->data() + i * c;
+    if (g)
+      for (int64_t j = 0; j < c; ++j) g[j] /= static_cast<float>(n);
+  }
+  return static_cast<float>(total / n);
+}
+
+float decoupled_distillation_loss(const Tensor& student_logits, const Tensor& teacher_logits,
+                                  const HardLabels& labels, float temperature, float alpha, float target_weight,
+                                  float nontarget_weight, Tensor* grad) {
+  assert(student_logits.shape() == teacher_logits.shape());
+  const int n = student_logits.rows();
+  const int64_t c = student_logits.row_size();
+  const float t = temperature;
+  if (grad) grad->resize(student_logits.shape());
+  double total = 0;
+  for (int i = 0; i < n; ++i) {
+    const float* s = student_logits.data() + i * c;
+    const float* te = teacher_logits.data() + i * c;
+    float* g = grad ? grad->data() + i * c : nullptr;
+    if (g) std::fill(g, g + c, 0.0f);
+    double row_loss = 0;
+    add_hard_term(LogSoftmaxRow(s, c, 1.0f), c, labels, i, alpha, &row_loss, g);
+    const int target = labels.present(i) ? labels.main_class(i) : static_cast<int>(std::max_element(te, te + c) - te);
+    const LogSoftmaxRow log_p(s, c, t), log_q(te, c, t);
+    // Binary distributions (target, rest) and the distributions over the rest.
+    const double log_p_t = log_p[target], log_q_t = log_q[target];
+    const double log_p_rest = log_mass_off(log_p, c, target), log_q_rest = log_mass_off(log_q, c, target);
+    const double p_t = std::exp(log_p_t), q_t = std::exp(log_q_t), q_rest = std::exp(log_q_rest);
+    const double tckd = q_t * (log_q_t - log_p_t) + q_rest * (log_q_rest - log_p_rest);
+    double nckd = 0;
+    for (int64_t j = 0; j < c; ++j) {
+      if (j == target) continue;
+      const double log_q_hat = log_q[j] - log_q_rest, log_p_hat = log_p[j] - log_p_rest;
+      nckd += std::exp(log_q_hat) * (log_q_hat - log_p_hat);
+    }
+    const double soft_weight = (1.0 - alpha) * t * t;
+    row_loss += soft_weight * (target_weight * tckd + nontarget_weight * nckd);
+    total += row_loss;
+    if (g) {
+      // With z = s / T: dTCKD/dz_target = p_t - q_t, dTCKD/dz_j = -(p_t - q_t) * p_hat_j,
+      // dNCKD/dz_j = p_hat_j - q_hat_j (j != target); and d/ds = (1/T) d/dz.
+      const double scale = (1.0 - alpha) * t;
       for (int64_t j = 0; j < c; ++j) {
-        float value = alpha * (std::exp(log_p_hard[j]) - (j == labels[i] ? 1.0f : 0.0f));
-        if (soft) value += (1.0f - alpha) * t * (std::exp(log_p_soft[j]) - std::exp(log_q_soft[j]));
-        g[j] = value / static_cast<float>(n);
+        double d;
+        if (j == target) {
+          d = target_weight * (p_t - q_t);
+        } else {
+          const double p_hat = std::exp(log_p[j] - log_p_rest), q_hat = std::exp(log_q[j] - log_q_rest);
+          d = -target_weight * (p_t - q_t) * p_hat + nontarget_weight * (p_hat - q_hat);
+        }
+        g[j] = static_cast<float>((g[j] + scale * d) / n);
       }
     }
   }

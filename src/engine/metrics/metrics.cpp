@@ -7,6 +7,7 @@
 
 #include "engine/core/error.h"
 #include "engine/data/batch.h"
+#include "engine/losses/losses.h"
 #include "engine/train/trainer.h"
 
 namespace distillery {
@@ -24,19 +25,37 @@ std::vector<int> predicted_classes(const Tensor& logits) {
 
 namespace {
 
-// Predicted class of every chosen sample, in chunks.
-std::vector<int> predict_all(Model& model, const Dataset& data, const std::vector<int>& indices) {
-  std::vector<int> out;
-  out.reserve(indices.size());
-  Tensor inputs;
+struct Predictions {
+  std::vector<int> classes;
+  std::vector<float> probabilities;  // [samples, classes] when asked for
+};
+
+// Predicted class (and probabilities) of every chosen sample, in chunks.
+Predictions predict_all(Model& model, const Dataset& data, const std::vector<int>& indices, bool probabilities) {
+  Predictions out;
+  out.classes.reserve(indices.size());
+  Tensor inputs, p;
   const int chunk = 256;
   for (size_t begin = 0; begin < indices.size(); begin += chunk) {
     const int count = static_cast<int>(std::min<size_t>(chunk, indices.size() - begin));
     gather_batch(data, indices.data() + begin, count, model.preprocessing, inputs);
-    const auto predicted = predicted_classes(model.forward(inputs, false));
-    out.insert(out.end(), predicted.begin(), predicted.end());
+    const Tensor& logits = model.forward(inputs, false);
+    const auto predicted = predicted_classes(logits);
+    out.classes.insert(out.classes.end(), predicted.begin(), predicted.end());
+    if (probabilities) {
+      softmax(logits, 1.0f, p);
+      out.probabilities.insert(out.probabilities.end(), p.data(), p.data() + p.size());
+    }
   }
   return out;
+}
+
+// Mean over samples of KL(teacher || student), in nats.
+double mean_kl(const std::vector<float>& teacher, const std::vector<float>& student, size_t samples) {
+  double total = 0;
+  for (size_t i = 0; i < teacher.size(); ++i)
+    if (teacher[i] > 0) total += teacher[i] * (std::log(teacher[i]) - std::log(std::max(student[i], 1e-30f)));
+  return samples ? total / static_cast<double>(samples) : 0.0;
 }
 
 void check_fits(const Model& model, const Dataset& data, const char* role) {
@@ -74,7 +93,8 @@ EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& c
   EvalReport report;
   report.samples = static_cast<int>(indices.size());
   report.confusion.assign(classes, std::vector<int>(classes, 0));
-  const std::vector<int> predicted = predict_all(model, data, indices);
+  const Predictions student = predict_all(model, data, indices, teacher != nullptr);
+  const std::vector<int>& predicted = student.classes;
   int correct = 0;
   for (size_t i = 0; i < indices.size(); ++i) {
     const int truth = data.labels[indices[i]];
@@ -89,7 +109,8 @@ EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& c
                                               : std::numeric_limits<double>::quiet_NaN());
   }
   if (teacher) {
-    const std::vector<int> teacher_predicted = predict_all(*teacher, data, indices);
+    const Predictions teacher_out = predict_all(*teacher, data, indices, true);
+    const std::vector<int>& teacher_predicted = teacher_out.classes;
     int agree = 0, teacher_correct = 0;
     for (size_t i = 0; i < indices.size(); ++i) {
       agree += teacher_predicted[i] == predicted[i];
@@ -97,6 +118,7 @@ EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& c
     }
     report.agreement = static_cast<double>(agree) / indices.size();
     report.teacher_accuracy = static_cast<double>(teacher_correct) / indices.size();
+    report.kl_to_teacher = mean_kl(teacher_out.probabilities, student.probabilities, indices.size());
   }
   report.params = model.parameter_count();
   report.nonzero_params = model.nonzero_parameter_count();

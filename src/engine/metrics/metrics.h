@@ -16,6 +16,7 @@ struct EvalReport {
   std::vector<std::vector<int>> confusion;    // [true][predicted]
   double agreement = -1;                      // with the teacher; -1 when none
   double teacher_accuracy = -1;               // -1 when no teacher
+  double kl_to_teacher = -1;                  // mean KL(teacher || model) at T = 1, nats; -1 when no teacher
   int64_t params = 0;
   int64_t nonzero_params = 0;
   double latency_ms_per_sample = 0;           // batch-1 inference, median

@@ -22,6 +22,7 @@ void fine_tune(Model& model, const Dataset& data, const std::vector<int>& train,
   if (epochs <= 0 || (control && control->stop.load())) return;
   TrainConfig config = s.train;
   config.epochs = epochs;
+  config.teacher_mode = TeacherMode::kCached;  // fine-tuning is given the teacher's logits, not the teacher
   TrainingRun run(model, data, train, val, config, teacher_logits, std::move(callbacks));
   run.run(control);
   weights_changed(model);
@@ -99,11 +100,11 @@ nlohmann::json PruneSettings::to_json() const {
                       {"sparsity", sparsity},
                       {"schedule", schedule},
                       {"finetune_epochs", finetune_epochs},
-                      {"loss", train.loss}};
+                      {"loss", loss_name(train.loss)}};
   if (schedule == "iterative") j["rounds"] = rounds;
   if (method == "structured") j["criterion"] = criterion;
   if (method == "random") j["seed"] = seed;
-  if (train.loss == "kd") {
+  if (train.loss == LossKind::kHinton) {
     j["temperature"] = train.temperature;
     j["alpha"] = train.alpha;
   }

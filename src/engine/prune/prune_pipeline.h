@@ -35,7 +35,7 @@ struct PruneSettings {
   // `frequency` steps (0 = about 50 updates over the ramp).
   float ramp_fraction = 0.75f;
   int64_t frequency = 0;
-  // Optimiser, batch size, learning rate, seed, and the loss: "ce", or "kd"
+  // Optimiser, batch size, learning rate, seed, and the loss: ce, or kd
   // with teacher logits. `epochs` is taken from finetune_epochs.
   TrainConfig train;
 
@@ -56,7 +56,7 @@ struct PruneCallbacks {
 
 // Returns the pruned, fine-tuned model; `source` is left untouched. Its
 // provenance gains a "pruning" entry with the settings. teacher_logits
-// ([data.size(), C], see compute_logits) is needed when settings.train.loss is "kd".
+// ([data.size(), C], see compute_logits) is needed when settings.train.loss is kd.
 Model prune_model(const Model& source, const Dataset& data, const std::vector<int>& train_indices,
                   const std::vector<int>& val_indices, const PruneSettings& settings,
                   const Tensor* teacher_logits = nullptr, const PruneCallbacks& callbacks = {},

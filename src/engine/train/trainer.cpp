@@ -1,6 +1,8 @@
 // TrainingRun: the shared training loop.
+//   - names and validation of the settings
 //   - State: everything a run carries between step() calls
-//   - step(): one batch: draw, forward, loss, backward, optimiser step
+//   - step(): one batch: draw (augmented), the teacher's outputs, forward,
+//     loss, backward, optimiser step
 //   - finish_epoch(): validation and the epoch report
 //   - helpers: compute_logits, split_indices
 #include "engine/train/trainer.h"
@@ -34,18 +36,79 @@ void gather_rows(const Tensor& all, const int* indices, int count, Tensor& out) 
     std::copy(all.data() + indices[i] * c, all.data() + (indices[i] + 1) * c, out.data() + i * c);
 }
 
-// Argmax row by row (as predicted_classes, without its vector: steps must not allocate).
-float batch_accuracy(const Tensor& logits, const std::vector<int>& labels) {
+// Argmax row by row (as predicted_classes, without its vector: steps must not
+// allocate), over the labelled samples; *labelled counts them.
+float batch_accuracy(const Tensor& logits, const std::vector<int>& labels, int* labelled = nullptr) {
   const int64_t c = logits.row_size();
-  int correct = 0;
+  int correct = 0, counted = 0;
   for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] == Dataset::kUnlabeled) continue;
     const float* row = logits.data() + static_cast<int64_t>(i) * c;
     correct += static_cast<int>(std::max_element(row, row + c) - row) == labels[i];
+    ++counted;
   }
-  return labels.empty() ? 0.0f : static_cast<float>(correct) / static_cast<float>(labels.size());
+  if (labelled) *labelled = counted;
+  return counted == 0 ? 0.0f : static_cast<float>(correct) / static_cast<float>(counted);
+}
+
+// The class a training sample counts as for the batch accuracy: its label, or
+// of a mixed image the label with the larger share.
+void main_classes(const BatchTargets& t, std::vector<int>& out) {
+  out.resize(t.label.size());
+  for (size_t i = 0; i < t.label.size(); ++i) out[i] = t.mixed && t.weight[i] < 0.5f ? t.partner[i] : t.label[i];
+}
+
+// The cached logits of a mixed batch: each row mixed with its partner's by
+// the image weights (the teacher never saw the mixed image; consistent mode
+// does not need this guess).
+void mix_rows(const BatchTargets& targets, Tensor& rows, Tensor& scratch) {
+  scratch.resize(rows.shape());
+  std::copy(rows.data(), rows.data() + rows.size(), scratch.data());
+  const int64_t c = rows.row_size();
+  for (int i = 0; i < rows.rows(); ++i) {
+    const float w = targets.weight[size_t(i)];
+    const float* own = scratch.data() + i * c;
+    const float* other = scratch.data() + targets.partner_position[size_t(i)] * c;
+    for (int64_t j = 0; j < c; ++j) rows[i * c + j] = w * own[j] + (1.0f - w) * other[j];
+  }
+}
+
+// x_teacher = pixel mapped with the teacher's preprocessing, from x_student.
+void remap_preprocessing(const Tensor& in, const Preprocessing& from, const Preprocessing& to, Tensor& out) {
+  out.resize(in.shape());
+  for (int64_t i = 0; i < in.size(); ++i) {
+    const float pixel = (in[i] * from.std + from.mean) / from.scale;
+    out[i] = (pixel * to.scale - to.mean) / to.std;
+  }
+}
+
+bool same_preprocessing(const Preprocessing& a, const Preprocessing& b) {
+  return a.scale == b.scale && a.mean == b.mean && a.std == b.std;
 }
 
 }  // namespace
+
+const char* teacher_mode_name(TeacherMode mode) { return mode == TeacherMode::kCached ? "cached" : "consistent"; }
+
+TeacherMode teacher_mode_from_name(const std::string& name) {
+  for (TeacherMode mode : {TeacherMode::kConsistent, TeacherMode::kCached})
+    if (name == teacher_mode_name(mode)) return mode;
+  throw Error("unknown teacher mode '" + name + "' (use consistent or cached)");
+}
+
+void validate_train_config(const TrainConfig& c) {
+  require(c.epochs >= 1 && c.epochs <= 100000, "epochs must be at least 1, got " + std::to_string(c.epochs));
+  require(c.batch_size >= 1 && c.batch_size <= 65536, "batch size must be between 1 and 65536");
+  require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "learning rate must be positive");
+  require(c.warmup_epochs >= 0 && c.warmup_epochs <= c.epochs,
+          "warm-up must be 0 to " + std::to_string(c.epochs) + " epochs, got " + std::to_string(c.warmup_epochs));
+  require(std::isfinite(c.temperature) && c.temperature > 0, "temperature must be positive");
+  require(c.alpha >= 0 && c.alpha <= 1, "alpha must be between 0 and 1");
+  require(std::isfinite(c.dkd_target_weight) && c.dkd_target_weight >= 0 && std::isfinite(c.dkd_nontarget_weight) &&
+              c.dkd_nontarget_weight >= 0,
+          "the dkd weights must be 0 or more");
+  validate_augment_spec(c.augment);
+}
 
 struct TrainingRun::State {
   Model& model;
@@ -53,8 +116,10 @@ struct TrainingRun::State {
   std::vector<int> train;
   std::vector<int> val;
   TrainConfig config;
-  const Tensor* teacher_logits;
+  TeacherSignal teacher;
   TrainCallbacks callbacks;
+  Tensor own_teacher_logits;  // cached mode given only the teacher model
+  BatchAugmenter augmenter;
 
   std::unique_ptr<Optimizer> optimizer;
   Rng shuffle_rng;
@@ -67,42 +132,60 @@ struct TrainingRun::State {
 
   // Per-epoch running sums.
   double loss_sum = 0, correct_sum = 0;
-  int64_t seen = 0;
+  int64_t seen = 0, labelled_seen = 0;
   Clock::time_point epoch_start;
 
   // Workspaces reused across steps: no allocation once warm.
-  Tensor inputs, teacher_batch, grad;
+  Tensor inputs, teacher_inputs, teacher_batch, mix_scratch, grad;
   std::vector<int> labels;
+  BatchTargets targets;
   std::vector<EpochReport> history;
 
-  State(Model& m, const Dataset& d, std::vector<int> tr, std::vector<int> va, TrainConfig c, const Tensor* t,
+  State(Model& m, const Dataset& d, std::vector<int> tr, std::vector<int> va, TrainConfig c, TeacherSignal t,
         TrainCallbacks cb)
-      : model(m), data(d), train(std::move(tr)), val(std::move(va)), config(std::move(c)), teacher_logits(t),
-        callbacks(std::move(cb)), shuffle_rng(config.seed) {}
+      : model(m), data(d), train(std::move(tr)), val(std::move(va)), config(std::move(c)), teacher(t),
+        callbacks(std::move(cb)), augmenter(config.augment, augment_seed(config)), shuffle_rng(config.seed) {}
+
+  const Tensor& cached_logits() const { return teacher.logits ? *teacher.logits : own_teacher_logits; }
 };
 
 TrainingRun::TrainingRun(Model& model, const Dataset& data, std::vector<int> train_indices,
-                         std::vector<int> val_indices, TrainConfig config, const Tensor* teacher_logits,
+                         std::vector<int> val_indices, TrainConfig config, TeacherSignal teacher,
                          TrainCallbacks callbacks)
     : state_(std::make_unique<State>(model, data, std::move(train_indices), std::move(val_indices),
-                                     std::move(config), teacher_logits, std::move(callbacks))) {
+                                     std::move(config), teacher, std::move(callbacks))) {
   State& s = *state_;
   const TrainConfig& c = s.config;
-  require(c.epochs >= 1 && c.epochs <= 100000, "epochs must be at least 1, got " + std::to_string(c.epochs));
-  require(c.batch_size >= 1 && c.batch_size <= 65536, "batch size must be between 1 and 65536");
-  require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "learning rate must be positive");
+  validate_train_config(c);
   require(!s.train.empty(), "there are no training samples");
-  require(c.loss == "ce" || c.loss == "kd" || c.loss == "mse", "unknown loss '" + c.loss + "' (use ce, kd or mse)");
-  require(c.loss == "ce" || s.teacher_logits != nullptr, "the '" + c.loss + "' loss needs a teacher");
-  require(c.temperature > 0, "temperature must be positive");
-  require(c.alpha >= 0 && c.alpha <= 1, "alpha must be between 0 and 1");
+  const bool distils = loss_needs_teacher(c.loss);
+  require(!distils || s.teacher.present(), std::string("the '") + loss_name(c.loss) + "' loss needs a teacher");
+  require(!distils || c.teacher_mode == TeacherMode::kCached || s.teacher.model,
+          "consistent teacher mode needs the teacher model, not only its logits");
+  for (int i : s.val)
+    require(data.labels[size_t(i)] != Dataset::kUnlabeled, "unlabeled images cannot be validation samples");
+  if (!distils)
+    for (int i : s.train)
+      require(data.labels[size_t(i)] != Dataset::kUnlabeled,
+              "unlabeled images need a teacher: only distillation can learn from them");
   require(data.sample_shape() == model.input_shape(),
           "the data's images are " + data.sample_shape().str() + " but the model expects " + model.input_shape().str());
   require(data.num_classes() == model.num_outputs(), "the data has " + std::to_string(data.num_classes()) +
                                                          " classes but the model outputs " +
                                                          std::to_string(model.num_outputs()));
-  if (s.teacher_logits)
-    require(s.teacher_logits->rows() == data.size() && s.teacher_logits->row_size() == model.num_outputs(),
+  if (distils && s.teacher.model) {
+    require(s.teacher.model->input_shape() == data.sample_shape(),
+            "the teacher expects images " + s.teacher.model->input_shape().str() + " but the data has " +
+                data.sample_shape().str());
+    require(s.teacher.model->num_outputs() == model.num_outputs(), "the teacher has " +
+                                                                      std::to_string(s.teacher.model->num_outputs()) +
+                                                                      " classes but the student has " +
+                                                                      std::to_string(model.num_outputs()));
+  }
+  if (distils && c.teacher_mode == TeacherMode::kCached && !s.teacher.logits)
+    s.own_teacher_logits = compute_logits(*s.teacher.model, data);
+  if (distils && c.teacher_mode == TeacherMode::kCached)
+    require(s.cached_logits().rows() == data.size() && s.cached_logits().row_size() == model.num_outputs(),
             "the teacher's outputs do not match the data (different number of classes?)");
   // Epoch reports are appended at epoch ends: room for them up front keeps those steps
   // allocation-free too (capped: a run of 100000 epochs grows as it goes).
@@ -125,27 +208,43 @@ bool TrainingRun::step() {
   const int count = std::min<int>(c.batch_size, static_cast<int>(s.train.size()) - begin);
   const int* indices = s.train.data() + begin;
 
-  gather_batch(s.data, indices, count, s.model.preprocessing, s.inputs);
-  gather_labels(s.data, indices, count, s.labels);
-  const Tensor& logits = s.model.forward(s.inputs, true);
-  float loss;
-  if (c.loss == "ce") {
-    loss = cross_entropy_loss(logits, s.labels.data(), &s.grad);
+  if (c.augment.any()) {
+    s.augmenter.draw(s.data, indices, count, s.model.preprocessing, s.step, s.inputs, s.targets);
   } else {
-    gather_rows(*s.teacher_logits, indices, count, s.teacher_batch);
-    loss = c.loss == "kd" ? distillation_loss(logits, s.teacher_batch, s.labels.data(), c.temperature, c.alpha, &s.grad)
-                          : logit_mse_loss(logits, s.teacher_batch, &s.grad);
+    gather_batch(s.data, indices, count, s.model.preprocessing, s.inputs);
+    s.targets.assign_labels(s.data, indices, count);
   }
-  const float accuracy = batch_accuracy(logits, s.labels);
+  if (loss_needs_teacher(c.loss)) teacher_outputs(indices, count);
+  const Tensor& logits = s.model.forward(s.inputs, true);
+  const BatchTargets& t = s.targets;
+  const HardLabels hard = t.mixed ? HardLabels(t.label.data(), t.partner.data(), t.weight.data())
+                                  : HardLabels(t.label.data());
+  float loss = 0;
+  switch (c.loss) {
+    case LossKind::kCrossEntropy: loss = cross_entropy_loss(logits, hard, &s.grad); break;
+    case LossKind::kHinton:
+      loss = distillation_loss(logits, s.teacher_batch, hard, c.temperature, c.alpha, &s.grad);
+      break;
+    case LossKind::kDecoupled:
+      loss = decoupled_distillation_loss(logits, s.teacher_batch, hard, c.temperature, c.alpha, c.dkd_target_weight,
+                                         c.dkd_nontarget_weight, &s.grad);
+      break;
+    case LossKind::kLogitMse: loss = logit_mse_loss(logits, s.teacher_batch, &s.grad); break;
+  }
+  int labelled = 0;
+  main_classes(t, s.labels);
+  const float accuracy = batch_accuracy(logits, s.labels, &labelled);
   s.model.params().zero_grads();
   s.model.backward(s.grad);
   if (s.callbacks.before_step) s.callbacks.before_step(s.step, s.model);
-  const float lr = scheduled_learning_rate(c.lr_schedule, c.learning_rate, s.step, s.total_steps);
+  const float lr = scheduled_learning_rate(c.lr_schedule, c.learning_rate, s.step, s.total_steps,
+                                           static_cast<int64_t>(c.warmup_epochs) * s.batches_per_epoch);
   s.optimizer->step(s.model.params(), lr);
   ++s.step;
 
   s.loss_sum += static_cast<double>(loss) * count;
-  s.correct_sum += static_cast<double>(accuracy) * count;
+  s.correct_sum += static_cast<double>(accuracy) * labelled;
+  s.labelled_seen += labelled;
   s.seen += count;
   if (s.callbacks.on_batch) {
     BatchReport r;
@@ -164,6 +263,24 @@ bool TrainingRun::step() {
   return !s.done;
 }
 
+void TrainingRun::teacher_outputs(const int* indices, int count) {
+  State& s = *state_;
+  if (s.config.teacher_mode == TeacherMode::kCached) {
+    gather_rows(s.cached_logits(), indices, count, s.teacher_batch);
+    if (s.targets.mixed) mix_rows(s.targets, s.teacher_batch, s.mix_scratch);
+    return;
+  }
+  Model& teacher = *s.teacher.model;
+  const Tensor* input = &s.inputs;
+  if (!same_preprocessing(teacher.preprocessing, s.model.preprocessing)) {
+    remap_preprocessing(s.inputs, s.model.preprocessing, teacher.preprocessing, s.teacher_inputs);
+    input = &s.teacher_inputs;
+  }
+  const Tensor& out = teacher.forward(*input, false);
+  s.teacher_batch.resize(out.shape());
+  std::copy(out.data(), out.data() + out.size(), s.teacher_batch.data());
+}
+
 void TrainingRun::finish_epoch() {
   State& s = *state_;
   EpochReport r;
@@ -171,7 +288,7 @@ void TrainingRun::finish_epoch() {
   r.epochs = s.config.epochs;
   r.seconds = seconds_since(s.epoch_start);
   r.train_loss = static_cast<float>(s.loss_sum / s.seen);
-  r.train_accuracy = static_cast<float>(s.correct_sum / s.seen);
+  r.train_accuracy = s.labelled_seen ? static_cast<float>(s.correct_sum / s.labelled_seen) : 0.0f;
   r.samples_per_second = s.seen / std::max(1e-9, r.seconds);
   r.val_loss = r.val_accuracy = std::numeric_limits<float>::quiet_NaN();
   if (!s.val.empty()) {
@@ -183,7 +300,7 @@ void TrainingRun::finish_epoch() {
   if (s.callbacks.on_epoch) s.callbacks.on_epoch(r);
 
   s.loss_sum = s.correct_sum = 0;
-  s.seen = 0;
+  s.seen = s.labelled_seen = 0;
   s.batch_in_epoch = 0;
   ++s.epoch;
   if (s.epoch == s.config.epochs) {

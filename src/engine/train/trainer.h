@@ -4,9 +4,9 @@
 // thread can loop it (run()) and a single-threaded page can call step() in
 // time slices between frames; both take the same path.
 //
-//   TrainConfig cfg; cfg.epochs = 5;
-//   TrainingRun run(model, data, split.train, split.val, cfg, &teacher_logits);
-//   run.run(callbacks, &control);
+//   TrainConfig cfg; cfg.epochs = 5; cfg.loss = LossKind::kHinton;
+//   TrainingRun run(model, data, split.train, split.val, cfg, &teacher);
+//   run.run(&control);
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -15,25 +15,48 @@
 #include <vector>
 
 #include "engine/core/tensor.h"
+#include "engine/data/augment.h"
 #include "engine/data/dataset.h"
+#include "engine/losses/losses.h"
 #include "engine/model/model.h"
 #include "engine/optim/optimizer.h"
 
 namespace distillery {
+
+// Where the teacher's outputs for a training batch come from.
+enum class TeacherMode {
+  kConsistent,  // "consistent": the teacher runs on the very batch the student sees (augmented, mixed)
+  kCached,      // "cached": logits computed once over the un-augmented images, looked up per batch
+};
+const char* teacher_mode_name(TeacherMode mode);
+// Throws Error listing the names when `name` is none of them.
+TeacherMode teacher_mode_from_name(const std::string& name);
 
 struct TrainConfig {
   int epochs = 5;
   int batch_size = 64;
   float learning_rate = 1e-3f;
   std::string lr_schedule = "constant";  // "constant" or "cosine"
+  int warmup_epochs = 0;                 // linear warm-up of the learning rate first
   uint64_t seed = 42;
   OptimizerConfig optimizer;
-  // "ce" (hard labels), "kd" (Hinton distillation) or "mse" (logit matching).
-  // kd and mse need teacher logits.
-  std::string loss = "ce";
+  // Every loss but ce needs a teacher.
+  LossKind loss = LossKind::kCrossEntropy;
   float temperature = 4.0f;
-  float alpha = 0.1f;  // weight of the hard-label term in "kd"
+  float alpha = 0.1f;                  // weight of the hard-label term in kd and dkd
+  float dkd_target_weight = 1.0f;      // dkd: weight of the target-class term (TCKD)
+  float dkd_nontarget_weight = 8.0f;   // dkd: weight of the non-target term (NCKD)
+  TeacherMode teacher_mode = TeacherMode::kConsistent;
+  AugmentSpec augment;                 // training batches only
 };
+
+// The seed a run's BatchAugmenter draws from: a preview built with it shows
+// the very images the run's step N trains on.
+inline uint64_t augment_seed(const TrainConfig& config) { return config.seed ^ 0xA0617E17ull; }
+
+// Checks every setting against its limits; throws Error naming the first one
+// that is off. TrainingRun calls it; front ends call it to refuse early.
+void validate_train_config(const TrainConfig& config);
 
 struct BatchReport {
   int epoch = 0;            // 0-based
@@ -42,7 +65,7 @@ struct BatchReport {
   int64_t step = 0;         // global step count after this batch
   int64_t total_steps = 0;
   float loss = 0;
-  float accuracy = 0;       // on this batch, against the hard labels
+  float accuracy = 0;       // on this batch, against the hard labels (of a mixed image: the larger share)
   float learning_rate = 0;
   double samples_per_second = 0;  // over the epoch so far
 };
@@ -75,16 +98,31 @@ struct TrainControl {
 };
 
 // Teacher logits over every sample of the dataset, [data.size(), C]; computed
-// once before training and looked up per batch.
+// once before training and looked up per batch (TeacherMode::kCached).
 Tensor compute_logits(Model& model, const Dataset& data, int chunk = 256);
+
+// What a run learns from besides the labels: the teacher model (consistent
+// mode runs it on every batch) and/or its cached logits ([data.size(), C] by
+// sample index). Cached mode takes the logits when given and computes them
+// from the model otherwise.
+struct TeacherSignal {
+  Model* model = nullptr;
+  const Tensor* logits = nullptr;
+  TeacherSignal() = default;
+  TeacherSignal(std::nullptr_t) {}                       // NOLINT: no teacher
+  TeacherSignal(Model* teacher) : model(teacher) {}      // NOLINT
+  TeacherSignal(const Tensor* cached) : logits(cached) {}  // NOLINT
+  TeacherSignal(Model* teacher, const Tensor* cached) : model(teacher), logits(cached) {}
+  bool present() const { return model || logits; }
+};
 
 class TrainingRun {
  public:
-  // teacher_logits is indexed by dataset sample index ([data.size(), C]); it
-  // must be given for the "kd" and "mse" losses. model, data and the logits
-  // must outlive the run.
+  // The teacher must be given for every loss but ce. Samples whose label is
+  // Dataset::kUnlabeled (in train_indices only) learn from the teacher alone.
+  // model, data and the teacher must outlive the run.
   TrainingRun(Model& model, const Dataset& data, std::vector<int> train_indices, std::vector<int> val_indices,
-              TrainConfig config, const Tensor* teacher_logits = nullptr, TrainCallbacks callbacks = {});
+              TrainConfig config, TeacherSignal teacher = {}, TrainCallbacks callbacks = {});
   ~TrainingRun();
 
   // Runs one batch (and the epoch's validation when the epoch ends).
@@ -114,6 +152,7 @@ class TrainingRun {
     float loss;
     float accuracy;
   };
+  void teacher_outputs(const int* indices, int count);  // into the batch's teacher logits
   void finish_epoch();
   ValidationResult validate();
 

@@ -123,7 +123,8 @@ TEST(PrunePipeline, DistilsFromTeacherLogitsIntoAPrunedStudent) {
   Model teacher = trained_mlp(data);
   const Tensor teacher_logits = compute_logits(teacher, data);
   PruneSettings s = settings("structured", 0.5f, 3);
-  s.train.loss = "kd";
+  s.train.loss = LossKind::kHinton;
+  
   s.train.temperature = 2.0f;
   s.train.alpha = 0.3f;
   Model student = prune_model(make_mlp(9), data, all_indices(data.size()), {}, s, &teacher_logits);

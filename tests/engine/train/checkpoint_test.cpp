@@ -41,7 +41,8 @@ TrainConfig config_for(const std::string& optimizer) {
   c.seed = 11;
   c.optimizer.kind = optimizer;
   c.optimizer.weight_decay = 1e-3f;
-  c.loss = "kd";
+  c.loss = LossKind::kHinton;
+  c.teacher_mode = TeacherMode::kCached;
   return c;
 }
 
@@ -95,7 +96,7 @@ TEST(Checkpoint, WithoutRestoringTheRunDiffers) {
   const Dataset data = make_band_dataset(150, 1);
   const Split split = split_indices(data.size(), 0.2f, 5);
   TrainConfig config = config_for("adam");
-  config.loss = "ce";
+  config.loss = LossKind::kCrossEntropy;
   Model straight = make_model(3);
   TrainingRun whole(straight, data, split.train, split.val, config);
   whole.run();
@@ -117,7 +118,7 @@ TEST(Checkpoint, IsTakenOnlyBetweenEpochs) {
   const Dataset data = make_band_dataset(60, 1);
   const Split split = split_indices(data.size(), 0.0f, 5);
   TrainConfig config = config_for("adam");
-  config.loss = "ce";
+  config.loss = LossKind::kCrossEntropy;
   Model model = make_model(3);
   TrainingRun run(model, data, split.train, split.val, config);
   EXPECT_NO_THROW(run.checkpoint());
@@ -129,7 +130,7 @@ TEST(Checkpoint, ACheckpointThatDoesNotFitIsRefused) {
   const Dataset data = make_band_dataset(90, 1);
   const Split split = split_indices(data.size(), 0.2f, 5);
   TrainConfig config = config_for("adam");
-  config.loss = "ce";
+  config.loss = LossKind::kCrossEntropy;
   Model model = make_model(3);
   TrainingRun run(model, data, split.train, split.val, config);
   while (run.current_epoch() < 1) run.step();
@@ -169,7 +170,7 @@ TEST(Checkpoint, JsonRoundTripAndBrokenJson) {
   const Dataset data = make_band_dataset(60, 1);
   const Split split = split_indices(data.size(), 0.0f, 5);  // no validation: NaN in the history
   TrainConfig config = config_for("adam");
-  config.loss = "ce";
+  config.loss = LossKind::kCrossEntropy;
   Model model = make_model(3);
   TrainingRun run(model, data, split.train, split.val, config);
   while (run.current_epoch() < 2) run.step();

@@ -65,7 +65,8 @@ TEST(TeacherLogits, TrainerLooksUpTheRowOfTheSampleItTrainsOn) {
   config.batch_size = 16;
   config.learning_rate = 0.01f;
   config.seed = 9;
-  config.loss = "kd";
+  config.loss = LossKind::kHinton;
+  config.teacher_mode = TeacherMode::kCached;
   config.temperature = 4.0f;
   config.alpha = 0.0f;
   const Split split = split_indices(data.size(), 0.25f, 11);  // training samples are a shuffled subset
@@ -101,7 +102,8 @@ TEST(TeacherLogits, HardLabelsStillTrainTheStudentWithAlphaOne) {
   config.epochs = 4;
   config.batch_size = 16;
   config.learning_rate = 0.01f;
-  config.loss = "kd";
+  config.loss = LossKind::kHinton;
+  config.teacher_mode = TeacherMode::kCached;
   config.alpha = 1.0f;
   const Split split = split_indices(data.size(), 0.2f, 3);
   TrainingRun run(student, data, split.train, split.val, config, &teacher_logits);

@@ -81,7 +81,8 @@ TEST(Trainer, DistillationFollowsTheTeacher) {
 
   Model student = make_band_model({}, 6);
   TrainConfig config = quick_config();
-  config.loss = "kd";
+  config.loss = LossKind::kHinton;
+  config.teacher_mode = TeacherMode::kCached;
   config.temperature = 4.0f;
   config.alpha = 0.1f;
   TrainingRun run(student, data, all_indices(data.size()), {}, config, &teacher_logits);
@@ -93,7 +94,8 @@ TEST(Trainer, DistillationFollowsTheTeacher) {
 
   // Logit matching works through the same loop.
   Model mse_student = make_band_model({}, 6);
-  config.loss = "mse";
+  config.loss = LossKind::kLogitMse;
+  config.teacher_mode = TeacherMode::kCached;
   TrainingRun mse_run(mse_student, data, all_indices(data.size()), {}, config, &teacher_logits);
   mse_run.run();
   EXPECT_GT(evaluate(mse_student, data, {}).accuracy, 0.9);
@@ -118,7 +120,8 @@ TEST(Trainer, RejectsMismatchedInputsWithClearMessages) {
   Dataset data = make_band_dataset(30, 6);
   Model model = make_band_model({}, 8);
   TrainConfig kd = quick_config();
-  kd.loss = "kd";
+  kd.loss = LossKind::kHinton;
+  kd.teacher_mode = TeacherMode::kCached;
   EXPECT_THROW(TrainingRun(model, data, all_indices(30), {}, kd), Error);
 
   Dataset two_classes = data;
