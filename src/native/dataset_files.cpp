@@ -51,6 +51,28 @@ std::string find_idx_labels_beside(const fs::path& images) {
   return "";
 }
 
+// The path's status; throws the "cannot open" Error when nothing is there.
+fs::file_status existing_status(const std::string& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) throw Error("cannot open " + path + ": " + std::strerror(ENOENT));
+  return status;
+}
+
+using FilesDecoder = Dataset (*)(const std::vector<FileEntry>& files, const DatasetOptions& options);
+
+// Decodes every file under `folder`. Entry paths are relative, so the
+// decoder's messages get the folder as their prefix.
+Dataset decode_folder(const std::string& folder, const DatasetOptions& options, FilesDecoder decode) {
+  const std::vector<FileEntry> files = read_folder_entries(folder, options.limits);
+  require(!files.empty(), folder + ": the folder is empty");
+  try {
+    return decode(files, options);
+  } catch (const Error& e) {
+    throw Error(folder + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) { return read_whole_file<std::vector<uint8_t>>(path); }
@@ -84,23 +106,13 @@ std::vector<FileEntry> read_folder_entries(const std::string& folder, const Data
 }
 
 Dataset load_dataset_from_path(const std::string& path, const std::string& labels_path, const DatasetOptions& options) {
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (!fs::exists(status)) throw Error("cannot open " + path + ": " + std::strerror(ENOENT));
+  const fs::file_status status = existing_status(path);
   DatasetOptions opts = options;
   opts.fashion_mnist_names = opts.fashion_mnist_names || contains_fashion(fs::absolute(path).string());
 
-  std::vector<FileEntry> files;
   if (fs::is_directory(status)) {
     require(labels_path.empty(), "--labels goes with an IDX images file, not with the folder " + path);
-    files = read_folder_entries(path, opts.limits);
-    require(!files.empty(), path + ": the folder is empty");
-    // Entry paths are relative; name the folder in messages from the decoders.
-    try {
-      return decode_dataset(files, opts);
-    } catch (const Error& e) {
-      throw Error(path + ": " + e.what());
-    }
+    return decode_folder(path, opts, decode_dataset);
   }
 
   const fs::path file(path);
@@ -109,6 +121,14 @@ Dataset load_dataset_from_path(const std::string& path, const std::string& label
   FileEntry data_file{path, read_file_bytes(path)};
   if (!labels.empty()) return decode_idx_files(data_file, FileEntry{labels, read_file_bytes(labels)}, opts);
   return decode_dataset({std::move(data_file)}, opts);
+}
+
+Dataset load_unlabeled_images_from_path(const std::string& path, const DatasetOptions& options) {
+  if (fs::is_directory(existing_status(path))) return decode_folder(path, options, decode_unlabeled_images);
+  // The entry's path is `path` itself, so the decoders' messages already name it; no labels file is looked for.
+  std::vector<FileEntry> files;
+  files.push_back(FileEntry{path, read_file_bytes(path)});
+  return decode_unlabeled_images(files, options);
 }
 
 }  // namespace distillery

@@ -20,6 +20,12 @@ namespace distillery {
 Dataset load_dataset_from_path(const std::string& path, const std::string& labels_path = "",
                                const DatasetOptions& options = {});
 
+// Loads images without labels (a distillation transfer set, see
+// decode_unlabeled_images) from `path`: a folder (walked recursively) or one
+// file. An IDX images file stands alone: no labels file is looked for.
+// Throws Error naming the path and the problem.
+Dataset load_unlabeled_images_from_path(const std::string& path, const DatasetOptions& options = {});
+
 // Every regular file under `folder` (recursively, hidden files and folders
 // skipped) with its path relative to `folder`, '/'-separated.
 std::vector<FileEntry> read_folder_entries(const std::string& folder, const DataLimits& limits = {});

@@ -174,5 +174,56 @@ TEST_F(DatasetFilesTest, ExplainsBadDatasets) {
   EXPECT_NE(error_of([&] { load_dataset_from_path(path("empty")); }).find("empty"), std::string::npos);
 }
 
+TEST_F(DatasetFilesTest, LoadsUnlabeledImagesFromAFolder) {
+  write_png("transfer/1.png", 6, 10);
+  write_png("transfer/cat/2.png", 6, 20);
+  write_png("transfer/deep/er/3.png", 6, 30);
+  write("transfer/.DS_Store", "finder");
+  write("transfer/notes.txt", "hello");
+  DatasetOptions options;
+  options.height = 4;
+  options.width = 4;
+  options.channels = 3;
+  const Dataset data = load_unlabeled_images_from_path(path("transfer"), options);
+  EXPECT_EQ(data.size(), 3);
+  EXPECT_EQ(data.labels, std::vector<int>(3, Dataset::kUnlabeled));
+  EXPECT_TRUE(data.class_names.empty());
+  EXPECT_EQ(data.sample_shape(), (Shape{4, 4, 3}));
+
+  write("junk/notes.txt", "hello");
+  const std::string junk = error_of([&] { load_unlabeled_images_from_path(path("junk")); });
+  EXPECT_NE(junk.find(path("junk") + ": "), std::string::npos) << junk;
+  EXPECT_NE(junk.find("no images found"), std::string::npos) << junk;
+  EXPECT_EQ(error_of([&] { load_unlabeled_images_from_path(path("nowhere")); }),
+            "cannot open " + path("nowhere") + ": No such file or directory");
+}
+
+TEST_F(DatasetFilesTest, LoadsALoneIdxImagesFileIgnoringTheLabelsBesideIt) {
+  // Two 2x2 images; the labels file beside them is not even valid IDX, so reading it would fail.
+  const std::string header("\0\0\x08\x03\0\0\0\x02\0\0\0\x02\0\0\0\x02", 16);
+  write("train-images-idx3-ubyte", header + "\x01\x02\x03\x04\x05\x06\x07\x08");
+  write("train-labels-idx1-ubyte", "not labels");
+  const Dataset data = load_unlabeled_images_from_path(path("train-images-idx3-ubyte"));
+  EXPECT_EQ(data.size(), 2);
+  EXPECT_EQ(data.labels, std::vector<int>(2, Dataset::kUnlabeled));
+  EXPECT_TRUE(data.class_names.empty());
+  EXPECT_EQ(data.pixels, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  // The labelled loader does look beside it, and says so.
+  EXPECT_NE(error_of([&] { load_dataset_from_path(path("train-images-idx3-ubyte")); }).find("train-labels-idx1-ubyte"),
+            std::string::npos);
+
+  // The real Fashion-MNIST test images, gzipped, with their labels beside them.
+  const Dataset fashion = load_unlabeled_images_from_path(kFashionTestImages);
+  EXPECT_EQ(fashion.size(), 10000);
+  EXPECT_EQ(fashion.sample_shape(), (Shape{28, 28, 1}));
+  EXPECT_EQ(fashion.labels, std::vector<int>(10000, Dataset::kUnlabeled));
+  EXPECT_TRUE(fashion.class_names.empty());
+
+  write("t10k-images-idx3-ubyte", header + "\x01\x02");  // truncated
+  const std::string truncated = error_of([&] { load_unlabeled_images_from_path(path("t10k-images-idx3-ubyte")); });
+  EXPECT_NE(truncated.find(path("t10k-images-idx3-ubyte")), std::string::npos) << truncated;
+  EXPECT_NE(truncated.find("truncated"), std::string::npos) << truncated;
+}
+
 }  // namespace
 }  // namespace distillery

@@ -1,7 +1,8 @@
 // decode_dataset. Sections:
 //   1. recognising a file's kind (by signature, then by name)
 //   2. the formats: ZIP, gzip, CSV, IDX pair, image folder
-//   3. decode_dataset: choosing the format and conforming to the wanted shape
+//   3. images without labels: the same formats, labels dropped
+//   4. the entry points: checking the request and conforming to the wanted shape
 #include "engine/data/dataset_decoding.h"
 
 #include <algorithm>
@@ -56,19 +57,23 @@ bool is_hidden(const std::string& path) {
 }
 
 const char* kKnownFormats = "a ZIP, a CSV, IDX images and labels, or a folder with one subfolder of images per class";
+const char* kUnlabeledFormats = "PNG, JPEG, BMP or GIF images in any folders, IDX images, a CSV, or a ZIP of them";
 
 // --- 2. the formats -------------------------------------------------------------------------
 
+// decode_files or decode_unlabeled_files: what a ZIP's entries are handed to.
+using FilesDecoder = Dataset (*)(const std::vector<FileEntry>& files, const DatasetOptions& options, int depth);
+
 Dataset decode_files(const std::vector<FileEntry>& files, const DatasetOptions& options, int depth);
 
-Dataset decode_zip(const FileEntry& file, const DatasetOptions& options, int depth) {
+Dataset decode_zip(const FileEntry& file, const DatasetOptions& options, int depth, FilesDecoder decode_entries) {
   require(depth == 0, file.path + ": a ZIP inside a ZIP is not supported");
   std::vector<FileEntry> entries = unzip(file.bytes, file.path, options.limits);
   require(!entries.empty(), file.path + ": the archive holds no files");
   DatasetOptions inner = options;
   inner.fashion_mnist_names = inner.fashion_mnist_names || lower(file.path).find("fashion") != std::string::npos;
   try {
-    return decode_files(entries, inner, depth + 1);
+    return decode_entries(entries, inner, depth + 1);
   } catch (const Error& e) {
     throw Error(file.path + ": " + e.what());
   }
@@ -103,18 +108,31 @@ const FileEntry* find_idx_labels(const FileEntry& images, const std::vector<cons
   return labels.size() == 1 ? labels[0] : nullptr;
 }
 
+// What an unnamed gzip holds, named without its ".gz", so that its kind can be recognised.
+FileEntry inflate_unnamed_gzip(const FileEntry& file, const DatasetOptions& options, int depth) {
+  std::string inner_name = file.path;
+  if (ends_with(lower(inner_name), ".gz")) inner_name.resize(inner_name.size() - 3);
+  require(depth < 2, file.path + ": nested compression is not supported");
+  return FileEntry{inner_name, gunzip(file.bytes, file.path, options.limits.max_inflated_bytes)};
+}
+
+// Several IDX images files are ambiguous: which one is the dataset?
+void require_one_idx_images(const std::vector<const FileEntry*>& idx_images) {
+  if (idx_images.size() <= 1) return;
+  std::string names;
+  for (const FileEntry* file : idx_images) names += (names.empty() ? "" : ", ") + file->path;
+  throw Error("several IDX image files (" + names + "): choose one of them");
+}
+
 Dataset decode_single(const FileEntry& file, const DatasetOptions& options, int depth) {
   switch (kind_of(file)) {
     case Kind::kZip:
-      return decode_zip(file, options, depth);
+      return decode_zip(file, options, depth, decode_files);
     case Kind::kCsv:
       return decode_csv_file(file, options);
     case Kind::kGzip: {
       // An unnamed gzip: look at what it holds.
-      std::string inner_name = file.path;
-      if (ends_with(lower(inner_name), ".gz")) inner_name.resize(inner_name.size() - 3);
-      require(depth < 2, file.path + ": nested compression is not supported");
-      FileEntry inner{inner_name, gunzip(file.bytes, file.path, options.limits.max_inflated_bytes)};
+      const FileEntry inner = inflate_unnamed_gzip(file, options, depth);
       const Kind kind = kind_of(inner);
       require(kind != Kind::kOther && kind != Kind::kGzip,
               file.path + ": unknown dataset format inside the gzip file (expected " + kKnownFormats + ")");
@@ -150,11 +168,7 @@ Dataset decode_files(const std::vector<FileEntry>& all_files, const DatasetOptio
   if (files.size() == 1) return decode_single(*files[0], options, depth);
 
   if (!idx_images.empty()) {
-    if (idx_images.size() > 1) {
-      std::string names;
-      for (const FileEntry* file : idx_images) names += (names.empty() ? "" : ", ") + file->path;
-      throw Error("several IDX image files (" + names + "): choose one of them");
-    }
+    require_one_idx_images(idx_images);
     const FileEntry* labels = find_idx_labels(*idx_images[0], files);
     require(labels != nullptr, idx_images[0]->path + ": no labels file found for these IDX images (expected " +
                                    idx_labels_name_for(idx_images[0]->path) + "[.gz])");
@@ -169,11 +183,57 @@ Dataset decode_files(const std::vector<FileEntry>& all_files, const DatasetOptio
               ")");
 }
 
-}  // namespace
+// --- 3. images without labels ------------------------------------------------------------------
 
-// --- 3. decode_dataset -------------------------------------------------------------------------
+// The formats decode_files reads, except that IDX images need no labels file
+// (one beside them is ignored), images need no class folders, and a CSV's
+// labels are dropped: a transfer set is taught by the teacher alone.
+Dataset decode_unlabeled_files(const std::vector<FileEntry>& all_files, const DatasetOptions& options, int depth) {
+  std::vector<const FileEntry*> files, idx_images;
+  bool any_image = false, any_csv = false;
+  for (const FileEntry& file : all_files) {
+    if (is_hidden(file.path)) continue;
+    files.push_back(&file);
+    const Kind kind = kind_of(file);
+    if (kind == Kind::kIdxImages) idx_images.push_back(&file);
+    any_image = any_image || kind == Kind::kImage;
+    any_csv = any_csv || kind == Kind::kCsv;
+  }
+  require(!files.empty(), "no image files given (only hidden files)");
+  if (files.size() == 1) {
+    const Kind kind = kind_of(*files[0]);
+    if (kind == Kind::kZip) return decode_zip(*files[0], options, depth, decode_unlabeled_files);
+    if (kind == Kind::kGzip) {
+      std::vector<FileEntry> inner;  // moved in: an initializer list would copy the inflated bytes
+      inner.push_back(inflate_unnamed_gzip(*files[0], options, depth));
+      return decode_unlabeled_files(inner, options, depth + 1);
+    }
+  }
 
-namespace {
+  if (!idx_images.empty()) {
+    require_one_idx_images(idx_images);
+    IdxOptions idx;
+    idx.images_name = idx_images[0]->path;
+    idx.limits = options.limits;
+    return decode_idx_images(idx_images[0]->bytes, idx);
+  }
+  if (any_image) {
+    ImageFolderOptions folder{options.height, options.width, options.channels, options.limits};
+    folder.unlabeled = true;
+    return decode_image_folder(all_files, folder);
+  }
+  if (any_csv) {
+    Dataset data = decode_files(all_files, options, depth);
+    data.labels.assign(data.labels.size(), Dataset::kUnlabeled);
+    data.class_names.clear();
+    return data;
+  }
+  const std::string where = files.size() == 1 ? files[0]->path + ": no images found"
+                                              : "no images found in " + std::to_string(files.size()) + " files";
+  throw Error(where + " (expected " + kUnlabeledFormats + ")");
+}
+
+// --- 4. the entry points -----------------------------------------------------------------------
 
 void check_options(const DatasetOptions& options) {
   require(options.height >= 0 && options.width >= 0 && options.channels >= 0,
@@ -193,15 +253,28 @@ Dataset conform_to_options(Dataset data, const DatasetOptions& options) {
   return conform_dataset(data, wanted);
 }
 
+void check_file_count(const std::vector<FileEntry>& files, const DatasetOptions& options) {
+  require(int64_t(files.size()) <= options.limits.max_files, std::to_string(files.size()) +
+                                                                 " files are over the limit of " +
+                                                                 std::to_string(options.limits.max_files));
+}
+
 }  // namespace
 
 Dataset decode_dataset(const std::vector<FileEntry>& files, const DatasetOptions& options) {
   require(!files.empty(), "no dataset files given");
   check_options(options);
-  require(int64_t(files.size()) <= options.limits.max_files, std::to_string(files.size()) +
-                                                                 " files are over the limit of " +
-                                                                 std::to_string(options.limits.max_files));
+  check_file_count(files, options);
   return conform_to_options(decode_files(files, options, 0), options);
+}
+
+Dataset decode_unlabeled_images(const std::vector<FileEntry>& files, const DatasetOptions& options) {
+  require(!files.empty(), "no image files given");
+  check_options(options);
+  check_file_count(files, options);
+  Dataset data = decode_unlabeled_files(files, options, 0);
+  require(data.size() > 0, "no images found (expected " + std::string(kUnlabeledFormats) + ")");
+  return conform_to_options(std::move(data), options);
 }
 
 Dataset decode_idx_files(const FileEntry& images, const FileEntry& labels, const DatasetOptions& options) {

@@ -31,6 +31,13 @@ struct DatasetOptions {
 // Throws Error with a message for the person who supplied the files.
 Dataset decode_dataset(const std::vector<FileEntry>& files, const DatasetOptions& options = {});
 
+// Images without labels (a distillation transfer set): a ZIP or a folder of
+// images in any folders (class folders are allowed and ignored), IDX images
+// without a labels file, or any labelled dataset decode_dataset reads (its
+// labels are dropped). Every label is Dataset::kUnlabeled; no class names.
+// Same options (shape conversion, limits) and the same kind of errors as decode_dataset.
+Dataset decode_unlabeled_images(const std::vector<FileEntry>& files, const DatasetOptions& options = {});
+
 // An IDX pair whose roles are known (e.g. the CLI's --labels), whatever the
 // file names; plain or gzip. Same options and conversion as decode_dataset.
 Dataset decode_idx_files(const FileEntry& images, const FileEntry& labels, const DatasetOptions& options = {});

@@ -67,13 +67,9 @@ std::string idx_labels_name_for(const std::string& images_path) {
   return name;
 }
 
-Dataset decode_idx(const std::vector<uint8_t>& images_bytes, const std::vector<uint8_t>& labels_bytes,
-                   const IdxOptions& options) {
+Dataset decode_idx_images(const std::vector<uint8_t>& images_bytes, const IdxOptions& options) {
   const std::string& images_name = options.images_name;
-  const std::string& labels_name = options.labels_name;
   const std::vector<uint8_t> images = plain_bytes(images_bytes, images_name, options.limits);
-  const std::vector<uint8_t> labels = plain_bytes(labels_bytes, labels_name, options.limits);
-
   require(images.size() >= 16, images_name + ": too short for an IDX images header (" +
                                    std::to_string(images.size()) + " bytes)");
   require(be32(&images[0]) == kImagesMagic,
@@ -92,6 +88,23 @@ Dataset decode_idx(const std::vector<uint8_t>& images_bytes, const std::vector<u
   require(declared == present, images_name + ": " + std::to_string(present - declared) +
                                    " unexpected bytes after the declared images");
 
+  Dataset data;
+  data.height = int(height);
+  data.width = int(width);
+  data.channels = 1;
+  data.pixels.assign(images.begin() + 16, images.end());
+  data.labels.assign(size_t(count), Dataset::kUnlabeled);
+  return data;
+}
+
+Dataset decode_idx(const std::vector<uint8_t>& images_bytes, const std::vector<uint8_t>& labels_bytes,
+                   const IdxOptions& options) {
+  const std::string& images_name = options.images_name;
+  const std::string& labels_name = options.labels_name;
+  Dataset data = decode_idx_images(images_bytes, options);
+  const int64_t count = data.size();
+  const std::vector<uint8_t> labels = plain_bytes(labels_bytes, labels_name, options.limits);
+
   require(labels.size() >= 8, labels_name + ": too short for an IDX labels header (" +
                                   std::to_string(labels.size()) + " bytes)");
   require(be32(&labels[0]) == kLabelsMagic,
@@ -103,11 +116,6 @@ Dataset decode_idx(const std::vector<uint8_t>& images_bytes, const std::vector<u
   require(label_count == count, labels_name + ": has " + std::to_string(label_count) + " labels but " + images_name +
                                     " has " + std::to_string(count) + " images");
 
-  Dataset data;
-  data.height = int(height);
-  data.width = int(width);
-  data.channels = 1;
-  data.pixels.assign(images.begin() + 16, images.end());
   data.labels.assign(labels.begin() + 8, labels.end());
   const int max_label = *std::max_element(data.labels.begin(), data.labels.end());
   if (options.fashion_mnist_names) {

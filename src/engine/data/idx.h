@@ -18,7 +18,11 @@ struct IdxOptions {
   DataLimits limits;
 };
 
-// Decodes the pair into a gray dataset. Class names are "0".."max label"
+// Decodes an images file alone into a gray dataset whose labels are all
+// Dataset::kUnlabeled and which has no class names (a distillation transfer set).
+Dataset decode_idx_images(const std::vector<uint8_t>& images_bytes, const IdxOptions& options = {});
+
+// Decodes the pair into a gray dataset (decode_idx_images, then the labels). Class names are "0".."max label"
 // (at least "0".."9"), or the Fashion-MNIST names when asked for.
 Dataset decode_idx(const std::vector<uint8_t>& images_bytes, const std::vector<uint8_t>& labels_bytes,
                    const IdxOptions& options = {});

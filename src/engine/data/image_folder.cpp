@@ -58,22 +58,26 @@ Dataset decode_image_folder(const std::vector<FileEntry>& files, const ImageFold
     if (parts.empty() || is_hidden(parts) || !has_image_extension(file.path)) continue;
     images.push_back({std::move(parts), &file});
   }
-  require(!images.empty(), "no images found (expected PNG, JPEG, BMP or GIF files in one folder per class)");
+  require(!images.empty(), options.unlabeled ? "no images found (expected PNG, JPEG, BMP or GIF files)"
+                                             : "no images found (expected PNG, JPEG, BMP or GIF files in one folder "
+                                               "per class)");
   std::sort(images.begin(), images.end(), [](const ImageFile& a, const ImageFile& b) { return a.parts < b.parts; });
-  strip_common_root(images);
-
-  std::map<std::string, int> class_index;
-  for (const ImageFile& image : images) {
-    require(image.parts.size() >= 2, image.entry->path + ": image is not inside a class folder (expected CLASS/IMAGE)");
-    class_index.emplace(image.parts[0], 0);
-  }
-  require(class_index.size() >= 2, "dataset has only one class '" + class_index.begin()->first +
-                                       "' (a classifier needs at least two class folders)");
 
   Dataset data;
-  for (auto& [name, index] : class_index) {
-    index = data.num_classes();
-    data.class_names.push_back(name);
+  std::map<std::string, int> class_index;
+  if (!options.unlabeled) {
+    strip_common_root(images);
+    for (const ImageFile& image : images) {
+      require(image.parts.size() >= 2,
+              image.entry->path + ": image is not inside a class folder (expected CLASS/IMAGE)");
+      class_index.emplace(image.parts[0], 0);
+    }
+    require(class_index.size() >= 2, "dataset has only one class '" + class_index.begin()->first +
+                                         "' (a classifier needs at least two class folders)");
+    for (auto& [name, index] : class_index) {
+      index = data.num_classes();
+      data.class_names.push_back(name);
+    }
   }
 
   // The shape: given, or from the first image (headers only, nothing decoded yet).
@@ -102,7 +106,7 @@ Dataset decode_image_folder(const std::vector<FileEntry>& files, const ImageFold
     const Image image = decode_image(images[i].entry->bytes, data.height, data.width, data.channels,
                                      images[i].entry->path, options.limits);
     std::copy(image.pixels.begin(), image.pixels.end(), data.image(int(i)));
-    data.labels[i] = class_index[images[i].parts[0]];
+    data.labels[i] = options.unlabeled ? Dataset::kUnlabeled : class_index[images[i].parts[0]];
   }
   return data;
 }

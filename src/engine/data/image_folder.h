@@ -16,13 +16,16 @@ struct ImageFolderOptions {
   int width = 0;
   int channels = 0;
   DataLimits limits;
+  // Images without labels (a distillation transfer set): any folders or none,
+  // folder names ignored, every label Dataset::kUnlabeled, no class names.
+  bool unlabeled = false;
 };
 
 // The class of "cat/1.png" (or "root/cat/1.png", a single top folder shared
 // by all images is stripped) is "cat"; classes are sorted by name, samples by
 // path. Files without an image extension and dotfiles are skipped. Throws
 // Error naming the file for an image that does not decode, and when there
-// are fewer than two classes.
+// are fewer than two classes (unless options.unlabeled).
 Dataset decode_image_folder(const std::vector<FileEntry>& files, const ImageFolderOptions& options = {});
 
 }  // namespace distillery
