@@ -1,6 +1,9 @@
-// distillery distill: a student trained on a teacher's softened outputs
-// (Hinton et al. 2015), or on its logits with --loss mse.
+// distillery distill: a student trained on a teacher's outputs (Hinton et al.
+// 2015; decoupled KD; logit matching), by default with the teacher run on the
+// very batch the student sees. --baseline also trains the same student alone
+// and reports the difference.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -9,92 +12,214 @@
 #include "cli/progress.h"
 #include "cli/training_session.h"
 #include "engine/core/error.h"
+#include "engine/data/dataset_ops.h"
 #include "engine/model/arch_spec.h"
+#include "native/dataset_files.h"
 #include "native/model_files.h"
 
 namespace distillery {
+namespace {
+
+struct DistillFlags {
+  std::string teacher_path, data_path, arch_text, out, unlabeled_path, baseline_out;
+  bool baseline = false, json = false;
+};
+
+void add_distill_flags(ArgParser& args) {
+  args.add_required("--teacher", "MODEL.json", "the trained teacher model");
+  add_data_flags(args);
+  args.add_required("--arch", "SPEC", "the student's layers, e.g. dense:32 (see below)");
+  args.add_value("--loss", "KIND", "kd (Hinton), dkd (decoupled KD), mse (match logits) or ce (labels only)", "kd");
+  args.add_value("--temperature", "T", "softmax temperature of the soft targets", "4");
+  args.add_value("--alpha", "A", "weight of the hard-label loss in kd and dkd, 0..1", "0.1");
+  args.add_value("--dkd-target", "W", "dkd: weight of the target-class term", "1");
+  args.add_value("--dkd-nontarget", "W", "dkd: weight of the non-target term", "8");
+  args.add_value("--teacher-mode", "MODE",
+                 "consistent (the teacher sees each augmented batch) or cached (logits once, un-augmented)",
+                 "consistent");
+  args.add_value("--unlabeled", "PATH", "images without labels (folder, .zip, IDX images) the teacher labels");
+  args.add_switch("--baseline", "also train the same student alone (same seed, weights, augmentation, schedule)");
+  args.add_value("--baseline-out", "MODEL.json", "with --baseline: where to write the student trained alone");
+  args.add_switch("--json", "print the results as one JSON object on stdout");
+  add_optimizer_flags(args);
+  add_output_flags(args);
+  args.add_epilog(arch_help_text());
+}
+
+// The unlabeled images at the teacher's input shape.
+Dataset load_unlabeled(const std::string& path, const Model& teacher) {
+  DatasetOptions options;
+  options.height = teacher.input_shape()[0];
+  options.width = teacher.input_shape()[1];
+  options.channels = teacher.input_shape()[2];
+  try {
+    return load_unlabeled_images_from_path(path, options);
+  } catch (const Error& e) {
+    throw Error(std::string("--unlabeled: ") + e.what());
+  }
+}
+
+double points(double fraction) { return std::round(fraction * 1e4) / 1e2; }
+
+}  // namespace
 
 int run_distill(const Args& argv) {
   ArgParser args("distill",
                  "Distil a teacher model into a (smaller) student: the student learns from the\n"
-                 "teacher's softened predictions, loss = alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher_T || "
-                 "student_T).\nThe data is brought to the teacher's input size and colour.");
-  args.add_required("--teacher", "MODEL.json", "the trained teacher model");
-  add_data_flags(args);
-  args.add_required("--arch", "SPEC", "the student's layers, e.g. dense:32 (see below)");
-  args.add_value("--temperature", "T", "softmax temperature of the soft targets", "4");
-  args.add_value("--alpha", "A", "weight of the hard-label loss, 0..1", "0.1");
-  args.add_value("--loss", "KIND", "kd (Hinton distillation) or mse (match the teacher's logits)", "kd");
-  add_optimizer_flags(args);
-  add_output_flags(args);
-  args.add_epilog(arch_help_text());
+                 "teacher's outputs, kd: loss = alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher_T || student_T).\n"
+                 "The data is brought to the teacher's input size and colour.");
+  add_distill_flags(args);
   if (!args.parse(argv)) return 0;
 
   TrainingSettings settings = read_training_settings(args);
-  settings.config.loss = args.get_choice("--loss", "kd", {"kd", "mse"});
-  settings.config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
-  settings.config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
-  const std::string out = args.get("--out");
-  check_output_path(out);
+  TrainConfig& config = settings.config;
+  config.loss = loss_from_name(args.get_choice("--loss", "kd", {"kd", "dkd", "mse", "ce"}));
+  config.teacher_mode = teacher_mode_from_name(args.get_choice("--teacher-mode", "consistent", {"consistent", "cached"}));
+  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
+  config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
+  config.dkd_target_weight = static_cast<float>(args.get_double("--dkd-target", 1.0, 0.0, 1000.0));
+  config.dkd_nontarget_weight = static_cast<float>(args.get_double("--dkd-nontarget", 8.0, 0.0, 1000.0));
+  DistillFlags f;
+  f.teacher_path = args.get("--teacher");
+  f.data_path = args.get("--data");
+  f.out = args.get("--out");
+  f.unlabeled_path = args.get("--unlabeled");
+  f.baseline = args.has("--baseline");
+  f.baseline_out = args.get("--baseline-out");
+  f.json = args.has("--json");
+  require(f.baseline_out.empty() || f.baseline, "--baseline-out: goes with --baseline");
+  require(f.unlabeled_path.empty() || loss_needs_teacher(config.loss),
+          "--unlabeled: the ce loss cannot learn from unlabeled images (use kd, dkd or mse)");
+  check_output_path(f.out);
+  if (!f.baseline_out.empty()) check_output_path(f.baseline_out);
   if (args.has("--test-data")) require_exists(args.get("--test-data"));  // fail before training, not after
-  const std::string arch_text = read_arch_flag(args);
-  const std::string teacher_path = args.get("--teacher");
-  const std::string data_path = args.get("--data");
+  if (!f.unlabeled_path.empty()) require_exists(f.unlabeled_path);
+  f.arch_text = read_arch_flag(args);
 
-  Model teacher = load_model_file(teacher_path);
-  require_image_model(teacher, teacher_path);
-  Dataset data = load_data_for_model(data_path, args.get("--labels"), teacher, teacher_path);
+  Model teacher = load_model_file(f.teacher_path);
+  require_image_model(teacher, f.teacher_path);
+  Dataset data = load_data_for_model(f.data_path, args.get("--labels"), teacher, f.teacher_path);
   {
     int present = 0;
     for (int c : data.class_counts()) present += c > 0;
-    require(present >= 2, data_path + ": the dataset has only one class; a classifier needs at least two");
+    require(present >= 2, f.data_path + ": the dataset has only one class; a classifier needs at least two");
+  }
+  const int labelled = data.size();
+  const Split labelled_split = split_indices(labelled, settings.val_split, config.seed);
+  Split split = labelled_split;
+  int unlabeled = 0;
+  if (!f.unlabeled_path.empty()) {
+    // One index space for the run: the unlabeled images follow the labelled ones, only in the training split.
+    const Dataset extra = load_unlabeled(f.unlabeled_path, teacher);
+    unlabeled = extra.size();
+    data = append_unlabeled(data, extra);
+    for (int i = labelled; i < data.size(); ++i) split.train.push_back(i);
   }
 
-  std::vector<nlohmann::json> layers;
-  try {
-    layers = parse_arch_spec(arch_text, teacher.num_outputs(), teacher.input_shape().rank());
-  } catch (const Error& e) {
-    throw Error(std::string("--arch: ") + e.what());
-  }
-  Rng init_rng(settings.config.seed);
-  Model student;
-  try {
-    student = Model::from_layer_configs(layers, teacher.input_shape(), init_rng);
-  } catch (const Error& e) {
-    throw Error("--arch: does not fit the teacher's input " + teacher.input_shape().str() + ": " + e.what());
-  }
+  Model student = build_model_from_arch(f.arch_text, teacher.num_outputs(), teacher.input_shape(), config.seed,
+                                        "the teacher's input");
   student.class_names = teacher.class_names;
   student.preprocessing = teacher.preprocessing;
-  student.name = std::filesystem::path(out).stem().string();
+  student.name = std::filesystem::path(f.out).stem().string();
 
-  // The teacher's logits over the whole dataset, computed once (not per epoch).
-  const auto start = std::chrono::steady_clock::now();
-  const Tensor teacher_logits = compute_logits(teacher, data);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  char timing[64];
-  std::snprintf(timing, sizeof timing, "%.1f s", seconds);
-  note("distill: teacher " + describe_arch(teacher) + " (" + with_thousands(teacher.parameter_count()) +
-       " params), logits over " + std::to_string(data.size()) + " samples in " + timing);
-
-  const Split split = split_indices(data.size(), settings.val_split, settings.config.seed);
-  note("distill: student " + describe_arch(student) + ", " + with_thousands(student.parameter_count()) +
-       " params; " + std::to_string(split.train.size()) + " training samples");
-  const TrainingResult result = run_training(student, data, split, settings.config, &teacher_logits, "distill",
-                                                   settings.keep_best);
+  // Cached mode: the teacher's logits over the whole dataset, once (not per epoch).
+  Tensor cached;
+  if (loss_needs_teacher(config.loss) && config.teacher_mode == TeacherMode::kCached) {
+    const auto start = std::chrono::steady_clock::now();
+    cached = compute_logits(teacher, data);
+    char timing[64];
+    std::snprintf(timing, sizeof timing, "%.1f s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    note("distill: teacher " + describe_arch(teacher) + " (" + with_thousands(teacher.parameter_count()) +
+         " params), logits over " + std::to_string(data.size()) + " samples in " + timing);
+  } else {
+    note("distill: teacher " + describe_arch(teacher) + " (" + with_thousands(teacher.parameter_count()) +
+         " params), " + teacher_mode_name(config.teacher_mode) + " (it sees every training batch)");
+  }
+  note("distill: student " + describe_arch(student) + ", " + with_thousands(student.parameter_count()) + " params; " +
+       std::to_string(split.train.size() - unlabeled) + " labelled" +
+       (unlabeled ? " + " + std::to_string(unlabeled) + " unlabeled" : std::string()) +
+       " training samples; augment " + augment_spec_text(config.augment) + "; loss " + loss_name(config.loss));
+  const TrainingResult result =
+      run_training(student, data, split, config, TeacherSignal(&teacher, cached.size() ? &cached : nullptr), "distill",
+                   settings.keep_best);
   const FinalEvaluation evaluation =
-      evaluate_after_training(student, data, split, data_path, args.get("--test-data"), out, &teacher);
+      evaluate_after_training(student, data, labelled_split, f.data_path, args.get("--test-data"), f.out, &teacher);
 
   student.provenance = training_provenance(args, "distill", describe_arch(student), settings, result, evaluation);
-  student.provenance["distilled_from"] = {{"file", teacher_path},
+  student.provenance["distilled_from"] = {{"file", f.teacher_path},
                                           {"name", teacher.name},
                                           {"arch", describe_arch(teacher)},
                                           {"params", teacher.parameter_count()},
                                           {"accuracy", evaluation.report.teacher_accuracy},
-                                          {"agreement", evaluation.report.agreement}};
-  save_trained_model(args, student, evaluation);
-  std::printf("teacher accuracy %.4f, agreement %.4f, params %s -> %s\n", evaluation.report.teacher_accuracy,
-              evaluation.report.agreement, with_thousands(teacher.parameter_count()).c_str(),
-              with_thousands(student.parameter_count()).c_str());
+                                          {"agreement", evaluation.report.agreement},
+                                          {"kl_to_teacher", evaluation.report.kl_to_teacher}};
+  if (unlabeled) student.provenance["unlabeled"] = {{"path", f.unlabeled_path}, {"samples", unlabeled}};
+
+  // The same student alone: same seed (so the same initial weights), split, augmentation and schedule, labelled
+  // samples only, no teacher: what `distillery train` with these flags trains.
+  nlohmann::json baseline_json;
+  std::string gain_line;
+  if (f.baseline) {
+    Model alone = build_model_from_arch(f.arch_text, teacher.num_outputs(), teacher.input_shape(), config.seed,
+                                        "the teacher's input");
+    alone.class_names = teacher.class_names;
+    alone.preprocessing = teacher.preprocessing;
+    alone.name = student.name + "_alone";
+    TrainingSettings alone_settings = settings;
+    alone_settings.config.loss = LossKind::kCrossEntropy;
+    const Dataset& labelled_data = data;  // the unlabeled images are never in labelled_split
+    const TrainingResult alone_result =
+        run_training(alone, labelled_data, labelled_split, alone_settings.config, nullptr, "alone", settings.keep_best);
+    const FinalEvaluation alone_eval = evaluate_after_training(alone, labelled_data, labelled_split, f.data_path,
+                                                               args.get("--test-data"), f.out, &teacher);
+    const double gain = evaluation.report.accuracy - alone_eval.report.accuracy;
+    baseline_json = {{"accuracy", alone_eval.report.accuracy},
+                     {"agreement", alone_eval.report.agreement},
+                     {"kl_to_teacher", alone_eval.report.kl_to_teacher},
+                     {"gain", gain},
+                     {"set", alone_eval.set}};
+    student.provenance["baseline"] = baseline_json;
+    char line[160];
+    std::snprintf(line, sizeof line, "distilled %.2f %% vs alone %.2f %% (%+.2f points, same seed and schedule)",
+                  points(evaluation.report.accuracy), points(alone_eval.report.accuracy), points(gain));
+    gain_line = line;
+    if (!f.baseline_out.empty()) {
+      alone.provenance = training_provenance(args, "distill --baseline", describe_arch(alone), alone_settings,
+                                             alone_result, alone_eval);
+      save_model_file(f.baseline_out, alone, model_json_options(args));
+    }
+  }
+  save_trained_model(args, student, evaluation, !f.json);
+  if (f.json) {
+    nlohmann::json out = {{"model", f.out},
+                          {"accuracy", evaluation.report.accuracy},
+                          {"set", evaluation.set},
+                          {"samples", evaluation.report.samples},
+                          {"agreement", evaluation.report.agreement},
+                          {"kl_to_teacher", evaluation.report.kl_to_teacher},
+                          {"teacher_accuracy", evaluation.report.teacher_accuracy},
+                          {"params", student.parameter_count()},
+                          {"teacher_params", teacher.parameter_count()},
+                          {"loss", loss_name(config.loss)},
+                          {"teacher_mode", teacher_mode_name(config.teacher_mode)},
+                          {"augment", augment_spec_text(config.augment)},
+                          {"unlabeled_samples", unlabeled},
+                          {"training_seconds", result.seconds}};
+    if (f.baseline) {
+      out["baseline_accuracy"] = baseline_json["accuracy"];
+      out["baseline_agreement"] = baseline_json["agreement"];
+      out["baseline_kl_to_teacher"] = baseline_json["kl_to_teacher"];
+      out["gain"] = baseline_json["gain"];
+    }
+    if (f.baseline) note(gain_line);
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("teacher accuracy %.4f, agreement %.4f, params %s -> %s\n", evaluation.report.teacher_accuracy,
+                evaluation.report.agreement, with_thousands(teacher.parameter_count()).c_str(),
+                with_thousands(student.parameter_count()).c_str());
+    if (f.baseline) std::printf("%s\n", gain_line.c_str());
+  }
   return 0;
 }
 

@@ -38,6 +38,7 @@ nlohmann::json report_json(const EvalReport& r, const Model& model, const ArgPar
     out["teacher"] = args.get("--teacher");
     out["agreement"] = r.agreement;
     out["teacher_accuracy"] = r.teacher_accuracy;
+    out["kl_to_teacher"] = r.kl_to_teacher;
     out["teacher_params"] = teacher->parameter_count();
   }
   return out;
@@ -50,7 +51,7 @@ void print_table(const EvalReport& r, const Model& model, const ArgParser& args,
   if (teacher) {
     std::printf("teacher    %s: accuracy %.4f, %s params\n", args.get("--teacher").c_str(), r.teacher_accuracy,
                 with_thousands(teacher->parameter_count()).c_str());
-    std::printf("agreement  %.4f\n", r.agreement);
+    std::printf("agreement  %.4f (mean KL to the teacher %.4f nats)\n", r.agreement, r.kl_to_teacher);
   }
   std::printf("params     %s (%s non-zero)\n", with_thousands(r.params).c_str(),
               with_thousands(r.nonzero_params).c_str());

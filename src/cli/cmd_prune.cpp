@@ -85,7 +85,7 @@ PruneSettings read_prune_settings(const ArgParser& args) {
   c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
   c.seed = s.seed;
   if (args.has("--teacher")) {
-    c.loss = "kd";
+    c.loss = LossKind::kHinton;
     c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
     c.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
   } else {

@@ -29,19 +29,7 @@ int run_train(const Args& argv) {
   const std::string data_path = args.get("--data");
 
   Dataset data = load_training_data(data_path, args.get("--labels"));
-  std::vector<nlohmann::json> layers;
-  try {
-    layers = parse_arch_spec(arch_text, data.num_classes(), 3);
-  } catch (const Error& e) {
-    throw Error(std::string("--arch: ") + e.what());
-  }
-  Rng init_rng(settings.config.seed);
-  Model model;
-  try {
-    model = Model::from_layer_configs(layers, data.sample_shape(), init_rng);
-  } catch (const Error& e) {
-    throw Error("--arch: does not fit images " + data.sample_shape().str() + ": " + e.what());
-  }
+  Model model = build_model_from_arch(arch_text, data.num_classes(), data.sample_shape(), settings.config.seed, "images");
   model.class_names = data.class_names;
   model.name = std::filesystem::path(out).stem().string();
 

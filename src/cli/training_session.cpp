@@ -39,6 +39,11 @@ void add_optimizer_flags(ArgParser& args) {
   args.add_value("--val-split", "F", "fraction of --data held out for validation", "0.1");
   args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
   args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
+  args.add_value("--warmup", "EPOCHS", "linear learning-rate warm-up over the first EPOCHS", "0");
+  args.add_value("--augment", "SPEC",
+                 "training augmentation, a comma list of shift:PIXELS, flip, rotate:DEGREES, scale:FRACTION, "
+                 "mixup:A, cutmix:A; or none",
+                 "none");
   args.add_value("--weight-decay", "X", "decoupled for adamw, L2 for adam and sgd", "0.01 for adamw, else 0");
   args.add_switch("--keep-best", "end with the weights of the epoch with the best validation accuracy");
 }
@@ -60,6 +65,12 @@ TrainingSettings read_training_settings(const ArgParser& args) {
   c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
   c.optimizer.weight_decay =
       static_cast<float>(args.get_double("--weight-decay", c.optimizer.kind == "adamw" ? 0.01 : 0.0, 0.0, 1.0));
+  c.warmup_epochs = args.get_int("--warmup", 0, 0, c.epochs);
+  try {
+    c.augment = parse_augment_spec(args.get("--augment"));
+  } catch (const Error& e) {
+    throw Error(std::string("--augment: ") + e.what());
+  }
   s.keep_best = args.has("--keep-best");
   require(!s.keep_best || s.val_split > 0, "--keep-best: needs a validation split (--val-split above 0)");
   args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
@@ -76,13 +87,36 @@ nlohmann::json settings_json(const TrainingSettings& s) {
                       {"weight_decay", c.optimizer.weight_decay},
                       {"seed", c.seed},
                       {"val_split", s.val_split},
-                      {"loss", c.loss}};
+                      {"loss", loss_name(c.loss)},
+                      {"augment", augment_spec_text(c.augment)}};
+  if (c.warmup_epochs > 0) j["warmup_epochs"] = c.warmup_epochs;
   if (s.keep_best) j["keep_best"] = true;
-  if (c.loss != "ce") {
+  if (loss_needs_teacher(c.loss)) {
+    j["teacher_mode"] = teacher_mode_name(c.teacher_mode);
     j["temperature"] = c.temperature;
-    if (c.loss == "kd") j["alpha"] = c.alpha;
+    if (c.loss != LossKind::kLogitMse) j["alpha"] = c.alpha;
+    if (c.loss == LossKind::kDecoupled) {
+      j["dkd_target_weight"] = c.dkd_target_weight;
+      j["dkd_nontarget_weight"] = c.dkd_nontarget_weight;
+    }
   }
   return j;
+}
+
+Model build_model_from_arch(const std::string& arch_text, int classes, const Shape& input_shape, uint64_t seed,
+                            const std::string& fits_what) {
+  std::vector<nlohmann::json> layers;
+  try {
+    layers = parse_arch_spec(arch_text, classes, input_shape.rank());
+  } catch (const Error& e) {
+    throw Error(std::string("--arch: ") + e.what());
+  }
+  Rng init_rng(seed);
+  try {
+    return Model::from_layer_configs(layers, input_shape, init_rng);
+  } catch (const Error& e) {
+    throw Error("--arch: does not fit " + fits_what + " " + input_shape.str() + ": " + e.what());
+  }
 }
 
 std::string read_arch_flag(const ArgParser& args) {
@@ -131,7 +165,7 @@ void stop_training_on_interrupt(int) {
 }  // namespace
 
 TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
-                            const Tensor* teacher_logits, const std::string& label, bool keep_best) {
+                            TeacherSignal teacher, const std::string& label, bool keep_best) {
   TrainingProgress progress(label);
   TrainControl control;
   g_stop_flag = &control.stop;
@@ -142,7 +176,7 @@ TrainingResult run_training(Model& model, const Dataset& data, const Split& spli
     BestEpochKeeper keeper;
     TrainCallbacks callbacks = progress.callbacks();
     if (keep_best) callbacks = keep_best_epoch(std::move(callbacks), keeper, model);
-    TrainingRun run(model, data, split.train, split.val, config, teacher_logits, std::move(callbacks));
+    TrainingRun run(model, data, split.train, split.val, config, teacher, std::move(callbacks));
     run.run(&control);
     result.history = run.history();
     result.stopped_early = !run.finished();
@@ -242,14 +276,20 @@ std::string with_thousands(int64_t n) {
   return (n < 0 ? "-" : "") + out;
 }
 
-void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation) {
+ModelJsonOptions model_json_options(const ArgParser& args) {
   ModelJsonOptions options;
   options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  return options;
+}
+
+void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation,
+                        bool summary_on_stdout) {
   const std::string out = args.get("--out");
-  save_model_file(out, model, options);
-  std::printf("saved %s: %s -> %d classes, %s params; %s accuracy %.4f (%d samples)\n", out.c_str(),
-              describe_arch(model).c_str(), model.num_outputs(), with_thousands(model.parameter_count()).c_str(),
-              evaluation.set.c_str(), evaluation.report.accuracy, evaluation.report.samples);
+  save_model_file(out, model, model_json_options(args));
+  std::fprintf(summary_on_stdout ? stdout : stderr, "saved %s: %s -> %d classes, %s params; %s accuracy %.4f (%d samples)\n",
+               out.c_str(), describe_arch(model).c_str(), model.num_outputs(),
+               with_thousands(model.parameter_count()).c_str(), evaluation.set.c_str(), evaluation.report.accuracy,
+               evaluation.report.samples);
   std::fflush(stdout);
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
+#include "engine/io/model_json.h"
 #include "engine/metrics/metrics.h"
 #include "engine/model/model.h"
 #include "engine/train/trainer.h"
@@ -16,7 +17,7 @@ namespace distillery {
 
 // --data --labels --test-data
 void add_data_flags(ArgParser& args);
-// --epochs --batch --lr --seed --val-split --optimizer --lr-schedule --weight-decay --keep-best
+// --epochs --batch --lr --seed --val-split --optimizer --lr-schedule --warmup --augment --weight-decay --keep-best
 void add_optimizer_flags(ArgParser& args);
 // --out --weights-encoding
 void add_output_flags(ArgParser& args);
@@ -33,6 +34,11 @@ nlohmann::json settings_json(const TrainingSettings& settings);
 
 // The --arch value: a SPEC, inline JSON, or the text of a .json file it names.
 std::string read_arch_flag(const ArgParser& args);
+// A new model of the --arch text for `classes` outputs on inputs of
+// `input_shape`, its weights drawn from `seed`; errors start with "--arch:"
+// and say what it does not fit ("images", "the teacher's input").
+Model build_model_from_arch(const std::string& arch_text, int classes, const Shape& input_shape, uint64_t seed,
+                            const std::string& fits_what);
 // The SPEC grammar, for --help.
 const char* arch_help_text();
 
@@ -50,7 +56,7 @@ struct TrainingResult {
 // saved); a second one ends the program. With keep_best the model ends with
 // the weights of the epoch with the best validation accuracy.
 TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
-                            const Tensor* teacher_logits, const std::string& label, bool keep_best = false);
+                            TeacherSignal teacher, const std::string& label, bool keep_best = false);
 
 struct FinalEvaluation {
   EvalReport report;
@@ -68,8 +74,12 @@ nlohmann::json training_provenance(const ArgParser& args, const std::string& com
                                    const TrainingSettings& settings, const TrainingResult& result,
                                    const FinalEvaluation& evaluation);
 
-// Saves with --weights-encoding and prints the one-line summary on stdout.
-void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation);
+// The file options of --weights-encoding.
+ModelJsonOptions model_json_options(const ArgParser& args);
+// Saves with --weights-encoding and prints the one-line summary on stdout
+// (on stderr when stdout is for JSON).
+void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation,
+                        bool summary_on_stdout = true);
 
 // "1,234,567"
 std::string with_thousands(int64_t n);

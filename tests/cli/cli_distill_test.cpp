@@ -12,7 +12,7 @@ TEST(CliDistill, StudentLearnsFromTheTeacher) {
   const std::string teacher = train_quick_model(dir);
   write_band_csv(dir.file("test.csv"), 60, 8);
   const RunResult r = run_cli("distill --teacher " + teacher + " --data " + dir.file("quick_train.csv") +
-                              " --arch conv:4:3,pool:2 --temperature 4 --alpha 0.1 --epochs 4 --lr 0.01 " +
+                              " --arch conv:4:3,pool:2 --temperature 4 --alpha 0.1 --epochs 4 --lr 0.01 --teacher-mode cached " +
                               "--test-data " + dir.file("test.csv") + " --out " + dir.file("student.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("distill epoch 4/4"), std::string::npos) << r.err;
