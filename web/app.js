@@ -44,7 +44,7 @@
     module.distilleryReceiveStaged(purpose);
   }
 
-  for (const purpose of ['dataset', 'dataset-folder', 'teacher', 'predict']) {
+  for (const purpose of ['dataset', 'dataset-folder', 'teacher', 'predict', 'unlabeled']) {
     const input = document.getElementById('pick-' + purpose);
     input.addEventListener('change', () => {
       const files = Array.from(input.files).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
@@ -112,6 +112,11 @@
     await api.loadDataset(files);
     const teacher = new TextDecoder().decode(await fetchBytes('assets/demo/' + manifest.teacher));
     await api.loadTeacher(teacher, manifest.teacher);
+    // Images nobody labelled: what a teacher is most useful for (it labels them for the student).
+    if (manifest.unlabeled) {
+      const unlabeled = await Promise.all(manifest.unlabeled.map(async (name) => ({ path: name, bytes: await fetchBytes('assets/demo/' + name) })));
+      await api.loadUnlabeled(unlabeled);
+    }
   }
 
   // --- start ----------------------------------------------------------------------------------

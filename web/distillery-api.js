@@ -72,6 +72,15 @@
         stage(Array.isArray(files) ? files : [files]);
         return runJob('loadDataset');
       },
+      /** Images without labels, the same file objects as loadDataset: loose images, a ZIP, or an IDX images file.
+       *  They are brought to the dataset's image shape and distillation also learns from them.
+       *  Resolves to {count, shape, source, converted?}; on a rejection the earlier set stays. */
+      async loadUnlabeled(files) {
+        stage(Array.isArray(files) ? files : [files]);
+        return runJob('loadUnlabeled');
+      },
+      /** Forgets the unlabeled images; resolves to {removed: count}. */
+      async clearUnlabeled() { return call('clearUnlabeled', {}); },
       /** Parses model JSON text; it becomes the teacher. Resolves to {classes, params, arch, input_shape}. */
       async loadTeacher(jsonText, name) {
         stage([{ path: name || 'teacher.json', bytes: toBytes(jsonText) }]);
@@ -84,9 +93,11 @@
         stage(Array.isArray(files) ? files : [files]);
         return call('loadTeacherFiles', options || {});
       },
-      /** {arch, epochs, batch, lr, optimizer, schedule, seed}; resolves when trained. */
+      /** {arch, epochs, batch, lr, optimizer, schedule, warmupEpochs, seed, augment, preset}; resolves when trained. */
       trainTeacher(options) { return runJob('trainTeacher', options || {}); },
-      /** {arch, temperature, alpha, epochs, batch, lr, optimizer, schedule, seed, loss}; resolves when done. */
+      /** {arch, temperature, alpha, epochs, batch, lr, optimizer, schedule, warmupEpochs, seed, augment, preset,
+       *  loss: 'kd'|'dkd'|'mse'|'ce', teacherMode: 'consistent'|'cached', dkdTargetWeight, dkdNontargetWeight,
+       *  baseline}; resolves when done to {accuracy, agreement, kl_to_teacher, ..., baseline_accuracy, gain}. */
       distill(options) { return runJob('distill', options || {}); },
       /** {method, sparsity, schedule, rounds, finetuneEpochs, useTeacher, temperature, alpha, lr, batch, seed}. */
       prune(options) { return runJob('prune', options || {}); },

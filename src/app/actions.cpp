@@ -12,11 +12,14 @@
 
 #include "app/app.h"
 #include "app/options_json.h"
+#include "app/jobs/baseline_job.h"
 #include "app/jobs/decode_dataset_job.h"
+#include "app/jobs/decode_unlabeled_job.h"
 #include "app/jobs/evaluate_job.h"
 #include "app/jobs/prune_job.h"
 #include "app/jobs/resume_point.h"
 #include "app/jobs/train_job.h"
+#include "app/unlabeled_set.h"
 #include "app/zip_archive.h"
 #include "engine/core/error.h"
 #include "engine/data/batch.h"
@@ -68,7 +71,30 @@ nlohmann::json train_provenance(const App& app, const TrainOptions& o) {
           {"lr", o.lr},
           {"optimizer", o.optimizer},
           {"schedule", o.schedule},
+          {"warmup_epochs", o.warmup_epochs},
+          {"augment", augment_spec_text(o.augment)},
           {"seed", o.seed}};
+}
+
+nlohmann::json distill_provenance(const App& app, const DistillOptions& o, int unlabeled_images) {
+  nlohmann::json p = train_provenance(app, o.train);
+  if (!loss_needs_teacher(o.loss)) {
+    p["method"] = "trained without a teacher";
+    return p;
+  }
+  p["method"] = "distillation";
+  p["loss"] = loss_name(o.loss);
+  p["temperature"] = o.temperature;
+  p["alpha"] = o.alpha;
+  if (o.loss == LossKind::kDecoupled) {
+    p["dkd_target_weight"] = o.dkd_target_weight;
+    p["dkd_nontarget_weight"] = o.dkd_nontarget_weight;
+  }
+  p["teacher_mode"] = teacher_mode_name(o.teacher_mode);
+  p["unlabeled_images"] = unlabeled_images;
+  p["teacher"] = app.session.teacher_source;
+  p["teacher_params"] = app.session.teacher->parameter_count();
+  return p;
 }
 
 std::string format_number(double v, const char* format) {
@@ -117,6 +143,7 @@ std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, co
 
 int start_teacher_training(App& app, const TrainOptions& options, std::shared_ptr<const ResumePoint> resume) {
   require_idle(app);
+  validate_train_options(options, "trainTeacher");
   const Dataset& data = require_dataset(app);
   auto model = build_model(options.arch, data, options.seed);
   model->name = "teacher";
@@ -124,7 +151,7 @@ int start_teacher_training(App& app, const TrainOptions& options, std::shared_pt
   settings.title = "Training teacher";
   settings.trains_teacher = true;
   settings.config = to_train_config(options);
-  settings.config.loss = "ce";
+  settings.config.loss = LossKind::kCrossEntropy;
   settings.model_source = "trained here: " + options.arch;
   settings.provenance = train_provenance(app, options);
   settings.provenance["method"] = "trained";
@@ -135,12 +162,19 @@ int start_teacher_training(App& app, const TrainOptions& options, std::shared_pt
                                                      app.session.split, nullptr));
 }
 
-int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<const ResumePoint> resume) {
-  require_idle(app);
+namespace {
+
+// The job that trains one student: distilled (kd, dkd, mse: with the session's
+// unlabeled images appended to the training split) or alone (ce: labelled
+// images only). `baseline_part`: the run alone of a comparison, which keeps
+// no resume point of its own.
+std::unique_ptr<TrainJob> make_student_job(App& app, const DistillOptions& options, bool baseline_part,
+                                           std::shared_ptr<const ResumePoint> resume) {
+  const Session& session = app.session;
   const Dataset& data = require_dataset(app);
-  const bool alone = options.loss == "ce";
+  const bool alone = !loss_needs_teacher(options.loss);
   std::unique_ptr<Model> teacher;
-  if (!alone || app.session.teacher) {
+  if (!alone || session.teacher) {
     Model& t = require_teacher(app);
     require_fits(t, data, "teacher");
     teacher = std::make_unique<Model>(t.clone());
@@ -149,30 +183,65 @@ int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<
   student->name = "student";
   if (teacher) student->preprocessing = teacher->preprocessing;  // the same inputs the teacher saw
 
+  std::shared_ptr<const Dataset> training_data = session.dataset;
+  DataSplit split = session.split;
+  const int unlabeled = !alone && session.unlabeled ? session.unlabeled->size() : 0;
+  if (unlabeled > 0) {
+    training_data = std::make_shared<Dataset>(append_unlabeled(data, *session.unlabeled));
+    split.train = with_appended_indices(std::move(split.train), data.size(), unlabeled);
+  }
+
   TrainJobSettings settings;
   settings.title = alone ? "Training student alone" : "Distilling student";
-  settings.config = to_train_config(options.train);
-  settings.config.loss = options.loss;
-  settings.config.temperature = options.temperature;
-  settings.config.alpha = options.alpha;
+  settings.config = to_train_config(options);
   settings.recipe.arch = options.train.arch;
   settings.recipe.method = alone ? "alone" : "distilled";
   settings.recipe.temperature = alone ? 0 : options.temperature;
   settings.recipe.alpha = alone ? 0 : options.alpha;
-  settings.provenance = train_provenance(app, options.train);
-  settings.provenance["method"] = alone ? "trained without a teacher" : "distillation";
-  if (!alone) {
-    settings.provenance["loss"] = options.loss;
-    settings.provenance["temperature"] = options.temperature;
-    settings.provenance["alpha"] = options.alpha;
-    settings.provenance["teacher"] = app.session.teacher_source;
-    settings.provenance["teacher_params"] = app.session.teacher->parameter_count();
+  settings.provenance = distill_provenance(app, options, unlabeled);
+  settings.extra_result["unlabeled"] = unlabeled;
+  if (alone && session.unlabeled && !baseline_part)
+    settings.extra_result["note"] = "the " + std::to_string(session.unlabeled->size()) +
+                                    " unlabeled images were not used: a student alone learns from labels only";
+  if (!baseline_part) {
+    settings.resume_kind = "distill";
+    settings.resume_options = distill_options_to_json(options);
+    settings.resume_from = std::move(resume);
   }
-  settings.resume_kind = "distill";
-  settings.resume_options = distill_options_to_json(options);
-  settings.resume_from = std::move(resume);
-  return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(student), app.session.dataset,
-                                                     app.session.split, std::move(teacher)));
+  return std::make_unique<TrainJob>(std::move(settings), std::move(student), std::move(training_data),
+                                    std::move(split), std::move(teacher));
+}
+
+}  // namespace
+
+int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<const ResumePoint> resume) {
+  require_idle(app);
+  validate_distill_options(options);
+  std::unique_ptr<TrainJob> student = make_student_job(app, options, false, std::move(resume));
+  if (!loss_needs_teacher(options.loss) && app.session.unlabeled)
+    app.notices.info("Training alone uses the labelled images only: the unlabeled images need a teacher.");
+  if (!options.baseline) return app.worker.start(std::move(student));
+  // The same student, seed, split, augmentation and schedule, without the teacher.
+  DistillOptions alone = options;
+  alone.loss = LossKind::kCrossEntropy;
+  alone.baseline = false;
+  std::unique_ptr<TrainJob> baseline = make_student_job(app, alone, true, nullptr);
+  return app.worker.start(std::make_unique<DistillWithBaselineJob>(std::move(student), std::move(baseline)));
+}
+
+int start_unlabeled_upload(App& app, std::vector<FileEntry> files) {
+  require_idle(app);
+  const Dataset& data = require_dataset(app);
+  require(!files.empty(), "no unlabeled images were given");
+  const std::string source = describe_upload(files);
+  return app.worker.start(std::make_unique<DecodeUnlabeledJob>(std::move(files), source, data.sample_shape()));
+}
+
+int clear_unlabeled(App& app) {
+  require_idle(app);
+  const int removed = app.session.unlabeled ? app.session.unlabeled->size() : 0;
+  app.session.set_unlabeled(nullptr, "");
+  return removed;
 }
 
 int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const ResumePoint> resume) {

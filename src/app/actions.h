@@ -30,8 +30,16 @@ std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, co
 // resume (optional): continue a saved run of the same options from its
 // checkpoint (session restore) instead of starting over.
 int start_teacher_training(App& app, const TrainOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
-// Distils a new student from the teacher (loss "kd"/"mse"), or trains it alone ("ce").
+// Distils a new student from the teacher (loss kd, dkd, mse; the session's
+// unlabeled images join its training split), or trains it alone (ce: labelled
+// images only). With options.baseline, one job also trains the same student
+// alone and measures the gain (jobs/baseline_job.h).
 int start_distillation(App& app, const DistillOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
+// Decodes images without labels (a job) into the session's unlabeled set, in
+// the dataset's image shape; on failure the earlier set stays.
+int start_unlabeled_upload(App& app, std::vector<FileEntry> files);
+// Removes the unlabeled set; returns how many images it held.
+int clear_unlabeled(App& app);
 // Prunes the student, or a copy of the teacher when there is no student.
 int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
 // Evaluates the student and the teacher on the test split (a job).

@@ -65,9 +65,12 @@ void App::report_outcome(const JobOutcome& o) {
   }
   std::string text = o.title + (o.stopped ? " stopped early" : " finished") + ui::format(" in %.1f s", o.seconds);
   if (o.result.contains("accuracy")) text += ui::format(": test accuracy %.2f %%", o.result["accuracy"].get<double>() * 100);
-  if (o.result.contains("count"))
+  if (o.result.contains("comparison")) text += ": " + o.result["comparison"].get<std::string>();
+  if (o.result.contains("count") && o.result.contains("classes"))
     text = ui::format("Dataset loaded: %d images, %d classes", o.result["count"].get<int>(),
                       static_cast<int>(o.result["classes"].size()));
+  else if (o.result.contains("count"))
+    text = ui::format("%d unlabeled images loaded: distillation also learns from them", o.result["count"].get<int>());
   if (o.result.contains("converted")) text += " (" + o.result["converted"].get<std::string>() + ")";
   notices.success(text);
   // Show the result where it matters.
@@ -97,6 +100,9 @@ void App::receive_files(UploadPurpose purpose, std::vector<FileEntry> files) {
       case UploadPurpose::kPredictImages:
         predict_panel.add_images(*this, files);
         selected = PanelId::kPredict;
+        break;
+      case UploadPurpose::kUnlabeled:
+        start_unlabeled_upload(*this, std::move(files));
         break;
       default:
         start_dataset_upload(*this, std::move(files));

@@ -112,6 +112,14 @@ nlohmann::json AppApi::status() const {
                                                {"params", s.student->parameter_count()},
                                                {"nonzero_params", s.student->nonzero_parameter_count()}})
                              : nlohmann::json(nullptr);
+  out["unlabeled"] = s.unlabeled ? nlohmann::json({{"source", s.unlabeled_source}, {"count", s.unlabeled->size()}})
+                                 : nlohmann::json(nullptr);
+  // The Distil panel's verdict line after a run with a baseline, as drawn.
+  out["comparison"] = s.comparison ? nlohmann::json({{"line", s.comparison->line()},
+                                                     {"accuracy", s.comparison->distilled_accuracy},
+                                                     {"baseline_accuracy", s.comparison->alone_accuracy},
+                                                     {"gain", s.comparison->gain()}})
+                                   : nlohmann::json(nullptr);
   const Notice* banner = app_.notices.banner();
   out["error"] = banner ? nlohmann::json(banner->text) : nlohmann::json(nullptr);
   return out;
@@ -169,6 +177,8 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
     std::vector<FileEntry> files = take_staged_files();
     return {{"job", start_dataset_upload(app_, std::move(files))}};
   }
+  if (method == "loadUnlabeled") return {{"job", start_unlabeled_upload(app_, take_staged_files())}};
+  if (method == "clearUnlabeled") return {{"removed", clear_unlabeled(app_)}};
   if (method == "loadTeacher" || method == "loadTeacherFiles") {
     // Staged files: a Distillery JSON, TF.js model.json + .bin shards, or a ZIP (model_upload.h).
     std::vector<FileEntry> files = take_staged_files();
@@ -207,7 +217,7 @@ nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json&
   if (method == "distill") {
     const DistillOptions options = distill_options_from_json(args);
     const int job = start_distillation(app_, options);
-    if (options.loss != "ce") app_.distil_panel.options = options;
+    if (loss_needs_teacher(options.loss)) app_.distil_panel.options = options;
     else app_.distil_panel.options.train = options.train;
     app_.student_panel.arch.set_spec(options.train.arch);
     return {{"job", job}};

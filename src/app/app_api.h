@@ -6,7 +6,7 @@
 //
 // Every reply is {"ok": true, "value": ...} or {"ok": false, "error": "..."}.
 // Long methods ("loadDataset", "trainTeacher", "distill", "prune",
-// "evaluate") reply {"job": id}; "jobStatus" {"job": id} then says
+// "evaluate", "loadUnlabeled") reply {"job": id}; "jobStatus" {"job": id} then says
 //   {"done": false, "progress": ...} or {"done": true, "ok": ..., "result"|"error": ...}.
 #include <string>
 #include <vector>

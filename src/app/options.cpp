@@ -1,3 +1,7 @@
+// Options of the JS API and the panels. Sections:
+//   - the presets table
+//   - reading JSON: unknown keys, types, the engine's validation
+//   - the engine's configs
 #include "app/options.h"
 
 #include <algorithm>
@@ -8,6 +12,46 @@
 #include "engine/prune/prune_pipeline.h"
 
 namespace distillery {
+
+// --- the presets table ----------------------------------------------------------------------
+
+// The one place the presets' numbers live (the lead retunes them from bench/).
+const std::vector<TrainingPreset>& training_presets() {
+  static const std::vector<TrainingPreset> kPresets = {
+      {"quick", "A few epochs with light augmentation: a first result in a classroom minute.", 5, "shift:2,flip",
+       "cosine", 0},
+      {"patient", "Longer training with mixup: what distillation needs to pull clearly ahead of the student alone.",
+       20, "shift:2,flip,mixup:0.2", "cosine", 1},
+  };
+  return kPresets;
+}
+
+const TrainingPreset& find_training_preset(const std::string& name) {
+  std::string names;
+  for (const TrainingPreset& p : training_presets()) {
+    if (name == p.name) return p;
+    names += (names.empty() ? "" : " or ") + std::string(p.name);
+  }
+  throw Error("unknown preset '" + name + "' (use " + names + ")");
+}
+
+void apply_training_preset(const TrainingPreset& preset, TrainOptions& o) {
+  o.epochs = preset.epochs;
+  o.augment = parse_augment_spec(preset.augment);
+  o.schedule = preset.schedule;
+  o.warmup_epochs = preset.warmup_epochs;
+}
+
+const TrainingPreset* matching_training_preset(const TrainOptions& o) {
+  for (const TrainingPreset& p : training_presets()) {
+    if (o.epochs == p.epochs && o.augment == parse_augment_spec(p.augment) && o.schedule == p.schedule &&
+        o.warmup_epochs == p.warmup_epochs)
+      return &p;
+  }
+  return nullptr;
+}
+
+// --- reading JSON -----------------------------------------------------------------------------
 
 namespace {
 
@@ -22,17 +66,63 @@ void reject_unknown_keys(const nlohmann::json& j, const std::set<std::string>& k
 }
 
 template <typename T>
-void read(const nlohmann::json& j, const char* key, T& out, const std::string& what) {
+bool read(const nlohmann::json& j, const char* key, T& out, const std::string& what) {
   auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return;
+  if (it == j.end() || it->is_null()) return false;
   try {
     out = it->get<T>();
   } catch (const nlohmann::json::exception&) {
     throw Error(what + ": option '" + key + "' has the wrong type");
   }
+  return true;
 }
 
-void check_train(const TrainOptions& o, const std::string& what) {
+// Runs an engine parse or check and puts "what: " before its message, so the
+// user reads the engine's words under the method's name.
+template <typename F>
+auto engine_checked(const std::string& what, F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw Error(what + ": " + e.what());
+  }
+}
+
+// A named choice given as text: the engine's name table decides.
+template <typename T, typename Parse>
+void read_named(const nlohmann::json& j, const char* key, T& out, const std::string& what, Parse parse) {
+  std::string name;
+  if (read(j, key, name, what)) out = engine_checked(what, [&] { return parse(name); });
+}
+
+const std::set<std::string> kTrainKeys = {"arch",     "epochs", "batch",        "lr",     "optimizer",
+                                          "schedule", "seed",   "warmupEpochs", "augment", "preset"};
+
+TrainOptions read_train(const nlohmann::json& j, const std::string& what) {
+  TrainOptions o;
+  std::string preset;
+  if (read(j, "preset", preset, what)) apply_training_preset(engine_checked(what, [&]() -> const TrainingPreset& {
+                                                               return find_training_preset(preset);
+                                                             }),
+                                                             o);
+  read(j, "arch", o.arch, what);
+  read(j, "epochs", o.epochs, what);
+  read(j, "batch", o.batch, what);
+  read(j, "lr", o.lr, what);
+  read(j, "optimizer", o.optimizer, what);
+  read(j, "schedule", o.schedule, what);
+  read(j, "warmupEpochs", o.warmup_epochs, what);
+  read(j, "seed", o.seed, what);
+  read_named(j, "augment", o.augment, what, parse_augment_spec);
+  validate_train_options(o, what);
+  return o;
+}
+
+}  // namespace
+
+void validate_train_options(const TrainOptions& o, const std::string& what) {
+  // The app's own caps, tighter than the engine's: what a browser session can
+  // sensibly run (kept because people rely on these messages).
   require(!o.arch.empty(), what + ": 'arch' is empty (e.g. \"dense:32\")");
   require(o.epochs >= 1 && o.epochs <= 1000, what + ": epochs must be between 1 and 1000");
   require(o.batch >= 1 && o.batch <= 4096, what + ": batch must be between 1 and 4096");
@@ -40,24 +130,19 @@ void check_train(const TrainOptions& o, const std::string& what) {
   require(o.optimizer == "adam" || o.optimizer == "adamw" || o.optimizer == "sgd",
           what + ": optimizer must be adam, adamw or sgd");
   require(o.schedule == "constant" || o.schedule == "cosine", what + ": schedule must be constant or cosine");
+  engine_checked(what, [&] { validate_train_config(to_train_config(o)); });
 }
 
-const std::set<std::string> kTrainKeys = {"arch", "epochs", "batch", "lr", "optimizer", "schedule", "seed"};
-
-TrainOptions read_train(const nlohmann::json& j, const std::string& what) {
-  TrainOptions o;
-  read(j, "arch", o.arch, what);
-  read(j, "epochs", o.epochs, what);
-  read(j, "batch", o.batch, what);
-  read(j, "lr", o.lr, what);
-  read(j, "optimizer", o.optimizer, what);
-  read(j, "schedule", o.schedule, what);
-  read(j, "seed", o.seed, what);
-  check_train(o, what);
-  return o;
+void validate_distill_options(const DistillOptions& o) {
+  validate_train_options(o.train, "distill");
+  require(std::isfinite(o.temperature) && o.temperature > 0 && o.temperature <= 100,
+          "distill: temperature must be between 0 and 100");
+  require(o.alpha >= 0 && o.alpha <= 1, "distill: alpha must be between 0 and 1");
+  engine_checked("distill", [&] { validate_train_config(to_train_config(o)); });
+  require(!o.baseline || loss_needs_teacher(o.loss),
+          "distill: baseline compares distillation with the student alone, but loss 'ce' already is the student "
+          "alone: use kd, dkd or mse");
 }
-
-}  // namespace
 
 TrainOptions train_options_from_json(const nlohmann::json& j) {
   reject_unknown_keys(j, kTrainKeys, "trainTeacher");
@@ -65,18 +150,20 @@ TrainOptions train_options_from_json(const nlohmann::json& j) {
 }
 
 DistillOptions distill_options_from_json(const nlohmann::json& j) {
+  const std::string what = "distill";
   std::set<std::string> keys = kTrainKeys;
-  keys.insert({"temperature", "alpha", "loss"});
-  reject_unknown_keys(j, keys, "distill");
+  keys.insert({"temperature", "alpha", "loss", "teacherMode", "dkdTargetWeight", "dkdNontargetWeight", "baseline"});
+  reject_unknown_keys(j, keys, what);
   DistillOptions o;
-  o.train = read_train(j, "distill");
-  read(j, "temperature", o.temperature, "distill");
-  read(j, "alpha", o.alpha, "distill");
-  read(j, "loss", o.loss, "distill");
-  require(std::isfinite(o.temperature) && o.temperature > 0 && o.temperature <= 100,
-          "distill: temperature must be between 0 and 100");
-  require(o.alpha >= 0 && o.alpha <= 1, "distill: alpha must be between 0 and 1");
-  require(o.loss == "kd" || o.loss == "mse" || o.loss == "ce", "distill: loss must be kd, mse or ce");
+  o.train = read_train(j, what);
+  read(j, "temperature", o.temperature, what);
+  read(j, "alpha", o.alpha, what);
+  read_named(j, "loss", o.loss, what, loss_from_name);
+  read_named(j, "teacherMode", o.teacher_mode, what, teacher_mode_from_name);
+  read(j, "dkdTargetWeight", o.dkd_target_weight, what);
+  read(j, "dkdNontargetWeight", o.dkd_nontarget_weight, what);
+  read(j, "baseline", o.baseline, what);
+  validate_distill_options(o);
   return o;
 }
 
@@ -111,14 +198,29 @@ PruneOptions prune_options_from_json(const nlohmann::json& j) {
   return o;
 }
 
+// --- the engine's configs ---------------------------------------------------------------------
+
 TrainConfig to_train_config(const TrainOptions& o) {
   TrainConfig c;
   c.epochs = o.epochs;
   c.batch_size = o.batch;
   c.learning_rate = o.lr;
   c.lr_schedule = o.schedule;
+  c.warmup_epochs = o.warmup_epochs;
   c.seed = o.seed;
   c.optimizer.kind = o.optimizer;
+  c.augment = o.augment;
+  return c;
+}
+
+TrainConfig to_train_config(const DistillOptions& o) {
+  TrainConfig c = to_train_config(o.train);
+  c.loss = o.loss;
+  c.temperature = o.temperature;
+  c.alpha = o.alpha;
+  c.teacher_mode = o.teacher_mode;
+  c.dkd_target_weight = o.dkd_target_weight;
+  c.dkd_nontarget_weight = o.dkd_nontarget_weight;
   return c;
 }
 
@@ -133,7 +235,9 @@ PruneSettings to_prune_settings(const PruneOptions& o) {
   s.train.batch_size = o.batch;
   s.train.learning_rate = o.lr;
   s.train.seed = o.seed;
-  s.train.loss = o.use_teacher ? "kd" : "ce";
+  s.train.loss = o.use_teacher ? LossKind::kHinton : LossKind::kCrossEntropy;
+  // The pruning job hands the fine-tuning its cached teacher logits (no augmentation while fine-tuning).
+  s.train.teacher_mode = TeacherMode::kCached;
   s.train.temperature = o.temperature;
   s.train.alpha = o.alpha;
   s.train.epochs = std::max(1, o.finetune_epochs);

@@ -1,12 +1,17 @@
 #pragma once
 // Settings of the things a user can start (train a teacher, distil, prune),
 // shared by the panels and the JS API. Reading them from JSON checks every
-// field and names the bad one.
+// field and names the bad one; the limits themselves are the engine's
+// (validate_train_config, parse_augment_spec), so the app refuses with the
+// engine's words.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/data/augment.h"
+#include "engine/losses/losses.h"
 #include "engine/train/trainer.h"
 
 namespace distillery {
@@ -18,16 +23,41 @@ struct TrainOptions {
   float lr = 1e-3f;
   std::string optimizer = "adam";   // "adam", "adamw", "sgd"
   std::string schedule = "constant";  // "constant", "cosine"
+  int warmup_epochs = 0;            // linear learning-rate warm-up first
   uint64_t seed = 1;
+  AugmentSpec augment;              // of the training batches only
 };
 
 struct DistillOptions {
   TrainOptions train;
   float temperature = 4.0f;
   float alpha = 0.1f;
-  // "kd" (Hinton), "mse" (logit matching) or "ce" (no teacher: the baseline).
-  std::string loss = "kd";
+  // kd (Hinton), dkd (decoupled), mse (logit matching) or ce (no teacher: the baseline).
+  LossKind loss = LossKind::kHinton;
+  TeacherMode teacher_mode = TeacherMode::kConsistent;
+  float dkd_target_weight = 1.0f;
+  float dkd_nontarget_weight = 8.0f;
+  // Also train the same student alone (same seed, split, augmentation and
+  // schedule; no teacher) and report the gain of distillation over it.
+  bool baseline = false;
 };
+
+// A named bundle of training settings the Distil panel offers as one click
+// ("quick", "patient"). The one table is training_presets() in options.cpp.
+struct TrainingPreset {
+  const char* name;
+  const char* description;  // the panel's tooltip
+  int epochs;
+  const char* augment;      // augment spec text
+  const char* schedule;
+  int warmup_epochs;
+};
+const std::vector<TrainingPreset>& training_presets();
+// Throws Error listing the names when `name` is none of them.
+const TrainingPreset& find_training_preset(const std::string& name);
+void apply_training_preset(const TrainingPreset& preset, TrainOptions& options);
+// The preset these options match exactly, or nullptr.
+const TrainingPreset* matching_training_preset(const TrainOptions& options);
 
 struct PruneOptions {
   std::string method = "global";    // "magnitude" (per layer), "global", "random", "structured"
@@ -46,12 +76,20 @@ struct PruneOptions {
 };
 
 // Unknown keys are errors too: a typo should not silently use a default.
+// A "preset" key applies that preset first; the other keys override it.
 TrainOptions train_options_from_json(const nlohmann::json& j);
 DistillOptions distill_options_from_json(const nlohmann::json& j);
 PruneOptions prune_options_from_json(const nlohmann::json& j);
 
+// Throw Error naming the first setting that is off ("distill: ..."): the
+// app's caps, then the engine's validate_train_config. The JSON readers call
+// them; the actions call them for settings typed into the panels.
+void validate_train_options(const TrainOptions& o, const std::string& what);
+void validate_distill_options(const DistillOptions& o);
+
 // The engine's TrainConfig for these options.
 TrainConfig to_train_config(const TrainOptions& o);
+TrainConfig to_train_config(const DistillOptions& o);
 // The engine's PruneSettings for these options ("gradual" is its "polynomial").
 struct PruneSettings;
 PruneSettings to_prune_settings(const PruneOptions& o);

@@ -3,15 +3,21 @@
 namespace distillery {
 
 nlohmann::json train_options_to_json(const TrainOptions& o) {
-  return {{"arch", o.arch}, {"epochs", o.epochs},         {"batch", o.batch}, {"lr", o.lr},
-          {"optimizer", o.optimizer}, {"schedule", o.schedule}, {"seed", o.seed}};
+  return {{"arch", o.arch},           {"epochs", o.epochs},     {"batch", o.batch},
+          {"lr", o.lr},               {"optimizer", o.optimizer}, {"schedule", o.schedule},
+          {"seed", o.seed},           {"warmupEpochs", o.warmup_epochs},
+          {"augment", augment_spec_text(o.augment)}};
 }
 
 nlohmann::json distill_options_to_json(const DistillOptions& o) {
   nlohmann::json j = train_options_to_json(o.train);
   j["temperature"] = o.temperature;
   j["alpha"] = o.alpha;
-  j["loss"] = o.loss;
+  j["loss"] = loss_name(o.loss);
+  j["teacherMode"] = teacher_mode_name(o.teacher_mode);
+  j["dkdTargetWeight"] = o.dkd_target_weight;
+  j["dkdNontargetWeight"] = o.dkd_nontarget_weight;
+  j["baseline"] = o.baseline;
   return j;
 }
 

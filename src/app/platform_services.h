@@ -14,7 +14,7 @@ namespace distillery {
 
 // What a file picker or a drop is for; the chosen files come back through
 // App::receive_files with the same purpose.
-enum class UploadPurpose { kDataset, kDatasetFolder, kTeacher, kPredictImages, kAuto };
+enum class UploadPurpose { kDataset, kDatasetFolder, kTeacher, kPredictImages, kUnlabeled, kAuto };
 
 class PlatformServices {
  public:

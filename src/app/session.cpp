@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "engine/core/rng.h"
 
@@ -22,11 +23,25 @@ DataSplit make_split(int n, const SplitSettings& settings) {
   return split;
 }
 
+std::string BaselineComparison::line() const {
+  char text[160];
+  std::snprintf(text, sizeof text, "distilled %.1f %% vs alone %.1f %% (%+.1f points, same seed and schedule)",
+                distilled_accuracy * 100, alone_accuracy * 100, gain() * 100);
+  return text;
+}
+
 void Session::set_dataset(std::shared_ptr<const Dataset> data, std::string source) {
   dataset = std::move(data);
+  if (unlabeled && (!dataset || unlabeled->sample_shape() != dataset->sample_shape())) set_unlabeled(nullptr, "");
   dataset_source = std::move(source);
   ++dataset_version;
   resplit();
+}
+
+void Session::set_unlabeled(std::shared_ptr<const Dataset> images, std::string source) {
+  unlabeled = std::move(images);
+  unlabeled_source = unlabeled ? std::move(source) : std::string();
+  ++unlabeled_version;
 }
 
 void Session::resplit() {
@@ -47,6 +62,9 @@ void Session::set_student(std::shared_ptr<Model> model, StudentRecipe recipe) {
   student = std::move(model);
   student_recipe = std::move(recipe);
   student_eval.reset();
+  baseline_curves = TrainingCurves{};
+  comparison.reset();
+  baseline_student.reset();
   ++student_version;
 }
 

@@ -40,6 +40,17 @@ struct TrainingCurves {
   float teacher_val_accuracy = -1;    // reference line; -1 when there is no teacher
 };
 
+// The distilled student against the same student trained alone (same seed,
+// split, augmentation and schedule), on the test split: the Distil panel's
+// last line and the JS result's baseline_accuracy and gain.
+struct BaselineComparison {
+  double distilled_accuracy = 0;
+  double alone_accuracy = 0;
+  double gain() const { return distilled_accuracy - alone_accuracy; }
+  // "distilled 91.8 % vs alone 90.9 % (+0.9 points, same seed and schedule)"
+  std::string line() const;
+};
+
 // How the current student was made, for provenance and the export file name.
 struct StudentRecipe {
   std::string arch;          // layer spec, e.g. "dense:32"
@@ -64,15 +75,29 @@ struct Session {
   std::optional<EvalReport> student_eval;
 
   TrainingCurves curves;
+  // The student-alone run of the last distillation with a baseline (empty
+  // without one), drawn on the same axes as `curves`, and its verdict.
+  TrainingCurves baseline_curves;
+  std::optional<BaselineComparison> comparison;
+  std::shared_ptr<const Model> baseline_student;  // that run's student, kept for inspection
+
+  // Images without labels (a transfer set) in the dataset's image shape:
+  // distillation with a teacher also learns from them. Null when none.
+  std::shared_ptr<const Dataset> unlabeled;
+  std::string unlabeled_source;
 
   // Bumped on every replacement so panels can refresh their caches.
   int dataset_version = 0;
   int teacher_version = 0;
   int student_version = 0;
+  int unlabeled_version = 0;
 
+  // Keeps the unlabeled set only when it has the new dataset's image shape.
   void set_dataset(std::shared_ptr<const Dataset> data, std::string source);
+  void set_unlabeled(std::shared_ptr<const Dataset> images, std::string source);  // null: remove
   void resplit();  // after the split settings change
   void set_teacher(std::shared_ptr<Model> model, std::string source);
+  // Also forgets the baseline comparison: it was about the student replaced.
   void set_student(std::shared_ptr<Model> model, StudentRecipe recipe);
 };
 

@@ -194,6 +194,10 @@ nlohmann::json session_snapshot_json(const App& app) {
                       {"sparsity", s.student_recipe.sparsity}}},
                     {"model", save_model_json(*s.student, exact)}};
   j["curves"] = curves_json(s.curves);
+  j["baseline_curves"] = curves_json(s.baseline_curves);
+  j["comparison"] = s.comparison ? nlohmann::json({{"distilled_accuracy", s.comparison->distilled_accuracy},
+                                                   {"alone_accuracy", s.comparison->alone_accuracy}})
+                                 : nlohmann::json(nullptr);
   j["settings"] = settings_json(app);
   j["training"] = nullptr;
   if (const auto point = app.worker.resume_point())
@@ -299,6 +303,12 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
     }
   }
   const TrainingCurves curves = curves_from(j.at("curves"));
+  // Sessions saved before baselines existed have neither of these.
+  const TrainingCurves baseline_curves = j.contains("baseline_curves") ? curves_from(j["baseline_curves"]) : TrainingCurves{};
+  std::optional<BaselineComparison> comparison;
+  if (j.contains("comparison") && !j["comparison"].is_null())
+    comparison = BaselineComparison{value_of<double>(j["comparison"], "distilled_accuracy", "comparison"),
+                                    value_of<double>(j["comparison"], "alone_accuracy", "comparison")};
 
   const nlohmann::json& settings = j.at("settings");
   const TrainOptions teacher_options = train_options_from_json(settings.at("teacher"));
@@ -338,6 +348,8 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
   s.set_teacher(teacher, teacher ? teacher_source : "");
   s.set_student(student, student ? recipe : StudentRecipe{});
   s.curves = curves;
+  s.baseline_curves = baseline_curves;
+  s.comparison = comparison;
   app.teacher_panel.train = teacher_options;
   app.teacher_panel.arch.set_spec(teacher_arch);
   app.student_panel.arch.set_spec(student_arch);

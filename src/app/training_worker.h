@@ -40,6 +40,7 @@ struct JobProgress {
   double elapsed_seconds = 0;
   double eta_seconds = -1;  // -1 when unknown
   TrainingCurves curves;    // empty for jobs that do not train
+  TrainingCurves baseline_curves;  // a distillation with a baseline: the student-alone run, once it began
 };
 
 class Job {
@@ -63,8 +64,10 @@ class Job {
   // (training jobs; null for the others and before the first epoch ends).
   virtual std::shared_ptr<const ResumePoint> resume_point() const { return nullptr; }
 
-  JobProgress progress() const;
-  void attach(TrainControl* control) { control_ = control; }
+  // Virtual so that a job made of jobs (distillation + baseline) can report
+  // and control its parts.
+  virtual JobProgress progress() const;
+  virtual void attach(TrainControl* control) { control_ = control; }
 
  protected:
   bool stop_requested() const { return control_ && control_->stop.load(); }

@@ -51,6 +51,7 @@ nlohmann::json eval_report_json(const EvalReport& r) {
                         {"confusion", r.confusion}};
   out["agreement"] = r.agreement >= 0 ? nlohmann::json(r.agreement) : nlohmann::json(nullptr);
   if (r.teacher_accuracy >= 0) out["teacher_accuracy"] = r.teacher_accuracy;
+  if (r.kl_to_teacher >= 0) out["kl_to_teacher"] = r.kl_to_teacher;
   return out;
 }
 

@@ -28,7 +28,7 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
       source_role_(std::move(source_role)) {
   validate_prune_settings(settings_);
   require(has_prunable(source_->params()), "the " + source_role_ + " has nothing to prune (no dense or conv kernels)");
-  if (!teacher_) settings_.train.loss = "ce";
+  if (!teacher_) settings_.train.loss = LossKind::kCrossEntropy;
   model_ = std::make_unique<Model>(source_->clone());
   rounds_ = settings_.schedule == "iterative" ? settings_.rounds : 1;
   const bool finetunes = settings_.finetune_epochs > 0;
@@ -45,7 +45,7 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
     decay_.frequency = std::max<int64_t>(1, decay_.end_step / 50);
     decay_.validate();
   }
-  const bool needs_logits = finetunes && settings_.train.loss == "kd";
+  const bool needs_logits = finetunes && settings_.train.loss == LossKind::kHinton;
   if (needs_logits) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
   update_progress([&](JobProgress& p) {
     p.title = title();

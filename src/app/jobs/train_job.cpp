@@ -1,4 +1,5 @@
-// TrainJob phases: teacher logits -> training -> evaluation; see train_job.h.
+// TrainJob phases: the teacher (cached logits, or its validation accuracy) -> training ->
+// evaluation; see train_job.h.
 #include "app/jobs/train_job.h"
 
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include <thread>
 
 #include "engine/core/error.h"
+#include "engine/data/batch.h"
 #include "engine/metrics/metrics.h"
 
 namespace distillery {
@@ -14,15 +16,16 @@ TrainJob::TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std:
                    DataSplit split, std::unique_ptr<Model> teacher)
     : settings_(std::move(settings)), model_(std::move(model)), data_(std::move(data)), split_(std::move(split)),
       teacher_(std::move(teacher)) {
-  const bool needs_teacher = settings_.config.loss != "ce";
+  const bool needs_teacher = loss_needs_teacher(settings_.config.loss);
+  const bool cached = needs_teacher && settings_.config.teacher_mode == TeacherMode::kCached;
   require(!settings_.resume_from || settings_.resume_from->checkpoint,
           "the saved training run has no checkpoint to continue from");
-  require(!needs_teacher || teacher_, "the '" + settings_.config.loss + "' loss needs a teacher: load one first");
-  phase_ = needs_teacher ? Phase::kTeacherLogits : Phase::kTrain;
-  if (needs_teacher) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
+  require(!needs_teacher || teacher_, std::string("the '") + loss_name(settings_.config.loss) + "' loss needs a teacher: load one first");
+  phase_ = cached ? Phase::kTeacherLogits : needs_teacher ? Phase::kTeacherReference : Phase::kTrain;
+  if (cached) teacher_logits_ = std::make_unique<TeacherLogits>(*teacher_, *data_);
   update_progress([&](JobProgress& p) {
     p.title = settings_.title;
-    p.phase = needs_teacher ? "caching the teacher's logits" : "training";
+    p.phase = cached ? "caching the teacher's logits" : needs_teacher ? "measuring the teacher" : "training";
     p.epochs = settings_.config.epochs;
     p.curves.title = settings_.title;
   });
@@ -35,6 +38,10 @@ bool TrainJob::step() {
     case Phase::kTeacherLogits:
       if (stop_requested()) phase_ = Phase::kDone;
       else step_teacher_logits();
+      return true;
+    case Phase::kTeacherReference:
+      if (stop_requested()) phase_ = Phase::kDone;
+      else step_teacher_reference();
       return true;
     case Phase::kTrain:
       if (stop_requested()) phase_ = run_ ? Phase::kEvaluate : Phase::kDone;
@@ -51,8 +58,8 @@ bool TrainJob::step() {
 }
 
 void TrainJob::run(TrainControl& control) {
-  // Logits in chunks so that pause and stop answer quickly.
-  while (phase_ == Phase::kTeacherLogits) {
+  // The teacher's phase in chunks so that pause and stop answer quickly.
+  while (phase_ == Phase::kTeacherLogits || phase_ == Phase::kTeacherReference) {
     while (control.pause && !control.stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     step();
   }
@@ -75,6 +82,23 @@ void TrainJob::step_teacher_logits() {
     update_progress([&](JobProgress& p) { p.curves.teacher_val_accuracy = teacher_val_accuracy_; });
     phase_ = Phase::kTrain;
   }
+}
+
+void TrainJob::step_teacher_reference() {
+  // One chunk of the validation split per step, so pause and stop answer quickly.
+  const std::vector<int>& indices = split_.val.empty() ? split_.test : split_.val;
+  const size_t chunk = std::min<size_t>(256, indices.size() - reference_done_);
+  if (chunk > 0) {
+    Tensor inputs;
+    gather_batch(*data_, indices.data() + reference_done_, static_cast<int>(chunk), teacher_->preprocessing, inputs);
+    const std::vector<int> predicted = predicted_classes(teacher_->forward(inputs, false));
+    for (size_t i = 0; i < chunk; ++i) reference_correct_ += predicted[i] == data_->labels[indices[reference_done_ + i]];
+    reference_done_ += chunk;
+  }
+  if (reference_done_ < indices.size()) return;
+  teacher_val_accuracy_ = indices.empty() ? -1.0f : static_cast<float>(reference_correct_) / indices.size();
+  update_progress([&](JobProgress& p) { p.curves.teacher_val_accuracy = teacher_val_accuracy_; });
+  phase_ = Phase::kTrain;
 }
 
 void TrainJob::start_training() {
@@ -103,7 +127,8 @@ void TrainJob::start_training() {
     update_progress([&](JobProgress& p) { p.curves.epochs.push_back(r); });
   };
   run_ = std::make_unique<TrainingRun>(*model_, *data_, split_.train, split_.val, settings_.config,
-                                       teacher_logits_ ? &teacher_logits_->logits() : nullptr, std::move(callbacks));
+                                       TeacherSignal(teacher_.get(), teacher_logits_ ? &teacher_logits_->logits() : nullptr),
+                                       std::move(callbacks));
   if (settings_.resume_from) {
     // Continue the saved run: weights, optimiser, order and curves as they were after its last epoch.
     run_->restore(*settings_.resume_from->checkpoint);
@@ -169,9 +194,13 @@ nlohmann::json TrainJob::apply(Session& session, bool stopped) {
   }
   if (report_) result["accuracy"] = report_->accuracy;
   if (report_ && report_->agreement >= 0) result["agreement"] = report_->agreement;
+  if (report_ && report_->kl_to_teacher >= 0) result["kl_to_teacher"] = report_->kl_to_teacher;
   result["params"] = model_->parameter_count();
+  result.update(settings_.extra_result);
 
   session.curves = progress().curves;
+  session.baseline_curves = TrainingCurves{};  // a baseline job sets them after this
+  session.comparison.reset();
   std::shared_ptr<Model> trained(std::move(model_));
   if (settings_.trains_teacher) {
     session.set_teacher(trained, settings_.model_source);

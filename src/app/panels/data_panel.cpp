@@ -1,8 +1,9 @@
-// Data panel. Sections: upload, summary, split, classes and thumbnails.
+// Data panel. Sections: upload, summary, split, unlabeled images, classes and thumbnails.
 #include "app/panels/data_panel.h"
 
 #include <algorithm>
 
+#include "app/actions.h"
 #include "app/app.h"
 #include "app/widgets/charts.h"
 #include "app/widgets/ui.h"
@@ -19,6 +20,7 @@ void DataPanel::draw(App& app) {
   }
   draw_summary(app);
   draw_split(app);
+  draw_unlabeled(app);
   draw_classes(app);
 }
 
@@ -107,6 +109,41 @@ void DataPanel::draw_split(App& app) {
   }
   ImGui::EndDisabled();
   ui::tip("Re-split the dataset with these settings (evaluations are cleared, models are kept).");
+}
+
+// --- unlabeled images ---------------------------------------------------------------------
+
+void DataPanel::draw_unlabeled(App& app) {
+  ui::section("Unlabeled images (optional)");
+  const bool busy = app.worker.busy();
+  const Session& s = app.session;
+  if (s.unlabeled) {
+    ui::key_value("Unlabeled", ui::thousands(s.unlabeled->size()) + " images from " + s.unlabeled_source);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(busy);
+    if (ImGui::Button("Remove")) app.run_action([&] { clear_unlabeled(app); });
+    ImGui::EndDisabled();
+    ui::tip("Forget the unlabeled images; the labelled dataset stays.");
+  } else {
+    ui::dim_text("Images nobody labelled: distillation also learns from the teacher's answers on them (the student "
+                 "alone cannot). They are brought to the dataset's image size.");
+  }
+  ImGui::BeginDisabled(busy);
+  if (app.platform.has_file_picker()) {
+    if (ImGui::Button(s.unlabeled ? "Replace unlabeled images..." : "Add unlabeled images..."))
+      app.platform.pick_files(UploadPurpose::kUnlabeled);
+    ui::tip("Pick images (PNG, JPEG, BMP, GIF), a ZIP of them, or an IDX images file without labels.");
+  } else {
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30, ImGui::GetContentRegionAvail().x * 0.6f));
+    ImGui::InputTextWithHint("##unlabeled_path", "path to a folder of images, a ZIP or an IDX images file",
+                             &unlabeled_path_input);
+    ui::tip("Images without labels on this computer: a folder (any subfolders), a ZIP or an IDX images file.");
+    ImGui::SameLine();
+    if (ImGui::Button("Add unlabeled") && !unlabeled_path_input.empty())
+      app.load_path(UploadPurpose::kUnlabeled, unlabeled_path_input);
+    ui::tip("Read the images at this path as the unlabeled set.");
+  }
+  ImGui::EndDisabled();
 }
 
 // --- classes and thumbnails ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #pragma once
 // Data panel: upload a dataset (files, a folder, a ZIP, IDX, CSV, or a drop),
-// see its classes, counts and sample thumbnails, and set the train /
-// validation / test split.
+// see its classes, counts and sample thumbnails, set the train / validation /
+// test split, and add images without labels for distillation.
 #include <string>
 #include <vector>
 
@@ -16,6 +16,7 @@ struct DataPanel {
   void draw(App& app);
 
   std::string path_input;         // desktop: a path to load
+  std::string unlabeled_path_input;  // desktop: a path of unlabeled images
   SplitSettings split_draft;      // edited here, applied with the button
   bool split_draft_loaded = false;
   int thumbs_per_class = 10;
@@ -30,6 +31,7 @@ struct DataPanel {
   void draw_upload(App& app);
   void draw_summary(App& app);
   void draw_split(App& app);
+  void draw_unlabeled(App& app);
   void draw_classes(App& app);
   void rebuild_thumbnails(App& app);
 };

@@ -1,4 +1,5 @@
-// Distil panel. Sections: settings and buttons, curves, temperature explainer.
+// Distil panel. Sections: curves and the verdict, temperature explainer (the settings and
+// buttons are in distil_settings.cpp, the batch preview in augment_preview.cpp).
 #include "app/panels/distil_panel.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "app/panels/training_controls.h"
 #include "app/widgets/charts.h"
 #include "app/widgets/plot.h"
+#include "app/widgets/item_locator.h"
 #include "app/widgets/ui.h"
 #include "engine/data/batch.h"
 
@@ -26,67 +28,26 @@ std::vector<float> softened(const std::vector<float>& logits, float temperature)
 
 void DistilPanel::draw(App& app) {
   draw_settings(app);
+  preview.draw(app, options);
   draw_curves(app);
+  draw_comparison(app);
   draw_explainer(app);
 }
 
-// --- settings and buttons ----------------------------------------------------------------------
-
-void DistilPanel::draw_settings(App& app) {
-  ui::section("Distillation settings");
-  const float font = ImGui::GetFontSize();
-  ImGui::SetNextItemWidth(font * 10);
-  ImGui::SliderFloat("temperature T", &options.temperature, 1.0f, 20.0f, "%.1f");
-  ui::tip("Softens the teacher's probabilities: at higher T the student also learns which wrong classes the teacher "
-          "finds similar. See the explainer below.");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(font * 10);
-  ImGui::SliderFloat("alpha", &options.alpha, 0.0f, 1.0f, "%.2f");
-  ui::tip("Weight of the true labels in the loss; the rest (1 - alpha) is copying the teacher's soft targets.");
-  ImGui::SameLine();
-  const char* losses[] = {"kd", "mse"};
-  int loss = options.loss == "mse" ? 1 : 0;
-  ImGui::SetNextItemWidth(font * 5);
-  if (ImGui::Combo("loss", &loss, losses, 2)) options.loss = losses[loss];
-  ui::tip("kd: Hinton's distillation (soft targets at temperature T). mse: match the teacher's raw logits.");
-  if (options.loss == "ce") options.loss = "kd";
-  draw_train_options(options.train, "distil");
-
-  const std::string& arch = app.student_panel.arch.spec();
-  ui::dim_text(("Student: " + arch + "  (change it in the Student panel)").c_str());
-
-  const bool busy = app.worker.busy();
-  const bool ready = app.session.dataset && app.session.teacher;
-  ImGui::BeginDisabled(busy || !ready);
-  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(IM_COL32(40, 140, 128, 255)));
-  if (ImGui::Button("  Distil  ")) {
-    options.train.arch = arch;
-    app.run_action([&] { start_distillation(app, options); });
-  }
-  ImGui::PopStyleColor();
-  ui::tip("Train a new student from scratch to match the teacher (and the labels). It replaces the current student.");
-  ImGui::SameLine();
-  ImGui::EndDisabled();
-  ImGui::BeginDisabled(busy || !app.session.dataset);
-  if (ImGui::Button("Train student alone")) {
-    DistillOptions alone = options;
-    alone.train.arch = arch;
-    alone.loss = "ce";
-    app.run_action([&] { start_distillation(app, alone); });
-  }
-  ImGui::EndDisabled();
-  ui::tip("The baseline: the same student trained on the labels only, without a teacher. Compare its accuracy.");
-  if (busy) {
-    ImGui::SameLine();
-    draw_job_controls(app);
-  }
-  if (!ready && !busy) ui::dim_text("Distilling needs a dataset (Data panel) and a teacher (Teacher panel).");
-  draw_job_progress(app);
-}
-
-// --- curves ------------------------------------------------------------------------------------
+// --- curves and the verdict --------------------------------------------------------------------
 
 void DistilPanel::draw_curves(App& app) { draw_training_curves(app, smooth_curves); }
+
+void DistilPanel::draw_comparison(App& app) {
+  if (!app.session.comparison || app.worker.busy()) return;
+  const BaselineComparison& c = *app.session.comparison;
+  const std::string line = c.line();
+  if (c.gain() > 0) ui::success_text(line.c_str());
+  else ImGui::TextUnformatted(line.c_str());
+  ui::remember_item("gain line");  // tests check that it was drawn
+  ui::tip("Test accuracy of the distilled student and of the same student trained alone: same seed (so the same "
+          "starting weights), split, augmentation and schedule; only the teacher differs.");
+}
 
 // --- temperature explainer ------------------------------------------------------------------------
 

@@ -1,12 +1,15 @@
 #pragma once
-// Distil panel: temperature, alpha and training settings; start / pause /
-// resume / stop; progress with ETA and samples/s; live loss and accuracy
-// curves with the teacher's accuracy as a reference line; and the
-// temperature explainer (the teacher's probabilities for one image at T = 1
-// and at the chosen T, side by side).
+// Distil panel: presets, temperature, alpha, loss (kd, dkd with its two
+// weights, mse), teacher mode, training and augmentation settings and the
+// student-alone baseline; start / pause / resume / stop; progress with ETA
+// and samples/s; a preview of a training batch as the student and the
+// teacher see it; live loss and accuracy curves (both runs with a baseline,
+// then the verdict line); and the temperature explainer (the teacher's
+// probabilities for one image at T = 1 and at the chosen T, side by side).
 #include <vector>
 
 #include "app/options.h"
+#include "app/panels/augment_preview.h"
 #include "app/widgets/texture.h"
 
 namespace distillery {
@@ -18,6 +21,7 @@ struct DistilPanel {
 
   DistillOptions options;
   bool smooth_curves = true;
+  AugmentPreview preview;
 
   // Temperature explainer: which test image, and the teacher's logits for it.
   int explainer_sample = 0;
@@ -26,8 +30,14 @@ struct DistilPanel {
   ui::Texture explainer_image;
 
  private:
+  // distil_settings.cpp
   void draw_settings(App& app);
+  void draw_presets();
+  void draw_loss_settings();
+  void draw_buttons(App& app);
+  // distil_panel.cpp
   void draw_curves(App& app);
+  void draw_comparison(App& app);
   void draw_explainer(App& app);
 };
 

@@ -48,10 +48,11 @@ void EvaluatePanel::draw_table(App& app) {
   }
   ui::section("Teacher vs student");
   const float font = ImGui::GetFontSize();
-  if (ImGui::BeginTable("compare", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
+  if (ImGui::BeginTable("compare", 8, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthFixed, font * 6);
     ImGui::TableSetupColumn("test accuracy");
     ImGui::TableSetupColumn("agreement");
+    ImGui::TableSetupColumn("KL to teacher");
     ImGui::TableSetupColumn("parameters");
     ImGui::TableSetupColumn("non-zero");
     ImGui::TableSetupColumn("bytes (float32 / sparse)");
@@ -65,6 +66,9 @@ void EvaluatePanel::draw_table(App& app) {
       ImGui::Text("%.2f %%", r.accuracy * 100);
       ImGui::TableNextColumn();
       if (r.agreement >= 0) ImGui::Text("%.2f %%", r.agreement * 100);
+      else ImGui::TextDisabled("-");
+      ImGui::TableNextColumn();
+      if (r.kl_to_teacher >= 0) ImGui::Text("%.3f nats", r.kl_to_teacher);
       else ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(ui::thousands(r.params).c_str());
@@ -81,8 +85,9 @@ void EvaluatePanel::draw_table(App& app) {
     if (se) row("student", *se, ui::color::kAccent);
     ImGui::EndTable();
   }
-  ui::tip("Agreement: how often the student predicts the same class as the teacher. Sparse bytes count a value and an "
-          "index per non-zero weight.");
+  ui::tip("Agreement: how often the student predicts the same class as the teacher. KL to teacher: how far the "
+          "student's probabilities are from the teacher's, on average (KL(teacher || student) at T = 1; 0 is a "
+          "perfect copy). Sparse bytes count a value and an index per non-zero weight.");
   if (te && se) {
     const double ratio = static_cast<double>(te->params) / static_cast<double>(std::max<int64_t>(1, se->nonzero_params));
     ui::success_text(ui::format("The student keeps %.1f %% of the teacher's accuracy with %.1fx fewer non-zero parameters.",

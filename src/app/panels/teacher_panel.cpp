@@ -5,6 +5,7 @@
 
 #include "app/actions.h"
 #include "app/app.h"
+#include "app/panels/augment_controls.h"
 #include "app/panels/training_controls.h"
 #include "app/widgets/ui.h"
 #include "engine/model/arch_spec.h"
@@ -154,6 +155,7 @@ void TeacherPanel::draw_train(App& app) {
   }
   train.arch = arch.spec();
   draw_train_options(train, "teacher");
+  draw_augment_options(train.augment, "teacher_augment");
   ImGui::BeginDisabled(app.worker.busy() || !app.session.dataset);
   if (ImGui::Button("Train teacher")) app.run_action([&] { start_teacher_training(app, train); });
   ImGui::EndDisabled();

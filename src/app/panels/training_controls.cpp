@@ -39,6 +39,12 @@ void draw_train_options(TrainOptions& o, const char* id) {
   if (ImGui::Combo("schedule", &sched, schedules, 2)) o.schedule = schedules[sched];
   ui::tip("Constant keeps the learning rate; cosine lowers it smoothly to zero by the end of training.");
   ImGui::SameLine();
+  ImGui::SetNextItemWidth(font * 6);
+  ImGui::SliderInt("warm-up", &o.warmup_epochs, 0, std::max(0, std::min(o.epochs, 5)), "%d ep");
+  o.warmup_epochs = std::clamp(o.warmup_epochs, 0, o.epochs);
+  ui::tip("Epochs at the start in which the learning rate rises linearly from zero: steadier first steps, "
+          "especially with mixup or a high learning rate.");
+  ImGui::SameLine();
   int seed = static_cast<int>(o.seed);
   ImGui::SetNextItemWidth(font * 6);
   if (ImGui::InputInt("seed", &seed)) o.seed = static_cast<uint64_t>(std::max(0, seed));
@@ -78,30 +84,62 @@ void draw_job_progress(App& app) {
   ui::dim_text(line.c_str());
 }
 
-void draw_training_curves(App& app, bool& smooth_curves) {
-  const auto progress = app.worker.progress();
-  const TrainingCurves& curves = progress && !progress->curves.title.empty() ? progress->curves : app.session.curves;
-  ui::section(curves.title.empty() ? "Training curves" : ("Training curves: " + curves.title).c_str());
-  ImGui::Checkbox("smooth batch curves", &smooth_curves);
-  ui::tip("Batch losses are noisy: show a moving average over them (the faint line is the raw values).");
+namespace {
 
-  std::vector<ui::PlotSeries> loss_series, acc_series;
-  const std::vector<float> loss_line = smooth_curves ? ui::smooth(curves.batch_loss, 0.9f) : curves.batch_loss;
-  const std::vector<float> acc_line = smooth_curves ? ui::smooth(curves.batch_accuracy, 0.9f) : curves.batch_accuracy;
-  if (smooth_curves) loss_series.push_back({"", curves.batch_epoch, curves.batch_loss, IM_COL32(64, 196, 180, 60), 1.0f});
-  loss_series.push_back({"train loss (batches)", curves.batch_epoch, loss_line, ui::color::kAccent, 2.0f});
-  std::vector<float> ex, train_loss, val_loss, train_acc, val_acc;
-  for (const EpochReport& e : curves.epochs) {
+// How one run's curves are drawn: label prefix and colours (the distilled
+// run and the run alone of a baseline comparison share the axes).
+struct RunStyle {
+  std::string prefix;   // "" for a single run, else "distilled: " / "alone: "
+  ImU32 batches;        // train curves over batches
+  ImU32 faint;          // the raw batch values under the smoothed line
+  ImU32 validation;     // per-epoch validation values
+  bool epoch_train;     // also the per-epoch train accuracy (single run only: fewer lines)
+};
+
+void add_run_series(const TrainingCurves& c, const RunStyle& style, bool smooth_curves,
+                    std::vector<ui::PlotSeries>& loss, std::vector<ui::PlotSeries>& accuracy) {
+  const std::vector<float> loss_line = smooth_curves ? ui::smooth(c.batch_loss, 0.9f) : c.batch_loss;
+  const std::vector<float> acc_line = smooth_curves ? ui::smooth(c.batch_accuracy, 0.9f) : c.batch_accuracy;
+  if (smooth_curves) loss.push_back({"", c.batch_epoch, c.batch_loss, style.faint, 1.0f});
+  loss.push_back({style.prefix + "train loss (batches)", c.batch_epoch, loss_line, style.batches, 2.0f});
+  std::vector<float> ex, val_loss, train_acc, val_acc;
+  for (const EpochReport& e : c.epochs) {
     ex.push_back(static_cast<float>(e.epoch + 1));
-    train_loss.push_back(e.train_loss);
     val_loss.push_back(e.val_loss);
     train_acc.push_back(e.train_accuracy);
     val_acc.push_back(e.val_accuracy);
   }
-  loss_series.push_back({"validation loss (epochs)", ex, val_loss, ui::color::kValidation, 2.0f, true});
-  acc_series.push_back({"train (batches)", curves.batch_epoch, acc_line, ui::color::kAccent, 2.0f});
-  acc_series.push_back({"train (epochs)", ex, train_acc, IM_COL32(170, 235, 225, 255), 1.5f, true});
-  acc_series.push_back({"validation (epochs)", ex, val_acc, ui::color::kValidation, 2.0f, true});
+  loss.push_back({style.prefix + "validation loss (epochs)", ex, val_loss, style.validation, 2.0f, true});
+  accuracy.push_back({style.prefix + "train (batches)", c.batch_epoch, acc_line, style.batches, 2.0f});
+  if (style.epoch_train) accuracy.push_back({"train (epochs)", ex, train_acc, IM_COL32(170, 235, 225, 255), 1.5f, true});
+  accuracy.push_back({style.prefix + "validation (epochs)", ex, val_acc, style.validation, 2.0f, true});
+}
+
+}  // namespace
+
+void draw_training_curves(App& app, bool& smooth_curves) {
+  const auto progress = app.worker.progress();
+  const bool live = progress && !progress->curves.title.empty();
+  const TrainingCurves& curves = live ? progress->curves : app.session.curves;
+  const TrainingCurves& baseline = live ? progress->baseline_curves : app.session.baseline_curves;
+  const bool compared = !baseline.batch_epoch.empty();
+  std::string title = curves.title.empty() ? "Training curves" : "Training curves: " + curves.title;
+  if (compared) title += " and the same student alone";
+  ui::section(title.c_str());
+  ImGui::Checkbox("smooth batch curves", &smooth_curves);
+  ui::tip("Batch losses are noisy: show a moving average over them (the faint line is the raw values).");
+
+  std::vector<ui::PlotSeries> loss_series, acc_series;
+  if (!compared) {
+    add_run_series(curves, {"", ui::color::kAccent, IM_COL32(64, 196, 180, 60), ui::color::kValidation, true},
+                   smooth_curves, loss_series, acc_series);
+  } else {
+    add_run_series(curves, {"distilled: ", ui::color::kAccent, IM_COL32(64, 196, 180, 50), ui::color::kValidation, false},
+                   smooth_curves, loss_series, acc_series);
+    add_run_series(baseline, {"alone: ", ui::color::kBaseline, IM_COL32(214, 122, 214, 50), ui::color::kBaselineValidation,
+                              false},
+                   smooth_curves, loss_series, acc_series);
+  }
 
   const int epochs = progress && progress->epochs > 0 ? progress->epochs : static_cast<int>(curves.epochs.size());
   ui::PlotOptions loss_options;
@@ -119,8 +157,10 @@ void draw_training_curves(App& app, bool& smooth_curves) {
 
   const float font = ImGui::GetFontSize();
   const float width = ImGui::GetContentRegionAvail().x;
-  const float height = std::max(font * 13, std::min(font * 18, width * 0.32f));
+  const float height = std::max(font * (compared ? 15 : 13), std::min(font * 18, width * 0.32f));
   ui::line_plot("loss", loss_series, loss_options, ImVec2((width - font * 0.5f) / 2, height));
+  if (compared) ui::tip("Train losses differ in kind (the distilled run's includes the teacher's term); the validation "
+                        "loss is the same cross-entropy on the labels for both runs.");
   ImGui::SameLine(0, font * 0.5f);
   ui::line_plot("accuracy", acc_series, acc_options, ImVec2((width - font * 0.5f) / 2, height));
 }

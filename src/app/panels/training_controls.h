@@ -7,7 +7,7 @@ namespace distillery {
 
 class App;
 
-// Epochs, batch, learning rate, optimiser, schedule, seed (with tooltips).
+// Epochs, batch, learning rate, optimiser, schedule, warm-up, seed (with tooltips).
 void draw_train_options(TrainOptions& options, const char* id);
 // Pause/Resume and Stop buttons for the running job (nothing when idle).
 void draw_job_controls(App& app);

@@ -25,6 +25,7 @@ const char* purpose_name(UploadPurpose purpose) {
     case UploadPurpose::kDatasetFolder: return "dataset-folder";
     case UploadPurpose::kTeacher: return "teacher";
     case UploadPurpose::kPredictImages: return "predict";
+    case UploadPurpose::kUnlabeled: return "unlabeled";
     case UploadPurpose::kAuto: return "auto";
   }
   return "auto";
@@ -35,6 +36,7 @@ UploadPurpose purpose_from_name(const std::string& name) {
   if (name == "dataset-folder") return UploadPurpose::kDatasetFolder;
   if (name == "teacher") return UploadPurpose::kTeacher;
   if (name == "predict") return UploadPurpose::kPredictImages;
+  if (name == "unlabeled") return UploadPurpose::kUnlabeled;
   return UploadPurpose::kAuto;
 }
 
