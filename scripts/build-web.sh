@@ -5,8 +5,8 @@
 #   build-web/site/ index.html, web/*.js (app, API, session store), mt/, st/, assets/
 # The site can be copied to any static host; scripts/serve.py serves it with
 # the COOP/COEP headers that unlock the threaded build.
-# Demo assets (assets/demo, assets/fonts) are made by scripts/make-demo-assets.sh
-# when missing and the native CLI exists (scripts/run.sh builds it first).
+# The demo (dataset subset + teacher) is committed in assets/demo (made by
+# scripts/make-demo-assets.sh); the UI font comes from Debian's fonts-dejavu-core.
 #
 #   scripts/build-web.sh [mt|st|both]     (default both)
 #   WEB_BUILD_PREFIX=build-x scripts/build-web.sh   trees build-x-mt, build-x-st, site in build-x/site
@@ -45,12 +45,9 @@ for variant in mt st; do
   [ -f "$out/distillery.worker.js" ] && cp "$out/distillery.worker.js" "$SITE/$variant/"
 done
 
-if [ ! -f "$SITE/assets/demo/teacher.json" ]; then
-  if [ -x "${DISTILLERY_CLI:-$ROOT/build/distillery}" ]; then
-    bash "$ROOT/scripts/make-demo-assets.sh" "$SITE/assets"
-  else
-    echo "build-web: no demo assets yet (build the CLI, then run scripts/make-demo-assets.sh)" >&2
-  fi
-fi
+rm -rf "$SITE/assets/demo"
+mkdir -p "$SITE/assets/fonts"
+cp -r "$ROOT/assets/demo" "$SITE/assets/demo"
+cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$SITE/assets/fonts/DejaVuSans.ttf"
 echo "build-web: site ready in $SITE" >&2
 du -sh "$SITE"/mt "$SITE"/st "$SITE"/assets 2>/dev/null >&2 || true
