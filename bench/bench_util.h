@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/rng.h"
+#include "engine/data/dataset.h"
+
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 // Node's process CPU time (all threads: measure single-threaded work only);
@@ -98,6 +101,20 @@ inline std::string fixed(double v, int digits = 3) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
   return buffer;
+}
+
+// `samples` 28x28 gray images of uniform noise, labels cycling through `classes`:
+// speed does not depend on what the images show.
+inline Dataset synthetic_images(int samples, int classes, uint64_t seed) {
+  Dataset d;
+  d.height = d.width = 28;
+  d.channels = 1;
+  for (int c = 0; c < classes; ++c) d.class_names.push_back("class" + std::to_string(c));
+  Rng rng(seed);
+  d.pixels.resize(static_cast<size_t>(samples) * 28 * 28);
+  for (uint8_t& p : d.pixels) p = static_cast<uint8_t>(rng.below(256));
+  for (int i = 0; i < samples; ++i) d.labels.push_back(i % classes);
+  return d;
 }
 
 }  // namespace distillery::bench

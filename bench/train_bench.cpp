@@ -77,17 +77,6 @@ constexpr int kClasses = 10;
 // The batch size: 64 (the TF.js comparison's) unless --batch says otherwise.
 int g_batch = 64;
 
-Dataset synthetic_images(uint64_t seed) {
-  Dataset d;
-  d.height = d.width = 28;
-  d.channels = 1;
-  for (int c = 0; c < kClasses; ++c) d.class_names.push_back("class" + std::to_string(c));
-  Rng rng(seed);
-  d.pixels.resize(static_cast<size_t>(kSamples) * 28 * 28);
-  for (uint8_t& p : d.pixels) p = static_cast<uint8_t>(rng.below(256));
-  for (int i = 0; i < kSamples; ++i) d.labels.push_back(i % kClasses);
-  return d;
-}
 
 std::vector<nlohmann::json> layers_of(const std::string& model) {
   if (model == "mlp")
@@ -104,7 +93,7 @@ std::vector<nlohmann::json> layers_of(const std::string& model) {
 }
 
 struct Problem {
-  Dataset data = synthetic_images(1);
+  Dataset data = synthetic_images(kSamples, kClasses, 1);
   Tensor teacher_logits{Shape{kSamples, kClasses}};
   Model model;
   TrainConfig config;

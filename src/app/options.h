@@ -58,6 +58,9 @@ const TrainingPreset& find_training_preset(const std::string& name);
 void apply_training_preset(const TrainingPreset& preset, TrainOptions& options);
 // The preset these options match exactly, or nullptr.
 const TrainingPreset* matching_training_preset(const TrainOptions& options);
+// What the Distil panel starts with: the quick preset, compared with the
+// student alone, so that the first click shows what distillation buys.
+DistillOptions first_distil_options();
 
 struct PruneOptions {
   std::string method = "global";    // "magnitude" (per layer), "global", "random", "structured"

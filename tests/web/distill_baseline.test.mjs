@@ -23,6 +23,31 @@ after(async () => { if (browser) await browser.close(); });
 const rejection = (page, method, arg) => page.evaluate(([m, a]) => distillery[m](a).then(() => 'accepted', (e) => e.message),
   [method, arg]);
 
+// What the page shows on its first Distil: the Distil panel starts on the quick preset compared with the
+// student alone (first_distil_options), and the demo brings its teacher and 4,000 unlabeled images.
+test('the first Distil on the demo beats the student alone within a minute', { timeout: 300000 }, async () => {
+  const server = await startServer(true);
+  const { context, page, log } = await openPage(browser);
+  try {
+    await page.goto(server.url);
+    await page.evaluate(() => window.distilleryReady);
+    const status = await page.evaluate(() => distillery.status());
+    assert.equal(status.unlabeled.count, 4000, 'the demo loads its unlabeled images');
+    const started = Date.now();
+    const result = await page.evaluate(() => distillery.distill({ preset: 'quick', baseline: true }));
+    const seconds = (Date.now() - started) / 1000;
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, 'demo-gain.json'), JSON.stringify({ seconds, ...result }, null, 2));
+    assert.ok(seconds <= 60, `took ${seconds} s`);
+    assert.ok(result.gain > 0, result.comparison);
+    assert.equal(result.unlabeled, 4000);
+    assert.deepEqual(log.errors, [], 'errors on the page');
+  } finally {
+    await context.close();
+    server.stop();
+  }
+});
+
 test('distill with a baseline, unlabeled images and bad options on the demo', { timeout: 600000 }, async () => {
   const server = await startServer(true);
   const { context, page, log } = await openPage(browser);

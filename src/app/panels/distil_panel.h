@@ -19,7 +19,7 @@ class App;
 struct DistilPanel {
   void draw(App& app);
 
-  DistillOptions options;
+  DistillOptions options = first_distil_options();
   bool smooth_curves = true;
   AugmentPreview preview;
 

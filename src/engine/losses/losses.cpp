@@ -69,6 +69,15 @@ void add_hard_term(const LogSoftmaxRow& log_p, int64_t c, const HardLabels& labe
       g[j] += alpha * (std::exp(log_p[j]) - ((j == a ? w : 0.0f) + (j == b ? 1.0f - w : 0.0f)));
 }
 
+// Starts row i of a loss: zeroes its gradient row g (when given) and returns
+// the row's hard-label term, whose gradient it has added.
+double begin_row(const float* s, int64_t c, const HardLabels& labels, int i, float alpha, float* g) {
+  if (g) std::fill(g, g + c, 0.0f);
+  double row_loss = 0;
+  add_hard_term(LogSoftmaxRow(s, c, 1.0f), c, labels, i, alpha, &row_loss, g);
+  return row_loss;
+}
+
 // log of the probability mass off class `target`: log(sum_{j != target} exp(log_p[j])).
 double log_mass_off(const LogSoftmaxRow& log_p, int64_t c, int target) {
   double max_value = -INFINITY;
@@ -116,9 +125,7 @@ float distillation_loss(const Tensor& student_logits, const Tensor& teacher_logi
     const float* s = student_logits.data() + i * c;
     const float* te = teacher_logits.data() + i * c;
     float* g = grad ? grad->data() + i * c : nullptr;
-    if (g) std::fill(g, g + c, 0.0f);
-    double row_loss = 0;
-    add_hard_term(LogSoftmaxRow(s, c, 1.0f), c, labels, i, alpha, &row_loss, g);
+    double row_loss = begin_row(s, c, labels, i, alpha, g);
     if (soft) {
       const LogSoftmaxRow log_p_soft(s, c, t), log_q_soft(te, c, t);
       double kl = 0;
@@ -149,9 +156,7 @@ float decoupled_distillation_loss(const Tensor& student_logits, const Tensor& te
     const float* s = student_logits.data() + i * c;
     const float* te = teacher_logits.data() + i * c;
     float* g = grad ? grad->data() + i * c : nullptr;
-    if (g) std::fill(g, g + c, 0.0f);
-    double row_loss = 0;
-    add_hard_term(LogSoftmaxRow(s, c, 1.0f), c, labels, i, alpha, &row_loss, g);
+    double row_loss = begin_row(s, c, labels, i, alpha, g);
     const int target = labels.present(i) ? labels.main_class(i) : static_cast<int>(std::max_element(te, te + c) - te);
     const LogSoftmaxRow log_p(s, c, t), log_q(te, c, t);
     // Binary distributions (target, rest) and the distributions over the rest.
