@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "cli/cli_data.h"
 #include "cli/commands.h"
@@ -61,18 +62,7 @@ Dataset load_unlabeled(const std::string& path, const Model& teacher) {
 
 double points(double fraction) { return std::round(fraction * 1e4) / 1e2; }
 
-}  // namespace
-
-int run_distill(const Args& argv) {
-  ArgParser args("distill",
-                 "Distil a teacher model into a (smaller) student: the student learns from the\n"
-                 "teacher's outputs, kd: loss = alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher_T || student_T).\n"
-                 "The data is brought to the teacher's input size and colour.");
-  add_distill_flags(args);
-  if (!args.parse(argv)) return 0;
-
-  TrainingSettings settings = read_training_settings(args);
-  TrainConfig& config = settings.config;
+DistillFlags read_distill_flags(const ArgParser& args, TrainConfig& config) {
   config.loss = loss_from_name(args.get_choice("--loss", "kd", {"kd", "dkd", "mse", "ce"}));
   config.teacher_mode = teacher_mode_from_name(args.get_choice("--teacher-mode", "consistent", {"consistent", "cached"}));
   config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
@@ -95,6 +85,110 @@ int run_distill(const Args& argv) {
   if (args.has("--test-data")) require_exists(args.get("--test-data"));  // fail before training, not after
   if (!f.unlabeled_path.empty()) require_exists(f.unlabeled_path);
   f.arch_text = read_arch_flag(args);
+  return f;
+}
+
+// A new student of --arch for the teacher's inputs and classes, its weights drawn from `seed`.
+Model new_student(const DistillFlags& f, const Model& teacher, uint64_t seed, const std::string& name) {
+  Model student = build_model_from_arch(f.arch_text, teacher.num_outputs(), teacher.input_shape(), seed,
+                                        "the teacher's input");
+  student.class_names = teacher.class_names;
+  student.preprocessing = teacher.preprocessing;
+  student.name = name;
+  return student;
+}
+
+// Cached mode: the teacher's logits over the whole dataset, once (not per epoch); else none.
+Tensor cache_logits_if_asked(Model& teacher, const Dataset& data, const TrainConfig& config) {
+  const std::string about = "distill: teacher " + describe_arch(teacher) + " (" +
+                            with_thousands(teacher.parameter_count()) + " params), ";
+  if (!loss_needs_teacher(config.loss) || config.teacher_mode != TeacherMode::kCached) {
+    note(about + teacher_mode_name(config.teacher_mode) + " (it sees every training batch)");
+    return Tensor();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Tensor cached = compute_logits(teacher, data);
+  char timing[64];
+  std::snprintf(timing, sizeof timing, "%.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  note(about + "logits over " + std::to_string(data.size()) + " samples in " + timing);
+  return cached;
+}
+
+struct Baseline {
+  nlohmann::json summary;  // accuracy, agreement, kl_to_teacher, gain, set
+  std::string line;        // "distilled X % vs alone Y % (...)"
+};
+
+// The same student alone: same seed (so the same initial weights), split, augmentation and schedule, labelled
+// samples only, no teacher: what `distillery train` with these flags trains.
+Baseline train_alone(const ArgParser& args, const DistillFlags& f, const TrainingSettings& settings, Model& teacher,
+                     const Dataset& data, const Split& labelled_split, const FinalEvaluation& distilled) {
+  Model alone = new_student(f, teacher, settings.config.seed, std::filesystem::path(f.out).stem().string() + "_alone");
+  TrainingSettings alone_settings = settings;
+  alone_settings.config.loss = LossKind::kCrossEntropy;
+  const TrainingResult result =
+      run_training(alone, data, labelled_split, alone_settings.config, nullptr, "alone", settings.keep_best);
+  const FinalEvaluation evaluation =
+      evaluate_after_training(alone, data, labelled_split, f.data_path, args.get("--test-data"), f.out, &teacher);
+  const double gain = distilled.report.accuracy - evaluation.report.accuracy;
+  Baseline b;
+  b.summary = {{"accuracy", evaluation.report.accuracy},
+               {"agreement", evaluation.report.agreement},
+               {"kl_to_teacher", evaluation.report.kl_to_teacher},
+               {"gain", gain},
+               {"set", evaluation.set}};
+  char line[160];
+  std::snprintf(line, sizeof line, "distilled %.2f %% vs alone %.2f %% (%+.2f points, same seed and schedule)",
+                points(distilled.report.accuracy), points(evaluation.report.accuracy), points(gain));
+  b.line = line;
+  if (!f.baseline_out.empty()) {
+    alone.provenance =
+        training_provenance(args, "distill --baseline", describe_arch(alone), alone_settings, result, evaluation);
+    save_model_file(f.baseline_out, alone, model_json_options(args));
+  }
+  return b;
+}
+
+nlohmann::json results_json(const DistillFlags& f, const TrainConfig& config, const Model& student,
+                            const Model& teacher, const FinalEvaluation& e, const TrainingResult& result,
+                            int unlabeled, const Baseline* baseline) {
+  nlohmann::json out = {{"model", f.out},
+                        {"accuracy", e.report.accuracy},
+                        {"set", e.set},
+                        {"samples", e.report.samples},
+                        {"agreement", e.report.agreement},
+                        {"kl_to_teacher", e.report.kl_to_teacher},
+                        {"teacher_accuracy", e.report.teacher_accuracy},
+                        {"params", student.parameter_count()},
+                        {"teacher_params", teacher.parameter_count()},
+                        {"loss", loss_name(config.loss)},
+                        {"teacher_mode", teacher_mode_name(config.teacher_mode)},
+                        {"augment", augment_spec_text(config.augment)},
+                        {"unlabeled_samples", unlabeled},
+                        {"training_seconds", result.seconds}};
+  if (baseline) {
+    out["baseline_accuracy"] = baseline->summary["accuracy"];
+    out["baseline_agreement"] = baseline->summary["agreement"];
+    out["baseline_kl_to_teacher"] = baseline->summary["kl_to_teacher"];
+    out["gain"] = baseline->summary["gain"];
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_distill(const Args& argv) {
+  ArgParser args("distill",
+                 "Distil a teacher model into a (smaller) student: the student learns from the\n"
+                 "teacher's outputs, kd: loss = alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher_T || student_T).\n"
+                 "The data is brought to the teacher's input size and colour.");
+  add_distill_flags(args);
+  if (!args.parse(argv)) return 0;
+
+  TrainingSettings settings = read_training_settings(args);
+  const TrainConfig& config = settings.config;
+  const DistillFlags f = read_distill_flags(args, settings.config);
 
   Model teacher = load_model_file(f.teacher_path);
   require_image_model(teacher, f.teacher_path);
@@ -116,26 +210,8 @@ int run_distill(const Args& argv) {
     for (int i = labelled; i < data.size(); ++i) split.train.push_back(i);
   }
 
-  Model student = build_model_from_arch(f.arch_text, teacher.num_outputs(), teacher.input_shape(), config.seed,
-                                        "the teacher's input");
-  student.class_names = teacher.class_names;
-  student.preprocessing = teacher.preprocessing;
-  student.name = std::filesystem::path(f.out).stem().string();
-
-  // Cached mode: the teacher's logits over the whole dataset, once (not per epoch).
-  Tensor cached;
-  if (loss_needs_teacher(config.loss) && config.teacher_mode == TeacherMode::kCached) {
-    const auto start = std::chrono::steady_clock::now();
-    cached = compute_logits(teacher, data);
-    char timing[64];
-    std::snprintf(timing, sizeof timing, "%.1f s",
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    note("distill: teacher " + describe_arch(teacher) + " (" + with_thousands(teacher.parameter_count()) +
-         " params), logits over " + std::to_string(data.size()) + " samples in " + timing);
-  } else {
-    note("distill: teacher " + describe_arch(teacher) + " (" + with_thousands(teacher.parameter_count()) +
-         " params), " + teacher_mode_name(config.teacher_mode) + " (it sees every training batch)");
-  }
+  Model student = new_student(f, teacher, config.seed, std::filesystem::path(f.out).stem().string());
+  const Tensor cached = cache_logits_if_asked(teacher, data, config);
   note("distill: student " + describe_arch(student) + ", " + with_thousands(student.parameter_count()) + " params; " +
        std::to_string(split.train.size() - unlabeled) + " labelled" +
        (unlabeled ? " + " + std::to_string(unlabeled) + " unlabeled" : std::string()) +
@@ -155,70 +231,21 @@ int run_distill(const Args& argv) {
                                           {"agreement", evaluation.report.agreement},
                                           {"kl_to_teacher", evaluation.report.kl_to_teacher}};
   if (unlabeled) student.provenance["unlabeled"] = {{"path", f.unlabeled_path}, {"samples", unlabeled}};
-
-  // The same student alone: same seed (so the same initial weights), split, augmentation and schedule, labelled
-  // samples only, no teacher: what `distillery train` with these flags trains.
-  nlohmann::json baseline_json;
-  std::string gain_line;
+  std::optional<Baseline> baseline;
   if (f.baseline) {
-    Model alone = build_model_from_arch(f.arch_text, teacher.num_outputs(), teacher.input_shape(), config.seed,
-                                        "the teacher's input");
-    alone.class_names = teacher.class_names;
-    alone.preprocessing = teacher.preprocessing;
-    alone.name = student.name + "_alone";
-    TrainingSettings alone_settings = settings;
-    alone_settings.config.loss = LossKind::kCrossEntropy;
-    const Dataset& labelled_data = data;  // the unlabeled images are never in labelled_split
-    const TrainingResult alone_result =
-        run_training(alone, labelled_data, labelled_split, alone_settings.config, nullptr, "alone", settings.keep_best);
-    const FinalEvaluation alone_eval = evaluate_after_training(alone, labelled_data, labelled_split, f.data_path,
-                                                               args.get("--test-data"), f.out, &teacher);
-    const double gain = evaluation.report.accuracy - alone_eval.report.accuracy;
-    baseline_json = {{"accuracy", alone_eval.report.accuracy},
-                     {"agreement", alone_eval.report.agreement},
-                     {"kl_to_teacher", alone_eval.report.kl_to_teacher},
-                     {"gain", gain},
-                     {"set", alone_eval.set}};
-    student.provenance["baseline"] = baseline_json;
-    char line[160];
-    std::snprintf(line, sizeof line, "distilled %.2f %% vs alone %.2f %% (%+.2f points, same seed and schedule)",
-                  points(evaluation.report.accuracy), points(alone_eval.report.accuracy), points(gain));
-    gain_line = line;
-    if (!f.baseline_out.empty()) {
-      alone.provenance = training_provenance(args, "distill --baseline", describe_arch(alone), alone_settings,
-                                             alone_result, alone_eval);
-      save_model_file(f.baseline_out, alone, model_json_options(args));
-    }
+    baseline = train_alone(args, f, settings, teacher, data, labelled_split, evaluation);
+    student.provenance["baseline"] = baseline->summary;
   }
   save_trained_model(args, student, evaluation, !f.json);
   if (f.json) {
-    nlohmann::json out = {{"model", f.out},
-                          {"accuracy", evaluation.report.accuracy},
-                          {"set", evaluation.set},
-                          {"samples", evaluation.report.samples},
-                          {"agreement", evaluation.report.agreement},
-                          {"kl_to_teacher", evaluation.report.kl_to_teacher},
-                          {"teacher_accuracy", evaluation.report.teacher_accuracy},
-                          {"params", student.parameter_count()},
-                          {"teacher_params", teacher.parameter_count()},
-                          {"loss", loss_name(config.loss)},
-                          {"teacher_mode", teacher_mode_name(config.teacher_mode)},
-                          {"augment", augment_spec_text(config.augment)},
-                          {"unlabeled_samples", unlabeled},
-                          {"training_seconds", result.seconds}};
-    if (f.baseline) {
-      out["baseline_accuracy"] = baseline_json["accuracy"];
-      out["baseline_agreement"] = baseline_json["agreement"];
-      out["baseline_kl_to_teacher"] = baseline_json["kl_to_teacher"];
-      out["gain"] = baseline_json["gain"];
-    }
-    if (f.baseline) note(gain_line);
-    std::printf("%s\n", out.dump().c_str());
+    if (baseline) note(baseline->line);
+    const Baseline* b = baseline ? &*baseline : nullptr;
+    std::printf("%s\n", results_json(f, config, student, teacher, evaluation, result, unlabeled, b).dump().c_str());
   } else {
     std::printf("teacher accuracy %.4f, agreement %.4f, params %s -> %s\n", evaluation.report.teacher_accuracy,
                 evaluation.report.agreement, with_thousands(teacher.parameter_count()).c_str(),
                 with_thousands(student.parameter_count()).c_str());
-    if (f.baseline) std::printf("%s\n", gain_line.c_str());
+    if (baseline) std::printf("%s\n", baseline->line.c_str());
   }
   return 0;
 }
