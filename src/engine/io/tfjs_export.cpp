@@ -1,7 +1,7 @@
 // TF.js Layers model export (see tfjs_export.h).
 //
 // Sections:
-//   1. Layer configs in TF.js' dialect (with activation folding)
+//   1. Layer configs in TF.js' dialect: each kind's to_tfjs, with activation folding
 //   2. Weights: manifest entries and the little-endian shard
 //   3. export_tfjs_model: the model.json document
 #include "engine/io/tfjs_export.h"
@@ -12,13 +12,9 @@
 
 #include "engine/core/error.h"
 #include "engine/io/float_text.h"
+#include "engine/io/tfjs_dialect.h"
 #include "engine/io/tfjs_weights.h"
-#include "engine/layers/activations.h"
-#include "engine/layers/batch_norm.h"
-#include "engine/layers/conv2d.h"
-#include "engine/layers/dense.h"
-#include "engine/layers/dropout.h"
-#include "engine/layers/pooling2d.h"
+#include "engine/layers/layer_registry.h"
 
 namespace distillery {
 namespace {
@@ -36,21 +32,7 @@ struct ExportedLayer {
   int model_layer = -1;  // the Distillery layer whose weights it carries (-1: none)
 };
 
-OrderedJson pair(IntPair p) { return OrderedJson::array({p.h, p.w}); }
 double short_float(float v) { return float_to_json_double(v); }
-
-// Distillery's conv initialisers as the VarianceScaling they are, so a round trip keeps them.
-OrderedJson initializer_json(const std::string& name) {
-  const bool he = name == "he_uniform";
-  OrderedJson config;
-  config["scale"] = he ? 2 : 1;
-  config["mode"] = he ? "fan_in" : "fan_avg";
-  config["distribution"] = "uniform";
-  config["seed"] = nullptr;
-  return OrderedJson{{"class_name", "VarianceScaling"}, {"config", config}};
-}
-
-bool is_plain_activation(const std::string& type) { return type == "relu" || type == "sigmoid" || type == "tanh"; }
 
 class LayerWriter {
  public:
@@ -76,74 +58,26 @@ class LayerWriter {
     return layers_.back().config;
   }
 
-  // A relu/sigmoid/tanh right after layer i folds into its activation; returns the last layer index consumed.
-  int fold_activation(int i, OrderedJson& config) {
-    config["activation"] = "linear";
-    if (i + 1 < model_.num_layers() && is_plain_activation(model_.layer(i + 1).type())) {
-      config["activation"] = model_.layer(i + 1).type();
-      return i + 1;
-    }
-    return i;
+  // The TF.js name of the activation layer right after layer i ("" for none or one TF.js cannot fold).
+  std::string next_activation(int i) const {
+    if (i + 1 >= model_.num_layers()) return "";
+    const LayerKind* next = LayerRegistry::instance().find(model_.layer(i + 1).type());
+    return next != nullptr ? next->tfjs_activation : "";
   }
 
+  // Returns the last model layer written: a folded activation is consumed too.
   int write_layer(int i) {
     const Layer& layer = model_.layer(i);
-    const std::string type = layer.type();
-    if (const auto* dense = dynamic_cast<const Dense*>(&layer)) {
-      OrderedJson& c = add("Dense", "dense", i);
-      c["units"] = dense->units();
-      const int last = fold_activation(i, c);
-      c["use_bias"] = dense->use_bias();
-      return last;
-    }
-    if (const auto* conv = dynamic_cast<const Conv2D*>(&layer)) {
-      OrderedJson& c = add("Conv2D", "conv2d", i);
-      c["filters"] = conv->filters();
-      c["kernel_size"] = pair(conv->kernel_size());
-      c["strides"] = pair(conv->strides());
-      c["padding"] = conv->same_padding() ? "same" : "valid";
-      c["data_format"] = "channels_last";
-      c["dilation_rate"] = OrderedJson::array({1, 1});
-      const int last = fold_activation(i, c);
-      c["use_bias"] = conv->use_bias();
-      c["kernel_initializer"] = initializer_json(layer.config().value("kernel_initializer", "glorot_uniform"));
-      return last;
-    }
-    if (const auto* pool = dynamic_cast<const Pooling2D*>(&layer)) {
-      const bool max = type == "maxpool2d";
-      OrderedJson& c = add(max ? "MaxPooling2D" : "AveragePooling2D", max ? "max_pooling2d" : "average_pooling2d");
-      c["pool_size"] = pair(pool->pool_size());
-      c["padding"] = pool->same_padding() ? "same" : "valid";
-      c["strides"] = pair(pool->strides());
-      c["data_format"] = "channels_last";
-      return i;
-    }
-    if (type == "flatten") {
-      add("Flatten", "flatten");
-      return i;
-    }
-    if (const auto* dropout = dynamic_cast<const Dropout*>(&layer)) {
-      add("Dropout", "dropout")["rate"] = short_float(dropout->rate());
-      return i;
-    }
-    if (is_plain_activation(type)) {
-      add("Activation", "activation")["activation"] = type;
-      return i;
-    }
-    if (const auto* leaky = dynamic_cast<const LeakyReLU*>(&layer)) {
-      add("LeakyReLU", "leaky_re_lu")["alpha"] = short_float(leaky->alpha());
-      return i;
-    }
-    if (const auto* bn = dynamic_cast<const BatchNorm*>(&layer)) {
-      OrderedJson& c = add("BatchNormalization", "batch_normalization", i);
-      c["axis"] = -1;
-      c["momentum"] = short_float(bn->momentum());
-      c["epsilon"] = short_float(bn->epsilon());
-      c["center"] = bn->center();
-      c["scale"] = bn->scale();
-      return i;
-    }
-    throw Error("layer " + std::to_string(i) + " (" + type + ") has no TensorFlow.js counterpart in this exporter");
+    const LayerKind* kind = LayerRegistry::instance().find(layer.type());
+    if (kind == nullptr || !kind->to_tfjs)
+      throw Error("layer " + std::to_string(i) + " (" + layer.type() + ") has no TensorFlow.js counterpart in this exporter");
+    TfjsLayer written = kind->to_tfjs(layer.config());
+    OrderedJson& config = add(written.class_name, written.name_prefix, i);
+    for (auto& field : written.config.items()) config[field.key()] = field.value();
+    if (!kind->takes_activation) return i;
+    const std::string activation = next_activation(i);
+    config["activation"] = activation.empty() ? "linear" : activation;
+    return activation.empty() ? i : i + 1;
   }
 
   // Distillery models output logits; TF.js users expect probabilities.

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "engine/core/error.h"
+#include "engine/io/tfjs_dialect.h"
 #include "engine/io/tfjs_weights.h"
 #include "engine/layers/layer_registry.h"
 
@@ -19,10 +20,6 @@ namespace distillery {
 namespace {
 
 using Json = nlohmann::json;
-
-const char* kSupportedClasses =
-    "InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, Activation, ReLU, LeakyReLU, "
-    "Softmax, BatchNormalization";
 
 // ------------------------------------------------- 1. document and layer chain
 
@@ -45,21 +42,14 @@ Json parse_model_json(const std::string& text) {
   return doc;
 }
 
-// One TF.js layer: its name, class and config.
-struct SourceLayer {
-  std::string name;
-  std::string class_name;
-  Json config;
-  std::string label() const { return "layer '" + name + "' (" + class_name + ")"; }
-};
+using SourceLayer = TfjsSource;
 
 SourceLayer source_layer(const Json& entry, size_t index) {
   const std::string where = "modelTopology layer " + std::to_string(index);
   require(entry.is_object() && entry.contains("class_name") && entry["class_name"].is_string(),
           where + " has no \"class_name\"");
-  SourceLayer layer;
-  layer.class_name = entry["class_name"].get<std::string>();
-  layer.config = entry.contains("config") && entry["config"].is_object() ? entry["config"] : Json::object();
+  SourceLayer layer("", entry["class_name"].get<std::string>(),
+                    entry.contains("config") && entry["config"].is_object() ? entry["config"] : Json::object());
   if (layer.config.contains("name") && layer.config["name"].is_string())
     layer.name = layer.config["name"].get<std::string>();
   else if (entry.contains("name") && entry["name"].is_string())
@@ -161,12 +151,14 @@ Topology read_topology(const Json& doc) {
 // A Distillery layer about to be built, and where its weights come from.
 struct PlannedLayer {
   Json config;
-  std::string source;          // TF.js layer name owning the weights ("" for none)
+  std::string source;          // the TF.js layer whose weights it takes, if it has any
   std::string label;           // for messages
   bool binary_output = false;  // a one-unit sigmoid Dense turned into two logits [0, z]
 };
 
-class Translator {
+// Builds the Distillery layer list: the classes every model may have (InputLayer,
+// Activation, Softmax) here, every other class by the layer kind that reads it.
+class Translator : public TfjsTarget {
  public:
   Translator(const Shape& input_shape, size_t source_count) : shape_(input_shape), source_count_(source_count) {}
 
@@ -174,195 +166,78 @@ class Translator {
   // Folds a final one-unit sigmoid into a two-logit dense; refuses other sigmoid outputs.
   void finish();
 
+  void add(Json config) override;
+  void add_activation(const Json& activation) override;
+  int input_rank() const override { return shape_.rank(); }
+
   std::vector<PlannedLayer> planned;
   std::string output_activation = "linear";
 
  private:
-  void add(Json config, const SourceLayer& layer, bool has_weights = false);
-  void add_activation(const Json& activation, const SourceLayer& layer, size_t index);
-  void dense(const SourceLayer& layer, size_t index);
-  void conv2d(const SourceLayer& layer, size_t index);
-  void pooling(const SourceLayer& layer, const char* type);
-  void batch_norm(const SourceLayer& layer);
-
   Shape shape_;
   size_t source_count_;
+  const SourceLayer* current_ = nullptr;
+  size_t index_ = 0;
 };
 
-template <typename T>
-T field(const SourceLayer& layer, const char* key, T fallback) {
-  const Json& c = layer.config;
-  if (!c.contains(key) || c[key].is_null()) return fallback;
-  try {
-    return c[key].get<T>();
-  } catch (const Json::exception&) {
-    throw Error(layer.label() + ": \"" + key + "\" has the wrong type (" + c[key].dump() + ")");
-  }
+// Each kind's main class; aliases (Convolution2D, MaxPool2D, ...) are read too.
+std::string supported_classes() {
+  std::string names = "InputLayer";
+  for (const LayerKind* kind : LayerRegistry::instance().kinds())
+    if (!kind->tfjs_classes.empty()) names += ", " + kind->tfjs_classes.front();
+  return names + ", Activation, Softmax";
 }
 
-// An int or a list of equal ints (Keras writes [1, 1] for dilation 1).
-void require_all_ones(const SourceLayer& layer, const char* key) {
-  if (!layer.config.contains(key) || layer.config[key].is_null()) return;
-  const Json& v = layer.config[key];
-  bool ones = v.is_number_integer() ? v.get<int>() == 1 : v.is_array();
-  if (v.is_array())
-    for (const Json& d : v) ones = ones && d.is_number_integer() && d.get<int>() == 1;
-  require(ones, layer.label() + ": " + key + " " + v.dump() + " is not supported (only 1)");
-}
-
-void require_channels_last(const SourceLayer& layer) {
-  const std::string format = field<std::string>(layer, "data_format", "channels_last");
-  require(format == "channels_last",
-          layer.label() + ": data_format '" + format + "' is not supported (Distillery is channels_last, NHWC)");
-}
-
-// Keras writes a window size as an int or a list; Distillery reads both.
-Json window_field(const SourceLayer& layer, const char* key, const Json& fallback) {
-  if (!layer.config.contains(key) || layer.config[key].is_null()) return fallback;
-  const Json& v = layer.config[key];
-  require(v.is_number_integer() || (v.is_array() && (v.size() == 1 || v.size() == 2)),
-          layer.label() + ": \"" + key + "\" must be an int or a pair, got " + v.dump());
-  if (v.is_array() && v.size() == 1) return Json::array({v[0], v[0]});
-  return v;
-}
-
-std::string padding_of(const SourceLayer& layer) {
-  const std::string padding = field<std::string>(layer, "padding", "valid");
-  require(padding == "valid" || padding == "same",
-          layer.label() + ": padding '" + padding + "' is not supported (valid or same)");
-  return padding;
-}
-
-void Translator::add(Json config, const SourceLayer& layer, bool has_weights) {
+void Translator::add(Json config) {
+  const SourceLayer& layer = *current_;
   try {
     LayerPtr built = LayerRegistry::instance().create(config);
     shape_ = built->build(shape_);
   } catch (const Error& e) {
     throw Error(layer.label() + ": " + e.what());
   }
-  planned.push_back({std::move(config), has_weights ? layer.name : "", layer.label()});
+  planned.push_back({std::move(config), layer.name, layer.label()});
 }
 
-void Translator::add_activation(const Json& activation, const SourceLayer& layer, size_t index) {
+void Translator::add_activation(const Json& activation) {
+  const SourceLayer& layer = *current_;
   if (activation.is_null()) return;
   require(activation.is_string(), layer.label() + ": activation " + activation.dump() + " is not supported");
   const std::string name = activation.get<std::string>();
   if (name == "linear") return;
-  if (name == "relu" || name == "sigmoid" || name == "tanh") {
-    add({{"type", name}}, layer);
-    return;
-  }
   if (name == "softmax") {
-    require(index + 1 == source_count_, layer.label() + ": softmax is supported only on the output layer");
+    require(index_ + 1 == source_count_, layer.label() + ": softmax is supported only on the output layer");
     output_activation = "softmax";  // Distillery outputs logits and applies softmax when predicting
     return;
   }
-  throw Error(layer.label() + ": activation '" + name +
-              "' is not supported (linear, relu, sigmoid, tanh, and softmax on the output)");
-}
-
-void Translator::dense(const SourceLayer& layer, size_t index) {
-  const int units = field<int>(layer, "units", 0);
-  require(units > 0, layer.label() + ": \"units\" must be a positive integer");
-  add({{"type", "dense"}, {"units", units}, {"use_bias", field<bool>(layer, "use_bias", true)}}, layer, true);
-  add_activation(layer.config.value("activation", Json()), layer, index);
-}
-
-// He-uniform (Keras "HeUniform", or VarianceScaling 2 / fan_in / uniform) or
-// Distillery's default, Glorot-uniform. It only matters for re-initialisation.
-std::string conv_initializer(const SourceLayer& layer) {
-  const Json init = layer.config.value("kernel_initializer", Json());
-  if (!init.is_object()) return "glorot_uniform";
-  const std::string name = init.value("class_name", std::string());
-  const Json c = init.value("config", Json::object());
-  const bool he = name == "HeUniform" ||
-                  (name == "VarianceScaling" && c.is_object() && c.value("scale", 0.0) == 2.0 &&
-                   c.value("mode", std::string()) == "fan_in" && c.value("distribution", std::string()) == "uniform");
-  return he ? "he_uniform" : "glorot_uniform";
-}
-
-void Translator::conv2d(const SourceLayer& layer, size_t index) {
-  require_channels_last(layer);
-  require_all_ones(layer, "dilation_rate");
-  require_all_ones(layer, "groups");
-  const int filters = field<int>(layer, "filters", 0);
-  require(filters > 0, layer.label() + ": \"filters\" must be a positive integer");
-  require(layer.config.contains("kernel_size"), layer.label() + ": \"kernel_size\" is missing");
-  add({{"type", "conv2d"},
-       {"filters", filters},
-       {"kernel_size", window_field(layer, "kernel_size", Json())},
-       {"strides", window_field(layer, "strides", Json(1))},
-       {"padding", padding_of(layer)},
-       {"use_bias", field<bool>(layer, "use_bias", true)},
-       {"kernel_initializer", conv_initializer(layer)}},
-      layer, true);
-  add_activation(layer.config.value("activation", Json()), layer, index);
-}
-
-void Translator::pooling(const SourceLayer& layer, const char* type) {
-  require_channels_last(layer);
-  const Json pool = window_field(layer, "pool_size", Json(2));
-  add({{"type", type},
-       {"pool_size", pool},
-       {"strides", window_field(layer, "strides", pool)},
-       {"padding", padding_of(layer)}},
-      layer);
-}
-
-void Translator::batch_norm(const SourceLayer& layer) {
-  // Only the last (channel) axis: -1, or its index counting the batch axis.
-  Json axis = layer.config.value("axis", Json(-1));
-  if (axis.is_array() && axis.size() == 1) axis = axis[0];
-  const bool last_axis = axis.is_number_integer() && (axis.get<int>() == -1 || axis.get<int>() == shape_.rank());
-  require(last_axis, layer.label() + ": axis " + axis.dump() + " is not supported (only the last, channel, axis)");
-  add({{"type", "batch_norm"},
-       {"momentum", field<double>(layer, "momentum", 0.99)},
-       {"epsilon", field<double>(layer, "epsilon", 1e-3)},
-       {"center", field<bool>(layer, "center", true)},
-       {"scale", field<bool>(layer, "scale", true)}},
-      layer, true);
+  std::string known;
+  for (const LayerKind* kind : LayerRegistry::instance().kinds()) {
+    if (kind->tfjs_activation.empty()) continue;
+    if (kind->tfjs_activation == name) {
+      add({{"type", kind->type}});
+      return;
+    }
+    known += kind->tfjs_activation + ", ";
+  }
+  throw Error(layer.label() + ": activation '" + name + "' is not supported (linear, " + known +
+              "and softmax on the output)");
 }
 
 void Translator::translate(const SourceLayer& layer, size_t index) {
+  current_ = &layer;
+  index_ = index;
   const std::string& c = layer.class_name;
   if (c == "InputLayer") {
     require(index == 0, layer.label() + ": an InputLayer is supported only as the first layer");
-  } else if (c == "Dense") {
-    dense(layer, index);
-  } else if (c == "Conv2D" || c == "Convolution2D") {
-    conv2d(layer, index);
-  } else if (c == "MaxPooling2D" || c == "MaxPool2D") {
-    pooling(layer, "maxpool2d");
-  } else if (c == "AveragePooling2D" || c == "AvgPool2D") {
-    pooling(layer, "avgpool2d");
-  } else if (c == "Flatten") {
-    require_channels_last(layer);
-    add({{"type", "flatten"}}, layer);
-  } else if (c == "Dropout") {
-    const double rate = field<double>(layer, "rate", 0.0);
-    require(rate >= 0.0 && rate < 1.0, layer.label() + ": rate must be in [0, 1)");
-    add({{"type", "dropout"}, {"rate", rate}}, layer);
   } else if (c == "Activation") {
-    add_activation(layer.config.value("activation", Json("linear")), layer, index);
+    add_activation(layer.config.value("activation", Json("linear")));
   } else if (c == "Softmax") {
-    require(field<int>(layer, "axis", -1) == -1, layer.label() + ": only a softmax over the last axis is supported");
-    add_activation(Json("softmax"), layer, index);
-  } else if (c == "ReLU") {
-    require(field<double>(layer, "threshold", 0.0) == 0.0, layer.label() + ": a threshold is not supported");
-    require(layer.config.value("max_value", Json()).is_null(), layer.label() + ": max_value is not supported");
-    const double slope = field<double>(layer, "negative_slope", 0.0);
-    if (slope == 0.0)
-      add({{"type", "relu"}}, layer);
-    else
-      add({{"type", "leaky_relu"}, {"alpha", slope}}, layer);
-  } else if (c == "LeakyReLU") {
-    const double alpha = layer.config.contains("negative_slope") ? field<double>(layer, "negative_slope", 0.3)
-                                                                 : field<double>(layer, "alpha", 0.3);
-    add({{"type", "leaky_relu"}, {"alpha", alpha}}, layer);
-  } else if (c == "BatchNormalization") {
-    batch_norm(layer);
+    require(layer.field<int>("axis", -1) == -1, layer.label() + ": only a softmax over the last axis is supported");
+    add_activation(Json("softmax"));
+  } else if (const LayerKind* kind = LayerRegistry::instance().find_tfjs_class(c)) {
+    kind->from_tfjs(layer, *this);
   } else {
-    throw Error(layer.label() + " is not supported (supported: " + kSupportedClasses + ")");
+    throw Error(layer.label() + " is not supported (supported: " + supported_classes() + ")");
   }
 }
 

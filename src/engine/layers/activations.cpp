@@ -5,6 +5,8 @@
 #include "engine/core/error.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 
@@ -84,6 +86,88 @@ void Tanh::apply(const float* x, float* y, int64_t n) const {
 
 void Tanh::gradient(const float*, const float* y, const float* dy, float* dx, int64_t n) const {
   for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+// --- Kinds ------------------------------------------------------------------------
+namespace {
+
+// relu, sigmoid, tanh: TF.js writes them as an "activation" string, on their own
+// as an Activation layer; the arch spec as a token or a conv/dense option.
+template <typename L>
+LayerKind plain_activation_kind(const std::string& type) {
+  LayerKind kind;
+  kind.type = type;
+  kind.create = construct_layer<L>;
+  kind.channels = ChannelFlow::preserved;
+  kind.tfjs_activation = type;
+  kind.to_tfjs = [type](const nlohmann::json&) {
+    TfjsLayer layer{"Activation", "activation", {}};
+    layer.config["activation"] = type;
+    return layer;
+  };
+  kind.arch_tokens = {type};
+  kind.arch_activation = true;
+  kind.from_arch = [type](ArchToken& token) {
+    token.require_parts(1, 1, type.c_str());
+    token.add({{"type", type}});
+  };
+  return kind;
+}
+
+constexpr float kKerasLeakyAlpha = 0.3f;
+
+}  // namespace
+
+LayerKind relu_kind() {
+  LayerKind kind = plain_activation_kind<ReLU>("relu");
+  // Keras' ReLU layer, which may really be a leaky one.
+  kind.tfjs_classes = {"ReLU"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    require(source.field<double>("threshold", 0.0) == 0.0, source.label() + ": a threshold is not supported");
+    require(source.config.value("max_value", nlohmann::json()).is_null(),
+            source.label() + ": max_value is not supported");
+    const double slope = source.field<double>("negative_slope", 0.0);
+    if (slope == 0.0)
+      target.add({{"type", "relu"}});
+    else
+      target.add({{"type", "leaky_relu"}, {"alpha", slope}});
+  };
+  return kind;
+}
+
+LayerKind sigmoid_kind() { return plain_activation_kind<Sigmoid>("sigmoid"); }
+LayerKind tanh_kind() { return plain_activation_kind<Tanh>("tanh"); }
+
+LayerKind leaky_relu_kind() {
+  LayerKind kind;
+  kind.type = "leaky_relu";
+  kind.create = construct_layer<LeakyReLU>;
+  kind.channels = ChannelFlow::preserved;
+  kind.tfjs_classes = {"LeakyReLU"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    const double alpha = source.config.contains("negative_slope") ? source.field<double>("negative_slope", 0.3)
+                                                                  : source.field<double>("alpha", 0.3);
+    target.add({{"type", "leaky_relu"}, {"alpha", alpha}});
+  };
+  kind.to_tfjs = [](const nlohmann::json& config) {
+    TfjsLayer layer{"LeakyReLU", "leaky_re_lu", {}};
+    layer.config["alpha"] = tfjs_float(config["alpha"]);
+    return layer;
+  };
+  kind.arch_tokens = {"leaky_relu"};
+  kind.arch_activation = true;
+  kind.from_arch = [](ArchToken& token) {
+    token.require_parts(1, 2, "leaky_relu[:ALPHA]");
+    nlohmann::json layer{{"type", "leaky_relu"}};
+    if (token.size() == 2) layer["alpha"] = token.number(1, "ALPHA");
+    token.add(layer);
+  };
+  // Keras' default slope reads back from the bare token, and folds into a conv/dense one.
+  kind.to_arch = [](const nlohmann::json& config) {
+    const float alpha = config.value("alpha", kKerasLeakyAlpha);
+    return alpha == kKerasLeakyAlpha ? std::string("leaky_relu") : "leaky_relu:" + arch_number_text(alpha);
+  };
+  return kind;
 }
 
 }  // namespace distillery

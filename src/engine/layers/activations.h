@@ -4,6 +4,7 @@
 // bookkeeping; each only says how to map a value and how to pass a gradient.
 // (Softmax is not a layer: it lives in the losses and in prediction.)
 #include "engine/layers/layer.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -70,5 +71,10 @@ class Tanh : public ElementwiseActivation {
   void apply(const float* x, float* y, int64_t n) const override;
   void gradient(const float* x, const float* y, const float* dy, float* dx, int64_t n) const override;
 };
+
+LayerKind relu_kind();
+LayerKind leaky_relu_kind();
+LayerKind sigmoid_kind();
+LayerKind tanh_kind();
 
 }  // namespace distillery

@@ -52,4 +52,10 @@ void AvgPool2D::backward(const Tensor& input, const Tensor& /*output*/, const Te
   }
 }
 
+LayerKind avgpool2d_kind() {
+  LayerKind kind = pooling_kind("avgpool2d", {"AveragePooling2D", "AvgPool2D"}, "average_pooling2d", {"avgpool"});
+  kind.create = construct_layer<AvgPool2D>;
+  return kind;
+}
+
 }  // namespace distillery

@@ -5,6 +5,8 @@
 
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 
@@ -149,6 +151,38 @@ void BatchNorm::backward(const Tensor& input, const Tensor& /*output*/, const Te
     // d/dv of (x - m) * (v + eps)^-1/2 is -1/2 (x - m) (v + eps)^-3/2 = -1/2 x_hat s^2.
     moving_variance_grad_[c] += static_cast<float>(-0.5 * g * s * s * sum_dy_xhat[c]);
   }
+}
+
+LayerKind batch_norm_kind() {
+  LayerKind kind;
+  kind.type = "batch_norm";
+  kind.create = construct_layer<BatchNorm>;
+  kind.channels = ChannelFlow::per_channel;
+  kind.tfjs_classes = {"BatchNormalization"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    // Only the last (channel) axis: -1, or its index counting the batch axis.
+    nlohmann::json axis = source.config.value("axis", nlohmann::json(-1));
+    if (axis.is_array() && axis.size() == 1) axis = axis[0];
+    const bool last_axis =
+        axis.is_number_integer() && (axis.get<int>() == -1 || axis.get<int>() == target.input_rank());
+    require(last_axis, source.label() + ": axis " + axis.dump() + " is not supported (only the last, channel, axis)");
+    target.add({{"type", "batch_norm"},
+                {"momentum", source.field<double>("momentum", 0.99)},
+                {"epsilon", source.field<double>("epsilon", 1e-3)},
+                {"center", source.field<bool>("center", true)},
+                {"scale", source.field<bool>("scale", true)}});
+  };
+  kind.to_tfjs = [](const nlohmann::json& config) {
+    TfjsLayer layer{"BatchNormalization", "batch_normalization", {}};
+    nlohmann::ordered_json& c = layer.config;
+    c["axis"] = -1;
+    c["momentum"] = tfjs_float(config["momentum"]);
+    c["epsilon"] = tfjs_float(config["epsilon"]);
+    c["center"] = config["center"];
+    c["scale"] = config["scale"];
+    return layer;
+  };
+  return kind;
 }
 
 }  // namespace distillery

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/layers/layer.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -62,5 +63,7 @@ class BatchNorm : public Layer {
   bool last_forward_training_ = false;
   std::vector<float> mean_, inv_std_;
 };
+
+LayerKind batch_norm_kind();
 
 }  // namespace distillery

@@ -7,6 +7,8 @@
 #include "engine/kernels/gemm.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 namespace {
@@ -160,6 +162,95 @@ void Conv2D::backward(const Tensor& input, const Tensor& /*output*/, const Tenso
     for (int64_t r = 0; r < rows; ++r)
       for (int f = 0; f < filters_; ++f) bias_grad_[f] += g[r * filters_ + f];
   }
+}
+
+// ---------------------------------------------------------------- kind
+namespace {
+
+// He-uniform (Keras "HeUniform", or VarianceScaling 2 / fan_in / uniform) or
+// Distillery's default, Glorot-uniform. It only matters for re-initialisation.
+std::string initializer_from_tfjs(const TfjsSource& source) {
+  const nlohmann::json init = source.config.value("kernel_initializer", nlohmann::json());
+  if (!init.is_object()) return "glorot_uniform";
+  const std::string name = init.value("class_name", std::string());
+  const nlohmann::json c = init.value("config", nlohmann::json::object());
+  const bool he = name == "HeUniform" ||
+                  (name == "VarianceScaling" && c.is_object() && c.value("scale", 0.0) == 2.0 &&
+                   c.value("mode", std::string()) == "fan_in" && c.value("distribution", std::string()) == "uniform");
+  return he ? "he_uniform" : "glorot_uniform";
+}
+
+// Distillery's initialisers as the VarianceScaling they are, so a round trip keeps them.
+nlohmann::ordered_json initializer_to_tfjs(const std::string& name) {
+  const bool he = name == "he_uniform";
+  nlohmann::ordered_json config;
+  config["scale"] = he ? 2 : 1;
+  config["mode"] = he ? "fan_in" : "fan_avg";
+  config["distribution"] = "uniform";
+  config["seed"] = nullptr;
+  return nlohmann::ordered_json{{"class_name", "VarianceScaling"}, {"config", config}};
+}
+
+}  // namespace
+
+LayerKind conv2d_kind() {
+  LayerKind kind;
+  kind.type = "conv2d";
+  kind.create = construct_layer<Conv2D>;
+  kind.channels = ChannelFlow::weighted;
+  kind.width_key = "filters";
+  kind.takes_activation = true;
+  kind.tfjs_classes = {"Conv2D", "Convolution2D"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    source.require_channels_last();
+    source.require_all_ones("dilation_rate");
+    source.require_all_ones("groups");
+    const int filters = source.field<int>("filters", 0);
+    require(filters > 0, source.label() + ": \"filters\" must be a positive integer");
+    require(source.config.contains("kernel_size"), source.label() + ": \"kernel_size\" is missing");
+    target.add({{"type", "conv2d"},
+                {"filters", filters},
+                {"kernel_size", source.window("kernel_size", nlohmann::json())},
+                {"strides", source.window("strides", nlohmann::json(1))},
+                {"padding", source.padding()},
+                {"use_bias", source.field<bool>("use_bias", true)},
+                {"kernel_initializer", initializer_from_tfjs(source)}});
+    target.add_activation(source.config.value("activation", nlohmann::json()));
+  };
+  kind.to_tfjs = [](const nlohmann::json& config) {
+    TfjsLayer layer{"Conv2D", "conv2d", {}};
+    nlohmann::ordered_json& c = layer.config;
+    c["filters"] = config["filters"];
+    c["kernel_size"] = tfjs_pair(config["kernel_size"]);
+    c["strides"] = tfjs_pair(config.value("strides", nlohmann::json(1)));
+    c["padding"] = config.value("padding", "valid");
+    c["data_format"] = "channels_last";
+    c["dilation_rate"] = nlohmann::ordered_json::array({1, 1});
+    c["use_bias"] = config.value("use_bias", true);
+    c["kernel_initializer"] = initializer_to_tfjs(config.value("kernel_initializer", "glorot_uniform"));
+    return layer;
+  };
+  kind.arch_tokens = {"conv"};
+  kind.from_arch = [](ArchToken& token) {
+    token.require_parts(3, 6, "conv:FILTERS:KERNEL[:sN][:same|valid][:ACTIVATION]");
+    token.require_image();
+    nlohmann::json conv{{"type", "conv2d"},
+                        {"filters", token.positive_int(1, "FILTERS")},
+                        {"kernel_size", token.window(2, "KERNEL")}};
+    const ArchOptions options = token.options(3, true, true);
+    conv["strides"] = options.stride ? options.stride : 1;
+    conv["padding"] = options.padding.empty() ? "same" : options.padding;
+    token.add(conv);
+    token.add_activation(options.activation);
+  };
+  kind.to_arch = [](const nlohmann::json& config) {
+    std::string text = "conv:" + config["filters"].dump() + ":" + arch_window_text(config["kernel_size"]);
+    const std::string strides = arch_window_text(config.value("strides", nlohmann::json(1)));
+    if (strides != "1") text += ":s" + strides;
+    if (config.value("padding", std::string("valid")) != "same") text += ":valid";
+    return text;
+  };
+  return kind;
 }
 
 }  // namespace distillery

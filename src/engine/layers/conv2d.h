@@ -12,6 +12,7 @@
 #include "engine/kernels/im2col.h"
 #include "engine/layers/layer.h"
 #include "engine/layers/window_config.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -59,5 +60,7 @@ class Conv2D : public Layer {
   float* bias_grad_ = nullptr;
   std::vector<float> columns_;  // im2col workspace for one chunk of samples
 };
+
+LayerKind conv2d_kind();
 
 }  // namespace distillery

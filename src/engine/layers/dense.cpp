@@ -6,6 +6,8 @@
 #include "engine/core/error.h"
 #include "engine/kernels/gemm.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 
@@ -92,6 +94,41 @@ void Dense::backward(const Tensor& input, const Tensor& /*output*/, const Tensor
   grad_input.resize(input.shape());
   gemm(false, true, n, inputs_, units_, 1.0f, grad_output.data(), units_, kernel_, units_, 0.0f, grad_input.data(),
        inputs_);
+}
+
+// ---------------------------------------------------------------- kind
+
+LayerKind dense_kind() {
+  LayerKind kind;
+  kind.type = "dense";
+  kind.create = construct_layer<Dense>;
+  kind.channels = ChannelFlow::weighted;
+  kind.width_key = "units";
+  kind.takes_activation = true;
+  kind.tfjs_classes = {"Dense"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    const int units = source.field<int>("units", 0);
+    require(units > 0, source.label() + ": \"units\" must be a positive integer");
+    target.add({{"type", "dense"}, {"units", units}, {"use_bias", source.field<bool>("use_bias", true)}});
+    target.add_activation(source.config.value("activation", nlohmann::json()));
+  };
+  kind.to_tfjs = [](const nlohmann::json& config) {
+    TfjsLayer layer{"Dense", "dense", {}};
+    layer.config["units"] = config["units"];
+    layer.config["use_bias"] = config.value("use_bias", true);
+    return layer;
+  };
+  kind.arch_tokens = {"dense"};
+  kind.from_arch = [](ArchToken& token) {
+    token.require_parts(2, 3, "dense:UNITS[:ACTIVATION]");
+    const int units = token.positive_int(1, "UNITS");
+    const ArchOptions options = token.options(2, false, true);
+    token.add({{"type", "dense"}, {"units", units}});
+    token.add_activation(options.activation);
+    token.make_flat();
+  };
+  kind.to_arch = [](const nlohmann::json& config) { return "dense:" + config["units"].dump(); };
+  return kind;
 }
 
 }  // namespace distillery

@@ -5,6 +5,7 @@
 // sparse_dense_threshold(batch) (kernels/sparse_matmul.h); training stays dense.
 #include "engine/kernels/sparse_matmul.h"
 #include "engine/layers/layer.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -51,5 +52,7 @@ class Dense : public Layer {
   CsrMatrix csr_;               // empty unless the kernel is sparse enough for some batch size
   std::vector<float> sparse_workspace_;
 };
+
+LayerKind dense_kind();
 
 }  // namespace distillery

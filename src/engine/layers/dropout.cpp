@@ -4,6 +4,8 @@
 
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 
@@ -44,6 +46,35 @@ void Dropout::backward(const Tensor& input, const Tensor& /*output*/, const Tens
     return;
   }
   for (int64_t i = 0; i < grad_output.size(); ++i) grad_input[i] = grad_output[i] * mask_[i];
+}
+
+LayerKind dropout_kind() {
+  LayerKind kind;
+  kind.type = "dropout";
+  kind.create = construct_layer<Dropout>;
+  kind.channels = ChannelFlow::preserved;
+  kind.tfjs_classes = {"Dropout"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    const double rate = source.field<double>("rate", 0.0);
+    require(rate >= 0.0 && rate < 1.0, source.label() + ": rate must be in [0, 1)");
+    target.add({{"type", "dropout"}, {"rate", rate}});
+  };
+  kind.to_tfjs = [](const nlohmann::json& config) {
+    TfjsLayer layer{"Dropout", "dropout", {}};
+    layer.config["rate"] = tfjs_float(config["rate"]);
+    return layer;
+  };
+  kind.arch_tokens = {"dropout"};
+  kind.from_arch = [](ArchToken& token) {
+    token.require_parts(2, 2, "dropout:P");
+    const float rate = token.number(1, "P");
+    require(rate >= 0.0f && rate < 1.0f, token.where() + ": the dropout rate must be in [0, 1), got " + token.part(1));
+    token.add({{"type", "dropout"}, {"rate", rate}});
+  };
+  kind.to_arch = [](const nlohmann::json& config) {
+    return "dropout:" + arch_number_text(config.value("rate", 0.0f));
+  };
+  return kind;
 }
 
 }  // namespace distillery

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/layers/layer.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -30,5 +31,7 @@ class Dropout : public Layer {
   // 0 or 1 / (1 - rate) per value of the last training forward; empty after an inference forward.
   std::vector<float> mask_;
 };
+
+LayerKind dropout_kind();
 
 }  // namespace distillery

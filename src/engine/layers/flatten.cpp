@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "engine/core/error.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 
@@ -25,6 +27,26 @@ void Flatten::backward(const Tensor& input, const Tensor& /*output*/, const Tens
   if (!input_gradient_needed()) return;
   grad_input.resize(input.shape());
   std::copy(grad_output.data(), grad_output.data() + grad_output.size(), grad_input.data());
+}
+
+LayerKind flatten_kind() {
+  LayerKind kind;
+  kind.type = "flatten";
+  kind.create = construct_layer<Flatten>;
+  kind.channels = ChannelFlow::flattened;
+  kind.tfjs_classes = {"Flatten"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    source.require_channels_last();
+    target.add({{"type", "flatten"}});
+  };
+  kind.to_tfjs = [](const nlohmann::json&) { return TfjsLayer{"Flatten", "flatten", {}}; };
+  kind.arch_tokens = {"flatten"};
+  kind.from_arch = [](ArchToken& token) {
+    token.require_parts(1, 1, "flatten");
+    token.add({{"type", "flatten"}});
+    token.make_flat();
+  };
+  return kind;
 }
 
 }  // namespace distillery

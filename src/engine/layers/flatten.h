@@ -2,6 +2,7 @@
 // Flatten: [H, W, C] (or any shape) to one vector per sample, in NHWC order, so
 // the following Dense kernel has the same row order as in Keras/TF.js.
 #include "engine/layers/layer.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -16,5 +17,7 @@ class Flatten : public Layer {
   void forward(const Tensor& input, Tensor& output, bool training) override;
   void backward(const Tensor& input, const Tensor& output, const Tensor& grad_output, Tensor& grad_input) override;
 };
+
+LayerKind flatten_kind();
 
 }  // namespace distillery

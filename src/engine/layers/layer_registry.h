@@ -1,5 +1,6 @@
 #pragma once
-// Builds layers from their JSON config: {"type": "dense", "units": 128, ...}.
+// The layer kinds by type name (layer_kind.h), and building layers from their
+// JSON config: {"type": "dense", "units": 128, ...}.
 // The built-in layers are listed once, in builtin_layers.cpp (an explicit list
 // rather than static registrars, which static-library linking silently drops).
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "engine/core/error.h"
 #include "engine/layers/layer.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -20,17 +22,25 @@ using LayerFactory = std::function<LayerPtr(const nlohmann::json& config)>;
 class LayerRegistry {
  public:
   static LayerRegistry& instance();
-  void add(const std::string& type, LayerFactory factory);
+  void add(LayerKind kind);
   // Throws Error naming the type when it is unknown or the config is bad.
   LayerPtr create(const nlohmann::json& config) const;
-  bool contains(const std::string& type) const { return factories_.count(type) != 0; }
+  bool contains(const std::string& type) const { return find(type) != nullptr; }
   std::vector<std::string> types() const;
 
+  // The kinds in registration order; lookups return nullptr when nothing matches.
+  const std::vector<const LayerKind*>& kinds() const { return order_; }
+  const LayerKind* find(const std::string& type) const;
+  const LayerKind& kind(const std::string& type) const;  // asserts the type is registered
+  const LayerKind* find_tfjs_class(const std::string& class_name) const;
+  const LayerKind* find_arch_token(const std::string& token) const;
+
  private:
-  std::map<std::string, LayerFactory> factories_;
+  std::map<std::string, LayerKind> kinds_;
+  std::vector<const LayerKind*> order_;
 };
 
-// Adds every built-in layer type; defined in builtin_layers.cpp.
+// Adds every built-in layer kind, one line each; defined in builtin_layers.cpp.
 void register_builtin_layers(LayerRegistry& registry);
 
 // False when a JSON number does not fit the integer type T: get<int>() of

@@ -69,4 +69,10 @@ void MaxPool2D::backward(const Tensor& input, const Tensor& /*output*/, const Te
   });
 }
 
+LayerKind maxpool2d_kind() {
+  LayerKind kind = pooling_kind("maxpool2d", {"MaxPooling2D", "MaxPool2D"}, "max_pooling2d", {"pool", "maxpool"});
+  kind.create = construct_layer<MaxPool2D>;
+  return kind;
+}
+
 }  // namespace distillery

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/layers/pooling2d.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -21,5 +22,7 @@ class MaxPool2D : public Pooling2D {
   // For every output value, the offset of the winning input value within its sample.
   std::vector<int32_t> argmax_;
 };
+
+LayerKind maxpool2d_kind();
 
 }  // namespace distillery

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "engine/core/error.h"
+#include "engine/io/tfjs_dialect.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 
@@ -37,6 +39,52 @@ Pooling2D::Window Pooling2D::window_at(int oy, int ox) const {
   // TF's "same" padding always leaves at least one real cell in each window.
   return {std::max(y0, 0), std::min(y0 + geometry_.window_h, geometry_.in_h), std::max(x0, 0),
           std::min(x0 + geometry_.window_w, geometry_.in_w)};
+}
+
+LayerKind pooling_kind(const std::string& type, std::vector<std::string> tfjs_classes, const std::string& name_prefix,
+                       std::vector<std::string> arch_tokens) {
+  LayerKind kind;
+  kind.type = type;
+  kind.channels = ChannelFlow::preserved;
+  const std::string tfjs_class = tfjs_classes.front();
+  kind.tfjs_classes = std::move(tfjs_classes);
+  kind.from_tfjs = [type](const TfjsSource& source, TfjsTarget& target) {
+    source.require_channels_last();
+    const nlohmann::json pool = source.window("pool_size", nlohmann::json(2));
+    target.add({{"type", type},
+                {"pool_size", pool},
+                {"strides", source.window("strides", pool)},
+                {"padding", source.padding()}});
+  };
+  kind.to_tfjs = [tfjs_class, name_prefix](const nlohmann::json& config) {
+    TfjsLayer layer{tfjs_class, name_prefix, {}};
+    nlohmann::ordered_json& c = layer.config;
+    c["pool_size"] = tfjs_pair(config["pool_size"]);
+    c["padding"] = config.value("padding", "valid");
+    c["strides"] = tfjs_pair(config.value("strides", config["pool_size"]));
+    c["data_format"] = "channels_last";
+    return layer;
+  };
+  const std::string token_name = arch_tokens.front();
+  kind.arch_tokens = std::move(arch_tokens);
+  kind.from_arch = [type](ArchToken& token) {
+    token.require_parts(2, 4, "pool:K[:sN][:same]");
+    token.require_image();
+    nlohmann::json pool{{"type", type}, {"pool_size", token.window(1, "K")}};
+    const ArchOptions options = token.options(2, true, false);
+    if (options.stride) pool["strides"] = options.stride;
+    if (!options.padding.empty()) pool["padding"] = options.padding;
+    token.add(pool);
+  };
+  kind.to_arch = [token_name](const nlohmann::json& config) {
+    const std::string size = arch_window_text(config["pool_size"]);
+    std::string text = token_name + ":" + size;
+    const std::string strides = arch_window_text(config.value("strides", config["pool_size"]));
+    if (strides != size) text += ":s" + strides;
+    if (config.value("padding", std::string("valid")) == "same") text += ":same";
+    return text;
+  };
+  return kind;
 }
 
 }  // namespace distillery

@@ -5,6 +5,7 @@
 #include "engine/kernels/im2col.h"
 #include "engine/layers/layer.h"
 #include "engine/layers/window_config.h"
+#include "engine/layers/layer_kind.h"
 
 namespace distillery {
 
@@ -32,5 +33,10 @@ class Pooling2D : public Layer {
   bool same_padding_ = false;
   WindowGeometry geometry_;
 };
+
+// The kind max and average pooling share: they differ in their names only.
+// The first TF.js class and arch token are the ones written.
+LayerKind pooling_kind(const std::string& type, std::vector<std::string> tfjs_classes, const std::string& name_prefix,
+                       std::vector<std::string> arch_tokens);
 
 }  // namespace distillery

@@ -1,182 +1,43 @@
 // Architecture specs (see arch_spec.h for the grammar).
 //
 // Sections:
-//   1. Token helpers (splitting, numbers, options)
-//   2. One token -> layer configs
-//   3. JSON architectures
-//   4. Completing a stack (flatten, final dense) and parse_arch_spec
-//   5. describe_arch
+//   1. One token -> layer configs, by the layer kind that owns the token
+//   2. JSON architectures
+//   3. Completing a stack (flatten, final dense) and parse_arch_spec
+//   4. describe_arch
 #include "engine/io/json_text.h"
 #include "engine/model/arch_spec.h"
 
-#include <cctype>
-#include <cmath>
-#include <cstdlib>
-#include <sstream>
-
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/arch_token.h"
 
 namespace distillery {
 namespace {
 
 using Json = nlohmann::json;
 
-// ---------------------------------------------------------------- 1. helpers
+// ---------------------------------------------------------------- 1. tokens
 
-const char* kKnownTokens = "conv, pool, avgpool, dense, dropout, flatten, relu, tanh, sigmoid, leaky_relu";
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+std::string known_tokens() {
+  std::string names;
+  for (const LayerKind* kind : LayerRegistry::instance().kinds())
+    if (!kind->arch_tokens.empty()) names += (names.empty() ? "" : ", ") + kind->arch_tokens.front();
+  return names;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  if (!s.empty() && s.back() == sep) parts.push_back("");
-  return parts;
+// The layers one token stands for, read by the kind that owns its name; returns whether the stack is flat after it.
+bool token_to_layers(const std::string& text, int position, bool flat, std::vector<Json>& out) {
+  ArchToken token(text, position, flat, out);
+  const LayerKind* kind = LayerRegistry::instance().find_arch_token(token.name());
+  if (kind == nullptr)
+    throw Error("unknown layer '" + token.name() + "' at position " + std::to_string(position) + " (known: " +
+                known_tokens() + ")");
+  kind->from_arch(token);
+  return token.flat();
 }
 
-bool is_activation(const std::string& name) {
-  return name == "relu" || name == "tanh" || name == "sigmoid" || name == "leaky_relu" || name == "linear";
-}
-
-// Context for errors: "'conv:x:3' at position 1".
-struct TokenContext {
-  std::string token;
-  int position;
-  std::string where() const { return "'" + token + "' at position " + std::to_string(position); }
-};
-
-int parse_positive_int(const std::string& text, const char* what, const TokenContext& ctx, int max = 1 << 20) {
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  require(!text.empty() && end == text.c_str() + text.size() && value > 0 && value <= max,
-          ctx.where() + ": " + what + " must be a whole number from 1 to " + std::to_string(max) + ", got '" + text +
-              "'");
-  return static_cast<int>(value);
-}
-
-// "3" -> 3, "3x5" -> [3, 5].
-Json parse_window(const std::string& text, const char* what, const TokenContext& ctx) {
-  const size_t x = text.find('x');
-  if (x == std::string::npos) return parse_positive_int(text, what, ctx, 4096);
-  return Json::array({parse_positive_int(text.substr(0, x), what, ctx, 4096),
-                      parse_positive_int(text.substr(x + 1), what, ctx, 4096)});
-}
-
-float parse_float(const std::string& text, const char* what, const TokenContext& ctx) {
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  require(!text.empty() && end == text.c_str() + text.size() && std::isfinite(value),
-          ctx.where() + ": " + what + " must be a number, got '" + text + "'");
-  return static_cast<float>(value);
-}
-
-void require_arg_count(const std::vector<std::string>& parts, size_t min, size_t max, const char* usage,
-                       const TokenContext& ctx) {
-  require(parts.size() >= min && parts.size() <= max, ctx.where() + ": expected " + usage);
-}
-
-Json activation_config(const std::string& name) { return Json{{"type", name}}; }
-
-// ---------------------------------------------------------------- 2. tokens
-
-// Options after the required numbers of conv/pool/dense: sN, same, valid, activation.
-struct WindowOptions {
-  int stride = 0;  // 0 = default
-  std::string padding;
-  std::string activation;
-};
-
-WindowOptions parse_options(const std::vector<std::string>& parts, size_t first, bool allow_window,
-                            bool allow_activation, const TokenContext& ctx) {
-  WindowOptions options;
-  for (size_t i = first; i < parts.size(); ++i) {
-    const std::string& opt = parts[i];
-    if (allow_window && opt.size() > 1 && opt[0] == 's' && std::isdigit(static_cast<unsigned char>(opt[1]))) {
-      options.stride = parse_positive_int(opt.substr(1), "the stride after 's'", ctx, 4096);
-    } else if (allow_window && (opt == "same" || opt == "valid")) {
-      options.padding = opt;
-    } else if (allow_activation && is_activation(opt)) {
-      options.activation = opt;
-    } else {
-      throw Error(ctx.where() + ": unknown option '" + opt + "'" +
-                  (allow_activation ? " (use sN, same, valid or relu, tanh, sigmoid, leaky_relu, linear)"
-                                    : " (use sN or same)"));
-    }
-  }
-  return options;
-}
-
-void push_activation(std::vector<Json>& out, const std::string& activation) {
-  const std::string name = activation.empty() ? "relu" : activation;
-  if (name != "linear") out.push_back(activation_config(name));
-}
-
-// The layers one token stands for; `flat` tracks whether the stack is flat yet.
-void token_to_layers(const TokenContext& ctx, bool& flat, std::vector<Json>& out) {
-  const std::vector<std::string> parts = split(ctx.token, ':');
-  const std::string& kind = parts[0];
-  auto require_image = [&]() {
-    require(!flat, ctx.where() + " comes after a flat (dense or flatten) layer; put convolutions and pooling first");
-  };
-
-  if (kind == "conv") {
-    require_arg_count(parts, 3, 6, "conv:FILTERS:KERNEL[:sN][:same|valid][:ACTIVATION]", ctx);
-    require_image();
-    Json conv{{"type", "conv2d"},
-              {"filters", parse_positive_int(parts[1], "FILTERS", ctx)},
-              {"kernel_size", parse_window(parts[2], "KERNEL", ctx)}};
-    const WindowOptions options = parse_options(parts, 3, true, true, ctx);
-    conv["strides"] = options.stride ? options.stride : 1;
-    conv["padding"] = options.padding.empty() ? "same" : options.padding;
-    out.push_back(conv);
-    push_activation(out, options.activation);
-  } else if (kind == "pool" || kind == "avgpool" || kind == "maxpool") {
-    require_arg_count(parts, 2, 4, "pool:K[:sN][:same]", ctx);
-    require_image();
-    Json pool{{"type", kind == "avgpool" ? "avgpool2d" : "maxpool2d"}, {"pool_size", parse_window(parts[1], "K", ctx)}};
-    const WindowOptions options = parse_options(parts, 2, true, false, ctx);
-    if (options.stride) pool["strides"] = options.stride;
-    if (!options.padding.empty()) pool["padding"] = options.padding;
-    out.push_back(pool);
-  } else if (kind == "dense") {
-    require_arg_count(parts, 2, 3, "dense:UNITS[:ACTIVATION]", ctx);
-    const int units = parse_positive_int(parts[1], "UNITS", ctx);
-    const WindowOptions options = parse_options(parts, 2, false, true, ctx);
-    out.push_back(Json{{"type", "dense"}, {"units", units}});
-    push_activation(out, options.activation);
-    flat = true;
-  } else if (kind == "dropout") {
-    require_arg_count(parts, 2, 2, "dropout:P", ctx);
-    const float rate = parse_float(parts[1], "P", ctx);
-    require(rate >= 0.0f && rate < 1.0f, ctx.where() + ": the dropout rate must be in [0, 1), got " + parts[1]);
-    out.push_back(Json{{"type", "dropout"}, {"rate", rate}});
-  } else if (kind == "flatten") {
-    require_arg_count(parts, 1, 1, "flatten", ctx);
-    out.push_back(Json{{"type", "flatten"}});
-    flat = true;
-  } else if (kind == "leaky_relu") {
-    require_arg_count(parts, 1, 2, "leaky_relu[:ALPHA]", ctx);
-    Json layer = activation_config(kind);
-    if (parts.size() == 2) layer["alpha"] = parse_float(parts[1], "ALPHA", ctx);
-    out.push_back(layer);
-  } else if (kind == "relu" || kind == "tanh" || kind == "sigmoid") {
-    require_arg_count(parts, 1, 1, kind.c_str(), ctx);
-    out.push_back(activation_config(kind));
-  } else {
-    throw Error("unknown layer '" + kind + "' at position " + std::to_string(ctx.position) + " (known: " +
-                kKnownTokens + ")");
-  }
-}
-
-// ---------------------------------------------------------------- 3. JSON
+// ---------------------------------------------------------------- 2. JSON
 
 std::vector<Json> parse_json_arch(const std::string& text) {
   Json doc = parse_json_text(text, "the JSON architecture");
@@ -202,7 +63,7 @@ std::vector<Json> parse_json_arch(const std::string& text) {
   return layers;
 }
 
-// ---------------------------------------------------------------- 4. completion
+// ---------------------------------------------------------------- 3. completion
 
 bool is_type(const Json& layer, const char* type) { return layer.value("type", std::string()) == type; }
 
@@ -226,17 +87,18 @@ std::vector<Json> complete_stack(const std::vector<Json>& hidden, int num_classe
 
 std::vector<nlohmann::json> parse_unguarded(const std::string& spec, int num_classes, int input_rank) {
   require(num_classes >= 2, "a classifier needs at least 2 classes, got " + std::to_string(num_classes));
-  const std::string text = trim(spec);
+  const std::string text = trim_text(spec);
   require(!text.empty(), "the architecture is empty (e.g. conv:32:3,pool:2,dense:128 or dense:128)");
   if (text[0] == '[' || text[0] == '{') return complete_stack(parse_json_arch(text), num_classes, input_rank, true);
 
   std::vector<Json> hidden;
   bool flat = input_rank <= 1;
-  const std::vector<std::string> tokens = split(text, ',');
+  const std::vector<std::string> tokens = split_text(text, ',');
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const TokenContext ctx{trim(tokens[i]), static_cast<int>(i) + 1};
-    require(!ctx.token.empty(), "empty layer at position " + std::to_string(ctx.position) + " (two commas in a row?)");
-    token_to_layers(ctx, flat, hidden);
+    const std::string token = trim_text(tokens[i]);
+    const int position = static_cast<int>(i) + 1;
+    require(!token.empty(), "empty layer at position " + std::to_string(position) + " (two commas in a row?)");
+    flat = token_to_layers(token, position, flat, hidden);
   }
   return complete_stack(hidden, num_classes, input_rank, false);
 }
@@ -251,78 +113,47 @@ std::vector<nlohmann::json> parse_arch_spec(const std::string& spec, int num_cla
   }
 }
 
-// ---------------------------------------------------------------- 5. describe
+// ---------------------------------------------------------------- 4. describe
 namespace {
 
-// "3" for [3, 3] or 3, "3x5" for [3, 5].
-std::string window_text(const Json& value) {
-  if (value.is_array() && value.size() == 2) {
-    if (value[0] == value[1]) return value[0].dump();
-    return value[0].dump() + "x" + value[1].dump();
-  }
-  return value.dump();
+// A layer's token: its kind's to_arch, or the type name for layers the grammar cannot express.
+std::string token_of(const Json& layer) {
+  const std::string type = layer.value("type", std::string("?"));
+  const LayerKind* kind = LayerRegistry::instance().find(type);
+  return kind != nullptr && kind->to_arch ? kind->to_arch(layer) : type;
 }
 
-std::string number_text(float value) {
-  std::ostringstream out;
-  out << value;  // 6 significant digits: a summary, not a file
-  return out.str();
+// An activation that a conv/dense token can carry as its option (a bare token: no arguments).
+bool foldable_activation(const Json& layer) {
+  const LayerKind* kind = LayerRegistry::instance().find(layer.value("type", std::string()));
+  return kind != nullptr && kind->arch_activation && token_of(layer) == kind->type;
 }
 
 }  // namespace
 
 std::string describe_arch(const Model& model) {
   const std::vector<Json> layers = model.layer_configs();
+  const LayerRegistry& registry = LayerRegistry::instance();
   const size_t n = layers.size();
-  std::vector<std::string> tokens;
-  // The activation right after a conv/dense folds into its token.
-  auto fold_activation = [&](size_t& i, std::string& token) {
-    if (i + 1 < n && is_activation(layers[i + 1].value("type", std::string())) &&
-        !(is_type(layers[i + 1], "leaky_relu") && layers[i + 1].value("alpha", 0.3f) != 0.3f)) {
-      const std::string next = layers[i + 1]["type"].get<std::string>();
-      if (next != "relu") token += ":" + next;
-      ++i;
-    } else {
-      token += ":linear";
-    }
-  };
+  std::string out;
   for (size_t i = 0; i < n; ++i) {
     const Json& layer = layers[i];
-    const std::string type = layer.value("type", std::string("?"));
-    if (type == "dense" && i + 1 == n) break;  // the automatic output layer
-    if (type == "conv2d") {
-      std::string token = "conv:" + layer["filters"].dump() + ":" + window_text(layer["kernel_size"]);
-      const std::string strides = window_text(layer.value("strides", Json(1)));
-      if (strides != "1") token += ":s" + strides;
-      if (layer.value("padding", std::string("valid")) != "same") token += ":valid";
-      fold_activation(i, token);
-      tokens.push_back(token);
-    } else if (type == "dense") {
-      std::string token = "dense:" + layer["units"].dump();
-      fold_activation(i, token);
-      tokens.push_back(token);
-    } else if (type == "maxpool2d" || type == "avgpool2d") {
-      const std::string size = window_text(layer["pool_size"]);
-      std::string token = std::string(type == "maxpool2d" ? "pool:" : "avgpool:") + size;
-      const std::string strides = window_text(layer.value("strides", layer["pool_size"]));
-      if (strides != size) token += ":s" + strides;
-      if (layer.value("padding", std::string("valid")) == "same") token += ":same";
-      tokens.push_back(token);
-    } else if (type == "dropout") {
-      tokens.push_back("dropout:" + number_text(layer.value("rate", 0.0f)));
-    } else if (type == "flatten") {
-      if (!(i + 1 < n && is_type(layers[i + 1], "dense"))) tokens.push_back("flatten");
-    } else if (type == "leaky_relu" && layer.contains("alpha")) {
-      tokens.push_back("leaky_relu:" + number_text(layer["alpha"].get<float>()));
-    } else {
-      tokens.push_back(type);
+    if (i + 1 == n && is_type(layer, "dense")) break;  // the automatic output layer
+    if (is_type(layer, "flatten") && i + 1 < n && is_type(layers[i + 1], "dense")) continue;  // the automatic flatten
+    std::string token = token_of(layer);
+    const LayerKind* kind = registry.find(layer.value("type", std::string()));
+    if (kind != nullptr && kind->takes_activation) {
+      if (i + 1 < n && foldable_activation(layers[i + 1])) {
+        const std::string next = layers[++i]["type"].get<std::string>();
+        if (next != "relu") token += ":" + next;
+      } else {
+        token += ":linear";
+      }
     }
+    out += (out.empty() ? "" : ",") + token;
   }
   // A model with no hidden layers (flatten + output) reads back from "flatten".
-  if (tokens.empty()) return "flatten";
-  std::string out;
-  for (const std::string& t : tokens) out += (out.empty() ? "" : ",") + t;
-  return out;
+  return out.empty() ? "flatten" : out;
 }
 
 }  // namespace distillery

@@ -1,5 +1,5 @@
 // Structured pruning (see structured.h).
-//   - layer roles: weighted (dense, conv2d), channel-preserving (batch_norm: with [C] parameters), flatten
+//   - how channels flow through each layer: its kind's ChannelFlow (layers/layer_kind.h)
 //   - KernelView: any kernel as [outer, in, out] (dense: outer = 1; conv: kh * kw)
 //   - planning: rank outputs by norm, trace kept channels to the next weighted layer
 //   - shrink_model / masked_equivalent
@@ -8,24 +8,20 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <set>
 
 #include "engine/core/error.h"
+#include "engine/layers/layer_registry.h"
 #include "engine/prune/masks.h"
 
 namespace distillery {
 namespace {
 
-bool is_weighted(const Layer& layer) { return layer.type() == "dense" || layer.type() == "conv2d"; }
-// Layers that map each channel (last axis) on its own and keep the channel count.
-bool preserves_channels(const Layer& layer) {
-  static const std::set<std::string> kTypes = {"relu",    "leaky_relu", "sigmoid",  "tanh",
-                                               "dropout", "maxpool2d",  "avgpool2d"};
-  return kTypes.count(layer.type()) != 0;
+ChannelFlow channel_flow(const Layer& layer) {
+  const LayerKind* kind = LayerRegistry::instance().find(layer.type());
+  return kind != nullptr ? kind->channels : ChannelFlow::blocked;
 }
-// Channel-wise layers with one [C] parameter per channel: they lose the removed channels' entries.
-bool per_channel_params(const Layer& layer) { return layer.type() == "batch_norm"; }
-const char* width_key(const Layer& layer) { return layer.type() == "dense" ? "units" : "filters"; }
+bool is_weighted(const Layer& layer) { return channel_flow(layer) == ChannelFlow::weighted; }
+const std::string& width_key(const Layer& layer) { return LayerRegistry::instance().kind(layer.type()).width_key; }
 
 std::string layer_name(const Model& model, int i) {
   return "layer " + std::to_string(i) + " (" + model.layer(i).type() + ")";
@@ -139,7 +135,7 @@ StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_
       else
         plan.kept_outputs[i] = strongest(output_norms(model, i, kept, criterion), std::max(1, keep));
       kept = plan.kept_outputs[i];
-    } else if (layer.type() == "flatten") {
+    } else if (channel_flow(layer) == ChannelFlow::flattened) {
       // NHWC flattening: position p, channel c -> p * C + c.
       const int64_t positions = in_shape.size() / channels;
       std::vector<int> flat;
@@ -147,9 +143,9 @@ StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_
       for (int64_t p = 0; p < positions; ++p)
         for (int c : kept) flat.push_back(static_cast<int>(p * channels + c));
       kept = std::move(flat);
-    } else if (per_channel_params(layer)) {
+    } else if (channel_flow(layer) == ChannelFlow::per_channel) {
       plan.kept_inputs[i] = plan.kept_outputs[i] = kept;
-    } else if (!preserves_channels(layer) || !model.param_refs_of_layer(i).empty()) {
+    } else if (channel_flow(layer) != ChannelFlow::preserved || !model.param_refs_of_layer(i).empty()) {
       if (i > last) continue;  // after the logits nothing is removed any more
       throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
                   " (supported between weighted layers: activations, dropout, pooling, batch_norm, flatten)");

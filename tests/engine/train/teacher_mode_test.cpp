@@ -66,9 +66,10 @@ class RecordInput : public Layer {
 
 void register_recorder() {
   static const bool registered = [] {
-    LayerRegistry::instance().add("test_record_input", [](const nlohmann::json& config) -> LayerPtr {
-      return std::make_unique<RecordInput>(config);
-    });
+    LayerKind kind;
+    kind.type = "test_record_input";
+    kind.create = construct_layer<RecordInput>;
+    LayerRegistry::instance().add(std::move(kind));
     return true;
   }();
   (void)registered;

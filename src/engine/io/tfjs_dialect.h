@@ -1,0 +1,69 @@
+#pragma once
+// The TF.js Layers (Keras) dialect as layer kinds read and write it: a source
+// layer's config with checked accessors, the import's target, and a layer as
+// the exporter writes it. See layers/layer_kind.h.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/error.h"
+
+namespace distillery {
+
+// One TF.js layer being imported.
+class TfjsSource {
+ public:
+  TfjsSource(std::string name, std::string class_name, nlohmann::json config)
+      : name(std::move(name)), class_name(std::move(class_name)), config(std::move(config)) {}
+
+  std::string name;
+  std::string class_name;
+  nlohmann::json config;
+
+  std::string label() const { return "layer '" + name + "' (" + class_name + ")"; }
+
+  // A config field, or the fallback when missing or null; a wrong type is an Error naming the layer.
+  template <typename T>
+  T field(const char* key, T fallback) const {
+    if (!config.contains(key) || config[key].is_null()) return fallback;
+    try {
+      return config[key].get<T>();
+    } catch (const nlohmann::json::exception&) {
+      throw Error(label() + ": \"" + key + "\" has the wrong type (" + config[key].dump() + ")");
+    }
+  }
+  // An int or a pair (Keras writes both); a one-element list becomes a pair.
+  nlohmann::json window(const char* key, const nlohmann::json& fallback) const;
+  // "valid" or "same"; anything else is refused.
+  std::string padding() const;
+  void require_channels_last() const;
+  // An int or a list of ones (Keras writes [1, 1] for dilation 1).
+  void require_all_ones(const char* key) const;
+};
+
+// Where an imported layer goes: Distillery layer configs in order.
+class TfjsTarget {
+ public:
+  virtual ~TfjsTarget() = default;
+  // Weights, if the layer has any, are the source layer's.
+  virtual void add(nlohmann::json config) = 0;
+  // A Keras "activation" string: linear, relu, sigmoid, tanh, softmax on the output.
+  virtual void add_activation(const nlohmann::json& activation) = 0;
+  // Rank of the per-sample input the next layer receives.
+  virtual int input_rank() const = 0;
+};
+
+// A Distillery layer as a TF.js class. The exporter adds "name", "trainable"
+// and, for kinds that take one, "activation".
+struct TfjsLayer {
+  std::string class_name;         // "Dense"
+  std::string name_prefix;        // Keras-style names: dense_1, dense_2, ...
+  nlohmann::ordered_json config;  // the class's own fields
+};
+
+// [h, w] from an int or a pair, as TF.js writes windows.
+nlohmann::ordered_json tfjs_pair(const nlohmann::json& value);
+// A float as the shortest decimal that reads back to it.
+double tfjs_float(const nlohmann::json& value);
+
+}  // namespace distillery
