@@ -81,6 +81,24 @@ test('a CNN with max and average pooling (strides, same/valid padding, no bias) 
   assert.equal(imported.preprocessing.color, 'rgb');
 });
 
+test('global average pooling imports from TF.js and a CLI model with gap exports to it, predicting alike', async () => {
+  const dir = tempDir('gap');
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 5, kernelSize: 3, activation: 'relu',
+    kernelInitializer: glorot(5), biasInitializer: normal(6) }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: normal(7) }));
+  await saveTfjsModel(model, dir);
+  const imported = importAndCompare(dir, model, [12, 12, 3], [12, 12, 3]);
+  assert.deepEqual(imported.layers.map((l) => l.type), ['conv2d', 'relu', 'global_avg_pool2d', 'dense']);
+
+  const { csv, images } = bandData(dir);
+  const trained = path.join(dir, 'gap.json');
+  cli(['train', '--data', csv, '--arch', 'conv:6:3,gap', '--epochs', '2', '--lr', '0.01', '--out', trained]);
+  const exported = await exportAndCompare(dir, trained, images);
+  assert.deepEqual(exported.model.layers.map((l) => l.getClassName()), ['Conv2D', 'GlobalAveragePooling2D', 'Dense']);
+});
+
 test('a CNN with BatchNormalization (trained moving statistics) predicts like TF.js', async () => {
   const dir = tempDir('bn');
   // Seeded dropout and batch order too: unseeded, one run in ten trained a

@@ -7,6 +7,7 @@
 #include "engine/layers/dense.h"
 #include "engine/layers/dropout.h"
 #include "engine/layers/flatten.h"
+#include "engine/layers/global_avg_pool2d.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/layers/maxpool2d.h"
 
@@ -24,6 +25,7 @@ void register_builtin_layers(LayerRegistry& registry) {
   registry.add(sigmoid_kind());
   registry.add(leaky_relu_kind());
   registry.add(batch_norm_kind());
+  registry.add(global_avg_pool2d_kind());
 }
 
 }  // namespace distillery

@@ -106,6 +106,7 @@ LayerKind dense_kind() {
   kind.width_key = "units";
   kind.takes_activation = true;
   kind.tfjs_classes = {"Dense"};
+  kind.output_flat = true;
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
     const int units = source.field<int>("units", 0);
     require(units > 0, source.label() + ": \"units\" must be a positive integer");
@@ -125,7 +126,6 @@ LayerKind dense_kind() {
     const ArchOptions options = token.options(2, false, true);
     token.add({{"type", "dense"}, {"units", units}});
     token.add_activation(options.activation);
-    token.make_flat();
   };
   kind.to_arch = [](const nlohmann::json& config) { return "dense:" + config["units"].dump(); };
   return kind;

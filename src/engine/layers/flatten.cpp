@@ -34,6 +34,7 @@ LayerKind flatten_kind() {
   kind.type = "flatten";
   kind.create = construct_layer<Flatten>;
   kind.channels = ChannelFlow::flattened;
+  kind.output_flat = true;
   kind.tfjs_classes = {"Flatten"};
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
     source.require_channels_last();
@@ -44,7 +45,6 @@ LayerKind flatten_kind() {
   kind.from_arch = [](ArchToken& token) {
     token.require_parts(1, 1, "flatten");
     token.add({{"type", "flatten"}});
-    token.make_flat();
   };
   return kind;
 }

@@ -40,6 +40,9 @@ struct LayerKind {
   // A relu, sigmoid, tanh (...) right after it is written as part of it: Keras'
   // "activation" argument, an arch token's option (dense, conv2d).
   bool takes_activation = false;
+  // Its output is one vector per sample whatever its input (dense, flatten,
+  // gap): the arch spec needs no flatten after it and refuses images after it.
+  bool output_flat = false;
 
   // TF.js Layers. `tfjs_classes` are read by `from_tfjs`; `to_tfjs` writes one
   // (empty: the exporter refuses the layer). `tfjs_activation` names an

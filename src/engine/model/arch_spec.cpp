@@ -34,7 +34,7 @@ bool token_to_layers(const std::string& text, int position, bool flat, std::vect
     throw Error("unknown layer '" + token.name() + "' at position " + std::to_string(position) + " (known: " +
                 known_tokens() + ")");
   kind->from_arch(token);
-  return token.flat();
+  return flat || kind->output_flat;
 }
 
 // ---------------------------------------------------------------- 2. JSON
@@ -67,12 +67,17 @@ std::vector<Json> parse_json_arch(const std::string& text) {
 
 bool is_type(const Json& layer, const char* type) { return layer.value("type", std::string()) == type; }
 
+bool makes_flat(const Json& layer) {
+  const LayerKind* kind = LayerRegistry::instance().find(layer.value("type", std::string()));
+  return kind != nullptr && kind->output_flat;
+}
+
 std::vector<Json> complete_stack(const std::vector<Json>& hidden, int num_classes, int input_rank, bool keep_output) {
   std::vector<Json> layers;
   bool flat = input_rank <= 1;
   for (const Json& layer : hidden) {
     if (is_type(layer, "dense") && !flat) layers.push_back(Json{{"type", "flatten"}});
-    if (is_type(layer, "dense") || is_type(layer, "flatten")) flat = true;
+    if (makes_flat(layer)) flat = true;
     layers.push_back(layer);
   }
   // "units" is checked later, with a message; here a non-number just means "not the output layer".

@@ -18,6 +18,7 @@ struct ArchOptions {
 
 class ArchToken {
  public:
+  // `flat`: whether the layers before it end in a flat vector.
   ArchToken(std::string text, int position, bool flat, std::vector<nlohmann::json>& out);
 
   const std::string& text() const { return text_; }
@@ -35,10 +36,8 @@ class ArchToken {
   float number(size_t i, const char* what) const;
   ArchOptions options(size_t first, bool allow_window, bool allow_activation) const;
 
-  // Image layers refuse to come after a flat one; dense, flatten and gap make the stack flat.
+  // Image layers refuse to come after a flat one (LayerKind::output_flat).
   void require_image() const;
-  void make_flat() { flat_ = true; }
-  bool flat() const { return flat_; }
 
   void add(nlohmann::json config) { out_.push_back(std::move(config)); }
   // The activation after a conv or dense: relu unless named, none for "linear".
