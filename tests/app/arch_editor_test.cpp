@@ -17,7 +17,7 @@ TEST(ArchRows, OptionsTheRowsCannotShowStayRaw) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].kind, ArchRow::Kind::kRaw);
   EXPECT_EQ(rows[1].kind, ArchRow::Kind::kDense);
-  EXPECT_EQ(rows[1].a, 16);
+  EXPECT_EQ(rows[1].width, 16);
 }
 
 TEST(ArchRows, WidthMultiplierScalesDenseAndConvOnly) {

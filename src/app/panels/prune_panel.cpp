@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "app/actions.h"
 #include "app/app.h"
@@ -128,61 +129,60 @@ void PrunePanel::draw_layers(App& app) {
   }
 }
 
+namespace {
+
+// A first-layer kernel seen as one picture per output: [height, width] positions,
+// `channels` inputs per position (channel 0 is drawn), `outputs` columns.
+struct KernelPictures {
+  int height, width, channels, outputs;
+  int shown;   // at most this many pictures
+  float gain;  // weights are drawn as tanh(w * gain): conv weights are larger than dense ones
+  const char* caption;
+};
+
+// Dense on a flattened image: each unit's incoming weights as the image; conv [kh, kw, in, out]: each filter.
+std::optional<KernelPictures> first_layer_pictures(const Shape& kernel, const Shape& input) {
+  if (kernel.rank() == 2 && input.rank() == 3 && kernel[0] == input.size())
+    return KernelPictures{input[0], input[1], input[2], kernel[1], 32, 8.0f,
+                          "First layer: what each neuron looks at (red +, blue -, black = pruned)"};
+  if (kernel.rank() == 4)
+    return KernelPictures{kernel[0], kernel[1], kernel[2], kernel[3], 64, 3.0f,
+                          "First layer's filters (red +, blue -, black = pruned)"};
+  return std::nullopt;
+}
+
+}  // namespace
+
 void PrunePanel::rebuild_pictures(App& app, const Model& model) {
   mask_pictures.reset();
   mask_count = 0;
-  // The first layer with weights: a dense layer on a flattened image, or a conv.
   for (int i = 0; i < model.num_layers(); ++i) {
     const auto refs = model.param_refs_of_layer(i);
     if (refs.empty()) continue;
     const ParamRef& kernel = model.params().refs[refs[0]];
-    const Shape& s = kernel.spec.shape;
+    const std::optional<KernelPictures> view = first_layer_pictures(kernel.spec.shape, model.input_shape());
+    if (!view) break;
     const float* w = model.params().values.data() + kernel.offset;
     const float* m = model.params().masks.data() + kernel.offset;
-    const Shape& in = model.input_shape();
-    if (s.rank() == 2 && in.rank() == 3 && s[0] == in.size()) {
-      // Dense kernel [H*W*C, units]: each unit's incoming weights as an image (channel 0).
-      const int units = std::min(s[1], 32), h = in[0], wd = in[1], c = in[2];
-      ui::ImageGridBuilder grid(units, 8, wd, h);
-      for (int u = 0; u < units; ++u)
-        for (int y = 0; y < h; ++y)
-          for (int x = 0; x < wd; ++x) {
-            const int64_t k = (static_cast<int64_t>(y * wd + x) * c) * s[1] + u;
-            uint8_t* px = grid.cell_rgba(u, x, y);
-            const bool kept = m[k] != 0.0f;
-            const float v = std::tanh(w[k] * 8.0f);
-            px[0] = kept ? static_cast<uint8_t>(v > 0 ? 64 + 150 * v : 64) : 18;
-            px[1] = kept ? static_cast<uint8_t>(64 + 100 * std::fabs(v)) : 18;
-            px[2] = kept ? static_cast<uint8_t>(v < 0 ? 64 - 150 * v : 64) : 18;
-            px[3] = 255;
-          }
-      mask_pictures = grid.upload(app.platform);
-      mask_columns = grid.columns();
-      mask_rows = grid.rows();
-      mask_count = units;
-      mask_caption = "First layer: what each neuron looks at (red +, blue -, black = pruned)";
-    } else if (s.rank() == 4) {
-      // Conv kernel [kh, kw, in, out]: each filter (input channel 0).
-      const int kh = s[0], kw = s[1], cin = s[2], filters = std::min(s[3], 64);
-      ui::ImageGridBuilder grid(filters, 8, kw, kh);
-      for (int f = 0; f < filters; ++f)
-        for (int y = 0; y < kh; ++y)
-          for (int x = 0; x < kw; ++x) {
-            const int64_t k = ((static_cast<int64_t>(y) * kw + x) * cin) * s[3] + f;
-            uint8_t* px = grid.cell_rgba(f, x, y);
-            const bool kept = m[k] != 0.0f;
-            const float v = std::tanh(w[k] * 3.0f);
-            px[0] = kept ? static_cast<uint8_t>(v > 0 ? 64 + 180 * v : 64) : 18;
-            px[1] = kept ? static_cast<uint8_t>(64 + 120 * std::fabs(v)) : 18;
-            px[2] = kept ? static_cast<uint8_t>(v < 0 ? 64 - 180 * v : 64) : 18;
-            px[3] = 255;
-          }
-      mask_pictures = grid.upload(app.platform);
-      mask_columns = grid.columns();
-      mask_rows = grid.rows();
-      mask_count = filters;
-      mask_caption = "First layer's filters (red +, blue -, black = pruned)";
-    }
+    const int count = std::min(view->outputs, view->shown);
+    ui::ImageGridBuilder grid(count, 8, view->width, view->height);
+    for (int u = 0; u < count; ++u)
+      for (int y = 0; y < view->height; ++y)
+        for (int x = 0; x < view->width; ++x) {
+          const int64_t k = (static_cast<int64_t>(y) * view->width + x) * view->channels * view->outputs + u;
+          uint8_t* px = grid.cell_rgba(u, x, y);
+          const bool kept = m[k] != 0.0f;
+          const float v = std::tanh(w[k] * view->gain);
+          px[0] = kept ? static_cast<uint8_t>(v > 0 ? 64 + 160 * v : 64) : 18;
+          px[1] = kept ? static_cast<uint8_t>(64 + 110 * std::fabs(v)) : 18;
+          px[2] = kept ? static_cast<uint8_t>(v < 0 ? 64 - 160 * v : 64) : 18;
+          px[3] = 255;
+        }
+    mask_pictures = grid.upload(app.platform);
+    mask_columns = grid.columns();
+    mask_rows = grid.rows();
+    mask_count = count;
+    mask_caption = view->caption;
     break;
   }
 }

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "app/widgets/ui.h"
 #include "engine/core/error.h"
+#include "engine/layers/layer_registry.h"
 #include "engine/model/arch_spec.h"
 #include "engine/model/model.h"
 #include "imgui_stdlib.h"
@@ -14,92 +14,103 @@
 namespace distillery {
 
 // --- spec <-> rows ---------------------------------------------------------------------
+// The engine reads and writes every token (parse_arch_token / arch_token_for); a
+// row is the editable form of the layers a token stands for, when it has one.
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, sep)) out.push_back(part);
-  return out;
+using Json = nlohmann::json;
+
+const Json* type_at(const std::vector<Json>& layers, size_t i, const char* type) {
+  return i < layers.size() && layers[i].value("type", std::string()) == type ? &layers[i] : nullptr;
 }
 
-bool parse_int(const std::string& s, int& out) {
-  if (s.empty() || s.size() > 7 || !std::all_of(s.begin(), s.end(), ::isdigit)) return false;
-  out = std::stoi(s);
-  return out > 0;
+bool is_relu_after(const std::vector<Json>& layers, size_t i) {
+  return layers.size() == i + 2 && type_at(layers, i + 1, "relu") != nullptr;
 }
 
-std::string trim(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \t\n");
-  const size_t b = s.find_last_not_of(" \t\n");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+// A square window given as one number; 0 for anything else.
+int square(const Json& window) { return window.is_number_integer() ? window.get<int>() : 0; }
+
+// The row for a token's layers, or a raw row when the rows cannot show them (strides, activations, ...).
+ArchRow row_for(const std::string& token) {
+  ArchRow row;
+  row.kind = ArchRow::Kind::kRaw;
+  row.raw = token;
+  std::vector<Json> layers;
+  try {
+    layers = parse_arch_token(token);
+  } catch (const Error&) {
+    return row;  // the measure line says what is wrong
+  }
+  if (const Json* dense = type_at(layers, 0, "dense"); dense && is_relu_after(layers, 0)) {
+    row.kind = ArchRow::Kind::kDense;
+    row.width = (*dense)["units"];
+  } else if (const Json* conv = type_at(layers, 0, "conv2d"); conv && is_relu_after(layers, 0) &&
+                                                               square((*conv)["kernel_size"]) > 0 &&
+                                                               (*conv)["strides"] == 1 && (*conv)["padding"] == "same") {
+    row.kind = ArchRow::Kind::kConv;
+    row.width = (*conv)["filters"];
+    row.kernel = square((*conv)["kernel_size"]);
+  } else if (layers.size() == 1 && (type_at(layers, 0, "maxpool2d") || type_at(layers, 0, "avgpool2d")) &&
+             square(layers[0]["pool_size"]) > 0 && layers[0].size() == 2) {
+    row.kind = type_at(layers, 0, "maxpool2d") ? ArchRow::Kind::kMaxPool : ArchRow::Kind::kAvgPool;
+    row.width = square(layers[0]["pool_size"]);
+  } else if (const Json* dropout = type_at(layers, 0, "dropout"); dropout && layers.size() == 1) {
+    row.kind = ArchRow::Kind::kDropout;
+    row.rate = (*dropout)["rate"];
+  }
+  return row;
+}
+
+std::vector<Json> layers_of(const ArchRow& r) {
+  const Json relu{{"type", "relu"}};
+  switch (r.kind) {
+    case ArchRow::Kind::kDense: return {Json{{"type", "dense"}, {"units", r.width}}, relu};
+    case ArchRow::Kind::kConv:
+      return {Json{{"type", "conv2d"}, {"filters", r.width}, {"kernel_size", r.kernel}, {"padding", "same"}}, relu};
+    case ArchRow::Kind::kMaxPool: return {Json{{"type", "maxpool2d"}, {"pool_size", r.width}}};
+    case ArchRow::Kind::kAvgPool: return {Json{{"type", "avgpool2d"}, {"pool_size", r.width}}};
+    case ArchRow::Kind::kDropout: return {Json{{"type", "dropout"}, {"rate", r.rate}}};
+    case ArchRow::Kind::kRaw: break;
+  }
+  return {};
 }
 
 }  // namespace
 
 std::vector<ArchRow> parse_arch_rows(const std::string& spec) {
   std::vector<ArchRow> rows;
-  if (!spec.empty() && (spec[0] == '[' || spec[0] == '{')) return {ArchRow{ArchRow::Kind::kRaw, 0, 0, 0, spec}};
-  for (const std::string& token_raw : split(spec, ',')) {
-    const std::string token = trim(token_raw);
-    if (token.empty()) continue;
-    const auto parts = split(token, ':');
-    ArchRow row;
-    row.raw = token;
-    row.kind = ArchRow::Kind::kRaw;
-    int a = 0, b = 0;
-    if (parts[0] == "dense" && parts.size() == 2 && parse_int(parts[1], a)) {
-      row.kind = ArchRow::Kind::kDense;
-      row.a = a;
-    } else if (parts[0] == "conv" && parts.size() == 3 && parse_int(parts[1], a) && parse_int(parts[2], b)) {
-      row.kind = ArchRow::Kind::kConv;
-      row.a = a;
-      row.b = b;
-    } else if ((parts[0] == "pool" || parts[0] == "avgpool") && parts.size() == 2 && parse_int(parts[1], a)) {
-      row.kind = parts[0] == "pool" ? ArchRow::Kind::kMaxPool : ArchRow::Kind::kAvgPool;
-      row.a = a;
-    } else if (parts[0] == "dropout" && parts.size() == 2) {
-      char* end = nullptr;
-      const float rate = std::strtof(parts[1].c_str(), &end);
-      if (end && *end == '\0' && rate >= 0 && rate < 1) {
-        row.kind = ArchRow::Kind::kDropout;
-        row.rate = rate;
-      }
-    }
-    rows.push_back(row);
-  }
+  for (const std::string& token : arch_spec_tokens(spec)) rows.push_back(row_for(token));
   return rows;
 }
 
 std::string arch_rows_to_spec(const std::vector<ArchRow>& rows) {
   std::string out;
   for (const ArchRow& r : rows) {
-    std::string token;
-    switch (r.kind) {
-      case ArchRow::Kind::kDense: token = "dense:" + std::to_string(r.a); break;
-      case ArchRow::Kind::kConv: token = "conv:" + std::to_string(r.a) + ":" + std::to_string(r.b); break;
-      case ArchRow::Kind::kMaxPool: token = "pool:" + std::to_string(r.a); break;
-      case ArchRow::Kind::kAvgPool: token = "avgpool:" + std::to_string(r.a); break;
-      case ArchRow::Kind::kDropout: token = ui::format("dropout:%g", r.rate); break;
-      case ArchRow::Kind::kRaw: token = r.raw; break;
-    }
+    const std::string token = r.kind == ArchRow::Kind::kRaw ? r.raw : arch_token_for(layers_of(r));
     out += (out.empty() ? "" : ",") + token;
   }
   return out;
 }
 
 std::string scale_arch_widths(const std::string& spec, float multiplier) {
+  const LayerRegistry& registry = LayerRegistry::instance();
   std::string out;
-  for (const std::string& token_raw : split(spec, ',')) {
-    std::vector<std::string> parts = split(trim(token_raw), ':');
-    int width = 0;
-    if ((parts[0] == "dense" || parts[0] == "conv") && parts.size() >= 2 && parse_int(parts[1], width))
-      parts[1] = std::to_string(std::max(1, static_cast<int>(std::lround(width * multiplier))));
-    std::string token;
-    for (size_t i = 0; i < parts.size(); ++i) token += (i ? ":" : "") + parts[i];
-    out += (out.empty() ? "" : ",") + token;
+  for (const std::string& token : arch_spec_tokens(spec)) {
+    std::string scaled = token;
+    try {
+      std::vector<Json> layers = parse_arch_token(token);
+      const LayerKind* kind = registry.find(layers.front().value("type", std::string()));
+      if (kind != nullptr && !kind->width_key.empty()) {
+        Json& width = layers.front()[kind->width_key];
+        width = std::max(1, static_cast<int>(std::lround(width.get<int>() * multiplier)));
+        scaled = arch_token_for(layers);
+      }
+    } catch (const Error&) {
+      // kept as typed: the measure line says what is wrong
+    }
+    out += (out.empty() ? "" : ",") + scaled;
   }
   return out;
 }
@@ -200,20 +211,20 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
       ImGui::SetNextItemWidth(font * 6);
       switch (r.kind) {
         case ArchRow::Kind::kDense:
-          rows_changed |= ImGui::DragInt("units", &r.a, 0.5f, 1, 4096);
+          rows_changed |= ImGui::DragInt("units", &r.width, 0.5f, 1, 4096);
           ui::tip("How many neurons this fully connected layer has: more units, more capacity, more parameters.");
           break;
         case ArchRow::Kind::kConv:
-          rows_changed |= ImGui::DragInt("filters", &r.a, 0.25f, 1, 1024);
+          rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 1024);
           ui::tip("How many feature detectors this convolution learns (its output channels).");
           ImGui::SameLine();
           ImGui::SetNextItemWidth(font * 5);
-          rows_changed |= ImGui::SliderInt("kernel", &r.b, 1, 7);
+          rows_changed |= ImGui::SliderInt("kernel", &r.kernel, 1, 7);
           ui::tip("The size of the square window each filter looks at, in pixels.");
           break;
         case ArchRow::Kind::kMaxPool:
         case ArchRow::Kind::kAvgPool:
-          rows_changed |= ImGui::SliderInt("size", &r.a, 2, 4);
+          rows_changed |= ImGui::SliderInt("size", &r.width, 2, 4);
           ui::tip("Shrinks the image by this factor, keeping the largest (max) or the mean (avg) value of each window.");
           break;
         case ArchRow::Kind::kDropout:
@@ -252,7 +263,7 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
     ui::tip(tip);
     ImGui::SameLine();
   };
-  add("+ conv", {ArchRow::Kind::kConv, 8, 3, 0, ""}, "Add a 3x3 convolution with ReLU (same padding).");
+  add("+ conv", {ArchRow::Kind::kConv, 8, 3, 0.0f, ""}, "Add a 3x3 convolution with ReLU (same padding).");
   add("+ pool", {ArchRow::Kind::kMaxPool, 2, 0, 0, ""}, "Add 2x2 max pooling: halves the image's width and height.");
   add("+ dense", {ArchRow::Kind::kDense, 32, 0, 0, ""}, "Add a fully connected layer with ReLU.");
   add("+ dropout", {ArchRow::Kind::kDropout, 0, 0, 0.2f, ""}, "Add dropout (only active while training).");

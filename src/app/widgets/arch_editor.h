@@ -12,13 +12,14 @@ namespace distillery {
 
 class Model;
 
-// One token of a spec. Tokens with options the rows cannot show (strides,
-// activations) stay as raw text.
+// One token of a spec in editable form. Tokens with options the rows cannot
+// show (strides, activations) stay as raw text. The engine reads and writes
+// the tokens (engine/model/arch_spec.h); this is only their form on screen.
 struct ArchRow {
   enum class Kind { kDense, kConv, kMaxPool, kAvgPool, kDropout, kRaw };
   Kind kind = Kind::kDense;
-  int a = 32;         // units / filters / pool size
-  int b = 3;          // conv kernel size
+  int width = 32;     // units, filters, or the pool size
+  int kernel = 3;     // conv: the square kernel's side
   float rate = 0.2f;  // dropout
   std::string raw;
 };

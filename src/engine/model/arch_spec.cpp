@@ -134,17 +134,16 @@ bool foldable_activation(const Json& layer) {
   return kind != nullptr && kind->arch_activation && token_of(layer) == kind->type;
 }
 
-}  // namespace
-
-std::string describe_arch(const Model& model) {
-  const std::vector<Json> layers = model.layer_configs();
+// The tokens for a layer list; with `skip_automatic`, without the flatten and
+// final dense that parse_arch_spec adds by itself.
+std::string describe_layers(const std::vector<Json>& layers, bool skip_automatic) {
   const LayerRegistry& registry = LayerRegistry::instance();
   const size_t n = layers.size();
   std::string out;
   for (size_t i = 0; i < n; ++i) {
     const Json& layer = layers[i];
-    if (i + 1 == n && is_type(layer, "dense")) break;  // the automatic output layer
-    if (is_type(layer, "flatten") && i + 1 < n && is_type(layers[i + 1], "dense")) continue;  // the automatic flatten
+    if (skip_automatic && i + 1 == n && is_type(layer, "dense")) break;  // the output layer
+    if (skip_automatic && is_type(layer, "flatten") && i + 1 < n && is_type(layers[i + 1], "dense")) continue;
     std::string token = token_of(layer);
     const LayerKind* kind = registry.find(layer.value("type", std::string()));
     if (kind != nullptr && kind->takes_activation) {
@@ -157,8 +156,32 @@ std::string describe_arch(const Model& model) {
     }
     out += (out.empty() ? "" : ",") + token;
   }
-  // A model with no hidden layers (flatten + output) reads back from "flatten".
-  return out.empty() ? "flatten" : out;
+  return out;
 }
+
+}  // namespace
+
+std::string describe_arch(const Model& model) {
+  const std::string spec = describe_layers(model.layer_configs(), true);
+  // A model with no hidden layers (flatten + output) reads back from "flatten".
+  return spec.empty() ? "flatten" : spec;
+}
+
+std::vector<std::string> arch_spec_tokens(const std::string& spec) {
+  const std::string text = trim_text(spec);
+  if (!text.empty() && (text[0] == '[' || text[0] == '{')) return {text};
+  std::vector<std::string> tokens;
+  for (const std::string& part : split_text(text, ','))
+    if (!trim_text(part).empty()) tokens.push_back(trim_text(part));
+  return tokens;
+}
+
+std::vector<nlohmann::json> parse_arch_token(const std::string& token, bool after_flat) {
+  std::vector<Json> layers;
+  token_to_layers(trim_text(token), 1, after_flat, layers);
+  return layers;
+}
+
+std::string arch_token_for(const std::vector<nlohmann::json>& layers) { return describe_layers(layers, false); }
 
 }  // namespace distillery

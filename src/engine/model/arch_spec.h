@@ -42,4 +42,12 @@ std::vector<nlohmann::json> parse_arch_spec(const std::string& spec, int num_cla
 // by their type name.
 std::string describe_arch(const Model& model);
 
+// For editors that show a spec token by token, so they need no grammar of their own:
+// the tokens of a text spec (trimmed, empty ones dropped; a JSON spec is one token),
+std::vector<std::string> arch_spec_tokens(const std::string& spec);
+// the layer configs one token stands for (throws like parse_arch_spec; `after_flat`:
+// whether the layers before it end flat), and back: the one token for such configs.
+std::vector<nlohmann::json> parse_arch_token(const std::string& token, bool after_flat = false);
+std::string arch_token_for(const std::vector<nlohmann::json>& layers);
+
 }  // namespace distillery
