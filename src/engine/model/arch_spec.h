@@ -11,6 +11,7 @@
 //                                 sigmoid, leaky_relu, linear = none)
 //   pool:K[:sN][:same]            maxpool2d (stride K unless sN)
 //   avgpool:K[:sN][:same]         avgpool2d
+//   gap                           global_avg_pool2d: each channel's mean, flat after it
 //   dense:UNITS[:ACT]             dense, then ReLU unless ACT says otherwise
 //   dropout:P                     dropout with rate P in [0, 1)
 //   flatten, relu, tanh, sigmoid, leaky_relu[:ALPHA]   the layer itself
