@@ -34,6 +34,7 @@ class Dense : public Layer {
   // and dropped by training (forward/backward with training) and initialize().
   // Whoever changes the weights by other means (pruning) calls this.
   void invalidate_sparse_kernel() { sparse_known_ = false; }
+  void weights_changed() override { invalidate_sparse_kernel(); }
   // Whether inference on `batch` samples runs through the CSR kernel
   // (measures the kernel's sparsity and builds the CSR copy if needed).
   bool uses_sparse_kernel(int batch = 1);

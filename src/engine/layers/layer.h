@@ -46,6 +46,10 @@ class Layer {
   virtual void backward(const Tensor& input, const Tensor& output, const Tensor& grad_output,
                         Tensor& grad_input) = 0;
 
+  // Called when the weights were changed by something other than training
+  // (pruning, loading): a layer that caches a form of them drops it.
+  virtual void weights_changed() {}
+
   // Floating-point operations per sample for one forward pass (for reports).
   virtual int64_t flops_per_sample() const { return 0; }
 

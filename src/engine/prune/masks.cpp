@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "engine/core/error.h"
-#include "engine/layers/dense.h"
 
 namespace distillery {
 
@@ -49,7 +48,7 @@ double global_sparsity(const ParamStore& params) {
 
 void weights_changed(Model& model) {
   for (int i = 0; i < model.num_layers(); ++i)
-    if (auto* dense = dynamic_cast<Dense*>(&model.layer(i))) dense->invalidate_sparse_kernel();
+    model.layer(i).weights_changed();
 }
 
 void apply_masks(Model& model) {
