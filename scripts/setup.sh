@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   chromium dataset-fashion-mnist fonts-dejavu-core
   python3 xz-utils dpkg-dev
   libclang-rt-14-dev
+  nanopb protobuf-compiler libonnx-dev python3-torch python3-onnx
 )
 
 SUDO=""
@@ -45,6 +46,19 @@ if [ ! -f "$IMGUI_DIR/imgui.cpp" ]; then
   tar -xf "$tmp"/imgui_*.orig.tar.* -C "$IMGUI_DIR" --strip-components=1
   rm -rf "$tmp"
   test -f "$IMGUI_DIR/imgui.cpp"
+fi
+
+# nanopb's runtime sources (pb_decode.c, ...) for the ONNX parser come from
+# Debian's *source* package too: libnanopb-dev has only an x86 static library.
+# The code for onnx.proto is generated at build time (cmake/OnnxProto.cmake).
+NANOPB_DIR="${NANOPB_DIR:-$ROOT/third_party/nanopb}"
+if [ ! -f "$NANOPB_DIR/pb_decode.c" ]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get source --download-only nanopb >/dev/null 2>&1)
+  mkdir -p "$NANOPB_DIR"
+  tar -xf "$tmp"/nanopb_*.orig.tar.* -C "$NANOPB_DIR" --strip-components=1
+  rm -rf "$tmp"
+  test -f "$NANOPB_DIR/pb_decode.c"
 fi
 
 # Browser automation for end-to-end tests (never downloads a browser: we
