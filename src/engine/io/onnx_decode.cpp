@@ -280,7 +280,8 @@ OnnxModel decode_onnx_model(const std::vector<uint8_t>& bytes, const OnnxLimits&
   PrescanBudget budget;
   budget.limit = 2 * static_cast<int64_t>(bytes.size()) + (int64_t(64) << 20);
   pb_istream_t scan = pb_istream_from_buffer(bytes.data(), bytes.size());
-  require(prescan(&scan, onnx_ModelProto_fields, budget, 0),
+  const bool scanned = prescan(&scan, onnx_ModelProto_fields, budget, 0);  // before the message reads budget
+  require(scanned,
           budget.used > budget.limit
               ? "the ONNX file holds too many small records to decode (" + std::to_string(budget.used >> 20) +
                     " MB of structures): not a model Distillery can read"
