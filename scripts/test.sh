@@ -59,7 +59,7 @@ fi
 # import torch.onnx.export's models, export ours, compare probabilities.
 if [ $build_ok -eq 0 ]; then
   echo "== ONNX interop tests"
-  DISTILLERY_BIN="$ROOT/build/distillery" /usr/bin/python3 -m unittest discover -s tests/onnx -v
+  DISTILLERY_BIN="$ROOT/build/distillery" /usr/bin/python3 -B -m unittest discover -s tests/onnx -v
   record "ONNX interop tests (PyTorch)" $?
 fi
 
