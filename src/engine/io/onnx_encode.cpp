@@ -51,6 +51,15 @@ class Arena {
   std::vector<std::unique_ptr<uint8_t[]>> blocks_;
 };
 
+// A repeated message field: count, array, and each element written by `write`.
+template <typename In, typename Out, typename Write>
+Out* write_list(const std::vector<In>& items, pb_size_t& count, Arena& arena, Write write) {
+  count = static_cast<pb_size_t>(items.size());
+  Out* out = arena.array<Out>(items.size());
+  for (size_t k = 0; k < items.size(); ++k) write(items[k], out[k], arena);
+  return out;
+}
+
 void write_tensor(const OnnxTensor& t, onnx_TensorProto& out, Arena& arena) {
   out.name = arena.text(t.name);
   out.dims_count = static_cast<pb_size_t>(t.dims.size());
@@ -98,9 +107,8 @@ void write_node(const OnnxNode& n, onnx_NodeProto& out, Arena& arena) {
   out.domain = arena.text(n.domain);
   out.input = arena.texts(n.inputs, out.input_count);
   out.output = arena.texts(n.outputs, out.output_count);
-  out.attribute_count = static_cast<pb_size_t>(n.attributes.size());
-  out.attribute = arena.array<onnx_AttributeProto>(n.attributes.size());
-  for (size_t k = 0; k < n.attributes.size(); ++k) write_attribute(n.attributes[k], out.attribute[k], arena);
+  out.attribute =
+      write_list<OnnxAttribute, onnx_AttributeProto>(n.attributes, out.attribute_count, arena, write_attribute);
 }
 
 // A float tensor value: its element type and dimensions (-1 becomes the symbolic "batch").
@@ -129,18 +137,10 @@ void write_value_info(const OnnxValueInfo& v, onnx_ValueInfoProto& out, Arena& a
 void write_graph(const OnnxGraph& g, onnx_GraphProto& out, Arena& arena) {
   out.name = arena.text(g.name);
   out.doc_string = arena.text(g.doc_string);
-  out.node_count = static_cast<pb_size_t>(g.nodes.size());
-  out.node = arena.array<onnx_NodeProto>(g.nodes.size());
-  for (size_t k = 0; k < g.nodes.size(); ++k) write_node(g.nodes[k], out.node[k], arena);
-  out.initializer_count = static_cast<pb_size_t>(g.initializers.size());
-  out.initializer = arena.array<onnx_TensorProto>(g.initializers.size());
-  for (size_t k = 0; k < g.initializers.size(); ++k) write_tensor(g.initializers[k], out.initializer[k], arena);
-  out.input_count = static_cast<pb_size_t>(g.inputs.size());
-  out.input = arena.array<onnx_ValueInfoProto>(g.inputs.size());
-  for (size_t k = 0; k < g.inputs.size(); ++k) write_value_info(g.inputs[k], out.input[k], arena);
-  out.output_count = static_cast<pb_size_t>(g.outputs.size());
-  out.output = arena.array<onnx_ValueInfoProto>(g.outputs.size());
-  for (size_t k = 0; k < g.outputs.size(); ++k) write_value_info(g.outputs[k], out.output[k], arena);
+  out.node = write_list<OnnxNode, onnx_NodeProto>(g.nodes, out.node_count, arena, write_node);
+  out.initializer = write_list<OnnxTensor, onnx_TensorProto>(g.initializers, out.initializer_count, arena, write_tensor);
+  out.input = write_list<OnnxValueInfo, onnx_ValueInfoProto>(g.inputs, out.input_count, arena, write_value_info);
+  out.output = write_list<OnnxValueInfo, onnx_ValueInfoProto>(g.outputs, out.output_count, arena, write_value_info);
 }
 
 }  // namespace

@@ -18,24 +18,24 @@ using Json = nlohmann::json;
 constexpr int64_t kOpset = 13;
 constexpr int64_t kIrVersion = 7;  // the IR of opset 13
 
-OnnxAttribute int_attr(const std::string& name, int64_t v) {
+OnnxAttribute attr(const std::string& name, OnnxAttributeType type) {
   OnnxAttribute a;
   a.name = name;
-  a.type = OnnxAttributeType::kInt;
+  a.type = type;
+  return a;
+}
+OnnxAttribute int_attr(const std::string& name, int64_t v) {
+  OnnxAttribute a = attr(name, OnnxAttributeType::kInt);
   a.i = v;
   return a;
 }
 OnnxAttribute float_attr(const std::string& name, float v) {
-  OnnxAttribute a;
-  a.name = name;
-  a.type = OnnxAttributeType::kFloat;
+  OnnxAttribute a = attr(name, OnnxAttributeType::kFloat);
   a.f = v;
   return a;
 }
 OnnxAttribute ints_attr(const std::string& name, std::vector<int64_t> v) {
-  OnnxAttribute a;
-  a.name = name;
-  a.type = OnnxAttributeType::kInts;
+  OnnxAttribute a = attr(name, OnnxAttributeType::kInts);
   a.ints = std::move(v);
   return a;
 }
