@@ -22,6 +22,7 @@ import numpy as np
 import onnx
 import torch
 import torch.nn as nn
+from onnx import numpy_helper
 
 from onnx_support import (CLASSES, TOLERANCE, cli, distillery_probabilities, export, fashion, run_onnx_in_torch,
                           torch_input, torch_probabilities, train_briefly, write_idx, write_pngs)
@@ -97,6 +98,25 @@ class OnnxInterop(unittest.TestCase):
 
     def test_flat_batchnorm_leaky_relu_and_log_softmax_at_opset_11_match_pytorch(self):
         self.import_and_compare(cnn_flat_batchnorm(), "cnn_flat_bn", opset=11)
+
+    def test_float16_initializers_are_dequantized(self):
+        model = train_briefly(mlp(), self.train_images, self.train_labels)
+        export(model, self.path("mlp32.onnx"))
+        half = onnx.load(self.path("mlp32.onnx"))
+        for i, t in enumerate(half.graph.initializer):
+            if t.data_type == onnx.TensorProto.FLOAT:
+                half.graph.initializer[i].CopyFrom(
+                    numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name))
+        onnx.save(half, self.path("mlp16.onnx"))
+        cli("convert", "--in", self.path("mlp16.onnx"), "--out", self.path("mlp16.json"))
+        ours = distillery_probabilities(self.path("mlp16.json"), self.pngs)
+        # torch with the same float16-rounded weights, computed in float32
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
+        diff = float(np.abs(ours - torch_probabilities(model, self.test_images)).max())
+        print("\nmlp with float16 weights: max |p_distillery - p_torch(same rounded weights)| = %.3g" % diff)
+        self.assertLess(diff, TOLERANCE)
 
     def test_depthwise_convolution_is_refused_clearly(self):
         model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=8), nn.Conv2d(8, 4, 1),

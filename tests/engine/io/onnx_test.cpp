@@ -77,6 +77,8 @@ TEST(OnnxRoundTrip, ExportWritesNchwInputSoftmaxOutputAndAsymmetricSamePads) {
   EXPECT_EQ(conv.attribute("pads")->ints, (std::vector<int64_t>{1, 1, 1, 1}));  // 9 -> 5 with k 3, s 2
   ASSERT_NE(onnx.metadata_value("class_names"), nullptr);
   EXPECT_EQ(*onnx.metadata_value("class_names"), R"(["cat","dog","owl"])");
+  EXPECT_TRUE(looks_like_onnx_model(export_onnx_model(make_cnn())));
+  EXPECT_FALSE(looks_like_onnx_model({'{', '"'}));
 }
 
 TEST(OnnxImport, OptionsOverrideTheMetadata) {
