@@ -16,6 +16,8 @@
 #include "engine/io/json_text.h"
 #include "engine/io/onnx_model.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/layers/window_config.h"
+#include "engine/model/model_limits.h"
 
 namespace distillery {
 namespace {
@@ -52,6 +54,15 @@ std::string ints_str(const std::vector<int64_t>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
   return s + "]";
+}
+
+// A 2-D kernel_shape or strides attribute: two values in [1, kMaxWindowSide].
+std::vector<int64_t> window_attr(const OnnxNode& node, const char* key, std::vector<int64_t> fallback) {
+  const std::vector<int64_t> v = attr_ints(node, key, std::move(fallback));
+  require(v.size() == 2 && v[0] >= 1 && v[1] >= 1 && v[0] <= kMaxWindowSide && v[1] <= kMaxWindowSide,
+          node.label() + ": " + key + " " + ints_str(v) + " must be two sizes from 1 to " +
+              std::to_string(kMaxWindowSide));
+  return v;
 }
 
 class ChainImporter {
@@ -197,6 +208,8 @@ bool ChainImporter::shape_step(const OnnxNode& node) {
   } else {
     return false;
   }
+  require(out.size() <= 16, node.label() + " makes a shape of " + std::to_string(out.size()) +
+                               " values: not the shape arithmetic of a flatten");
   require(!node.outputs.empty(), node.label() + " has no output");
   shape_values_[node.outputs[0]] = out;
   return true;
@@ -303,8 +316,9 @@ void ChainImporter::conv(const OnnxNode& node) {
                                  " channels but its input has " + std::to_string(shape_[2]));
   for (int64_t d : attr_ints(node, "dilations", {1, 1}))
     require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
-  const std::vector<int64_t> strides = attr_ints(node, "strides", {1, 1});
-  require(strides.size() == 2, node.label() + ": strides " + ints_str(strides) + " must be 2-D");
+  require(kh >= 1 && kw >= 1 && kh <= kMaxWindowSide && kw <= kMaxWindowSide,
+          node.label() + ": weight '" + w.name + "' has a kernel of " + ints_str(w.dims));
+  const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
   const std::string pad = padding(node, kh, kw, strides[0], strides[1]);
   std::vector<float> kernel(static_cast<size_t>(out_c * in_c * kh * kw));
   for (int64_t o = 0; o < out_c; ++o)
@@ -377,10 +391,8 @@ void ChainImporter::bias_add(const OnnxNode& node) {
 
 void ChainImporter::pool(const OnnxNode& node, const char* type) {
   require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
-  const std::vector<int64_t> k = attr_ints(node, "kernel_shape", {});
-  require(k.size() == 2, node.label() + ": kernel_shape " + ints_str(k) + " must be 2-D");
-  const std::vector<int64_t> strides = attr_ints(node, "strides", {1, 1});
-  require(strides.size() == 2, node.label() + ": strides " + ints_str(strides) + " must be 2-D");
+  const std::vector<int64_t> k = window_attr(node, "kernel_shape", {});
+  const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
   require(attr_int(node, "ceil_mode", 0) == 0, node.label() + ": ceil_mode = 1 is not supported");
   for (int64_t d : attr_ints(node, "dilations", {1, 1}))
     require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
@@ -589,6 +601,7 @@ Model import_unguarded(const std::vector<uint8_t>& bytes, const OnnxImportOption
                                          "; Distillery reads opsets 9 to 18 (tested with 11 to 17)");
   const OnnxGraph& graph = onnx.graph;
   const GraphInput input = graph_input(graph, options.image_shape);
+  check_model_input_limits(input.image);
   ChainImporter chain(graph, input.image, input.name, input.flattened_from);
   chain.run();
 
