@@ -81,6 +81,19 @@ TEST(OnnxRoundTrip, ExportWritesNchwInputSoftmaxOutputAndAsymmetricSamePads) {
   EXPECT_FALSE(looks_like_onnx_model({'{', '"'}));
 }
 
+TEST(OnnxRoundTrip, PrunedWeightsAreWrittenAsZeros) {
+  Model m = make_cnn();
+  ParamStore& params = m.params();
+  const ParamRef& kernel = params.refs[static_cast<size_t>(m.param_refs_of_layer(0)[0])];  // conv2d kernel
+  for (int64_t k = 0; k < kernel.size(); k += 2) params.masks[static_cast<size_t>(kernel.offset + k)] = 0.0f;
+  const OnnxModel onnx = decode_onnx_model(export_onnx_model(m));
+  int64_t zeros = 0;
+  for (const OnnxTensor& t : onnx.graph.initializers)
+    if (t.name == onnx.graph.nodes.front().inputs[1])
+      for (float v : t.floats) zeros += v == 0.0f;
+  EXPECT_EQ(zeros, (kernel.size() + 1) / 2);
+}
+
 TEST(OnnxImport, OptionsOverrideTheMetadata) {
   OnnxImportOptions options;
   options.class_names = {"a", "b", "c"};
