@@ -89,6 +89,9 @@ class OnnxInterop(unittest.TestCase):
     def test_mlp_matches_pytorch(self):
         self.import_and_compare(mlp(), "mlp")
 
+    def test_cnn_at_opset_17_matches_pytorch(self):
+        self.import_and_compare(cnn(), "cnn17", opset=17)
+
     def test_cnn_with_max_and_average_pooling_and_batchnorm_matches_pytorch(self):
         _, _, doc = self.import_and_compare(cnn(), "cnn")
         types = [layer["type"] for layer in doc["layers"]]
