@@ -218,6 +218,11 @@ class OnnxInterop(unittest.TestCase):
         export(deconv.eval(), self.path("deconv.onnx"))
         self.expect_one_line_error(self.path("deconv.onnx"), "node '/1/ConvTranspose' (ConvTranspose) is not supported")
 
+        stride2 = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.Flatten(), nn.Linear(4 * 14 * 14, 10))
+        export(stride2.eval(), self.path("stride2.onnx"))
+        self.expect_one_line_error(self.path("stride2.onnx"), "node '/0/Conv' (Conv): pads [1, 1, 1, 1] on a 28x28",
+                                   "TensorFlow's 'same' [0, 0, 1, 1]")
+
         features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
         export(features.eval(), self.path("features.onnx"))
         self.expect_one_line_error(self.path("features.onnx"), "not one score per class")
