@@ -79,6 +79,18 @@ bool prescan(pb_istream_t* stream, const pb_msgdesc_t* fields, PrescanBudget& bu
 
 std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 
+// A decoded enum field as its wire value: nanopb stores whatever number the
+// file holds, and reading an out-of-range value as the C enum is undefined
+// behaviour in C++ (found by fuzz_onnx).
+template <typename E>
+int32_t enum_value(const E* field, int32_t fallback) {
+  static_assert(sizeof(E) == sizeof(int32_t), "nanopb enums are stored as 32-bit ints");
+  if (!field) return fallback;
+  int32_t v;
+  std::memcpy(&v, field, sizeof v);
+  return v;
+}
+
 float half_to_float(uint16_t h) {
   const uint32_t sign = uint32_t(h & 0x8000u) << 16;
   uint32_t exponent = (h >> 10) & 0x1fu;
@@ -173,7 +185,7 @@ OnnxTensor read_tensor(const onnx_TensorProto& t, const std::string& role, const
   OnnxTensor out;
   out.name = str(t.name);
   const std::string what = role + " '" + out.name + "'";
-  require(!(t.data_location && *t.data_location == onnx_TensorProto_DataLocation_EXTERNAL),
+  require(enum_value(t.data_location, 0) != onnx_TensorProto_DataLocation_EXTERNAL,
           what + " keeps its values in an external file; save the model with its weights inside "
                  "(torch.onnx.export does unless the model is over 2 GB)");
   out.data_type = t.data_type ? *t.data_type : 0;
@@ -205,7 +217,7 @@ std::vector<std::string> strings(char** items, pb_size_t count) {
 OnnxAttribute read_attribute(const onnx_AttributeProto& a, const std::string& node, const OnnxLimits& limits) {
   OnnxAttribute out;
   out.name = str(a.name);
-  out.type = a.type ? static_cast<OnnxAttributeType>(*a.type) : OnnxAttributeType::kUndefined;
+  out.type = static_cast<OnnxAttributeType>(enum_value(a.type, 0));
   if (a.f) out.f = *a.f;
   if (a.i) out.i = *a.i;
   if (a.s) out.s.assign(reinterpret_cast<const char*>(a.s->bytes), a.s->size);

@@ -227,6 +227,9 @@ OnnxValueInfo value_info(const std::string& name, const Shape& shape) {
   return v;
 }
 
+// Names come from files: invalid UTF-8 is written as U+FFFD rather than thrown.
+std::string json_text(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 std::string join_types(const Model& model) {
   std::string s;
   for (int i = 0; i < model.num_layers(); ++i) s += (i ? " > " : "") + model.layer(i).type();
@@ -274,11 +277,11 @@ std::vector<uint8_t> export_onnx_model(const Model& model) {
   onnx.graph.doc_string = onnx.doc_string;
   onnx.metadata = {
       {"name", model.name},
-      {"class_names", Json(model.class_names).dump()},
+      {"class_names", json_text(Json(model.class_names))},
       {"preprocessing", Json{{"scale", p.scale}, {"mean", p.mean}, {"std", p.std}, {"layout", "NCHW"},
                              {"formula", "x = (pixel * scale - mean) / std"}}
                             .dump()},
-      {"provenance", model.provenance.is_null() ? "{}" : model.provenance.dump()},
+      {"provenance", model.provenance.is_null() ? "{}" : json_text(model.provenance)},
   };
   return encode_onnx_model(onnx);
 }

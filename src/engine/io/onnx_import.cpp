@@ -396,7 +396,7 @@ void ChainImporter::pool(const OnnxNode& node, const char* type) {
   require(attr_int(node, "ceil_mode", 0) == 0, node.label() + ": ceil_mode = 1 is not supported");
   for (int64_t d : attr_ints(node, "dilations", {1, 1}))
     require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
-  require(node.outputs.size() == 1 || node.outputs[1].empty(), node.label() + ": the indices output is not supported");
+  require(node.outputs.size() <= 1 || node.outputs[1].empty(), node.label() + ": the indices output is not supported");
   const std::string pad = padding(node, k[0], k[1], strides[0], strides[1]);
   require(pad == "valid" || attr_int(node, "count_include_pad", 0) == 0,
           node.label() + ": count_include_pad = 1 with padding is not supported (Distillery averages real pixels)");
@@ -594,6 +594,12 @@ Preprocessing preprocessing_of(const OnnxModel& onnx, const OnnxImportOptions& o
   return pre;
 }
 
+// A string from the file as valid UTF-8 (invalid bytes become U+FFFD), so
+// the model's JSON can always be written.
+std::string utf8(const std::string& text) {
+  return Json::parse(Json(text).dump(-1, ' ', false, Json::error_handler_t::replace)).get<std::string>();
+}
+
 Model import_unguarded(const std::vector<uint8_t>& bytes, const OnnxImportOptions& options) {
   const OnnxModel onnx = decode_onnx_model(bytes);
   const int64_t opset = onnx.onnx_opset();
@@ -634,13 +640,13 @@ Model import_unguarded(const std::vector<uint8_t>& bytes, const OnnxImportOption
   model.preprocessing = preprocessing_of(onnx, options);
   const std::string* meta_name = onnx.metadata_value("name");
   const bool generic = graph.name.empty() || graph.name == "torch_jit" || graph.name == "main_graph";
-  model.name = meta_name && !meta_name->empty() ? *meta_name : generic ? "onnx-model" : graph.name;
+  model.name = utf8(meta_name && !meta_name->empty() ? *meta_name : generic ? "onnx-model" : graph.name);
   model.provenance["imported_from"] = {{"format", "onnx"},
-                                       {"producer_name", onnx.producer_name},
-                                       {"producer_version", onnx.producer_version},
+                                       {"producer_name", utf8(onnx.producer_name)},
+                                       {"producer_version", utf8(onnx.producer_version)},
                                        {"ir_version", onnx.ir_version},
                                        {"opset", opset},
-                                       {"graph_name", graph.name},
+                                       {"graph_name", utf8(graph.name)},
                                        {"output_activation", chain.output_activation}};
   return model;
 }
