@@ -17,6 +17,12 @@ std::string onnx_data_type_name(int32_t type) {
   return "type " + std::to_string(type);
 }
 
+std::string onnx_dims_str(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
 int64_t OnnxTensor::element_count() const {
   int64_t n = 1;
   for (int64_t d : dims) n *= d;

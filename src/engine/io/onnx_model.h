@@ -28,6 +28,8 @@ enum class OnnxDataType : int32_t {
 };
 // "FLOAT", "INT64", ... ("type 42" for others), for messages.
 std::string onnx_data_type_name(int32_t type);
+// "[1, 3, 28, 28]", for messages.
+std::string onnx_dims_str(const std::vector<int64_t>& dims);
 
 // A tensor's values: float32 (float16 and double are converted) or int64
 // (int32 too): the shape constants around Reshape are int64.
