@@ -15,6 +15,7 @@
 #include "engine/model/arch_spec.h"
 #include "fuzz_input.h"
 #ifdef DISTILLERY_HAVE_TFJS
+#include "engine/io/onnx_export.h"
 #include "engine/io/tfjs_export.h"
 #endif
 
@@ -126,6 +127,17 @@ void tfjs_seeds() {
 #endif
 }
 
+void onnx_seeds() {
+  const char* specs[] = {"dense:8", "conv:2:3,pool:2,dense:4", "conv:2:3:s2:valid:tanh,avgpool:2:same,dense:3:sigmoid"};
+  const Shape inputs[] = {Shape{12}, Shape{6, 6, 1}, Shape{7, 5, 3}};
+  for (int i = 0; i < 3; ++i) {
+    Rng rng(uint64_t(i) + 17);
+    Model model = Model::from_layer_configs(parse_arch_spec(specs[i], 3, inputs[i].rank()), inputs[i], rng);
+    model.class_names = {"a", "b", "c"};
+    write_seed("onnx", "model" + std::to_string(i) + ".onnx", export_onnx_model(model));
+  }
+}
+
 void arch_seeds() {
   const std::pair<uint8_t, std::string> specs[] = {
       {2, "conv:8:3,pool:2,dense:16"},
@@ -235,6 +247,7 @@ int main(int argc, char** argv) {
   model_seeds();
   arch_seeds();
   tfjs_seeds();
+  onnx_seeds();
   gzip_seeds();
   idx_seeds();
   csv_seeds();

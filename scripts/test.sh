@@ -2,7 +2,8 @@
 # Sets up, builds and runs every test:
 #   1. native GoogleTest suites (engine, CLI, app logic) through ctest
 #   2. the engine suite compiled to WebAssembly, run under Node
-#   3. browser end-to-end tests (headless Chromium via playwright-core), when
+#   3. interop with TF.js (Node) and PyTorch (ONNX)
+#   4. browser end-to-end tests (headless Chromium via playwright-core), when
 #      the web app is present
 # Ends with one summary line "N passed, N failed".
 set -uo pipefail
@@ -52,6 +53,14 @@ if [ $build_ok -eq 0 ]; then
   [ -d node_modules/@tensorflow/tfjs ] || npm install --no-audit --no-fund --loglevel=error
   DISTILLERY_BIN="$ROOT/build/distillery" node --test tests/tfjs/
   record "TensorFlow.js interop tests (Node)" $?
+fi
+
+# ONNX interop against the real PyTorch (Debian's python3-torch, python3-onnx):
+# import torch.onnx.export's models, export ours, compare probabilities.
+if [ $build_ok -eq 0 ]; then
+  echo "== ONNX interop tests"
+  DISTILLERY_BIN="$ROOT/build/distillery" /usr/bin/python3 -B -m unittest discover -s tests/onnx -v
+  record "ONNX interop tests (PyTorch)" $?
 fi
 
 if [ -x scripts/build-web.sh ] && [ -d tests/web ]; then

@@ -1,4 +1,4 @@
-// distillery convert: TensorFlow.js Layers models <-> Distillery model files.
+// distillery convert: TensorFlow.js Layers models and ONNX models <-> Distillery model files.
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -8,7 +8,11 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "engine/core/error.h"
+#include "engine/io/onnx_export.h"
+#include "engine/io/onnx_import.h"
 #include "engine/model/arch_spec.h"
+#include "native/dataset_files.h"
+#include "native/file_writing.h"
 #include "native/model_files.h"
 #include "native/tfjs_files.h"
 
@@ -66,19 +70,41 @@ std::string join(const std::vector<std::string>& names, size_t limit = 6) {
   return out;
 }
 
-}  // namespace
 
-int run_convert(const Args& argv) {
-  ArgParser args("convert",
-                 "Convert between TensorFlow.js Layers models (model.json + .bin weight files, as saved by\n"
-                 "TF.js or written by tensorflowjs_converter from Keras) and Distillery model files.");
-  args.add_required("--in", "PATH", "a model.json (or a folder holding one) or a Distillery model file");
+// The formats convert reads and writes; kFormatNames is their one name table.
+enum class Format { kDistillery, kTfjs, kOnnx };
+const char* const kFormatNames[] = {"distillery", "tfjs", "onnx"};
+const char* format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
+const char* format_title(Format f) {
+  return f == Format::kTfjs ? "TensorFlow.js Layers model" : f == Format::kOnnx ? "ONNX model" : "Distillery model";
+}
+
+bool has_extension(const std::string& path, const char* ext) { return fs::path(path).extension() == ext; }
+
+Format input_format(const std::string& in) {
+  if (has_extension(in, ".onnx")) return Format::kOnnx;
+  return is_tfjs_model_path(in) ? Format::kTfjs : Format::kDistillery;
+}
+
+Format output_format(const ArgParser& args, const std::string& out, Format from) {
+  std::string fallback = from == Format::kDistillery ? "tfjs" : "distillery";
+  if (has_extension(out, ".onnx")) fallback = "onnx";
+  else if (looks_like_folder(out)) fallback = "tfjs";
+  const std::string to = args.get_choice("--to", fallback, {"tfjs", "distillery", "onnx"});
+  for (Format f : {Format::kDistillery, Format::kTfjs, Format::kOnnx})
+    if (to == format_name(f)) return f;
+  throw Error("--to: unknown format " + to);
+}
+
+void declare_args(ArgParser& args) {
+  args.add_required("--in", "PATH",
+                    "a model.json (or a folder holding one), a .onnx file or a Distillery model file");
   args.add_required("--out", "PATH",
-                    "where to write: a folder or a .json file for TF.js (weights go beside it), a .json file for "
-                    "Distillery");
+                    "where to write: a folder or a .json file for TF.js (weights go beside it), a .onnx file for "
+                    "ONNX, a .json file for Distillery");
   args.add_value("--to", "FORMAT",
-                 "tfjs or distillery; by default the other format than --in (a folder or a path without "
-                 "extension means tfjs)");
+                 "tfjs, onnx or distillery; by default from --out (.onnx means onnx, a folder or a path without "
+                 "extension tfjs), else the other format than --in");
   args.add_value("--input-scale", "X", "pixel multiplier recorded for an imported model (x = pixel * X)", "1/255");
   args.add_value("--classes", "A,B,C", "class names, one per output, in output order", "class_0, class_1, ...");
   args.add_value("--input-shape", "H,W,C",
@@ -86,11 +112,83 @@ int run_convert(const Args& argv) {
   args.add_value("--weights-encoding", "ENC", "array or base64, for a Distillery model file", "array");
   args.add_epilog(
       "\nAn imported model keeps its layers and weights; a softmax output becomes logits (Distillery applies\n"
-      "softmax when predicting). An exported model ends with a softmax, so TF.js' predict() gives\n"
-      "probabilities; its input is the preprocessed image (pixel * scale - mean) / std, NHWC.\n\n"
+      "softmax when predicting). An exported model ends with a softmax, so TF.js' predict() and ONNX runtimes\n"
+      "give probabilities; its input is the preprocessed image (pixel * scale - mean) / std, NHWC for TF.js\n"
+      "and NCHW for ONNX (class names and preprocessing are in the ONNX model's metadata_props).\n\n"
       "examples:\n"
       "  distillery convert --in keras_tfjs/model.json --out teacher.json --classes cat,dog\n"
-      "  distillery convert --in student.json --out student_tfjs/\n");
+      "  distillery convert --in pytorch_model.onnx --out teacher.json --classes cat,dog\n"
+      "  distillery convert --in student.json --out student_tfjs/\n"
+      "  distillery convert --in student.json --out student.onnx\n");
+}
+
+TfjsImportOptions import_options(const ArgParser& args) {
+  TfjsImportOptions options;
+  if (args.has("--input-scale"))
+    options.input_scale = static_cast<float>(args.get_double("--input-scale", 0, 1e-12, 1e6));
+  if (args.has("--classes")) options.class_names = parse_classes(args.get("--classes"));
+  if (args.has("--input-shape")) options.image_shape = parse_shape(args.get("--input-shape"));
+  return options;
+}
+
+Model load_onnx_file(const std::string& path, const TfjsImportOptions& options) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  require(!ec && size <= (uintmax_t(1) << 30), path + ": not a readable ONNX file of at most 1 GiB");
+  try {
+    return import_onnx_model(read_file_bytes(path), options);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+// A Distillery model file, with --classes and --input-scale applied.
+Model load_distillery_file(const ArgParser& args, const std::string& path, const TfjsImportOptions& options) {
+  require(!args.has("--input-shape"), "--input-shape applies to TF.js and ONNX models only");
+  Model model = load_model_file(path);
+  if (!options.class_names.empty()) {
+    require(static_cast<int>(options.class_names.size()) == model.num_outputs(),
+            "--classes: " + std::to_string(options.class_names.size()) + " names for a model with " +
+                std::to_string(model.num_outputs()) + " outputs");
+    model.class_names = options.class_names;
+  }
+  if (options.input_scale > 0.0f) model.preprocessing.scale = options.input_scale;
+  return model;
+}
+
+std::vector<std::string> write_model(const std::string& out, Format to, const Model& model, const std::string& encoding) {
+  if (to == Format::kTfjs) return save_tfjs_model_files(out, model);
+  if (to == Format::kOnnx) {
+    const std::vector<uint8_t> bytes = export_onnx_model(model);
+    write_file_atomically(out, bytes.data(), bytes.size());
+  } else {
+    save_model_file(out, model, {encoding, 2});
+  }
+  return {out};
+}
+
+void print_notes(const Model& model, Format from, bool classes_given) {
+  if (from == Format::kDistillery) return;
+  if (!classes_given && model.class_names.front() == "class_0")
+    std::printf("note: the classes have generic names; name them with --classes A,B,C (in output order)\n");
+  if (!model.provenance.contains("imported_from")) return;
+  const std::string activation = model.provenance["imported_from"].value("output_activation", "");
+  if (activation == "linear")
+    std::printf("note: the model outputs logits; Distillery applies softmax when predicting\n");
+  else if (activation == "log_softmax")
+    std::printf("note: the model's LogSoftmax output was read as logits (the same classes, the same softmax)\n");
+  else if (activation == "sigmoid")
+    std::printf("note: the one-unit sigmoid output became two classes [not, yes]\n");
+}
+
+}  // namespace
+
+int run_convert(const Args& argv) {
+  ArgParser args("convert",
+                 "Convert between TensorFlow.js Layers models (model.json + .bin weight files, as saved by\n"
+                 "TF.js or written by tensorflowjs_converter from Keras), ONNX models (as written by\n"
+                 "torch.onnx.export) and Distillery model files.");
+  declare_args(args);
   if (!args.parse(argv)) return 0;
 
   const std::string in = args.get("--in");
@@ -98,64 +196,31 @@ int run_convert(const Args& argv) {
   require(!out.empty(), "--out: the path is empty");
   std::error_code ec;
   require(fs::exists(in, ec), in + ": no such file or folder");
-  const bool from_tfjs = is_tfjs_model_path(in);
-  const std::string default_to = looks_like_folder(out) ? "tfjs" : (from_tfjs ? "distillery" : "tfjs");
-  const std::string to = args.get_choice("--to", default_to, {"tfjs", "distillery"});
+  const Format from = input_format(in);
+  const Format to = output_format(args, out, from);
   const std::string encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  const TfjsImportOptions options = import_options(args);
 
-  TfjsImportOptions options;
-  if (args.has("--input-scale"))
-    options.input_scale = static_cast<float>(args.get_double("--input-scale", 0, 1e-12, 1e6));
-  if (args.has("--classes")) options.class_names = parse_classes(args.get("--classes"));
-  if (args.has("--input-shape")) options.image_shape = parse_shape(args.get("--input-shape"));
-
-  Model model;
-  if (from_tfjs) {
-    model = load_tfjs_model_files(in, options);
-  } else {
-    require(!args.has("--input-shape"), "--input-shape applies to TF.js models only");
-    model = load_model_file(in);
-    if (!options.class_names.empty()) {
-      require(static_cast<int>(options.class_names.size()) == model.num_outputs(),
-              "--classes: " + std::to_string(options.class_names.size()) + " names for a model with " +
-                  std::to_string(model.num_outputs()) + " outputs");
-      model.class_names = options.class_names;
-    }
-    if (options.input_scale > 0.0f) model.preprocessing.scale = options.input_scale;
-  }
+  Model model = from == Format::kTfjs   ? load_tfjs_model_files(in, options)
+                : from == Format::kOnnx ? load_onnx_file(in, options)
+                                        : load_distillery_file(args, in, options);
   model.provenance["converted"] = {{"by", "distillery convert"},
                                    {"at", utc_timestamp()},
                                    {"command", args.command_line()},
                                    {"from", in},
-                                   {"from_format", from_tfjs ? "tfjs" : "distillery"},
-                                   {"to_format", to}};
-  if (from_tfjs && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
+                                   {"from_format", format_name(from)},
+                                   {"to_format", format_name(to)}};
+  if (from != Format::kDistillery && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
 
-  std::vector<std::string> written;
-  if (to == "tfjs") {
-    written = save_tfjs_model_files(out, model);
-  } else {
-    save_model_file(out, model, {encoding, 2});
-    written = {out};
-  }
-
+  const std::vector<std::string> written = write_model(out, to, model, encoding);
   std::string files = written[0];
   for (size_t i = 1; i < written.size(); ++i) files += " + " + written[i];
-  std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(),
-              to == "tfjs" ? "TensorFlow.js Layers model" : "Distillery model", model.num_layers(),
-              static_cast<long long>(model.parameter_count()));
+  std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(), format_title(to),
+              model.num_layers(), static_cast<long long>(model.parameter_count()));
   std::printf("input %s, preprocessing x = (pixel * %g - %g) / %g; classes: %s\n", model.input_shape().str().c_str(),
               model.preprocessing.scale, model.preprocessing.mean, model.preprocessing.std,
               join(model.class_names).c_str());
-  if (from_tfjs && options.class_names.empty() && model.class_names.front() == "class_0")
-    std::printf("note: the classes have generic names; name them with --classes A,B,C (in output order)\n");
-  if (from_tfjs && model.provenance.contains("imported_from")) {
-    const std::string activation = model.provenance["imported_from"].value("output_activation", "");
-    if (activation == "linear")
-      std::printf("note: the TF.js model outputs logits; Distillery applies softmax when predicting\n");
-    else if (activation == "sigmoid")
-      std::printf("note: the one-unit sigmoid output became two classes [not, yes]\n");
-  }
+  print_notes(model, from, !options.class_names.empty());
   return 0;
 }
 

@@ -87,7 +87,7 @@ TEST(CliConvert, ErrorsAreOneLineAndNameTheProblem) {
 
   r = run_cli("convert --in " + dir.file("nothing") + " --out " + dir.file("x"));
   EXPECT_NE(r.err.find("nothing: no such file or folder"), std::string::npos) << r.err;
-  r = run_cli("convert --in " + model + " --out " + dir.file("x") + " --to onnx");
+  r = run_cli("convert --in " + model + " --out " + dir.file("x") + " --to caffe");  // onnx is a format now
   EXPECT_NE(r.err.find("--to"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("x")));
 }

@@ -1,0 +1,489 @@
+// The chain of an ONNX graph (see onnx_chain.h).
+//
+// Sections:
+//   1. The chain: the value flowing from layer to layer, constants, shape subgraphs
+//   2. Op translation: ONNX node -> Distillery layer config + weights in its layout
+#include "engine/io/onnx_chain.h"
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+
+#include "engine/core/error.h"
+#include "engine/layers/layer_registry.h"
+#include "engine/layers/window_config.h"
+
+namespace distillery {
+namespace {
+
+using Json = nlohmann::json;
+
+// ------------------------------------------------- 1. the chain
+
+
+int64_t attr_int(const OnnxNode& node, const char* key, int64_t fallback) {
+  const OnnxAttribute* a = node.attribute(key);
+  return a ? a->i : fallback;
+}
+float attr_float(const OnnxNode& node, const char* key, float fallback) {
+  const OnnxAttribute* a = node.attribute(key);
+  return a ? a->f : fallback;
+}
+std::vector<int64_t> attr_ints(const OnnxNode& node, const char* key, std::vector<int64_t> fallback) {
+  const OnnxAttribute* a = node.attribute(key);
+  return a ? a->ints : fallback;
+}
+std::string attr_string(const OnnxNode& node, const char* key, const std::string& fallback) {
+  const OnnxAttribute* a = node.attribute(key);
+  return a ? a->s : fallback;
+}
+
+
+// A 2-D kernel_shape or strides attribute: two values in [1, kMaxWindowSide].
+std::vector<int64_t> window_attr(const OnnxNode& node, const char* key, std::vector<int64_t> fallback) {
+  const std::vector<int64_t> v = attr_ints(node, key, std::move(fallback));
+  require(v.size() == 2 && v[0] >= 1 && v[1] >= 1 && v[0] <= kMaxWindowSide && v[1] <= kMaxWindowSide,
+          node.label() + ": " + key + " " + onnx_dims_str(v) + " must be two sizes from 1 to " +
+              std::to_string(kMaxWindowSide));
+  return v;
+}
+
+class ChainImporter {
+ public:
+  ChainImporter(const OnnxGraph& graph, const Shape& input, std::string input_name, const Shape& flattened_from)
+      : graph_(graph), shape_(input), current_(std::move(input_name)), flattened_from_(flattened_from) {
+    for (const OnnxTensor& t : graph.initializers) constants_[t.name] = &t;
+    if (flattened_from.rank() == 3) plan({{"type", "flatten"}}, {}, "(input)");
+  }
+
+  void run() {
+    for (const OnnxNode& node : graph_.nodes) step(node);
+  }
+
+  std::vector<OnnxPlannedLayer> planned;
+  std::string output_activation = "linear";
+  const std::string& output_name() const { return current_; }
+  const Shape& output_shape() const { return shape_; }
+
+ private:
+  void step(const OnnxNode& node);
+  bool on_chain(const OnnxNode& node) const {
+    return !node.inputs.empty() && node.inputs[0] == current_;
+  }
+  void advance(const OnnxNode& node) {
+    require(!node.outputs.empty(), node.label() + " has no output");
+    current_ = node.outputs[0];
+  }
+  void plan(Json config, std::vector<std::vector<float>> params, const std::string& label);
+
+  const OnnxTensor& constant(const OnnxNode& node, size_t input, const char* role) const;
+  const OnnxTensor* optional_constant(const OnnxNode& node, size_t input, const char* role) const;
+  bool shape_step(const OnnxNode& node);
+
+  // The ONNX (channel-major) index of Distillery's flat feature r: they differ
+  // from a flatten of an image until the next dense layer mixes them.
+  int64_t onnx_feature(int64_t r) const {
+    if (flattened_from_.rank() != 3) return r;
+    const int64_t h = flattened_from_[0], w = flattened_from_[1], c = flattened_from_[2];
+    const int64_t ch = r % c, pixel = r / c;
+    return ch * h * w + pixel;
+  }
+
+  void conv(const OnnxNode& node);
+  void gemm(const OnnxNode& node, bool matmul);
+  void bias_add(const OnnxNode& node);
+  void pool(const OnnxNode& node, const char* type);
+  void global_pool(const OnnxNode& node);
+  void flatten(const OnnxNode& node);
+  void reshape(const OnnxNode& node);
+  void batch_norm(const OnnxNode& node);
+  void clip(const OnnxNode& node);
+  void zero_pad(const OnnxNode& node);
+  void softmax(const OnnxNode& node);
+  std::string padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t sh, int64_t sw);
+
+  const OnnxGraph& graph_;
+  Shape shape_;  // Distillery's per-sample shape of the current value: [H, W, C] or [F]
+  std::string current_;
+  Shape flattened_from_;
+  std::map<std::string, const OnnxTensor*> constants_;
+  std::map<std::string, OnnxTensor> node_constants_;
+  std::map<std::string, std::vector<int64_t>> shape_values_;
+  bool ended_ = false;  // a softmax was read: nothing may follow it
+};
+
+void ChainImporter::plan(Json config, std::vector<std::vector<float>> params, const std::string& label) {
+  try {
+    LayerPtr built = LayerRegistry::instance().create(config);
+    shape_ = built->build(shape_);
+    const std::vector<ParamSpec> specs = built->param_specs();
+    require(specs.size() == params.size(), "internal: weights do not match the layer");
+    for (size_t k = 0; k < specs.size(); ++k)
+      require(specs[k].shape.size() == static_cast<int64_t>(params[k].size()),
+              "weight '" + specs[k].name + "' has " + std::to_string(params[k].size()) + " values but the layer needs " +
+                  specs[k].shape.str());
+  } catch (const Error& e) {
+    throw Error(label + ": " + e.what());
+  }
+  planned.push_back({std::move(config), std::move(params), label});
+}
+
+const OnnxTensor* ChainImporter::optional_constant(const OnnxNode& node, size_t input, const char* role) const {
+  if (input >= node.inputs.size() || node.inputs[input].empty()) return nullptr;
+  const std::string& name = node.inputs[input];
+  auto it = constants_.find(name);
+  if (it != constants_.end()) return it->second;
+  auto nt = node_constants_.find(name);
+  if (nt != node_constants_.end()) return &nt->second;
+  throw Error(node.label() + ": its " + role + " '" + name +
+              "' is computed in the graph, not a stored initializer; Distillery imports fixed weights");
+}
+
+const OnnxTensor& ChainImporter::constant(const OnnxNode& node, size_t input, const char* role) const {
+  const OnnxTensor* t = optional_constant(node, input, role);
+  require(t != nullptr, node.label() + " has no " + role);
+  require(!t->floats.empty() || t->element_count() == 0,
+          node.label() + ": its " + role + " '" + t->name + "' is not a float tensor");
+  return *t;
+}
+
+// The constant-folded shape arithmetic torch emits for x.view(x.size(0), -1):
+// Shape -> Gather -> Unsqueeze -> Concat -> Reshape. Evaluated on int vectors.
+bool ChainImporter::shape_step(const OnnxNode& node) {
+  const std::string& op = node.op_type;
+  auto values = [&](size_t k) -> std::vector<int64_t> {
+    require(k < node.inputs.size(), node.label() + " lacks input " + std::to_string(k));
+    const std::string& name = node.inputs[k];
+    if (auto it = shape_values_.find(name); it != shape_values_.end()) return it->second;
+    const OnnxTensor* t = nullptr;
+    if (auto it = constants_.find(name); it != constants_.end()) t = it->second;
+    if (auto it = node_constants_.find(name); it != node_constants_.end()) t = &it->second;
+    require(t != nullptr && (t->floats.empty() || t->element_count() == 0),
+            node.label() + " reads '" + name + "', which is neither the previous layer's output '" + current_ +
+                "' nor a constant shape: Distillery imports chains of layers");
+    return t->ints;
+  };
+  std::vector<int64_t> out;
+  if (op == "Shape") {
+    require(node.inputs.size() == 1 && node.inputs[0] == current_,
+            node.label() + " takes the shape of a value other than the previous layer's output");
+    out.push_back(1);  // the batch
+    if (shape_.rank() == 3)
+      out.insert(out.end(), {shape_[2], shape_[0], shape_[1]});
+    else
+      out.push_back(shape_[0]);
+  } else if (op == "Gather") {
+    const std::vector<int64_t> data = values(0), index = values(1);
+    require(attr_int(node, "axis", 0) == 0, node.label() + ": only axis 0 is supported on shapes");
+    for (int64_t i : index) {
+      const int64_t k = i < 0 ? i + static_cast<int64_t>(data.size()) : i;
+      require(k >= 0 && k < static_cast<int64_t>(data.size()), node.label() + ": index " + std::to_string(i) +
+                                                                   " is outside the shape " + onnx_dims_str(data));
+      out.push_back(data[static_cast<size_t>(k)]);
+    }
+  } else if (op == "Unsqueeze" || op == "Squeeze" || op == "Cast" || op == "Identity") {
+    out = values(0);
+  } else if (op == "Concat") {
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      const std::vector<int64_t> part = values(k);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+  } else {
+    return false;
+  }
+  require(out.size() <= 16, node.label() + " makes a shape of " + std::to_string(out.size()) +
+                               " values: not the shape arithmetic of a flatten");
+  require(!node.outputs.empty(), node.label() + " has no output");
+  shape_values_[node.outputs[0]] = out;
+  return true;
+}
+
+// ------------------------------------------------- 2. op translation
+
+void ChainImporter::step(const OnnxNode& node) {
+  const std::string& op = node.op_type;
+  require(node.domain.empty() || node.domain == "ai.onnx",
+          node.label() + " is from the operator domain '" + node.domain + "', which is not supported");
+  if (op == "Constant") {
+    const OnnxAttribute* value = node.attribute("value");
+    require(value && value->tensors.size() == 1 && !node.outputs.empty(),
+            node.label() + ": only a tensor 'value' is supported");
+    OnnxTensor t = value->tensors[0];
+    t.name = node.outputs[0];
+    node_constants_[t.name] = std::move(t);
+    return;
+  }
+  const bool chain = on_chain(node);
+  if (!chain || op == "Shape") {
+    if (shape_step(node)) return;
+    bool reads_current = false;
+    for (const std::string& in : node.inputs) reads_current = reads_current || in == current_;
+    if (reads_current && op == "Add") {
+      bias_add(node);
+      return;
+    }
+    require(reads_current, node.label() + " does not take the previous layer's output '" + current_ +
+                               "': Distillery imports chains of layers (residual graphs come later)");
+  }
+  require(!ended_, node.label() + " follows the softmax: a softmax is supported only as the output");
+  using Handler = std::function<void(ChainImporter&, const OnnxNode&)>;
+  static const std::map<std::string, Handler> kOps = {
+      {"Conv", [](ChainImporter& c, const OnnxNode& n) { c.conv(n); }},
+      {"Gemm", [](ChainImporter& c, const OnnxNode& n) { c.gemm(n, false); }},
+      {"MatMul", [](ChainImporter& c, const OnnxNode& n) { c.gemm(n, true); }},
+      {"Add", [](ChainImporter& c, const OnnxNode& n) { c.bias_add(n); }},
+      {"Relu", [](ChainImporter& c, const OnnxNode& n) { c.plan({{"type", "relu"}}, {}, n.label()); }},
+      {"Sigmoid", [](ChainImporter& c, const OnnxNode& n) { c.plan({{"type", "sigmoid"}}, {}, n.label()); }},
+      {"Tanh", [](ChainImporter& c, const OnnxNode& n) { c.plan({{"type", "tanh"}}, {}, n.label()); }},
+      {"LeakyRelu",
+       [](ChainImporter& c, const OnnxNode& n) {
+         c.plan({{"type", "leaky_relu"}, {"alpha", attr_float(n, "alpha", 0.01f)}}, {}, n.label());
+       }},
+      {"Clip", [](ChainImporter& c, const OnnxNode& n) { c.clip(n); }},
+      {"MaxPool", [](ChainImporter& c, const OnnxNode& n) { c.pool(n, "maxpool2d"); }},
+      {"AveragePool", [](ChainImporter& c, const OnnxNode& n) { c.pool(n, "avgpool2d"); }},
+      {"GlobalAveragePool", [](ChainImporter& c, const OnnxNode& n) { c.global_pool(n); }},
+      {"Flatten", [](ChainImporter& c, const OnnxNode& n) { c.flatten(n); }},
+      {"Reshape", [](ChainImporter& c, const OnnxNode& n) { c.reshape(n); }},
+      {"BatchNormalization", [](ChainImporter& c, const OnnxNode& n) { c.batch_norm(n); }},
+      {"Pad", [](ChainImporter& c, const OnnxNode& n) { c.zero_pad(n); }},
+      {"Dropout", [](ChainImporter&, const OnnxNode&) {}},  // inference: the identity
+      {"Identity", [](ChainImporter&, const OnnxNode&) {}},
+      {"Softmax", [](ChainImporter& c, const OnnxNode& n) { c.softmax(n); }},
+      {"LogSoftmax", [](ChainImporter& c, const OnnxNode& n) { c.softmax(n); }},
+  };
+  auto it = kOps.find(op);
+  if (it == kOps.end())
+    throw Error(node.label() + " is not supported (supported: Conv, Gemm, MatMul, Add of a bias, Relu, LeakyRelu, "
+                               "Sigmoid, Tanh, Clip as ReLU, MaxPool, AveragePool, GlobalAveragePool, Flatten, "
+                               "Reshape, BatchNormalization, Pad of zeros, Dropout, Identity, Softmax, LogSoftmax)");
+  it->second(*this, node);
+  advance(node);
+}
+
+std::string ChainImporter::padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+  const std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
+  if (auto_pad == "VALID") return "valid";
+  if (auto_pad == "SAME_UPPER") return "same";  // TF's "same": the odd pixel at the end
+  require(auto_pad == "NOTSET", node.label() + ": auto_pad " + auto_pad + " is not supported");
+  const std::vector<int64_t> pads = attr_ints(node, "pads", {0, 0, 0, 0});
+  require(pads.size() == 4, node.label() + ": pads " + onnx_dims_str(pads) + " must have 4 values");
+  if (pads == std::vector<int64_t>{0, 0, 0, 0}) return "valid";
+  auto same = [](int64_t in, int64_t k, int64_t s) {
+    const int64_t out = (in + s - 1) / s;
+    const int64_t total = std::max<int64_t>((out - 1) * s + k - in, 0);
+    return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
+  };
+  const auto [top, bottom] = same(shape_[0], kh, sh);
+  const auto [left, right] = same(shape_[1], kw, sw);
+  const std::vector<int64_t> tf = {top, left, bottom, right};
+  require(pads == tf, node.label() + ": pads " + onnx_dims_str(pads) + " on a " + std::to_string(shape_[0]) + "x" +
+                          std::to_string(shape_[1]) + " input are neither none nor TensorFlow's 'same' " +
+                          onnx_dims_str(tf) + ", the two paddings Distillery has");
+  return "same";
+}
+
+void ChainImporter::conv(const OnnxNode& node) {
+  require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
+  const OnnxTensor& w = constant(node, 1, "weight");
+  require(w.dims.size() == 4, node.label() + ": weight '" + w.name + "' must be 4-D (OIHW), not " + onnx_dims_str(w.dims));
+  const int64_t out_c = w.dims[0], in_c = w.dims[1], kh = w.dims[2], kw = w.dims[3];
+  const int64_t group = attr_int(node, "group", 1);
+  if (group != 1) {
+    require(!(group == shape_[2] && in_c == 1),
+            node.label() + ": depthwise convolution (group = " + std::to_string(group) +
+                ") is not supported: Distillery has no depthwise layer yet");
+    throw Error(node.label() + ": grouped convolution (group = " + std::to_string(group) + ") is not supported");
+  }
+  require(in_c == shape_[2], node.label() + ": weight '" + w.name + "' takes " + std::to_string(in_c) +
+                                 " channels but its input has " + std::to_string(shape_[2]));
+  for (int64_t d : attr_ints(node, "dilations", {1, 1}))
+    require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
+  require(kh >= 1 && kw >= 1 && kh <= kMaxWindowSide && kw <= kMaxWindowSide,
+          node.label() + ": weight '" + w.name + "' has a kernel of " + onnx_dims_str(w.dims));
+  const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
+  const std::string pad = padding(node, kh, kw, strides[0], strides[1]);
+  std::vector<float> kernel(static_cast<size_t>(out_c * in_c * kh * kw));
+  for (int64_t o = 0; o < out_c; ++o)
+    for (int64_t i = 0; i < in_c; ++i)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          kernel[static_cast<size_t>(((y * kw + x) * in_c + i) * out_c + o)] =
+              w.floats[static_cast<size_t>(((o * in_c + i) * kh + y) * kw + x)];
+  std::vector<std::vector<float>> params{std::move(kernel)};
+  const OnnxTensor* b = optional_constant(node, 2, "bias");
+  if (b) params.push_back(b->floats);
+  plan({{"type", "conv2d"},
+        {"filters", out_c},
+        {"kernel_size", {kh, kw}},
+        {"strides", {strides[0], strides[1]}},
+        {"padding", pad},
+        {"use_bias", b != nullptr}},
+       std::move(params), node.label());
+}
+
+// Gemm (y = alpha * x B' + beta * C, torch's nn.Linear) or MatMul (x B) as a dense layer.
+void ChainImporter::gemm(const OnnxNode& node, bool matmul) {
+  require(shape_.rank() == 1, node.label() + " needs a flat input, not an image " + shape_.str() + " (flatten first)");
+  const OnnxTensor& w = constant(node, 1, "weight");
+  require(w.dims.size() == 2, node.label() + ": weight '" + w.name + "' must be 2-D, not " + onnx_dims_str(w.dims));
+  require(matmul || attr_int(node, "transA", 0) == 0, node.label() + ": transA = 1 is not supported");
+  const bool trans_b = !matmul && attr_int(node, "transB", 0) != 0;
+  const int64_t in = trans_b ? w.dims[1] : w.dims[0], out = trans_b ? w.dims[0] : w.dims[1];
+  require(in == shape_[0], node.label() + ": weight '" + w.name + "' " + onnx_dims_str(w.dims) + " takes " +
+                               std::to_string(in) + " inputs but the previous layer gives " + std::to_string(shape_[0]));
+  const float alpha = matmul ? 1.0f : attr_float(node, "alpha", 1.0f);
+  const float beta = matmul ? 1.0f : attr_float(node, "beta", 1.0f);
+  std::vector<float> kernel(static_cast<size_t>(in * out));
+  for (int64_t r = 0; r < in; ++r) {
+    const int64_t j = onnx_feature(r);
+    for (int64_t o = 0; o < out; ++o)
+      kernel[static_cast<size_t>(r * out + o)] =
+          alpha * w.floats[static_cast<size_t>(trans_b ? o * in + j : j * out + o)];
+  }
+  std::vector<std::vector<float>> params{std::move(kernel)};
+  const OnnxTensor* c = matmul ? nullptr : optional_constant(node, 2, "bias");
+  if (c) {
+    require(c->element_count() == out, node.label() + ": bias '" + c->name + "' " + onnx_dims_str(c->dims) +
+                                           " must hold one value per output (" + std::to_string(out) + ")");
+    std::vector<float> bias = c->floats;
+    for (float& v : bias) v *= beta;
+    params.push_back(std::move(bias));
+  }
+  flattened_from_ = Shape{};
+  plan({{"type", "dense"}, {"units", out}, {"use_bias", c != nullptr}}, std::move(params), node.label());
+}
+
+// MatMul + Add: the bias of the dense layer just planned.
+void ChainImporter::bias_add(const OnnxNode& node) {
+  require(node.inputs.size() == 2, node.label() + " must have two inputs");
+  const size_t other = node.inputs[0] == current_ ? 1 : 0;
+  const bool constant_other = constants_.count(node.inputs[other]) || node_constants_.count(node.inputs[other]);
+  require(constant_other, node.label() + " adds two computed values: a residual graph, which Distillery does not "
+                                         "import yet (chains only)");
+  require(!planned.empty() && planned.back().config["type"] == "dense" && !planned.back().config["use_bias"].get<bool>(),
+          node.label() + ": an Add of a constant is supported only as the bias after a MatMul");
+  const OnnxTensor& b = constant(node, other, "bias");
+  require(b.element_count() == shape_[0], node.label() + ": bias '" + b.name + "' " + onnx_dims_str(b.dims) +
+                                              " must hold one value per output (" + std::to_string(shape_[0]) + ")");
+  OnnxPlannedLayer& dense = planned.back();
+  dense.config["use_bias"] = true;
+  dense.params.push_back(b.floats);
+  advance(node);
+}
+
+void ChainImporter::pool(const OnnxNode& node, const char* type) {
+  require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
+  const std::vector<int64_t> k = window_attr(node, "kernel_shape", {});
+  const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
+  require(attr_int(node, "ceil_mode", 0) == 0, node.label() + ": ceil_mode = 1 is not supported");
+  for (int64_t d : attr_ints(node, "dilations", {1, 1}))
+    require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
+  require(node.outputs.size() <= 1 || node.outputs[1].empty(), node.label() + ": the indices output is not supported");
+  const std::string pad = padding(node, k[0], k[1], strides[0], strides[1]);
+  require(pad == "valid" || attr_int(node, "count_include_pad", 0) == 0,
+          node.label() + ": count_include_pad = 1 with padding is not supported (Distillery averages real pixels)");
+  plan({{"type", type}, {"pool_size", {k[0], k[1]}}, {"strides", {strides[0], strides[1]}}, {"padding", pad}}, {},
+       node.label());
+}
+
+void ChainImporter::global_pool(const OnnxNode& node) {
+  require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
+  const Json window = {shape_[0], shape_[1]};
+  plan({{"type", "avgpool2d"}, {"pool_size", window}, {"strides", window}, {"padding", "valid"}}, {}, node.label());
+}
+
+void ChainImporter::flatten(const OnnxNode& node) {
+  require(attr_int(node, "axis", 1) == 1, node.label() + ": only axis 1 (keep the batch) is supported");
+  if (shape_.rank() != 3) return;  // already flat
+  flattened_from_ = shape_;
+  plan({{"type", "flatten"}}, {}, node.label());
+}
+
+void ChainImporter::reshape(const OnnxNode& node) {
+  require(node.inputs.size() >= 2, node.label() + " has no shape input");
+  std::vector<int64_t> target;
+  if (auto it = shape_values_.find(node.inputs[1]); it != shape_values_.end()) {
+    target = it->second;
+  } else {
+    const OnnxTensor* t = optional_constant(node, 1, "shape");
+    require(t && t->floats.empty(), node.label() + ": its shape is not an INT64 constant");
+    target = t->ints;
+  }
+  const int64_t total = shape_.size();
+  const bool flat = target.size() == 2 && (target[1] == -1 || target[1] == total) &&
+                    (target[0] == -1 || target[0] == 0 || target[0] == 1 || target[1] == total);
+  require(flat, node.label() + ": a reshape to " + onnx_dims_str(target) + " is not supported (only to [batch, " +
+                    std::to_string(total) + "], a flatten)");
+  if (shape_.rank() != 3) return;
+  flattened_from_ = shape_;
+  plan({{"type", "flatten"}}, {}, node.label());
+}
+
+void ChainImporter::batch_norm(const OnnxNode& node) {
+  require(attr_int(node, "training_mode", 0) == 0, node.label() + ": training_mode = 1 is not supported");
+  const int64_t channels = shape_[shape_.rank() - 1];
+  std::vector<std::vector<float>> params;
+  const char* roles[] = {"scale", "bias", "mean", "variance"};
+  for (size_t k = 0; k < 4; ++k) {
+    const OnnxTensor& t = constant(node, k + 1, roles[k]);
+    require(t.element_count() == channels, node.label() + ": " + roles[k] + " '" + t.name + "' " + onnx_dims_str(t.dims) +
+                                               " must hold one value per channel (" + std::to_string(channels) + ")");
+    std::vector<float> values(static_cast<size_t>(channels));
+    for (int64_t r = 0; r < channels; ++r)
+      values[static_cast<size_t>(r)] = t.floats[static_cast<size_t>(shape_.rank() == 1 ? onnx_feature(r) : r)];
+    params.push_back(std::move(values));
+  }
+  plan({{"type", "batch_norm"},
+        {"momentum", attr_float(node, "momentum", 0.9f)},
+        {"epsilon", attr_float(node, "epsilon", 1e-5f)},
+        {"center", true},
+        {"scale", true}},
+       std::move(params), node.label());
+}
+
+// Clip to [0, inf) is a ReLU; opset 11+ gives the bounds as inputs, older opsets as attributes.
+void ChainImporter::clip(const OnnxNode& node) {
+  float lo = attr_float(node, "min", -std::numeric_limits<float>::infinity());
+  float hi = attr_float(node, "max", std::numeric_limits<float>::infinity());
+  if (const OnnxTensor* t = optional_constant(node, 1, "min"); t && t->floats.size() == 1) lo = t->floats[0];
+  if (const OnnxTensor* t = optional_constant(node, 2, "max"); t && t->floats.size() == 1) hi = t->floats[0];
+  require(lo == 0.0f && std::isinf(hi),
+          node.label() + ": a clip to [" + std::to_string(lo) + ", " + std::to_string(hi) + "]" +
+              (hi == 6.0f ? " (ReLU6)" : "") + " is not supported: Distillery has ReLU (a clip to [0, inf)) only");
+  plan({{"type", "relu"}}, {}, node.label());
+}
+
+// torch writes nn.AvgPool2d as a Pad of zeros then AveragePool: that Pad is the identity.
+void ChainImporter::zero_pad(const OnnxNode& node) {
+  std::vector<int64_t> pads = attr_ints(node, "pads", {});
+  if (node.inputs.size() >= 2 && !node.inputs[1].empty()) {
+    auto it = shape_values_.find(node.inputs[1]);
+    const OnnxTensor* t = it == shape_values_.end() ? optional_constant(node, 1, "pads") : nullptr;
+    require(it != shape_values_.end() || (t && t->floats.empty()), node.label() + ": its pads are not INT64 constants");
+    pads = it != shape_values_.end() ? it->second : t->ints;
+  }
+  for (int64_t p : pads)
+    require(p == 0, node.label() + ": a padding of " + onnx_dims_str(pads) +
+                        " on its own is not supported (Distillery pads inside conv2d and pooling layers)");
+}
+
+void ChainImporter::softmax(const OnnxNode& node) {
+  require(shape_.rank() == 1, node.label() + ": a softmax over an image " + shape_.str() + " is not supported");
+  const int64_t axis = attr_int(node, "axis", -1);
+  require(axis == -1 || axis == 1, node.label() + ": axis " + std::to_string(axis) + " is not the class axis");
+  output_activation = node.op_type == "Softmax" ? "softmax" : "log_softmax";
+  ended_ = true;  // Distillery outputs logits; softmax is applied when predicting
+}
+
+}  // namespace
+
+OnnxChain read_onnx_chain(const OnnxGraph& graph, const Shape& input, const std::string& input_name,
+                          const Shape& flattened_from) {
+  ChainImporter chain(graph, input, input_name, flattened_from);
+  chain.run();
+  return {std::move(chain.planned), chain.output_name(), chain.output_shape(), chain.output_activation};
+}
+
+}  // namespace distillery

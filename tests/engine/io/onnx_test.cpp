@@ -1,0 +1,207 @@
+// ONNX import and export through the engine (the PyTorch checks are in
+// tests/onnx): export -> import gives back the same logits, class names and
+// preprocessing, including TF-style "same" padding with stride 2 (asymmetric
+// pads) and the row order of the dense layer after a flatten; and each bad
+// input ends in its one clear message: truncated bytes, a tensor shorter than
+// it declares, an unsupported op, an output that is not the classifier,
+// depthwise convolution, a file of tiny records.
+#include <gtest/gtest.h>
+
+#include "engine/io/onnx_export.h"
+#include "engine/io/onnx_import.h"
+#include "engine/io/onnx_model.h"
+#include "engine/io/tfjs_test_util.h"
+
+namespace distillery {
+namespace {
+
+using nlohmann::json;
+using test::expect_error;
+
+Model make_cnn(uint64_t seed = 3) {
+  Rng rng(seed);
+  Model m = Model::from_layer_configs({{{"type", "conv2d"}, {"filters", 4}, {"kernel_size", 3}, {"strides", 2},
+                                        {"padding", "same"}},
+                                       {{"type", "batch_norm"}},
+                                       {{"type", "leaky_relu"}, {"alpha", 0.2}},
+                                       {{"type", "maxpool2d"}, {"pool_size", 2}, {"padding", "same"}},
+                                       {{"type", "avgpool2d"}, {"pool_size", 2}, {"strides", 1}},
+                                       {{"type", "flatten"}},
+                                       {{"type", "dense"}, {"units", 5}},
+                                       {{"type", "tanh"}},
+                                       {{"type", "dense"}, {"units", 3}}},
+                                      Shape{9, 9, 2}, rng);
+  for (float& v : m.params().values) v += rng.uniform(-0.3f, 0.3f);  // BN statistics too: every weight matters
+  for (int i = 0; i < m.num_layers(); ++i)
+    for (int r : m.param_refs_of_layer(i))
+      if (m.params().refs[r].spec.name == "moving_variance")
+        for (int64_t k = 0; k < m.params().refs[r].size(); ++k) m.params().values[m.params().refs[r].offset + k] += 1.0f;
+  m.class_names = {"cat", "dog", "owl"};
+  m.preprocessing = {0.5f, 0.25f, 2.0f};
+  m.name = "tiny-cnn";
+  return m;
+}
+
+Tensor random_input(const Shape& shape, int n, uint64_t seed) {
+  Rng rng(seed);
+  Tensor x(shape.with_batch(n), 0.0f);
+  for (int64_t i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform(-1.0f, 1.0f);
+  return x;
+}
+
+TEST(OnnxRoundTrip, ExportThenImportGivesTheSameLogitsAndMetadata) {
+  Model original = make_cnn();
+  const std::vector<uint8_t> bytes = export_onnx_model(original);
+  Model back = import_onnx_model(bytes);
+  EXPECT_EQ(back.input_shape(), original.input_shape());
+  EXPECT_EQ(back.class_names, original.class_names);
+  EXPECT_FLOAT_EQ(back.preprocessing.scale, 0.5f);
+  EXPECT_FLOAT_EQ(back.preprocessing.mean, 0.25f);
+  EXPECT_FLOAT_EQ(back.preprocessing.std, 2.0f);
+  EXPECT_EQ(back.name, "tiny-cnn");
+  const Tensor x = random_input(original.input_shape(), 4, 11);
+  const Tensor a = original.predict_logits(x), b = back.predict_logits(x);
+  ASSERT_EQ(a.size(), b.size());
+  for (int64_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a.data()[i], b.data()[i], 1e-5f) << i;
+}
+
+TEST(OnnxRoundTrip, ExportWritesNchwInputSoftmaxOutputAndAsymmetricSamePads) {
+  const OnnxModel onnx = decode_onnx_model(export_onnx_model(make_cnn()));
+  EXPECT_EQ(onnx.onnx_opset(), 13);
+  ASSERT_EQ(onnx.graph.inputs.size(), 1u);
+  EXPECT_EQ(onnx.graph.inputs[0].dims, (std::vector<int64_t>{-1, 2, 9, 9}));
+  EXPECT_EQ(onnx.graph.nodes.back().op_type, "Softmax");
+  EXPECT_EQ(onnx.graph.outputs[0].dims, (std::vector<int64_t>{-1, 3}));
+  const OnnxNode& conv = onnx.graph.nodes.front();
+  ASSERT_EQ(conv.op_type, "Conv");
+  EXPECT_EQ(conv.attribute("pads")->ints, (std::vector<int64_t>{1, 1, 1, 1}));  // 9 -> 5 with k 3, s 2
+  ASSERT_NE(onnx.metadata_value("class_names"), nullptr);
+  EXPECT_EQ(*onnx.metadata_value("class_names"), R"(["cat","dog","owl"])");
+  EXPECT_TRUE(looks_like_onnx_model(export_onnx_model(make_cnn())));
+  EXPECT_FALSE(looks_like_onnx_model({'{', '"'}));
+}
+
+TEST(OnnxRoundTrip, PrunedWeightsAreWrittenAsZeros) {
+  Model m = make_cnn();
+  ParamStore& params = m.params();
+  const ParamRef& kernel = params.refs[static_cast<size_t>(m.param_refs_of_layer(0)[0])];  // conv2d kernel
+  for (int64_t k = 0; k < kernel.size(); k += 2) params.masks[static_cast<size_t>(kernel.offset + k)] = 0.0f;
+  const OnnxModel onnx = decode_onnx_model(export_onnx_model(m));
+  int64_t zeros = 0;
+  for (const OnnxTensor& t : onnx.graph.initializers)
+    if (t.name == onnx.graph.nodes.front().inputs[1])
+      for (float v : t.floats) zeros += v == 0.0f;
+  EXPECT_EQ(zeros, (kernel.size() + 1) / 2);
+}
+
+TEST(OnnxImport, OptionsOverrideTheMetadata) {
+  OnnxImportOptions options;
+  options.class_names = {"a", "b", "c"};
+  options.input_scale = 1.0f;
+  Model m = import_onnx_model(export_onnx_model(make_cnn()), options);
+  EXPECT_EQ(m.class_names, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_FLOAT_EQ(m.preprocessing.scale, 1.0f);
+  expect_error([] {
+    OnnxImportOptions two;
+    two.class_names = {"a", "b"};
+    import_onnx_model(export_onnx_model(make_cnn()), two);
+  }, {"2 class names were given but the model has 3 outputs"});
+}
+
+TEST(OnnxImport, TruncatedProtobufIsRefused) {
+  std::vector<uint8_t> bytes = export_onnx_model(make_cnn());
+  bytes.resize(bytes.size() / 2);
+  expect_error([&] { import_onnx_model(bytes); }, {"not an ONNX model: the protobuf is truncated or corrupt"});
+  expect_error([] { import_onnx_model({}); }, {"the ONNX file is empty"});
+}
+
+// A graph of a flat input, one Gemm and a Softmax, with the nodes and tensors given.
+OnnxModel gemm_model(std::vector<int64_t> weight_dims, std::vector<float> weight) {
+  OnnxModel m;
+  m.ir_version = 7;
+  m.opsets = {{"", 13}};
+  OnnxTensor w{"fc.weight", std::move(weight_dims), static_cast<int32_t>(OnnxDataType::kFloat), std::move(weight), {}};
+  m.graph.initializers.push_back(w);
+  OnnxNode gemm;
+  gemm.name = "/fc/Gemm";
+  gemm.op_type = "Gemm";
+  gemm.inputs = {"input", "fc.weight"};
+  gemm.outputs = {"logits"};
+  OnnxAttribute trans;
+  trans.name = "transB";
+  trans.type = OnnxAttributeType::kInt;
+  trans.i = 1;
+  gemm.attributes = {trans};
+  m.graph.nodes.push_back(gemm);
+  m.graph.inputs = {{"input", static_cast<int32_t>(OnnxDataType::kFloat), {-1, 4}}};
+  m.graph.outputs = {{"logits", static_cast<int32_t>(OnnxDataType::kFloat), {-1, 2}}};
+  return m;
+}
+
+TEST(OnnxImport, AHandBuiltGemmImports) {
+  Model m = import_onnx_model(encode_onnx_model(gemm_model({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})));
+  Tensor x(Shape{1, 4}, 1.0f);
+  const Tensor logits = m.predict_logits(x);
+  EXPECT_FLOAT_EQ(logits.data()[0], 10.0f);
+  EXPECT_FLOAT_EQ(logits.data()[1], 26.0f);
+  EXPECT_EQ(m.class_names, (std::vector<std::string>{"class_0", "class_1"}));
+}
+
+TEST(OnnxImport, ATensorShorterThanItsDeclaredSizeIsRefusedBeforeAllocating) {
+  // raw_data of 5 floats for a declared 2 x 4.
+  expect_error([] { import_onnx_model(encode_onnx_model(gemm_model({2, 4}, {1, 2, 3, 4, 5}))); },
+               {"initializer 'fc.weight' declares 8 FLOAT values (32 bytes) but holds 20 bytes"});
+  // A declared size far beyond any limit fails on the dimension, not in malloc.
+  expect_error([] { import_onnx_model(encode_onnx_model(gemm_model({1 << 20, 1 << 20}, {1}))); },
+               {"initializer 'fc.weight' has dimension 1048576", "over the limit"});
+}
+
+TEST(OnnxImport, AnUnsupportedOpIsNamedWithItsNode) {
+  OnnxModel m = gemm_model({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
+  m.graph.nodes[0].name = "/layer4/Conv_3";
+  m.graph.nodes[0].op_type = "ConvTranspose";
+  expect_error([&] { import_onnx_model(encode_onnx_model(m)); }, {"node '/layer4/Conv_3' (ConvTranspose) is not supported"});
+}
+
+TEST(OnnxImport, AnOutputThatIsNotTheClassifierIsRefused) {
+  OnnxModel m = decode_onnx_model(export_onnx_model(make_cnn()));
+  m.graph.outputs[0].name = m.graph.nodes[2].outputs[0];  // a hidden activation
+  expect_error([&] { import_onnx_model(encode_onnx_model(m)); }, {"is not the end of its chain of layers"});
+  OnnxModel features = decode_onnx_model(export_onnx_model(make_cnn()));
+  features.graph.nodes.resize(3);  // conv, batch norm, activation: no classifier
+  features.graph.outputs[0].name = features.graph.nodes.back().outputs[0];
+  expect_error([&] { import_onnx_model(encode_onnx_model(features)); }, {"not one score per class"});
+}
+
+TEST(OnnxImport, DepthwiseConvolutionIsRefusedClearly) {
+  OnnxModel m = decode_onnx_model(export_onnx_model(make_cnn()));
+  OnnxNode& conv = m.graph.nodes.front();
+  for (OnnxAttribute& a : conv.attributes)
+    if (a.name == "group") a.i = 2;
+  for (OnnxTensor& t : m.graph.initializers)
+    if (t.name == conv.inputs[1]) {
+      t.dims[1] = 1;
+      t.floats.resize(static_cast<size_t>(t.element_count()));
+    }
+  expect_error([&] { import_onnx_model(encode_onnx_model(m)); },
+               {"depthwise convolution (group = 2) is not supported: Distillery has no depthwise layer yet"});
+}
+
+TEST(OnnxImport, AFileOfTinyRecordsFailsInThePrescanNotInMalloc) {
+  // ModelProto.graph holding two million empty NodeProtos: 2 bytes each on
+  // disk, a 60-byte (wasm32) or 100-byte (64-bit) struct each once decoded:
+  // over the budget of twice the file plus 64 MB on both.
+  const size_t nodes = 2000000;
+  std::vector<uint8_t> graph;
+  for (size_t k = 0; k < nodes; ++k) graph.insert(graph.end(), {0x0a, 0x00});
+  std::vector<uint8_t> bytes = {0x08, 0x07, 0x3a};  // ir_version 7, graph (field 7, length-delimited)
+  for (uint64_t n = graph.size(); ; n >>= 7) {
+    bytes.push_back(static_cast<uint8_t>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+    if (n < 0x80) break;
+  }
+  bytes.insert(bytes.end(), graph.begin(), graph.end());
+  expect_error([&] { decode_onnx_model(bytes); }, {"too many small records"});
+}
+
+}  // namespace
+}  // namespace distillery

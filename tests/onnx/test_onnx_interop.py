@@ -1,0 +1,237 @@
+"""ONNX interop against the real PyTorch (Debian's python3-torch 1.13 and
+python3-onnx 1.12), on real Fashion-MNIST images:
+
+- models built and briefly trained in PyTorch, exported by torch.onnx.export,
+  imported by `distillery convert`, give PyTorch's probabilities within 1e-4
+  (`distillery predict` on PNG files against torch's forward);
+- Distillery models exported by `distillery convert --out x.onnx` pass
+  onnx.checker and give Distillery's probabilities within 1e-4 when the graph
+  is rebuilt in torch from its initializers;
+- the README's round trip: PyTorch teacher -> ONNX -> distillery distill ->
+  ONNX student -> PyTorch;
+- bad inputs end in one clear line naming the problem.
+
+Run: /usr/bin/python3 -m unittest discover -s tests/onnx -v
+(DISTILLERY_BIN points at the CLI; default build/distillery)."""
+import json
+import os
+import tempfile
+import unittest
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+from onnx_support import (CLASSES, TOLERANCE, cli, distillery_probabilities, export, fashion, run_onnx_in_torch,
+                          torch_input, torch_probabilities, train_briefly, write_idx, write_pngs)
+
+
+class View(nn.Module):
+    """x.view(x.size(0), -1): torch writes Shape -> Gather -> Unsqueeze -> Concat -> Reshape."""
+
+    def forward(self, x):
+        return x.view(x.size(0), -1)
+
+
+def mlp():
+    return nn.Sequential(View(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.Tanh(), nn.Linear(32, 10))
+
+
+def cnn():
+    # Conv -> BN is folded into the conv by torch's export; Conv -> ReLU -> BN keeps a BatchNormalization.
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(16), nn.AvgPool2d(2),
+                         nn.Flatten(), nn.Linear(16 * 7 * 7, 10), nn.Softmax(dim=1))
+
+
+def cnn_flat_batchnorm():
+    # BatchNorm1d right after the flatten (its statistics follow the channel-major rows), LogSoftmax, LeakyReLU.
+    return nn.Sequential(nn.Conv2d(1, 6, 5), nn.LeakyReLU(0.1), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.BatchNorm1d(6 * 12 * 12), nn.Linear(6 * 12 * 12, 10), nn.LogSoftmax(dim=1))
+
+
+class MatMulAdd(nn.Module):
+    """x @ W + b: torch writes MatMul then Add, not Gemm."""
+
+    def __init__(self, inputs, outputs):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(inputs, outputs) * 0.1)
+        self.bias = nn.Parameter(torch.zeros(outputs))
+
+    def forward(self, x):
+        return x @ self.weight + self.bias
+
+
+class ClampRelu(nn.Module):
+    def forward(self, x):
+        return torch.clamp(x, min=0.0)  # Clip with only a lower bound of 0: a ReLU
+
+
+def cnn_global_pool_matmul():
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), ClampRelu(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1),
+                         nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), MatMulAdd(16, 10))
+
+
+class OnnxInterop(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="distillery-onnx-")
+        cls.dir = cls.tmp.name
+        cls.train_images, cls.train_labels = fashion("train", 3000)
+        cls.test_images, cls.test_labels = fashion("test", 100)
+        cls.pngs = write_pngs(cls.dir, cls.test_images)
+        torch.manual_seed(0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def import_and_compare(self, model, name, opset=13, extra=(), min_accuracy=0.6, epochs=1):
+        model = train_briefly(model, self.train_images, self.train_labels, epochs)
+        onnx_path, json_path = self.path(name + ".onnx"), self.path(name + ".json")
+        export(model, onnx_path, opset)
+        cli("convert", "--in", onnx_path, "--out", json_path, "--classes", ",".join(CLASSES), *extra)
+        ours = distillery_probabilities(json_path, self.pngs)
+        theirs = torch_probabilities(model, self.test_images)
+        diff = float(np.abs(ours - theirs).max())
+        print("\n%s (opset %d): max |p_distillery - p_torch| = %.3g over %d images" % (name, opset, diff, len(ours)))
+        self.assertLess(diff, TOLERANCE)
+        # The model is a real classifier, not a near-uniform one that would match anything.
+        self.assertGreater(float((theirs.argmax(1) == self.test_labels).mean()), min_accuracy)
+        with open(json_path) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["class_names"], CLASSES)
+        return model, json_path, doc
+
+    def test_mlp_matches_pytorch(self):
+        self.import_and_compare(mlp(), "mlp")
+
+    def test_clip_global_average_pool_and_matmul_add_match_pytorch(self):
+        model, _, doc = self.import_and_compare(cnn_global_pool_matmul(), "cnn_gap", min_accuracy=0.3,
+                                               epochs=4)
+        self.assertEqual([layer["type"] for layer in doc["layers"]][-2:], ["flatten", "dense"])
+
+    def test_cnn_at_opset_17_matches_pytorch(self):
+        self.import_and_compare(cnn(), "cnn17", opset=17)
+
+    def test_cnn_with_max_and_average_pooling_and_batchnorm_matches_pytorch(self):
+        _, _, doc = self.import_and_compare(cnn(), "cnn")
+        types = [layer["type"] for layer in doc["layers"]]
+        self.assertIn("batch_norm", types)
+        self.assertIn("maxpool2d", types)
+        self.assertIn("avgpool2d", types)
+
+    def test_flat_batchnorm_leaky_relu_and_log_softmax_at_opset_11_match_pytorch(self):
+        self.import_and_compare(cnn_flat_batchnorm(), "cnn_flat_bn", opset=11)
+
+    def test_float16_initializers_are_dequantized(self):
+        model = train_briefly(mlp(), self.train_images, self.train_labels)
+        export(model, self.path("mlp32.onnx"))
+        half = onnx.load(self.path("mlp32.onnx"))
+        for i, t in enumerate(half.graph.initializer):
+            if t.data_type == onnx.TensorProto.FLOAT:
+                half.graph.initializer[i].CopyFrom(
+                    numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name))
+        onnx.save(half, self.path("mlp16.onnx"))
+        cli("convert", "--in", self.path("mlp16.onnx"), "--out", self.path("mlp16.json"))
+        ours = distillery_probabilities(self.path("mlp16.json"), self.pngs)
+        # torch with the same float16-rounded weights, computed in float32
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
+        diff = float(np.abs(ours - torch_probabilities(model, self.test_images)).max())
+        print("\nmlp with float16 weights: max |p_distillery - p_torch(same rounded weights)| = %.3g" % diff)
+        self.assertLess(diff, TOLERANCE)
+
+    def test_depthwise_convolution_is_refused_clearly(self):
+        model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=8), nn.Conv2d(8, 4, 1),
+                              nn.Flatten(), nn.Linear(4 * 24 * 24, 10)).eval()
+        export(model, self.path("depthwise.onnx"))
+        r = cli("convert", "--in", self.path("depthwise.onnx"), "--out", self.path("depthwise.json"), check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("(Conv): depthwise convolution (group = 8) is not supported", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def export_and_rebuild(self, json_path, onnx_path):
+        cli("convert", "--in", json_path, "--out", onnx_path)
+        model = onnx.load(onnx_path)
+        onnx.checker.check_model(model)
+        ours = distillery_probabilities(json_path, self.pngs)
+        with torch.no_grad():
+            rebuilt, model = run_onnx_in_torch(onnx_path, torch_input(self.test_images))
+        diff = float(np.abs(rebuilt.double().numpy() - ours).max())
+        print("\n%s: max |p_torch(rebuilt from ONNX) - p_distillery| = %.3g" % (os.path.basename(onnx_path), diff))
+        self.assertLess(diff, TOLERANCE)
+        meta = {p.key: p.value for p in model.metadata_props}
+        return rebuilt.numpy(), meta
+
+    def test_the_round_trip_pytorch_teacher_distilled_student_back_in_pytorch(self):
+        teacher, teacher_json, _ = self.import_and_compare(cnn(), "teacher")
+        idx = self.path("train-images-idx3-ubyte")
+        write_idx(idx, self.train_images)
+        write_idx(self.path("train-labels-idx1-ubyte"), self.train_labels)
+        student_json = self.path("student.json")
+        # Stride-2 "same" conv and pooling: asymmetric pads in the ONNX graph.
+        cli("distill", "--teacher", teacher_json, "--data", idx, "--arch", "conv:8:3:s2,pool:3:s2:same,dense:32",
+            "--epochs", "3", "--lr", "0.003", "--threads", "1", "--out", student_json)
+        probabilities, meta = self.export_and_rebuild(student_json, self.path("student.onnx"))
+        self.assertEqual(json.loads(meta["class_names"]), CLASSES)
+        self.assertAlmostEqual(json.loads(meta["preprocessing"])["scale"], 1 / 255, places=6)
+        accuracy = float((probabilities.argmax(1) == self.test_labels).mean())
+        print("student in PyTorch: accuracy %.2f on %d test images" % (accuracy, len(self.test_labels)))
+        self.assertGreater(accuracy, 0.5)  # chance is 0.1; 3 epochs on 3,000 images
+        # And back again: the exported student imports with its names and preprocessing.
+        cli("convert", "--in", self.path("student.onnx"), "--out", self.path("student_again.json"))
+        again = distillery_probabilities(self.path("student_again.json"), self.pngs)
+        self.assertLess(float(np.abs(again - probabilities).max()), TOLERANCE)
+
+    def expect_one_line_error(self, onnx_path, *parts, convert_args=()):
+        r = cli("convert", "--in", onnx_path, "--out", self.path("bad.json"), *convert_args, check=False)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        for part in parts:
+            self.assertIn(part, r.stderr)
+        self.assertFalse(os.path.exists(self.path("bad.json")))
+
+    def test_bad_inputs_each_end_in_one_clear_line(self):
+        model = mlp().eval()
+        good = self.path("good.onnx")
+        export(model, good)
+        with open(good, "rb") as f:
+            data = f.read()
+        with open(self.path("truncated.onnx"), "wb") as f:
+            f.write(data[:len(data) // 2])
+        self.expect_one_line_error(self.path("truncated.onnx"), "truncated or corrupt")
+
+        short = onnx.load(good)
+        short.graph.initializer[0].raw_data = short.graph.initializer[0].raw_data[:100]
+        onnx.save(short, self.path("short.onnx"))
+        self.expect_one_line_error(self.path("short.onnx"), "initializer '%s' declares" % short.graph.initializer[0].name,
+                                   "but holds 100 bytes")
+
+        deconv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ConvTranspose2d(4, 4, 3), nn.Flatten(), nn.Linear(4 * 28 * 28, 10))
+        export(deconv.eval(), self.path("deconv.onnx"))
+        self.expect_one_line_error(self.path("deconv.onnx"), "node '/1/ConvTranspose' (ConvTranspose) is not supported")
+
+        stride2 = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.Flatten(), nn.Linear(4 * 14 * 14, 10))
+        export(stride2.eval(), self.path("stride2.onnx"))
+        self.expect_one_line_error(self.path("stride2.onnx"), "node '/0/Conv' (Conv): pads [1, 1, 1, 1] on a 28x28",
+                                   "TensorFlow's 'same' [0, 0, 1, 1]")
+
+        features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
+        export(features.eval(), self.path("features.onnx"))
+        self.expect_one_line_error(self.path("features.onnx"), "not one score per class")
+
+        wrong = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 30 * 30, 10)).eval()
+        torch.onnx.export(wrong, torch.zeros(1, 3, 32, 32), self.path("rgb32.onnx"), opset_version=13)
+        self.expect_one_line_error(self.path("rgb32.onnx"), "the model takes images [32, 32, 3], not [28, 28, 1]",
+                                   convert_args=("--input-shape", "28,28,1"))
+
+
+if __name__ == "__main__":
+    unittest.main()
