@@ -153,6 +153,8 @@ def run_onnx_in_torch(path, x):
             y = F.linear(ins[0], ins[1], ins[2] if len(ins) > 2 else None)
         elif op == "BatchNormalization":
             y = F.batch_norm(ins[0], ins[3], ins[4], ins[1], ins[2], training=False, eps=a.get("epsilon", 1e-5))
+        elif op == "GlobalAveragePool":
+            y = ins[0].mean(dim=(2, 3), keepdim=True)
         elif op == "Flatten":
             y = torch.flatten(ins[0], 1)
         elif op == "Relu":

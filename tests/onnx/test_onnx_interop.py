@@ -114,7 +114,11 @@ class OnnxInterop(unittest.TestCase):
     def test_clip_global_average_pool_and_matmul_add_match_pytorch(self):
         model, _, doc = self.import_and_compare(cnn_global_pool_matmul(), "cnn_gap", min_accuracy=0.3,
                                                epochs=4)
-        self.assertEqual([layer["type"] for layer in doc["layers"]][-2:], ["flatten", "dense"])
+        self.assertEqual([layer["type"] for layer in doc["layers"]][-2:], ["global_avg_pool2d", "dense"])
+        # And out again: a model with gap exports as GlobalAveragePool and rebuilds in torch alike.
+        self.export_and_rebuild(self.path("cnn_gap.json"), self.path("cnn_gap_again.onnx"))
+        ops = [n.op_type for n in onnx.load(self.path("cnn_gap_again.onnx")).graph.node]
+        self.assertIn("GlobalAveragePool", ops)
 
     def test_cnn_at_opset_17_matches_pytorch(self):
         self.import_and_compare(cnn(), "cnn17", opset=17)

@@ -388,10 +388,10 @@ void ChainImporter::pool(const OnnxNode& node, const char* type) {
        node.label());
 }
 
+// [N, C, 1, 1] in ONNX, [C] in Distillery: the Flatten torch writes after it has nothing left to do.
 void ChainImporter::global_pool(const OnnxNode& node) {
   require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
-  const Json window = {shape_[0], shape_[1]};
-  plan({{"type", "avgpool2d"}, {"pool_size", window}, {"strides", window}, {"padding", "valid"}}, {}, node.label());
+  plan({{"type", "global_avg_pool2d"}}, {}, node.label());
 }
 
 void ChainImporter::flatten(const OnnxNode& node) {

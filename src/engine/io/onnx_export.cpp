@@ -192,6 +192,11 @@ const std::map<std::string, LayerWriterFn>& writers() {
          g.node(l, "Flatten").attributes = {int_attr("axis", 1)};
          g.flattened_from = l.input;
        }},
+      {"global_avg_pool2d",
+       [](GraphWriter& g, const LayerView& l) {
+         g.node(l, "GlobalAveragePool");  // [N, C, 1, 1]: channel order is already Distillery's
+         g.node(l, "Flatten").attributes = {int_attr("axis", 1)};
+       }},
       {"relu", [](GraphWriter& g, const LayerView& l) { g.node(l, "Relu"); }},
       {"sigmoid", [](GraphWriter& g, const LayerView& l) { g.node(l, "Sigmoid"); }},
       {"tanh", [](GraphWriter& g, const LayerView& l) { g.node(l, "Tanh"); }},
