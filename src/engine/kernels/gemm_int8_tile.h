@@ -1,0 +1,17 @@
+#pragma once
+// The micro-kernel of gemm_int8: sums[r][j] = dot(a_rows[r], w_rows[j]) over
+// k int8 values, for a tile of kInt8TileRows rows of A by kInt8TileCols rows
+// of W. The driver (gemm_int8.cpp) points missing rows at valid ones on the
+// edges and drops their sums. One definition per build: portable C++
+// (gemm_int8.cpp) or WebAssembly SIMD (gemm_int8_wasm_simd.cpp).
+#include <cstdint>
+
+namespace distillery {
+
+constexpr int kInt8TileRows = 2;
+constexpr int kInt8TileCols = 4;
+
+void int8_dot_tile(int k, const int8_t* const a_rows[kInt8TileRows], const int8_t* const w_rows[kInt8TileCols],
+                   int32_t sums[kInt8TileRows][kInt8TileCols]);
+
+}  // namespace distillery

@@ -1,0 +1,57 @@
+// The int8 micro-kernel in WebAssembly SIMD. Eight int8 values of a row load
+// sign-extended into an i16x8 (v128.load8x8_s); i32x4.dot_i16x8_s multiplies
+// the eight pairs and adds neighbours into four int32 lanes, so one
+// instruction does eight multiply-adds exactly. Each of the 2x4 sums of the
+// tile keeps an i32x4 of partial sums, reduced once at the end.
+#ifdef __wasm_simd128__
+
+#include <wasm_simd128.h>
+
+#include "engine/kernels/gemm_int8_tile.h"
+
+namespace distillery {
+
+static_assert(kInt8TileRows == 2 && kInt8TileCols == 4, "the reduction below packs four sums into one i32x4");
+
+// [sum(v0), sum(v1), sum(v2), sum(v3)]: two rounds of pairwise shuffles and adds.
+static inline v128_t horizontal_sums(v128_t v0, v128_t v1, v128_t v2, v128_t v3) {
+  const v128_t s01 = wasm_i32x4_add(wasm_i32x4_shuffle(v0, v1, 0, 4, 1, 5), wasm_i32x4_shuffle(v0, v1, 2, 6, 3, 7));
+  const v128_t s23 = wasm_i32x4_add(wasm_i32x4_shuffle(v2, v3, 0, 4, 1, 5), wasm_i32x4_shuffle(v2, v3, 2, 6, 3, 7));
+  // s01 = [v0[0]+v0[2], v1[0]+v1[2], v0[1]+v0[3], v1[1]+v1[3]]; likewise s23 for v2, v3.
+  return wasm_i32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+void int8_dot_tile(int k, const int8_t* const a_rows[kInt8TileRows], const int8_t* const w_rows[kInt8TileCols],
+                   int32_t sums[kInt8TileRows][kInt8TileCols]) {
+  v128_t acc[kInt8TileRows][kInt8TileCols];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < kInt8TileRows; ++r)
+#pragma clang loop unroll(full)
+    for (int j = 0; j < kInt8TileCols; ++j) acc[r][j] = wasm_i32x4_splat(0);
+
+  int p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const v128_t a0 = wasm_i16x8_load8x8(a_rows[0] + p);
+    const v128_t a1 = wasm_i16x8_load8x8(a_rows[1] + p);
+#pragma clang loop unroll(full)
+    for (int j = 0; j < kInt8TileCols; ++j) {
+      const v128_t wj = wasm_i16x8_load8x8(w_rows[j] + p);
+      acc[0][j] = wasm_i32x4_add(acc[0][j], wasm_i32x4_dot_i16x8(a0, wj));
+      acc[1][j] = wasm_i32x4_add(acc[1][j], wasm_i32x4_dot_i16x8(a1, wj));
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < kInt8TileRows; ++r) {
+    int32_t tail[kInt8TileCols];
+    wasm_v128_store(tail, horizontal_sums(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
+    for (int j = 0; j < kInt8TileCols; ++j) {
+      int32_t s = tail[j];
+      for (int q = p; q < k; ++q) s += int32_t(a_rows[r][q]) * int32_t(w_rows[j][q]);
+      sums[r][j] = s;
+    }
+  }
+}
+
+}  // namespace distillery
+
+#endif
