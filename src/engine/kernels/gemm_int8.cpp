@@ -10,43 +10,70 @@
 namespace distillery {
 
 #ifndef __wasm_simd128__
-// One dot product per sum with the k loop innermost: int8 widened to int16
-// products summed in int32 is what GCC and Clang vectorise into pmaddwd
-// (AVX2: 16 products per instruction) on their own.
+// The k loop outermost with the eight sums as reductions of one loop: GCC and
+// Clang vectorise it over k (int8 widened to int16, pmaddwd into int32 lanes,
+// one vector accumulator per sum), so each loaded slice of A meets four of W.
 void int8_dot_tile(int k, const int8_t* const a_rows[kInt8TileRows], const int8_t* const w_rows[kInt8TileCols],
                    int32_t sums[kInt8TileRows][kInt8TileCols]) {
-  for (int r = 0; r < kInt8TileRows; ++r) {
-    const int8_t* a = a_rows[r];
-    for (int j = 0; j < kInt8TileCols; ++j) {
-      const int8_t* w = w_rows[j];
-      int32_t s = 0;
-      for (int p = 0; p < k; ++p) s += int32_t(int16_t(a[p]) * int16_t(w[p]));
-      sums[r][j] = s;
-    }
+  const int8_t *a0 = a_rows[0], *a1 = a_rows[1];
+  const int8_t *w0 = w_rows[0], *w1 = w_rows[1], *w2 = w_rows[2], *w3 = w_rows[3];
+  int32_t s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+  for (int p = 0; p < k; ++p) {
+    const int16_t x0 = a0[p], x1 = a1[p];
+    const int16_t y0 = w0[p], y1 = w1[p], y2 = w2[p], y3 = w3[p];
+    s00 += x0 * y0;
+    s01 += x0 * y1;
+    s02 += x0 * y2;
+    s03 += x0 * y3;
+    s10 += x1 * y0;
+    s11 += x1 * y1;
+    s12 += x1 * y2;
+    s13 += x1 * y3;
   }
+  sums[0][0] = s00, sums[0][1] = s01, sums[0][2] = s02, sums[0][3] = s03;
+  sums[1][0] = s10, sums[1][1] = s11, sums[1][2] = s12, sums[1][3] = s13;
+}
+
+void int8_dot_row(int k, const int8_t* a, const int8_t* const w_rows[kInt8RowCols], int32_t sums[kInt8RowCols]) {
+  int32_t s[kInt8RowCols] = {};
+  for (int p = 0; p < k; ++p) {
+    const int16_t x = a[p];
+    for (int j = 0; j < kInt8RowCols; ++j) s[j] += x * int16_t(w_rows[j][p]);
+  }
+  for (int j = 0; j < kInt8RowCols; ++j) sums[j] = s[j];
 }
 #endif
 
 namespace {
 
 // Runs the tiles over C and hands each tile's sums to store(i, j, sum).
-// Rows and columns past the edge repeat the last valid one (their sums are
-// dropped), so the micro-kernel has one shape.
+// Columns past the edge repeat the last valid one (their sums are dropped),
+// so each micro-kernel has one shape; a lone row takes the one-row kernel.
 template <typename Store>
 void for_each_tile(int m, int n, int k, const int8_t* a, int lda, const int8_t* w, int ldw, Store store) {
   const int8_t* a_rows[kInt8TileRows];
-  const int8_t* w_rows[kInt8TileCols];
+  const int8_t* w_rows[kInt8RowCols];
   int32_t sums[kInt8TileRows][kInt8TileCols];
-  for (int i0 = 0; i0 < m; i0 += kInt8TileRows) {
-    const int rows = std::min(kInt8TileRows, m - i0);
-    for (int r = 0; r < kInt8TileRows; ++r) a_rows[r] = a + long(i0 + std::min(r, rows - 1)) * lda;
+  int32_t row_sums[kInt8RowCols];
+  int i0 = 0;
+  for (; i0 + kInt8TileRows <= m; i0 += kInt8TileRows) {
+    for (int r = 0; r < kInt8TileRows; ++r) a_rows[r] = a + long(i0 + r) * lda;
     for (int j0 = 0; j0 < n; j0 += kInt8TileCols) {
       const int cols = std::min(kInt8TileCols, n - j0);
       for (int j = 0; j < kInt8TileCols; ++j) w_rows[j] = w + long(j0 + std::min(j, cols - 1)) * ldw;
       int8_dot_tile(k, a_rows, w_rows, sums);
-      for (int r = 0; r < rows; ++r)
+      for (int r = 0; r < kInt8TileRows; ++r)
         for (int j = 0; j < cols; ++j) store(i0 + r, j0 + j, sums[r][j]);
     }
+  }
+  static_assert(kInt8TileRows == 2, "one row at most is left over");
+  if (i0 == m) return;
+  const int8_t* row = a + long(i0) * lda;
+  for (int j0 = 0; j0 < n; j0 += kInt8RowCols) {
+    const int cols = std::min(kInt8RowCols, n - j0);
+    for (int j = 0; j < kInt8RowCols; ++j) w_rows[j] = w + long(j0 + std::min(j, cols - 1)) * ldw;
+    int8_dot_row(k, row, w_rows, row_sums);
+    for (int j = 0; j < cols; ++j) store(i0, j0 + j, row_sums[j]);
   }
 }
 
@@ -55,10 +82,10 @@ void for_each_tile(int m, int n, int k, const int8_t* a, int lda, const int8_t* 
 void gemm_s8_requantize(int m, int n, int k, const int8_t* a, int lda, const int8_t* w, int ldw,
                         const Int8Epilogue& e, int8_t* c, int ldc) {
   for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j, int32_t sum) {
-    // lrintf rounds half to even in the default mode, as XNNPACK's fp32 requantization does.
-    const float scaled = float(sum + e.bias[j]) * e.multiplier[j];
-    const long q = std::lrint(scaled) + e.output_zero_point;
-    c[long(i) * ldc + j] = int8_t(std::clamp<long>(q, e.lo, e.hi));
+    // Round half to even (nearbyint in the default mode: one f32.nearest / roundss,
+    // not a libm call), then clamp while still a float, as XNNPACK's fp32 requantization does.
+    const float scaled = std::nearbyint(float(sum + e.bias[j]) * e.multiplier[j]) + float(e.output_zero_point);
+    c[long(i) * ldc + j] = int8_t(std::clamp(scaled, float(e.lo), float(e.hi)));
   });
 }
 

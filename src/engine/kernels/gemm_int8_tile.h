@@ -14,4 +14,9 @@ constexpr int kInt8TileCols = 4;
 void int8_dot_tile(int k, const int8_t* const a_rows[kInt8TileRows], const int8_t* const w_rows[kInt8TileCols],
                    int32_t sums[kInt8TileRows][kInt8TileCols]);
 
+// A single row of A (batch-1 inference, the odd last row) against
+// kInt8RowCols rows of W: the 2-row tile would compute its row twice.
+constexpr int kInt8RowCols = 8;
+void int8_dot_row(int k, const int8_t* a, const int8_t* const w_rows[kInt8RowCols], int32_t sums[kInt8RowCols]);
+
 }  // namespace distillery

@@ -11,7 +11,8 @@
 
 namespace distillery {
 
-static_assert(kInt8TileRows == 2 && kInt8TileCols == 4, "the reduction below packs four sums into one i32x4");
+static_assert(kInt8TileRows == 2 && kInt8TileCols == 4 && kInt8RowCols == 8,
+              "the reductions below pack four sums into one i32x4");
 
 // [sum(v0), sum(v1), sum(v2), sum(v3)]: two rounds of pairwise shuffles and adds.
 static inline v128_t horizontal_sums(v128_t v0, v128_t v1, v128_t v2, v128_t v3) {
@@ -49,6 +50,27 @@ void int8_dot_tile(int k, const int8_t* const a_rows[kInt8TileRows], const int8_
       for (int q = p; q < k; ++q) s += int32_t(a_rows[r][q]) * int32_t(w_rows[j][q]);
       sums[r][j] = s;
     }
+  }
+}
+
+void int8_dot_row(int k, const int8_t* a, const int8_t* const w_rows[kInt8RowCols], int32_t sums[kInt8RowCols]) {
+  v128_t acc[kInt8RowCols];
+#pragma clang loop unroll(full)
+  for (int j = 0; j < kInt8RowCols; ++j) acc[j] = wasm_i32x4_splat(0);
+  int p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const v128_t x = wasm_i16x8_load8x8(a + p);
+#pragma clang loop unroll(full)
+    for (int j = 0; j < kInt8RowCols; ++j)
+      acc[j] = wasm_i32x4_add(acc[j], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(w_rows[j] + p)));
+  }
+  int32_t partial[kInt8RowCols];
+  wasm_v128_store(partial, horizontal_sums(acc[0], acc[1], acc[2], acc[3]));
+  wasm_v128_store(partial + 4, horizontal_sums(acc[4], acc[5], acc[6], acc[7]));
+  for (int j = 0; j < kInt8RowCols; ++j) {
+    int32_t s = partial[j];
+    for (int q = p; q < k; ++q) s += int32_t(a[q]) * int32_t(w_rows[j][q]);
+    sums[j] = s;
   }
 }
 

@@ -1,11 +1,11 @@
 #include "engine/kernels/im2col_int8.h"
 
-#include <cstring>
-
 namespace distillery {
 
-void im2col_int8(const int8_t* images, int count, const WindowGeometry& g, int8_t pad, int8_t* columns) {
+void im2col_int8(const int8_t* images, int count, const WindowGeometry& g, int8_t pad, int row_stride,
+                 int8_t* columns) {
   const int c = g.channels;
+  const int extra = row_stride - int(g.patch_size());
   int8_t* out = columns;
   for (int n = 0; n < count; ++n) {
     const int8_t* image = images + int64_t(n) * g.image_size();
@@ -15,12 +15,16 @@ void im2col_int8(const int8_t* images, int count, const WindowGeometry& g, int8_
           const int y = oy * g.stride_h - g.pad_top + ky;
           for (int kx = 0; kx < g.window_w; ++kx, out += c) {
             const int x = ox * g.stride_w - g.pad_left + kx;
-            if (y < 0 || y >= g.in_h || x < 0 || x >= g.in_w)
-              std::memset(out, static_cast<unsigned char>(pad), size_t(c));
-            else
-              std::memcpy(out, image + (int64_t(y) * g.in_w + x) * c, size_t(c));
+            // Plain loops, not memcpy: a first layer has one channel, and a call per byte costs more than the copy.
+            if (y < 0 || y >= g.in_h || x < 0 || x >= g.in_w) {
+              for (int ch = 0; ch < c; ++ch) out[ch] = pad;
+            } else {
+              const int8_t* pixel = image + (int64_t(y) * g.in_w + x) * c;
+              for (int ch = 0; ch < c; ++ch) out[ch] = pixel[ch];
+            }
           }
         }
+        for (int e = 0; e < extra; ++e) *out++ = 0;
       }
     }
   }

@@ -8,7 +8,10 @@
 
 namespace distillery {
 
-// columns: [count * positions, patch_size], row stride patch_size.
-void im2col_int8(const int8_t* images, int count, const WindowGeometry& g, int8_t pad, int8_t* columns);
+// columns: [count * positions, patch_size] with rows row_stride >= patch_size
+// apart; the extra columns are zeroed (the GEMM's k is padded to its SIMD step
+// with zero weights there).
+void im2col_int8(const int8_t* images, int count, const WindowGeometry& g, int8_t pad, int row_stride,
+                 int8_t* columns);
 
 }  // namespace distillery

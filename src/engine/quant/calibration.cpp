@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/core/error.h"
+#include "engine/quant/model_params.h"
 
 namespace distillery {
 namespace {
@@ -41,12 +42,10 @@ struct RangeCollector {
   }
 };
 
-bool is_weighted(const std::string& type) { return type == "dense" || type == "conv2d"; }
-
 }  // namespace
 
 bool relu_fuses_into_previous(const Model& model, int layer) {
-  return layer > 0 && model.layer(layer).type() == "relu" && is_weighted(model.layer(layer - 1).type());
+  return layer > 0 && model.layer(layer).type() == "relu" && has_quantizable_kernel(model.layer(layer - 1));
 }
 
 bool keeps_input_range(const Model& model, int layer) {

@@ -3,21 +3,9 @@
 #include <cmath>
 
 #include "engine/layers/batch_norm.h"
+#include "engine/quant/model_params.h"
 
 namespace distillery {
-namespace {
-
-bool is_weighted(const Layer& layer) { return layer.type() == "dense" || layer.type() == "conv2d"; }
-
-// The layer's parameter called `name`, or nullptr.
-const ParamRef* find_param(const Model& model, int layer, const std::string& name) {
-  for (int r : model.param_refs_of_layer(layer))
-    if (model.params().refs[size_t(r)].spec.name == name) return &model.params().refs[size_t(r)];
-  return nullptr;
-}
-
-}  // namespace
-
 Model fold_batch_norms(const Model& model) {
   // Which layers survive, and which BatchNorm folds into each.
   std::vector<nlohmann::json> configs;
@@ -25,7 +13,8 @@ Model fold_batch_norms(const Model& model) {
   std::vector<int> folded_norm;  // the BatchNorm folded into new layer j, or -1
   for (int i = 0; i < model.num_layers(); ++i) {
     const Layer& layer = model.layer(i);
-    const bool fold_next = is_weighted(layer) && i + 1 < model.num_layers() && model.layer(i + 1).type() == "batch_norm";
+    const bool fold_next =
+        has_quantizable_kernel(layer) && i + 1 < model.num_layers() && model.layer(i + 1).type() == "batch_norm";
     nlohmann::json config = layer.config();
     if (fold_next) config["use_bias"] = true;  // the folded shift becomes the bias
     configs.push_back(config);

@@ -46,17 +46,19 @@ ActivationQuant activation_quant_from_range(float min, float max) {
   return q;
 }
 
+// x times 1 / scale (a multiply the compiler vectorises, where a divide per value cost a fifth of
+// an MLP's int8 forward), rounded half to even by nearbyint (one f32.nearest / roundss), clamped as a float.
+static inline int8_t quantize_with_inverse(float x, float inverse, float zero_point) {
+  return int8_t(std::clamp(std::nearbyint(x * inverse) + zero_point, -128.0f, 127.0f));
+}
+
 int8_t quantize_activation(float x, const ActivationQuant& q) {
-  const long v = std::lrint(x / q.scale) + q.zero_point;
-  return int8_t(std::clamp(v, -128L, 127L));
+  return quantize_with_inverse(x, 1.0f / q.scale, float(q.zero_point));
 }
 
 void quantize_activations(const float* x, int64_t n, const ActivationQuant& q, int8_t* out) {
-  const float inverse = 1.0f / q.scale;
-  for (int64_t i = 0; i < n; ++i) {
-    const long v = std::lrint(x[i] * inverse) + q.zero_point;
-    out[i] = int8_t(std::clamp(v, -128L, 127L));
-  }
+  const float inverse = 1.0f / q.scale, zero_point = float(q.zero_point);
+  for (int64_t i = 0; i < n; ++i) out[i] = quantize_with_inverse(x[i], inverse, zero_point);
 }
 
 void dequantize_activations(const int8_t* q, int64_t n, const ActivationQuant& a, float* out) {

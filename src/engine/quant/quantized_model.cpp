@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "engine/core/error.h"
+#include "engine/quant/model_params.h"
 #include "engine/kernels/gemm_int8.h"
 #include "engine/kernels/im2col_int8.h"
 #include "engine/layers/conv2d.h"
@@ -18,14 +19,6 @@
 
 namespace distillery {
 namespace {
-
-bool is_weighted(const Layer& layer) { return layer.type() == "dense" || layer.type() == "conv2d"; }
-
-const ParamRef* find_param(const Model& model, int layer, const std::string& name) {
-  for (int r : model.param_refs_of_layer(layer))
-    if (model.params().refs[size_t(r)].spec.name == name) return &model.params().refs[size_t(r)];
-  return nullptr;
-}
 
 std::string label(const Model& model, int layer) {
   return "layer " + std::to_string(layer) + " (" + model.layer(layer).type() + ")";
@@ -62,7 +55,7 @@ QuantizedModel quantize_model(const Model& model, const Tensor& calibration, con
   if (options.mode != QuantMode::Float16) {
     const ParamStore& params = reference.params();
     for (int i = 0; i < reference.num_layers(); ++i) {
-      if (!is_weighted(reference.layer(i))) continue;
+      if (!has_quantizable_kernel(reference.layer(i))) continue;
       LayerQuantization& q = layers[size_t(i)];
       const ParamRef* kernel = find_param(reference, i, "kernel");
       q.has_int8_kernel = true;
@@ -103,7 +96,7 @@ QuantizedModel QuantizedModel::assemble(Model reference, QuantMode mode, std::ve
   for (int i = 0; i < n; ++i) {
     LayerQuantization& q = layers[size_t(i)];
     const std::string where = label(reference, i);
-    const bool weighted = is_weighted(reference.layer(i));
+    const bool weighted = has_quantizable_kernel(reference.layer(i));
     require(!q.has_int8_kernel || (weighted && mode != QuantMode::Float16),
             where + ": only dense and conv2d kernels are int8, and not in the float16 mode");
     require(!q.has_int32_bias || (q.has_int8_kernel && mode == QuantMode::Int8),
@@ -169,7 +162,7 @@ void QuantizedModel::compile_int8() {
     op.in = activations_[size_t(i)];
     op.out = activations_[size_t(i) + 1];
     const std::string type = layer.type();
-    if (is_weighted(layer)) {
+    if (has_quantizable_kernel(layer)) {
       const bool fused = i + 1 < n && relu_fuses_into_previous(reference_, i + 1);
       if (fused) op.out = activations_[size_t(i) + 2];
       op.kind = OpKind::Gemm;
@@ -178,14 +171,17 @@ void QuantizedModel::compile_int8() {
       const LayerQuantization& q = layers_[size_t(i)];
       const int channels = int(q.kernel.scales.size());
       const int k = int(q.kernel.values.size() / size_t(channels));
-      op.weights.resize(q.kernel.values.size());
+      // Convolutions have short patches (9 for a 3x3 on gray): padded to the
+      // SIMD step of 8 with zero weights, im2col's padded rows need no scalar tail.
+      op.k = op.conv ? (k + 7) / 8 * 8 : k;
+      op.weights.assign(size_t(channels) * size_t(op.k), 0);
       op.bias.assign(size_t(channels), 0);
       op.multiplier.resize(size_t(channels));
       for (int j = 0; j < channels; ++j) {
         int32_t sum = 0;
         for (int p = 0; p < k; ++p) {
           const int8_t w = q.kernel.values[size_t(p) * size_t(channels) + size_t(j)];
-          op.weights[size_t(j) * size_t(k) + size_t(p)] = w;
+          op.weights[size_t(j) * size_t(op.k) + size_t(p)] = w;
           sum += w;
         }
         op.bias[size_t(j)] = (q.has_int32_bias ? q.bias[size_t(j)] : 0) - op.in.zero_point * sum;
@@ -254,7 +250,7 @@ void QuantizedModel::run_op(const Op& op, const std::vector<int8_t>& in, int bat
       e.output_zero_point = op.out.zero_point;
       e.lo = op.lo;
       const int channels = int(op.bias.size());
-      const int k = int(op.weights.size() / size_t(channels));
+      const int k = op.k;
       auto gemm = [&](int m, const int8_t* a, int64_t out_row) {
         if (op.float_output)
           gemm_s8_dequantize(m, channels, k, a, k, op.weights.data(), k, e, logits + out_row * channels, channels);
@@ -267,10 +263,10 @@ void QuantizedModel::run_op(const Op& op, const std::vector<int8_t>& in, int bat
       }
       const WindowGeometry& g = static_cast<const Conv2D&>(layer).geometry();
       const int chunk = conv_chunk(g, batch);
-      columns_.resize(size_t(int64_t(chunk) * g.positions() * g.patch_size()));
+      columns_.resize(size_t(int64_t(chunk) * g.positions() * k));
       for (int s = 0; s < batch; s += chunk) {
         const int count = std::min(chunk, batch - s);
-        im2col_int8(in.data() + int64_t(s) * g.image_size(), count, g, int8_t(op.in.zero_point), columns_.data());
+        im2col_int8(in.data() + int64_t(s) * g.image_size(), count, g, int8_t(op.in.zero_point), k, columns_.data());
         gemm(int(count * g.positions()), columns_.data(), int64_t(s) * g.positions());
       }
       break;

@@ -83,6 +83,7 @@ class QuantizedModel {
     bool conv = false;           // Gemm over im2col columns
     bool float_output = false;   // the last layer: logits in float
     ActivationQuant in, out;
+    int k = 0;                       // Gemm: weights per channel as stored, k padded to 8 for conv (zeros)
     std::vector<int8_t> weights;     // Gemm: [channels, k], each channel's k weights contiguous
     std::vector<int32_t> bias;       // Gemm: int32 bias with the input zero point folded in
     std::vector<float> multiplier;   // Gemm: per channel, see Int8Epilogue

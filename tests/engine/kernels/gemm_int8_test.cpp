@@ -85,7 +85,7 @@ TEST(GemmInt8, RequantizeRoundsClampsAndFusesRelu) {
         for (int j = 0; j < s.n; ++j) {
           const int64_t acc = reference_dot(a, s.k, w, s.k, i, j, s.k) + bias[size_t(j)];
           const float scaled = float(acc) * multiplier[size_t(j)];
-          const long want = std::clamp<long>(std::lrint(scaled) - 5, relu ? -5 : -128, 127);
+          const long want = std::clamp<long>(std::lrint(scaled) - 5, relu ? -5 : -128, 127);  // half to even
           ASSERT_EQ(c[size_t(i) * s.n + j], want) << "m=" << s.m << " n=" << s.n << " k=" << s.k;
           ASSERT_EQ(f[size_t(i) * s.n + j], scaled);
         }
@@ -97,10 +97,13 @@ TEST(Im2colInt8, PadsWithTheZeroPoint) {
   // A 3x3 "same" window over a 2x2 one-channel image: the corners of every patch are padding.
   const WindowGeometry g = window_geometry(2, 2, 1, 3, 3, 1, 1, true);
   const int8_t image[4] = {1, 2, 3, 4};
-  std::vector<int8_t> columns(size_t(g.positions() * g.patch_size()));
-  im2col_int8(image, 1, g, int8_t(-9), columns.data());
-  const std::vector<int8_t> first_patch(columns.begin(), columns.begin() + 9);
-  EXPECT_EQ(first_patch, (std::vector<int8_t>{-9, -9, -9, -9, 1, 2, -9, 3, 4}));
+  const int stride = 16;  // rows padded to the SIMD step
+  std::vector<int8_t> columns(size_t(g.positions() * stride), 55);
+  im2col_int8(image, 1, g, int8_t(-9), stride, columns.data());
+  const std::vector<int8_t> first_row(columns.begin(), columns.begin() + stride);
+  EXPECT_EQ(first_row, (std::vector<int8_t>{-9, -9, -9, -9, 1, 2, -9, 3, 4, 0, 0, 0, 0, 0, 0, 0}));
+  const std::vector<int8_t> last_row(columns.end() - stride, columns.end());
+  EXPECT_EQ(last_row, (std::vector<int8_t>{1, 2, -9, 3, 4, -9, -9, -9, -9, 0, 0, 0, 0, 0, 0, 0}));
 }
 
 TEST(GemmInt8, KernelNameSaysWhichBuild) {
