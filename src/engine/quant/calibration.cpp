@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "engine/core/error.h"
 #include "engine/quant/model_params.h"
@@ -42,6 +43,17 @@ struct RangeCollector {
   }
 };
 
+// Every stride-th value of an activation keeps the percentile's sample under
+// the cap. The stride shares no factor with the channel count: a stride of 2
+// over 8 channels would only ever see the even channels (and clip the odd
+// ones: 8 points of accuracy lost on a CNN before this rule).
+int64_t sample_stride(int samples, const Shape& per_sample) {
+  int64_t stride = std::max<int64_t>(1, int64_t(samples) * per_sample.size() / kPercentileSampleCap);
+  const int64_t channels = per_sample.dims.back();
+  while (std::gcd(stride, channels) != 1) ++stride;
+  return stride;
+}
+
 }  // namespace
 
 bool relu_fuses_into_previous(const Model& model, int layer) {
@@ -74,14 +86,9 @@ std::vector<ActivationQuant> calibrate_activations(Model& model, const Tensor& i
     std::copy(inputs.data() + int64_t(begin) * inputs.row_size(),
               inputs.data() + int64_t(begin + count) * inputs.row_size(), batch.data());
     if (begin == 0 && keep) {
-      // Spread the percentile samples over the whole set.
-      const int64_t per_sample_total = inputs.rows();
-      collectors[0].stride = std::max<int64_t>(1, per_sample_total * want.size() / kPercentileSampleCap);
-      Shape s = want;
-      for (int i = 0; i < layers; ++i) {
-        s = model.layer(i).output_shape();
-        collectors[size_t(i) + 1].stride = std::max<int64_t>(1, per_sample_total * s.size() / kPercentileSampleCap);
-      }
+      collectors[0].stride = sample_stride(inputs.rows(), want);
+      for (int i = 0; i < layers; ++i)
+        collectors[size_t(i) + 1].stride = sample_stride(inputs.rows(), model.layer(i).output_shape());
     }
     collectors[0].add(batch, keep);
     const Tensor* current = &batch;
