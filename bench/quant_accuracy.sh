@@ -10,7 +10,8 @@
 # (default bench/results/quant_accuracy) the quantized files and one JSON per
 # eval. Calibration: 500 training images drawn with seed 42 (--calibration, --seed).
 # Prints one row per model and mode: accuracy, the change in points, file
-# bytes, and how many times smaller than the float32 model in the same encoding.
+# bytes, how many times smaller than the float32 model in the same encoding,
+# and how many times smaller the weights alone are (without the metadata and provenance).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLI="${DISTILLERY:-$ROOT/build/distillery}"
@@ -28,7 +29,7 @@ fi
 
 accuracy() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accuracy"])' "$1"; }
 
-printf '%-28s %-18s %9s %8s %10s %7s\n' model mode accuracy points bytes smaller
+printf '%-28s %-18s %9s %8s %10s %7s %9s\n' model mode accuracy points bytes smaller weights
 for model in "$@"; do
   name="$(basename "$model" .json)"; name="${name%.model}"
   "$CLI" eval --model "$model" --data "$TEST" --threads "$THREADS" --json > "$OUT/$name.float.eval.json"
@@ -47,8 +48,9 @@ import json, sys
 name, mode, base, eval_path, quantize_path = sys.argv[1:]
 acc = json.load(open(eval_path))["accuracy"]
 q = json.load(open(quantize_path))
-print("%-28s %-18s %9.4f %+8.2f %10d %7.2f" % (name, mode, acc, 100 * (acc - float(base)), q["file_bytes"],
-                                               q["float32_file_bytes"] / q["file_bytes"]))
+print("%-28s %-18s %9.4f %+8.2f %10d %7.2f %9.2f" % (name, mode, acc, 100 * (acc - float(base)), q["file_bytes"],
+                                                     q["float32_file_bytes"] / q["file_bytes"],
+                                                     q["float32_weight_bytes"] / q["weight_bytes"]))
 PY
   done
 done

@@ -18,6 +18,7 @@
 #include "bench/bench_util.h"
 #include "engine/core/settings.h"
 #include "engine/data/batch.h"
+#include "engine/kernels/gemm.h"
 #include "engine/kernels/gemm_int8.h"
 #include "engine/model/arch_spec.h"
 #include "engine/quant/quantized_model.h"
@@ -59,6 +60,29 @@ int main(int argc, char** argv) {
       }
       rows.push_back({name, batch, median(f), median(i8)});
     }
+  }
+
+  // The kernels alone on the MLP's first product (64 x 784 times 784 x 256): what the GEMM gives before
+  // the rest of a forward pass (quantizing the input, epilogues, other layers) takes its share.
+  {
+    const int m = 64, n = 256, k = 784;
+    Rng rng(5);
+    std::vector<float> af(size_t(m) * k), bf(size_t(k) * n), cf(size_t(m) * n);
+    std::vector<int8_t> a8(af.size()), w8(bf.size());
+    std::vector<int32_t> c32(cf.size());
+    for (size_t i = 0; i < af.size(); ++i) a8[i] = int8_t(int(rng.below(255)) - 127), af[i] = a8[i];
+    for (size_t i = 0; i < bf.size(); ++i) w8[i] = int8_t(int(rng.below(255)) - 127), bf[i] = w8[i];
+    std::vector<double> f, i8;
+    for (int r = 0; r < reps; ++r) {
+      f.push_back(rate([&] { gemm(false, false, m, n, k, 1.0f, af.data(), k, bf.data(), n, 0.0f, cf.data(), n); },
+                       min_seconds, Clock::kCpu));
+      i8.push_back(rate([&] { gemm_s8_s32(m, n, k, a8.data(), k, w8.data(), k, c32.data(), n); }, min_seconds,
+                        Clock::kCpu));
+    }
+    const double macs = double(m) * n * k;
+    rows.push_back({"gemm 64x784x256 only", m, median(f) * m, median(i8) * m});
+    std::printf("kernels alone: float %.1f GMAC/s, int8 %.1f GMAC/s\n", median(f) * macs * 1e-9,
+                median(i8) * macs * 1e-9);
   }
 
   std::printf("int8 vs float inference, one thread, %s, clock %s, int8 kernel %s\n", platform_name(),
