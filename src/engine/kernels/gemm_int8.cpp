@@ -44,9 +44,35 @@ void int8_dot_row(int k, const int8_t* a, const int8_t* const w_rows[kInt8RowCol
 }
 #endif
 
+void requantize_run_scalar(const int32_t* sums, int count, const int32_t* bias, const float* multiplier,
+                              float output_zero_point, float lo, float hi, int8_t* out) {
+  for (int j = 0; j < count; ++j) {
+    // Round half to even (nearbyint in the default mode: one f32.nearest / roundss, not
+    // a libm call), then clamp while still a float, as XNNPACK's fp32 requantization does.
+    const float scaled = std::nearbyint(float(sums[j] + bias[j]) * multiplier[j]) + output_zero_point;
+    out[j] = int8_t(std::clamp(scaled, lo, hi));
+  }
+}
+
+void quantize_to_int8_scalar(const float* x, int64_t n, float inverse_scale, float zero_point, int8_t* out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = int8_t(std::clamp(std::nearbyint(x[i] * inverse_scale) + zero_point, -128.0f, 127.0f));
+}
+
+#ifndef __wasm_simd128__
+void requantize_run(const int32_t* sums, int count, const int32_t* bias, const float* multiplier,
+                    float output_zero_point, float lo, float hi, int8_t* out) {
+  requantize_run_scalar(sums, count, bias, multiplier, output_zero_point, lo, hi, out);
+}
+
+void quantize_to_int8(const float* x, int64_t n, float inverse_scale, float zero_point, int8_t* out) {
+  quantize_to_int8_scalar(x, n, inverse_scale, zero_point, out);
+}
+#endif
+
 namespace {
 
-// Runs the tiles over C and hands each tile's sums to store(i, j, sum).
+// Runs the tiles over C and hands each row of a tile's sums to store(i, j0, sums, count).
 // Columns past the edge repeat the last valid one (their sums are dropped),
 // so each micro-kernel has one shape; a lone row takes the one-row kernel.
 template <typename Store>
@@ -62,8 +88,7 @@ void for_each_tile(int m, int n, int k, const int8_t* a, int lda, const int8_t* 
       const int cols = std::min(kInt8TileCols, n - j0);
       for (int j = 0; j < kInt8TileCols; ++j) w_rows[j] = w + long(j0 + std::min(j, cols - 1)) * ldw;
       int8_dot_tile(k, a_rows, w_rows, sums);
-      for (int r = 0; r < kInt8TileRows; ++r)
-        for (int j = 0; j < cols; ++j) store(i0 + r, j0 + j, sums[r][j]);
+      for (int r = 0; r < kInt8TileRows; ++r) store(i0 + r, j0, sums[r], cols);
     }
   }
   static_assert(kInt8TileRows == 2, "one row at most is left over");
@@ -73,7 +98,7 @@ void for_each_tile(int m, int n, int k, const int8_t* a, int lda, const int8_t* 
     const int cols = std::min(kInt8RowCols, n - j0);
     for (int j = 0; j < kInt8RowCols; ++j) w_rows[j] = w + long(j0 + std::min(j, cols - 1)) * ldw;
     int8_dot_row(k, row, w_rows, row_sums);
-    for (int j = 0; j < cols; ++j) store(i0, j0 + j, row_sums[j]);
+    store(i0, j0, row_sums, cols);
   }
 }
 
@@ -81,23 +106,23 @@ void for_each_tile(int m, int n, int k, const int8_t* a, int lda, const int8_t* 
 
 void gemm_s8_requantize(int m, int n, int k, const int8_t* a, int lda, const int8_t* w, int ldw,
                         const Int8Epilogue& e, int8_t* c, int ldc) {
-  for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j, int32_t sum) {
-    // Round half to even (nearbyint in the default mode: one f32.nearest / roundss,
-    // not a libm call), then clamp while still a float, as XNNPACK's fp32 requantization does.
-    const float scaled = std::nearbyint(float(sum + e.bias[j]) * e.multiplier[j]) + float(e.output_zero_point);
-    c[long(i) * ldc + j] = int8_t(std::clamp(scaled, float(e.lo), float(e.hi)));
+  const float zero_point = float(e.output_zero_point), lo = float(e.lo), hi = float(e.hi);
+  for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j0, const int32_t* sums, int count) {
+    requantize_run(sums, count, e.bias + j0, e.multiplier + j0, zero_point, lo, hi, c + long(i) * ldc + j0);
   });
 }
 
 void gemm_s8_dequantize(int m, int n, int k, const int8_t* a, int lda, const int8_t* w, int ldw,
                         const Int8Epilogue& e, float* c, int ldc) {
-  for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j, int32_t sum) {
-    c[long(i) * ldc + j] = float(sum + e.bias[j]) * e.multiplier[j];
+  for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j0, const int32_t* sums, int count) {
+    for (int j = 0; j < count; ++j) c[long(i) * ldc + j0 + j] = float(sums[j] + e.bias[j0 + j]) * e.multiplier[j0 + j];
   });
 }
 
 void gemm_s8_s32(int m, int n, int k, const int8_t* a, int lda, const int8_t* w, int ldw, int32_t* c, int ldc) {
-  for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j, int32_t sum) { c[long(i) * ldc + j] = sum; });
+  for_each_tile(m, n, k, a, lda, w, ldw, [&](int i, int j0, const int32_t* sums, int count) {
+    std::copy(sums, sums + count, c + long(i) * ldc + j0);
+  });
 }
 
 const char* gemm_int8_kernel_name() {

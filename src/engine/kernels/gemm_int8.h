@@ -34,6 +34,10 @@ void gemm_s8_dequantize(int m, int n, int k, const int8_t* a, int lda, const int
 // The raw int32 sums, no epilogue (tests, references).
 void gemm_s8_s32(int m, int n, int k, const int8_t* a, int lda, const int8_t* w, int ldw, int32_t* c, int ldc);
 
+// out[i] = clamp(nearbyint(x[i] * inverse_scale) + zero_point, -128, 127): an
+// activation quantized (round half to even), SIMD in the WebAssembly build.
+void quantize_to_int8(const float* x, int64_t n, float inverse_scale, float zero_point, int8_t* out);
+
 // "wasm-simd-dot" or "portable".
 const char* gemm_int8_kernel_name();
 

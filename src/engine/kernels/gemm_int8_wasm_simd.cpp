@@ -7,6 +7,7 @@
 
 #include <wasm_simd128.h>
 
+#include "engine/kernels/gemm_int8.h"
 #include "engine/kernels/gemm_int8_tile.h"
 
 namespace distillery {
@@ -72,6 +73,41 @@ void int8_dot_row(int k, const int8_t* a, const int8_t* const w_rows[kInt8RowCol
     for (int q = p; q < k; ++q) s += int32_t(a[q]) * int32_t(w_rows[j][q]);
     sums[j] = s;
   }
+}
+
+// Four float values, already scaled, to int8: round half to even (f32x4.nearest,
+// as nearbyint), add the zero point, clamp as floats, truncate (exact: integral
+// by then) and narrow to the low four bytes.
+static inline uint32_t round_clamp_narrow(v128_t scaled, v128_t zero_point, v128_t lo, v128_t hi) {
+  v128_t v = wasm_f32x4_add(wasm_f32x4_nearest(scaled), zero_point);
+  v = wasm_f32x4_min(wasm_f32x4_max(v, lo), hi);
+  const v128_t i32 = wasm_i32x4_trunc_sat_f32x4(v);
+  const v128_t i16 = wasm_i16x8_narrow_i32x4(i32, i32);
+  return uint32_t(wasm_i32x4_extract_lane(wasm_i8x16_narrow_i16x8(i16, i16), 0));
+}
+
+void requantize_run(const int32_t* sums, int count, const int32_t* bias, const float* multiplier,
+                    float output_zero_point, float lo, float hi, int8_t* out) {
+  const v128_t zp = wasm_f32x4_splat(output_zero_point), lo_v = wasm_f32x4_splat(lo), hi_v = wasm_f32x4_splat(hi);
+  int j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const v128_t acc = wasm_i32x4_add(wasm_v128_load(sums + j), wasm_v128_load(bias + j));
+    const v128_t scaled = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), wasm_v128_load(multiplier + j));
+    const uint32_t four = round_clamp_narrow(scaled, zp, lo_v, hi_v);
+    __builtin_memcpy(out + j, &four, 4);
+  }
+  requantize_run_scalar(sums + j, count - j, bias + j, multiplier + j, output_zero_point, lo, hi, out + j);
+}
+
+void quantize_to_int8(const float* x, int64_t n, float inverse_scale, float zero_point, int8_t* out) {
+  const v128_t inverse = wasm_f32x4_splat(inverse_scale), zp = wasm_f32x4_splat(zero_point);
+  const v128_t lo = wasm_f32x4_splat(-128.0f), hi = wasm_f32x4_splat(127.0f);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint32_t four = round_clamp_narrow(wasm_f32x4_mul(wasm_v128_load(x + i), inverse), zp, lo, hi);
+    __builtin_memcpy(out + i, &four, 4);
+  }
+  quantize_to_int8_scalar(x + i, n - i, inverse_scale, zero_point, out + i);
 }
 
 }  // namespace distillery

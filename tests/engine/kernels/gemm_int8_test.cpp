@@ -93,6 +93,21 @@ TEST(GemmInt8, RequantizeRoundsClampsAndFusesRelu) {
   }
 }
 
+TEST(GemmInt8, QuantizeToInt8RoundsHalfToEvenAndClamps) {
+  // Odd lengths cut the SIMD step of 4; ties and values past the int8 range are in every block.
+  for (int n : {1, 3, 4, 7, 17, 63}) {
+    std::vector<float> x(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i)
+      x[size_t(i)] = float(i % 9) * 0.25f - 1.0f + (i % 5 == 0 ? 300.0f : 0.0f) - (i % 7 == 0 ? 600.0f : 0.0f);
+    std::vector<int8_t> q(static_cast<size_t>(n));
+    quantize_to_int8(x.data(), n, 2.0f, -3.0f, q.data());  // x * 2 - 3: ties at x = k/4
+    for (int i = 0; i < n; ++i) {
+      const long want = std::clamp<long>(std::lrint(x[size_t(i)] * 2.0f) - 3, -128, 127);
+      ASSERT_EQ(q[size_t(i)], want) << "n=" << n << " i=" << i << " x=" << x[size_t(i)];
+    }
+  }
+}
+
 TEST(Im2colInt8, PadsWithTheZeroPoint) {
   // A 3x3 "same" window over a 2x2 one-channel image: the corners of every patch are padding.
   const WindowGeometry g = window_geometry(2, 2, 1, 3, 3, 1, 1, true);
