@@ -121,6 +121,27 @@ TEST(Im2colInt8, PadsWithTheZeroPoint) {
   EXPECT_EQ(last_row, (std::vector<int8_t>{1, 2, -9, 3, 4, -9, -9, -9, -9, 0, 0, 0, 0, 0, 0, 0}));
 }
 
+TEST(Im2colInt8, MatchesTheFloatIm2colOnEveryGeometry) {
+  Rng rng(13);
+  for (bool same : {false, true})
+    for (int stride : {1, 2})
+      for (int channels : {1, 3, 8}) {
+        const WindowGeometry g = window_geometry(7, 6, channels, 3, 2, stride, stride, same);
+        const int count = 2;
+        std::vector<int8_t> images = random_int8(size_t(count * g.image_size()), rng);
+        std::vector<float> float_images(images.begin(), images.end());
+        std::vector<float> want(size_t(count * g.positions() * g.patch_size()));
+        im2col(float_images.data(), count, g, want.data());
+        const int row = int(g.patch_size()) + 3;
+        std::vector<int8_t> got(size_t(count * g.positions() * row), 99);
+        im2col_int8(images.data(), count, g, 0, row, got.data());
+        for (int64_t r = 0; r < count * g.positions(); ++r)
+          for (int p = 0; p < row; ++p)
+            ASSERT_EQ(got[size_t(r * row + p)], p < g.patch_size() ? int8_t(want[size_t(r * g.patch_size() + p)]) : 0)
+                << "same=" << same << " stride=" << stride << " channels=" << channels << " row " << r << " tap " << p;
+      }
+}
+
 TEST(GemmInt8, KernelNameSaysWhichBuild) {
 #ifdef __wasm_simd128__
   EXPECT_STREQ(gemm_int8_kernel_name(), "wasm-simd-dot");
