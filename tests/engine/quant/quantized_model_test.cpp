@@ -177,6 +177,17 @@ TEST(QuantizedModel, PercentileCalibrationClipsOutliers) {
   EXPECT_EQ(b.calibration().samples, 400);
 }
 
+TEST(QuantizedModel, PercentileSamplesSeeEveryChannel) {
+  // 2^18 samples of 8 channels: past the sample cap, so every few values are kept. The odd
+  // channels hold the large values; a stride that is a multiple of 2 would never see them.
+  Model model = build("dense:4", Shape{8});
+  Tensor calibration(Shape{1 << 18, 8});
+  for (int64_t i = 0; i < calibration.size(); ++i) calibration[i] = (i % 2) ? 10.0f * float(i % 7) / 6.0f : 0.5f;
+  const QuantizedModel q =
+      quantize_model(model, calibration, {QuantMode::Int8, CalibrationMethod::Percentile, 100.0});
+  EXPECT_GT(q.activations()[0].max, 5.0f);
+}
+
 TEST(QuantizedModel, BadCalibrationSetsAreRefused) {
   Model model = build("dense:8", Shape{16});
   EXPECT_ERROR_WITH(quantize_model(model, random_inputs(Shape{15}, 10, 1), {QuantMode::Int8}),
