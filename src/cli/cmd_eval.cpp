@@ -13,6 +13,7 @@
 #include "engine/metrics/metrics.h"
 #include "engine/model/arch_spec.h"
 #include "native/model_files.h"
+#include "native/quantized_model_files.h"
 
 namespace distillery {
 namespace {
@@ -91,7 +92,12 @@ int run_eval(const Args& argv) {
   if (!args.parse(argv)) return 0;
 
   const std::string model_path = args.get("--model");
-  Model model = load_model_file(model_path);
+  // A quantized file runs on its own forward (integer kernels for int8); `model`
+  // is then the float model it stands for: shapes, classes, preprocessing.
+  const bool quantized_file = model_file_is_quantized(model_path);
+  QuantizedModel quantized;
+  if (quantized_file) quantized = load_quantized_model_file(model_path);
+  Model model = quantized_file ? quantized.reference().clone() : load_model_file(model_path);
   Model teacher;
   const bool has_teacher = args.has("--teacher");
   if (has_teacher) {
@@ -104,12 +110,24 @@ int run_eval(const Args& argv) {
             teacher_path + ": the teacher's classes differ from the model's");
   }
   const Dataset data = load_data_for_model(args.get("--data"), args.get("--labels"), model, model_path);
-  const EvalReport report = evaluate(model, data, {}, has_teacher ? &teacher : nullptr);
+  Model* teacher_or_null = has_teacher ? &teacher : nullptr;
+  const EvalReport report =
+      quantized_file ? evaluate(model, [&](const Tensor& x) -> const Tensor& { return quantized.forward(x); }, data,
+                                {}, teacher_or_null)
+                     : evaluate(model, data, {}, teacher_or_null);
 
   if (args.has("--json")) {
-    std::printf("%s\n", report_json(report, model, args, has_teacher ? &teacher : nullptr).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    nlohmann::json j = report_json(report, model, args, teacher_or_null);
+    if (quantized_file) {
+      j["quantization"] = quant_mode_name(quantized.mode());
+      j["weight_bytes"] = quantized.weight_bytes();
+    }
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
-    print_table(report, model, args, has_teacher ? &teacher : nullptr);
+    if (quantized_file)
+      std::printf("quantized  %s, weights %lld bytes\n", quant_mode_name(quantized.mode()),
+                  (long long)quantized.weight_bytes());
+    print_table(report, model, args, teacher_or_null);
   }
   return 0;
 }

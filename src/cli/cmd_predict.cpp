@@ -15,6 +15,7 @@
 #include "engine/losses/losses.h"
 #include "native/dataset_files.h"
 #include "native/model_files.h"
+#include "native/quantized_model_files.h"
 
 namespace distillery {
 namespace {
@@ -71,7 +72,11 @@ int run_predict(const Args& argv) {
   if (!args.parse(argv)) return 0;
 
   const std::string model_path = args.get("--model");
-  Model model = load_model_file(model_path);
+  // A quantized file predicts with its own forward (integer kernels for int8).
+  const bool quantized_file = model_file_is_quantized(model_path);
+  QuantizedModel quantized;
+  if (quantized_file) quantized = load_quantized_model_file(model_path);
+  Model model = quantized_file ? quantized.reference().clone() : load_model_file(model_path);
   require_image_model(model, model_path);
   const int classes = model.num_outputs();
   const int top = args.get_int("--top", 1, 1, 1000000);
@@ -83,7 +88,7 @@ int run_predict(const Args& argv) {
   std::iota(indices.begin(), indices.end(), 0);
   Tensor input;
   gather_batch(images, indices.data(), static_cast<int>(indices.size()), model.preprocessing, input);
-  const Tensor logits = model.predict_logits(input);
+  const Tensor logits = quantized_file ? quantized.predict_logits(input) : model.predict_logits(input);
   Tensor probabilities;
   softmax(logits, 1.0f, probabilities);
 

@@ -19,5 +19,6 @@ int run_eval(const Args& args);
 int run_predict(const Args& args);
 int run_prune(const Args& args);
 int run_convert(const Args& args);
+int run_quantize(const Args& args);
 
 }  // namespace distillery

@@ -25,6 +25,7 @@ const Command kCommands[] = {
     {"eval", distillery::run_eval, "measure a model's accuracy, confusion, size and latency on a dataset"},
     {"predict", distillery::run_predict, "classify image files with a model"},
     {"prune", distillery::run_prune, "prune a model (magnitude, global, random, structured), fine-tune, report"},
+    {"quantize", distillery::run_quantize, "quantize a model to int8 (integer kernels) or int8/float16 weights"},
     {"convert", distillery::run_convert, "convert TensorFlow.js Layers models (and Keras ones) to and from Distillery"},
 };
 

@@ -34,9 +34,14 @@ std::string read_whole_file(const std::string& path) {
 
 }  // namespace
 
-Model load_model_file(const std::string& path) {
-  const std::string text = read_whole_file(path);
+std::string read_model_file_text(const std::string& path) {
+  std::string text = read_whole_file(path);
   if (text.empty()) throw Error(path + ": the file is empty");
+  return text;
+}
+
+Model load_model_file(const std::string& path) {
+  const std::string text = read_model_file_text(path);
   try {
     return load_model_json(text);
   } catch (const Error& e) {

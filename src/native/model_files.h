@@ -10,6 +10,8 @@ namespace distillery {
 
 // Throws Error "PATH: problem" when the file cannot be read or is no valid model.
 Model load_model_file(const std::string& path);
+// The file's text, with the same checks (not a folder, within the size limit, not empty).
+std::string read_model_file_text(const std::string& path);
 
 // Writes through a temporary file renamed into place, so an interrupted or
 // failed save never leaves half a model behind. Throws Error "PATH: problem".

@@ -1,7 +1,8 @@
 // Model file reading and writing.
 //
 // Sections:
-//   1. Tensor encoding (shape + data array or base64) in both directions
+//   1. Tensor encoding (shape + data array or base64) in both directions,
+//      typed tensors (float16, int8 and int32 with scales) of quantized files
 //   2. save_model_json
 //   3. load_model_json: document header, layers, weights and masks, metadata
 #include "engine/io/json_text.h"
@@ -17,6 +18,7 @@
 #include "engine/io/json_writer.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/model/model_limits.h"
+#include "engine/quant/quant_math.h"
 
 namespace distillery {
 namespace {
@@ -59,51 +61,206 @@ Shape read_shape(const Json& value, const std::string& where) {
   return shape;
 }
 
-// Decodes {"shape": [...], "data": [...]} or {"shape": [...], "base64": "..."}
-// and checks it against the shape the layer builds to.
 std::vector<float> decode_tensor(const Json& entry, const Shape& expected, const std::string& where) {
-  require(entry.is_object(), where + " must be an object with \"shape\" and \"data\" or \"base64\"");
-  require(entry.contains("shape"), where + ".shape is missing");
-  const Shape shape = read_shape(entry["shape"], where + ".shape");
-  require(shape == expected, where + " has shape " + shape.str() + " but the layer needs " + expected.str());
-  const size_t n = static_cast<size_t>(expected.size());
-  const bool has_data = entry.contains("data");
-  const bool has_base64 = entry.contains("base64");
-  require(has_data != has_base64, where + " needs exactly one of \"data\" and \"base64\"");
-
-  if (has_base64) {
-    require(entry["base64"].is_string(), where + ".base64 must be a string");
-    std::vector<float> values;
-    try {
-      values = base64_to_floats(entry["base64"].get<std::string>());
-    } catch (const Error& e) {
-      throw Error(where + ".base64: " + e.what());
-    }
-    require(values.size() == n, where + ".base64 holds " + std::to_string(values.size()) + " values but shape " +
-                                    shape.str() + " needs " + std::to_string(n));
-    // As for "data": a model holding NaN or infinity would load but never save again.
-    for (size_t i = 0; i < n; ++i)
-      require(std::isfinite(values[i]), where + ".base64 value " + std::to_string(i) + " is NaN or infinite");
-    return values;
-  }
-  const Json& data = entry["data"];
-  require(data.is_array(), where + ".data must be an array of numbers, got " + type_name_of(data));
-  require(data.size() == n, where + ".data has " + std::to_string(data.size()) + " values but shape " + shape.str() +
-                                " needs " + std::to_string(n));
-  std::vector<float> values(n);
-  for (size_t i = 0; i < n; ++i) {
-    const Json& v = data[i];
-    require(v.is_number(), where + ".data[" + std::to_string(i) + "] is " + type_name_of(v) + ", not a number");
-    values[i] = static_cast<float>(v.get<double>());
-    require(std::isfinite(values[i]), where + ".data[" + std::to_string(i) + "] = " + v.dump() +
-                                          " is outside the float32 range");
-  }
-  return values;
+  return decode_stored_tensor(entry, expected, where).values;
 }
 
 std::string layer_label(int index, const std::string& type) {
   return "layer " + std::to_string(index) + " (" + type + ")";
 }
+
+
+constexpr std::pair<TensorDtype, const char*> kDtypeNames[] = {
+    {TensorDtype::Float32, "float32"}, {TensorDtype::Float16, "float16"}, {TensorDtype::Int8, "int8"},
+    {TensorDtype::Int32, "int32"}};
+
+TensorDtype read_dtype(const Json& entry, const std::string& where) {
+  if (!entry.contains("dtype")) return TensorDtype::Float32;
+  const Json& v = entry["dtype"];
+  std::string names;
+  for (const auto& [dtype, name] : kDtypeNames) {
+    if (v.is_string() && v.get<std::string>() == name) return dtype;
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  throw Error(where + ".dtype is " + v.dump() + " (use " + names + ")");
+}
+
+size_t dtype_bytes(TensorDtype dtype) {
+  switch (dtype) {
+    case TensorDtype::Float16: return 2;
+    case TensorDtype::Int8: return 1;
+    default: return 4;
+  }
+}
+
+std::vector<float> read_scales(const Json& entry, size_t channels, const std::string& where) {
+  require(entry.contains("scales") && entry["scales"].is_array(), where + ".scales is missing or not an array");
+  const Json& scales = entry["scales"];
+  require(scales.size() == channels, where + ".scales has " + std::to_string(scales.size()) +
+                                         " values but the tensor has " + std::to_string(channels) +
+                                         " channels (its last axis)");
+  std::vector<float> out;
+  for (size_t c = 0; c < channels; ++c) {
+    const Json& v = scales[c];
+    const float f = v.is_number() ? static_cast<float>(v.get<double>()) : NAN;
+    require(std::isfinite(f) && f > 0.0f, where + ".scales[" + std::to_string(c) + "] is " + v.dump() +
+                                              ": a scale must be a positive, finite number");
+    out.push_back(f);
+  }
+  return out;
+}
+
+// The stored numbers as doubles (from "data") or raw little-endian bytes (from "base64").
+std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n, const std::string& where,
+                                 const Shape& shape) {
+  std::vector<double> out;
+  const bool has_data = entry.contains("data");
+  const bool has_base64 = entry.contains("base64");
+  require(has_data != has_base64, where + " needs exactly one of \"data\" and \"base64\"");
+  if (has_data) {
+    const Json& data = entry["data"];
+    require(data.is_array(), where + ".data must be an array of numbers, got " + type_name_of(data));
+    require(data.size() == n, where + ".data has " + std::to_string(data.size()) + " values but shape " +
+                                  shape.str() + " needs " + std::to_string(n));
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      const Json& v = data[i];
+      require(v.is_number(), where + ".data[" + std::to_string(i) + "] is " + type_name_of(v) + ", not a number");
+      out.push_back(v.get<double>());
+    }
+    return out;
+  }
+  require(entry["base64"].is_string(), where + ".base64 must be a string");
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = base64_decode(entry["base64"].get<std::string>());
+  } catch (const Error& e) {
+    throw Error(where + ".base64: " + e.what());
+  }
+  const size_t width = dtype_bytes(dtype);
+  require(bytes.size() % width == 0, where + ".base64: base64 data holds " + std::to_string(bytes.size()) +
+                                         " bytes, not a whole number of " + tensor_dtype_name(dtype) + " values");
+  require(bytes.size() == n * width, where + ".base64 holds " + std::to_string(bytes.size() / width) +
+                                         " values but shape " + shape.str() + " needs " + std::to_string(n));
+  out.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* b = bytes.data() + i * width;
+    switch (dtype) {
+      case TensorDtype::Float32: {
+        const uint32_t u = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+        float f;
+        std::memcpy(&f, &u, 4);
+        out[i] = f;
+        break;
+      }
+      case TensorDtype::Float16: out[i] = half_to_float(uint16_t(b[0] | b[1] << 8)); break;
+      case TensorDtype::Int8: out[i] = int8_t(b[0]); break;
+      case TensorDtype::Int32:
+        out[i] = int32_t(uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24);
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* tensor_dtype_name(TensorDtype dtype) {
+  for (const auto& [d, name] : kDtypeNames)
+    if (d == dtype) return name;
+  return "?";
+}
+
+StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, const std::string& where) {
+  require(entry.is_object(), where + " must be an object with \"shape\" and \"data\" or \"base64\"");
+  require(entry.contains("shape"), where + ".shape is missing");
+  StoredTensor t;
+  t.shape = read_shape(entry["shape"], where + ".shape");
+  require(t.shape == expected, where + " has shape " + t.shape.str() + " but the layer needs " + expected.str());
+  t.dtype = read_dtype(entry, where);
+  const size_t n = static_cast<size_t>(expected.size());
+  const bool integer = t.dtype == TensorDtype::Int8 || t.dtype == TensorDtype::Int32;
+  if (integer) t.scales = read_scales(entry, size_t(expected.dims.back()), where);
+  const std::vector<double> numbers = read_numbers(entry, t.dtype, n, where, t.shape);
+  const std::string table = entry.contains("base64") ? ".base64" : ".data";
+  t.values.resize(n);
+  if (integer) {
+    const double lo = t.dtype == TensorDtype::Int8 ? -128.0 : -2147483648.0;
+    const double hi = t.dtype == TensorDtype::Int8 ? 127.0 : 2147483647.0;
+    t.integers.resize(n);
+    const size_t channels = t.scales.size();
+    for (size_t i = 0; i < n; ++i) {
+      const double v = numbers[i];
+      require(v == std::floor(v) && v >= lo && v <= hi, where + table + "[" + std::to_string(i) + "] = " +
+                                                            Json(v).dump() + " is not an " +
+                                                            tensor_dtype_name(t.dtype) + " value");
+      t.integers[i] = int32_t(v);
+      const float scale = t.scales[i % channels];
+      // The formulas of quant_math's dequantize_per_channel and the int32 bias: bit for bit.
+      t.values[i] = t.dtype == TensorDtype::Int8 ? float(t.integers[i]) * scale : float(v * double(scale));
+    }
+    return t;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    float f = static_cast<float>(numbers[i]);
+    if (t.dtype == TensorDtype::Float16) f = round_to_half(f);
+    // A model holding NaN or infinity would load but never save again.
+    if (table == ".base64")
+      require(std::isfinite(f), where + ".base64 value " + std::to_string(i) + " is NaN or infinite");
+    else
+      require(std::isfinite(f), where + ".data[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
+                                    " is outside the " + tensor_dtype_name(t.dtype) + " range");
+    t.values[i] = f;
+  }
+  return t;
+}
+
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::string& encoding) {
+  OrderedJson entry;
+  entry["shape"] = t.shape.dims;
+  if (t.dtype != TensorDtype::Float32) entry["dtype"] = tensor_dtype_name(t.dtype);
+  const bool integer = t.dtype == TensorDtype::Int8 || t.dtype == TensorDtype::Int32;
+  if (integer) {
+    OrderedJson::array_t scales;
+    for (float s : t.scales) scales.emplace_back(float_to_json_double(s));
+    entry["scales"] = std::move(scales);
+  }
+  const size_t n = static_cast<size_t>(t.shape.size());
+  if (encoding == "base64") {
+    std::vector<uint8_t> bytes;
+    bytes.reserve(n * dtype_bytes(t.dtype));
+    auto put = [&](uint32_t u, size_t width) {
+      for (size_t b = 0; b < width; ++b) bytes.push_back(uint8_t(u >> (8 * b)));
+    };
+    for (size_t i = 0; i < n; ++i) {
+      switch (t.dtype) {
+        case TensorDtype::Float32: {
+          uint32_t u;
+          std::memcpy(&u, &t.values[i], 4);
+          put(u, 4);
+          break;
+        }
+        case TensorDtype::Float16: put(float_to_half(t.values[i]), 2); break;
+        case TensorDtype::Int8: put(uint32_t(t.integers[i]), 1); break;
+        case TensorDtype::Int32: put(uint32_t(t.integers[i]), 4); break;
+      }
+    }
+    entry["base64"] = base64_encode(bytes.data(), bytes.size());
+    return entry;
+  }
+  OrderedJson::array_t data;
+  data.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (integer)
+      data.emplace_back(t.integers[i]);
+    else
+      data.emplace_back(float_to_json_double(t.values[i]));
+  }
+  entry["data"] = std::move(data);
+  return entry;
+}
+
+namespace {
 
 // ----------------------------------------------------------- 2. save
 
@@ -116,7 +273,7 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
 
   OrderedJson doc;
   doc["format"] = kModelFormatName;
-  doc["version"] = kModelFormatVersion;
+  doc["version"] = kFloatModelFormatVersion;
   doc["name"] = model.name;
   doc["input_shape"] = model.input_shape().dims;
   doc["class_names"] = model.class_names;

@@ -5,14 +5,22 @@
 //
 //   std::string text = save_model_json(model, {"base64", 2});
 //   Model again = load_model_json(text);   // bit-identical weights and masks
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/model/model.h"
 
 namespace distillery {
 
 constexpr const char* kModelFormatName = "distillery-model";
-constexpr int kModelFormatVersion = 1;
+// The newest version this build reads. Float models are still written as
+// version 1 (their form has not changed, so older builds keep reading them);
+// quantized ones (typed tensors, a "quantization" section) as version 2.
+constexpr int kModelFormatVersion = 2;
+constexpr int kFloatModelFormatVersion = 1;
 
 struct ModelJsonOptions {
   // "array": weights as plain JSON numbers (readable, diffable);
@@ -30,6 +38,32 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options 
 // shapes, weight lengths, masks, class names. Every Error names the layer
 // index/type and the field at fault, e.g.
 //   layer 2 (dense): weights.kernel has shape [3, 4] but the layer needs [784, 128]
+// A quantized file loads here too, as the float model it stands for (every
+// tensor dequantized); engine/quant/quantized_json.h loads it as quantized.
 Model load_model_json(const std::string& text);
+
+// --- Typed tensors (version 2) ---------------------------------------------
+// A weight tensor entry may carry "dtype": float32 (the default), float16, or
+// int8 / int32 with "scales", one per channel of the last axis:
+// value = integer * scales[index % channels].
+enum class TensorDtype { Float32, Float16, Int8, Int32 };
+const char* tensor_dtype_name(TensorDtype dtype);
+
+struct StoredTensor {
+  TensorDtype dtype = TensorDtype::Float32;
+  Shape shape;
+  std::vector<float> values;      // dequantized, every dtype
+  std::vector<int32_t> integers;  // int8, int32: as stored
+  std::vector<float> scales;      // int8, int32
+};
+
+// Decodes and checks an entry against the shape the layer needs. Errors name
+// `where` and the problem: a value table of the wrong length, an integer out
+// of its type's range, a scale that is 0, negative or NaN, a count of scales
+// that is not the channel count.
+StoredTensor decode_stored_tensor(const nlohmann::json& entry, const Shape& expected, const std::string& where);
+// The entry for t (values for float32 and float16, integers and scales otherwise);
+// encoding "array" or "base64" (float16 as 2 bytes, int8 as 1, int32 as 4, little-endian).
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::string& encoding);
 
 }  // namespace distillery

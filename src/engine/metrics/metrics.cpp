@@ -31,15 +31,16 @@ struct Predictions {
 };
 
 // Predicted class (and probabilities) of every chosen sample, in chunks.
-Predictions predict_all(Model& model, const Dataset& data, const std::vector<int>& indices, bool probabilities) {
+Predictions predict_all(const LogitsFunction& logits_of, const Preprocessing& preprocessing, const Dataset& data,
+                        const std::vector<int>& indices, bool probabilities) {
   Predictions out;
   out.classes.reserve(indices.size());
   Tensor inputs, p;
   const int chunk = 256;
   for (size_t begin = 0; begin < indices.size(); begin += chunk) {
     const int count = static_cast<int>(std::min<size_t>(chunk, indices.size() - begin));
-    gather_batch(data, indices.data() + begin, count, model.preprocessing, inputs);
-    const Tensor& logits = model.forward(inputs, false);
+    gather_batch(data, indices.data() + begin, count, preprocessing, inputs);
+    const Tensor& logits = logits_of(inputs);
     const auto predicted = predicted_classes(logits);
     out.classes.insert(out.classes.end(), predicted.begin(), predicted.end());
     if (probabilities) {
@@ -68,15 +69,24 @@ void check_fits(const Model& model, const Dataset& data, const char* role) {
                                                          std::to_string(data.num_classes()));
 }
 
+// A float model in inference mode.
+LogitsFunction inference_of(Model& model) {
+  return [&model](const Tensor& inputs) -> const Tensor& { return model.forward(inputs, false); };
+}
+
 }  // namespace
 
 double measure_latency_ms(Model& model, int repeats) {
-  Tensor input(model.input_shape().with_batch(1), 0.5f);
-  model.forward(input, false);  // warm-up: sizes the workspaces
+  return measure_latency_ms(model.input_shape(), inference_of(model), repeats);
+}
+
+double measure_latency_ms(const Shape& input_shape, const LogitsFunction& logits, int repeats) {
+  Tensor input(input_shape.with_batch(1), 0.5f);
+  logits(input);  // warm-up: sizes the workspaces
   std::vector<double> times;
   for (int r = 0; r < repeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    model.forward(input, false);
+    logits(input);
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
@@ -84,6 +94,11 @@ double measure_latency_ms(Model& model, int repeats) {
 }
 
 EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& chosen, Model* teacher) {
+  return evaluate(model, inference_of(model), data, chosen, teacher);
+}
+
+EvalReport evaluate(const Model& model, const LogitsFunction& logits, const Dataset& data,
+                    const std::vector<int>& chosen, Model* teacher) {
   check_fits(model, data, "model");
   if (teacher) check_fits(*teacher, data, "teacher");
   const std::vector<int> indices = chosen.empty() ? all_indices(data.size()) : chosen;
@@ -93,7 +108,7 @@ EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& c
   EvalReport report;
   report.samples = static_cast<int>(indices.size());
   report.confusion.assign(classes, std::vector<int>(classes, 0));
-  const Predictions student = predict_all(model, data, indices, teacher != nullptr);
+  const Predictions student = predict_all(logits, model.preprocessing, data, indices, teacher != nullptr);
   const std::vector<int>& predicted = student.classes;
   int correct = 0;
   for (size_t i = 0; i < indices.size(); ++i) {
@@ -109,7 +124,7 @@ EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& c
                                               : std::numeric_limits<double>::quiet_NaN());
   }
   if (teacher) {
-    const Predictions teacher_out = predict_all(*teacher, data, indices, true);
+    const Predictions teacher_out = predict_all(inference_of(*teacher), teacher->preprocessing, data, indices, true);
     const std::vector<int>& teacher_predicted = teacher_out.classes;
     int agree = 0, teacher_correct = 0;
     for (size_t i = 0; i < indices.size(); ++i) {
@@ -122,7 +137,7 @@ EvalReport evaluate(Model& model, const Dataset& data, const std::vector<int>& c
   }
   report.params = model.parameter_count();
   report.nonzero_params = model.nonzero_parameter_count();
-  report.latency_ms_per_sample = measure_latency_ms(model);
+  report.latency_ms_per_sample = measure_latency_ms(model.input_shape(), logits);
   return report;
 }
 

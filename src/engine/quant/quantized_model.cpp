@@ -1,0 +1,352 @@
+// Sections:
+//   1. quantize_model: fold, calibrate, quantize the weights
+//   2. assemble: check the parts, write the dequantized weights, plan the int8 ops
+//   3. the int8 forward
+#include "engine/quant/quantized_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "engine/core/error.h"
+#include "engine/quant/model_params.h"
+#include "engine/kernels/gemm_int8.h"
+#include "engine/kernels/im2col_int8.h"
+#include "engine/layers/conv2d.h"
+#include "engine/layers/pooling2d.h"
+#include "engine/quant/calibration.h"
+#include "engine/quant/fold_batch_norm.h"
+
+namespace distillery {
+namespace {
+
+std::string label(const Model& model, int layer) {
+  return "layer " + std::to_string(layer) + " (" + model.layer(layer).type() + ")";
+}
+
+// Output channels of a Dense or Conv2D: the kernel's last axis.
+int channels_of(const ParamRef& kernel) { return kernel.spec.shape.dims.back(); }
+
+int32_t round_to_int32(double v) {
+  return int32_t(std::clamp(std::llrint(v), (long long)std::numeric_limits<int32_t>::min(),
+                            (long long)std::numeric_limits<int32_t>::max()));
+}
+
+bool positive_finite(float v) { return std::isfinite(v) && v > 0.0f; }
+
+}  // namespace
+
+// ------------------------------------------------------- 1. quantize_model
+
+QuantizedModel quantize_model(const Model& model, const Tensor& calibration, const QuantizeOptions& options) {
+  validate(options);
+  const bool int8 = options.mode == QuantMode::Int8;
+  Model reference = int8 ? fold_batch_norms(model) : model.clone();
+  std::vector<ActivationQuant> activations;
+  CalibrationInfo info;
+  if (int8) {
+    activations = calibrate_activations(reference, calibration, options);
+    info.method = options.calibration;
+    info.percentile = options.calibration == CalibrationMethod::Percentile ? options.percentile : 0.0;
+    info.samples = calibration.rows();
+  }
+
+  std::vector<LayerQuantization> layers(size_t(reference.num_layers()));
+  if (options.mode != QuantMode::Float16) {
+    const ParamStore& params = reference.params();
+    for (int i = 0; i < reference.num_layers(); ++i) {
+      if (!has_quantizable_kernel(reference.layer(i))) continue;
+      LayerQuantization& q = layers[size_t(i)];
+      const ParamRef* kernel = find_param(reference, i, "kernel");
+      q.has_int8_kernel = true;
+      q.kernel = quantize_per_channel(params.values.data() + kernel->offset, kernel->size(), channels_of(*kernel));
+      const ParamRef* bias = find_param(reference, i, "bias");
+      if (!int8 || !bias) continue;
+      q.has_int32_bias = true;
+      const float input_scale = activations[size_t(i)].scale;
+      for (int c = 0; c < channels_of(*kernel); ++c) {
+        const float scale = input_scale * q.kernel.scales[size_t(c)];
+        q.bias_scales.push_back(scale);
+        q.bias.push_back(round_to_int32(double(params.values[size_t(bias->offset + c)]) / double(scale)));
+      }
+    }
+  }
+  return QuantizedModel::assemble(std::move(reference), options.mode, std::move(layers), std::move(activations), info);
+}
+
+int64_t float32_weight_bytes(const Model& model) { return model.parameter_count() * 4; }
+
+// ------------------------------------------------------- 2. assemble
+
+QuantizedModel QuantizedModel::assemble(Model reference, QuantMode mode, std::vector<LayerQuantization> layers,
+                                        std::vector<ActivationQuant> activations, CalibrationInfo calibration) {
+  const int n = reference.num_layers();
+  require(int(layers.size()) == n, "the quantization lists " + std::to_string(layers.size()) +
+                                       " layers but the model has " + std::to_string(n));
+  if (mode == QuantMode::Int8) {
+    require(int(activations.size()) == n + 1, "an int8 model needs " + std::to_string(n + 1) +
+                                                  " activation ranges (the input and one per layer), got " +
+                                                  std::to_string(activations.size()));
+    for (size_t i = 0; i < activations.size(); ++i)
+      require(positive_finite(activations[i].scale),
+              "activation range " + std::to_string(i) + " has scale " + std::to_string(activations[i].scale) +
+                  ": a scale must be positive and finite");
+  }
+  ParamStore& params = reference.params();
+  for (int i = 0; i < n; ++i) {
+    LayerQuantization& q = layers[size_t(i)];
+    const std::string where = label(reference, i);
+    const bool weighted = has_quantizable_kernel(reference.layer(i));
+    require(!q.has_int8_kernel || (weighted && mode != QuantMode::Float16),
+            where + ": only dense and conv2d kernels are int8, and not in the float16 mode");
+    require(!q.has_int32_bias || (q.has_int8_kernel && mode == QuantMode::Int8),
+            where + ": an int32 bias needs an int8 kernel in the int8 mode");
+    require(!(mode != QuantMode::Float16 && weighted && !q.has_int8_kernel), where + ": the int8 kernel is missing");
+    if (q.has_int8_kernel) {
+      const ParamRef* kernel = find_param(reference, i, "kernel");
+      const int channels = channels_of(*kernel);
+      require(int64_t(q.kernel.values.size()) == kernel->size(),
+              where + ": the int8 kernel holds " + std::to_string(q.kernel.values.size()) + " values but shape " +
+                  kernel->spec.shape.str() + " needs " + std::to_string(kernel->size()));
+      require(int(q.kernel.scales.size()) == channels, where + ": the kernel has " +
+                                                           std::to_string(q.kernel.scales.size()) +
+                                                           " scales but " + std::to_string(channels) + " channels");
+      for (size_t c = 0; c < q.kernel.scales.size(); ++c)
+        require(positive_finite(q.kernel.scales[c]), where + ": kernel scale " + std::to_string(c) + " is " +
+                                                         std::to_string(q.kernel.scales[c]) +
+                                                         ": a scale must be positive and finite");
+      dequantize_per_channel(q.kernel, channels, params.values.data() + kernel->offset);
+      // A pruned weight is int8 0, hence 0.0; one the mask says is pruned must be.
+      for (int64_t k = 0; k < kernel->size(); ++k)
+        if (params.masks[size_t(kernel->offset + k)] == 0.0f)
+          require(q.kernel.values[size_t(k)] == 0, where + ": kernel value " + std::to_string(k) +
+                                                       " is pruned by the mask but not 0");
+    }
+    const ParamRef* bias = find_param(reference, i, "bias");
+    require(!q.has_int32_bias || bias, where + ": an int32 bias is given but the layer has no bias");
+    if (q.has_int32_bias) {
+      const int channels = int(bias->size());
+      require(int(q.bias.size()) == channels && int(q.bias_scales.size()) == channels,
+              where + ": the int32 bias needs " + std::to_string(channels) + " values and scales, got " +
+                  std::to_string(q.bias.size()) + " and " + std::to_string(q.bias_scales.size()));
+      const float input_scale = activations[size_t(i)].scale;
+      for (int c = 0; c < channels; ++c) {
+        const float expected = input_scale * q.kernel.scales[size_t(c)];
+        require(std::fabs(q.bias_scales[size_t(c)] - expected) <= 1e-5f * expected,
+                where + ": bias scale " + std::to_string(c) + " is " + std::to_string(q.bias_scales[size_t(c)]) +
+                    " but the input scale times the kernel scale is " + std::to_string(expected));
+        params.values[size_t(bias->offset + c)] = float(double(q.bias[size_t(c)]) * double(q.bias_scales[size_t(c)]));
+      }
+    }
+  }
+  if (mode == QuantMode::Float16)
+    for (float& v : params.values) v = round_to_half(v);
+
+  QuantizedModel out;
+  out.mode_ = mode;
+  out.reference_ = std::move(reference);
+  out.layers_ = std::move(layers);
+  out.activations_ = std::move(activations);
+  out.calibration_ = calibration;
+  if (mode == QuantMode::Int8) out.compile_int8();
+  return out;
+}
+
+void QuantizedModel::compile_int8() {
+  const int n = reference_.num_layers();
+  const ParamStore& params = reference_.params();
+  for (int i = 0; i < n; ++i) {
+    const Layer& layer = reference_.layer(i);
+    Op op;
+    op.layer = i;
+    op.in = activations_[size_t(i)];
+    op.out = activations_[size_t(i) + 1];
+    const std::string type = layer.type();
+    if (has_quantizable_kernel(layer)) {
+      const bool fused = i + 1 < n && relu_fuses_into_previous(reference_, i + 1);
+      if (fused) op.out = activations_[size_t(i) + 2];
+      op.kind = OpKind::Gemm;
+      op.conv = type == "conv2d";
+      op.float_output = !fused && i == n - 1;
+      const LayerQuantization& q = layers_[size_t(i)];
+      const int channels = int(q.kernel.scales.size());
+      const int k = int(q.kernel.values.size() / size_t(channels));
+      // Convolutions have short patches (9 for a 3x3 on gray): padded to the
+      // SIMD step of 8 with zero weights, im2col's padded rows need no scalar tail.
+      op.k = op.conv ? (k + 7) / 8 * 8 : k;
+      op.weights.assign(size_t(channels) * size_t(op.k), 0);
+      op.bias.assign(size_t(channels), 0);
+      op.multiplier.resize(size_t(channels));
+      for (int j = 0; j < channels; ++j) {
+        int32_t sum = 0;
+        for (int p = 0; p < k; ++p) {
+          const int8_t w = q.kernel.values[size_t(p) * size_t(channels) + size_t(j)];
+          op.weights[size_t(j) * size_t(op.k) + size_t(p)] = w;
+          sum += w;
+        }
+        op.bias[size_t(j)] = (q.has_int32_bias ? q.bias[size_t(j)] : 0) - op.in.zero_point * sum;
+        const float product = op.in.scale * q.kernel.scales[size_t(j)];
+        op.multiplier[size_t(j)] = op.float_output ? product : product / op.out.scale;
+      }
+      op.lo = fused ? op.out.zero_point : -128;
+      (void)params;
+      if (fused) ++i;
+    } else if (type == "maxpool2d") {
+      op.kind = OpKind::MaxPool;
+    } else if (type == "relu") {
+      op.kind = OpKind::Relu;
+    } else if (type == "flatten" || type == "dropout") {
+      op.kind = OpKind::Identity;
+    } else {
+      op.kind = OpKind::FloatLayer;
+      op.float_output = i == n - 1;
+    }
+    ops_.push_back(std::move(op));
+  }
+}
+
+// ------------------------------------------------------- 3. the int8 forward
+
+namespace {
+
+// Samples per im2col chunk, keeping the int8 column matrix near 1 MB.
+int conv_chunk(const WindowGeometry& g, int batch) {
+  const int64_t per_sample = std::max<int64_t>(1, g.positions() * g.patch_size());
+  return int(std::clamp<int64_t>((int64_t(1) << 20) / per_sample, 1, batch));
+}
+
+void max_pool_int8(const int8_t* in, int batch, const WindowGeometry& g, int8_t* out) {
+  const int c = g.channels;
+  for (int s = 0; s < batch; ++s) {
+    const int8_t* image = in + int64_t(s) * g.image_size();
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      const int y0 = std::max(0, oy * g.stride_h - g.pad_top), y1 = std::min(g.in_h, oy * g.stride_h - g.pad_top + g.window_h);
+      for (int ox = 0; ox < g.out_w; ++ox, out += c) {
+        const int x0 = std::max(0, ox * g.stride_w - g.pad_left),
+                  x1 = std::min(g.in_w, ox * g.stride_w - g.pad_left + g.window_w);
+        std::fill(out, out + c, int8_t(-128));
+        for (int y = y0; y < y1; ++y)
+          for (int x = x0; x < x1; ++x) {
+            const int8_t* pixel = image + (int64_t(y) * g.in_w + x) * c;
+            for (int ch = 0; ch < c; ++ch) out[ch] = std::max(out[ch], pixel[ch]);
+          }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void QuantizedModel::run_op(const Op& op, const std::vector<int8_t>& in, int batch, std::vector<int8_t>& out,
+                            float* logits) {
+  Layer& layer = reference_.layer(op.layer);
+  const int64_t out_size = layer.output_shape().size();
+  if (!op.float_output) out.resize(size_t(batch * out_size));
+  switch (op.kind) {
+    case OpKind::Gemm: {
+      Int8Epilogue e;
+      e.bias = op.bias.data();
+      e.multiplier = op.multiplier.data();
+      e.output_zero_point = op.out.zero_point;
+      e.lo = op.lo;
+      const int channels = int(op.bias.size());
+      const int k = op.k;
+      auto gemm = [&](int m, const int8_t* a, int64_t out_row) {
+        if (op.float_output)
+          gemm_s8_dequantize(m, channels, k, a, k, op.weights.data(), k, e, logits + out_row * channels, channels);
+        else
+          gemm_s8_requantize(m, channels, k, a, k, op.weights.data(), k, e, out.data() + out_row * channels, channels);
+      };
+      if (!op.conv) {
+        gemm(batch, in.data(), 0);
+        break;
+      }
+      const WindowGeometry& g = static_cast<const Conv2D&>(layer).geometry();
+      const int chunk = conv_chunk(g, batch);
+      columns_.resize(size_t(int64_t(chunk) * g.positions() * k));
+      for (int s = 0; s < batch; s += chunk) {
+        const int count = std::min(chunk, batch - s);
+        im2col_int8(in.data() + int64_t(s) * g.image_size(), count, g, int8_t(op.in.zero_point), k, columns_.data());
+        gemm(int(count * g.positions()), columns_.data(), int64_t(s) * g.positions());
+      }
+      break;
+    }
+    case OpKind::MaxPool:
+      max_pool_int8(in.data(), batch, static_cast<const Pooling2D&>(layer).geometry(), out.data());
+      break;
+    case OpKind::Relu: {
+      const int8_t floor = int8_t(op.in.zero_point);
+      for (size_t i = 0; i < out.size(); ++i) out[i] = std::max(in[i], floor);
+      break;
+    }
+    case OpKind::Identity:
+      std::copy(in.begin(), in.begin() + long(out.size()), out.begin());
+      break;
+    case OpKind::FloatLayer: {
+      float_in_.resize(layer.input_shape().with_batch(batch));
+      dequantize_activations(in.data(), float_in_.size(), op.in, float_in_.data());
+      layer.forward(float_in_, float_out_, false);
+      if (op.float_output)
+        std::copy(float_out_.data(), float_out_.data() + float_out_.size(), logits);
+      else
+        quantize_activations(float_out_.data(), float_out_.size(), op.out, out.data());
+      break;
+    }
+  }
+}
+
+const Tensor& QuantizedModel::forward(const Tensor& input) {
+  const Shape& want = reference_.input_shape();
+  if (input.shape().rank() != want.rank() + 1 || input.shape().without_batch() != want)
+    throw Error("the quantized model expects input " + want.str() + " per sample but got " +
+                (input.shape().rank() ? input.shape().without_batch().str() : std::string("[]")));
+  if (mode_ != QuantMode::Int8) return reference_.forward(input, false);
+
+  const int batch = input.rows();
+  logits_.resize(reference_.output_shape().with_batch(batch));
+  buffer_a_.resize(size_t(input.size()));
+  quantize_activations(input.data(), input.size(), activations_[0], buffer_a_.data());
+  std::vector<int8_t>* current = &buffer_a_;
+  std::vector<int8_t>* next = &buffer_b_;
+  for (const Op& op : ops_) {
+    run_op(op, *current, batch, *next, logits_.data());
+    if (!op.float_output) std::swap(current, next);
+  }
+  const Op& last = ops_.back();
+  if (!last.float_output) dequantize_activations(current->data(), logits_.size(), last.out, logits_.data());
+  return logits_;
+}
+
+Tensor QuantizedModel::predict_logits(const Tensor& input, int chunk) {
+  const int n = input.rows();
+  Tensor out(reference_.output_shape().with_batch(n));
+  Tensor part;
+  for (int begin = 0; begin < n; begin += chunk) {
+    const int count = std::min(chunk, n - begin);
+    part.resize(reference_.input_shape().with_batch(count));
+    std::copy(input.data() + int64_t(begin) * input.row_size(), input.data() + int64_t(begin + count) * input.row_size(),
+              part.data());
+    const Tensor& logits = forward(part);
+    std::copy(logits.data(), logits.data() + logits.size(), out.data() + int64_t(begin) * out.row_size());
+  }
+  return out;
+}
+
+int64_t QuantizedModel::weight_bytes() const {
+  int64_t bytes = 0;
+  for (int i = 0; i < reference_.num_layers(); ++i) {
+    const LayerQuantization& q = layers_[size_t(i)];
+    for (int r : reference_.param_refs_of_layer(i)) {
+      const ParamRef& ref = reference_.params().refs[size_t(r)];
+      if (q.has_int8_kernel && ref.spec.name == "kernel")
+        bytes += ref.size() + 4 * int64_t(q.kernel.scales.size());
+      else if (q.has_int32_bias && ref.spec.name == "bias")
+        bytes += 8 * ref.size();  // value and scale
+      else
+        bytes += (mode_ == QuantMode::Float16 ? 2 : 4) * ref.size();
+    }
+  }
+  return bytes;
+}
+
+}  // namespace distillery

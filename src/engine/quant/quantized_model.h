@@ -1,0 +1,116 @@
+#pragma once
+// QuantizedModel: a chain model after post-training quantization, with its
+// own forward pass. It is a type of its own, not a flag inside the float
+// layers: the float layers stay the one training path, and the integer
+// path (int8 activations between layers, one requantization per weighted
+// layer) lives here, built once from a float Model.
+//
+//   Tensor calibration = ...;                     // [N, input_shape], preprocessed
+//   QuantizedModel q = quantize_model(model, calibration, {QuantMode::Int8});
+//   const Tensor& logits = q.forward(batch);      // int8 kernels
+//
+// reference() is the float model the quantized one stands for: BatchNorm
+// folded, every quantized weight replaced by its dequantized value. In the
+// weight-only modes it is also what forward() runs (float compute).
+//
+// Int8 forward, per layer of reference():
+//   dense, conv2d   int8 x int8 -> int32 GEMM (kernels/gemm_int8.h), requantized
+//                   to the next layer's range; a ReLU right after is fused
+//                   (clamp at the output zero point); the last layer writes
+//                   float logits instead
+//   maxpool2d       on int8 (max commutes with the monotonic quantization)
+//   relu            clamp at the zero point
+//   flatten, dropout  nothing (same bytes)
+//   anything else   dequantize, run the float layer, quantize to its output range
+#include <cstdint>
+#include <vector>
+
+#include "engine/model/model.h"
+#include "engine/quant/quant_math.h"
+#include "engine/quant/quant_mode.h"
+
+namespace distillery {
+
+// What quantization keeps of one layer of reference().
+struct LayerQuantization {
+  bool has_int8_kernel = false;   // dense/conv2d in the int8 modes
+  ChannelQuantized kernel;        // int8 per output channel (last axis)
+  bool has_int32_bias = false;    // dense/conv2d with a bias, int8 mode
+  std::vector<int32_t> bias;      // value = bias[c] * bias_scales[c]
+  std::vector<float> bias_scales; // input scale * kernel scale[c]
+};
+
+struct CalibrationInfo {
+  CalibrationMethod method = CalibrationMethod::MinMax;
+  double percentile = 0;  // with Percentile
+  int samples = 0;
+};
+
+class QuantizedModel {
+ public:
+  QuantizedModel() = default;
+  QuantizedModel(QuantizedModel&&) = default;
+  QuantizedModel& operator=(QuantizedModel&&) = default;
+
+  // Assembles a model from its parts (quantize_model and the file reader both
+  // end here): reference's quantized weights are overwritten with the
+  // dequantized values of `layers`, and the int8 path is prepared.
+  // activations: input range first, then one per layer of reference (int8 mode;
+  // empty otherwise). Throws Error when the parts do not fit together.
+  static QuantizedModel assemble(Model reference, QuantMode mode, std::vector<LayerQuantization> layers,
+                                 std::vector<ActivationQuant> activations, CalibrationInfo calibration);
+
+  QuantMode mode() const { return mode_; }
+  const Model& reference() const { return reference_; }
+  const std::vector<LayerQuantization>& layers() const { return layers_; }
+  const std::vector<ActivationQuant>& activations() const { return activations_; }
+  const CalibrationInfo& calibration() const { return calibration_; }
+
+  // input: [N, ...input_shape], preprocessed as for reference(). Returns logits.
+  const Tensor& forward(const Tensor& input);
+  Tensor predict_logits(const Tensor& input, int chunk = 256);
+
+  // Bytes the weights take as stored: int8 kernels plus their scales, int32
+  // biases, float16 or float32 for the rest.
+  int64_t weight_bytes() const;
+
+ private:
+  // One step of the int8 forward.
+  enum class OpKind { Gemm, MaxPool, Relu, Identity, FloatLayer };
+  struct Op {
+    OpKind kind = OpKind::Identity;
+    int layer = 0;               // of reference()
+    bool conv = false;           // Gemm over im2col columns
+    bool float_output = false;   // the last layer: logits in float
+    ActivationQuant in, out;
+    int k = 0;                       // Gemm: weights per channel as stored, k padded to 8 for conv (zeros)
+    std::vector<int8_t> weights;     // Gemm: [channels, k], each channel's k weights contiguous
+    std::vector<int32_t> bias;       // Gemm: int32 bias with the input zero point folded in
+    std::vector<float> multiplier;   // Gemm: per channel, see Int8Epilogue
+    int32_t lo = -128;               // Gemm: clamp floor (the output zero point with a fused ReLU)
+  };
+  void compile_int8();
+  void run_op(const Op& op, const std::vector<int8_t>& in, int batch, std::vector<int8_t>& out, float* logits);
+
+  QuantMode mode_ = QuantMode::Int8;
+  Model reference_;
+  std::vector<LayerQuantization> layers_;
+  std::vector<ActivationQuant> activations_;
+  CalibrationInfo calibration_;
+
+  std::vector<Op> ops_;
+  // Workspaces, kept across calls.
+  std::vector<int8_t> buffer_a_, buffer_b_, columns_;
+  Tensor float_in_, float_out_, logits_;
+};
+
+// Post-training quantization of a chain model. calibration: [N >= 1,
+// ...input_shape] preprocessed inputs (a few hundred training images), used in
+// the int8 mode to set each activation's range. Throws Error for a calibration
+// set of the wrong shape or bad options.
+QuantizedModel quantize_model(const Model& model, const Tensor& calibration, const QuantizeOptions& options);
+
+// Float bytes of a model's weights (the float32 file's payload), to compare with weight_bytes().
+int64_t float32_weight_bytes(const Model& model);
+
+}  // namespace distillery

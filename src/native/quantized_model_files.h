@@ -1,0 +1,18 @@
+#pragma once
+// Quantized model files for the native front ends (engine/quant/quantized_json.h).
+// Errors read "FILE: problem".
+#include <string>
+
+#include "engine/quant/quantized_json.h"
+
+namespace distillery {
+
+// True when PATH holds a model file with a "quantization" section. Throws
+// Error "PATH: problem" when it cannot be read.
+bool model_file_is_quantized(const std::string& path);
+QuantizedModel load_quantized_model_file(const std::string& path);
+// Written through a temporary file renamed into place, as save_model_file does.
+void save_quantized_model_file(const std::string& path, const QuantizedModel& model,
+                               const ModelJsonOptions& options = {});
+
+}  // namespace distillery

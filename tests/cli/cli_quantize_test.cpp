@@ -1,0 +1,99 @@
+// distillery quantize, and eval / predict on its output: int8 calibrated on
+// the training data keeps the float model's accuracy and predictions, the
+// weight-only modes need no data, and bad files and flags get clear errors.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_test_support.h"
+
+namespace distillery::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+Json run_json(const std::string& args) {
+  const RunResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  return Json::parse(r.out);
+}
+
+TEST(CliQuantize, Int8KeepsAccuracyAndEvalAndPredictRunTheQuantizedModel) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir, "model.json", "conv:4:3,pool:2,dense:16");
+  const std::string data = dir.file("data.csv");
+  write_band_csv(data, 120, 5);
+  const std::string q = dir.file("q.json");
+  const Json report = run_json("quantize --model " + model + " --data " + data + " --mode int8 --calibration 100 --out " +
+                               q + " --json");
+  EXPECT_EQ(report["mode"], "int8");
+  EXPECT_EQ(report["calibration_samples"], 100);
+  EXPECT_GE(report["agreement_with_float"].get<double>(), 0.95);
+  EXPECT_GE(report["float32_weight_bytes"].get<double>() / report["weight_bytes"].get<double>(), 3.0);
+  EXPECT_EQ(Json::parse(read_text(q))["quantization"]["mode"], "int8");
+
+  const Json float_eval = run_json("eval --model " + model + " --data " + data + " --json");
+  const Json int8_eval = run_json("eval --model " + q + " --data " + data + " --json");
+  EXPECT_EQ(int8_eval["quantization"], "int8");
+  EXPECT_NEAR(int8_eval["accuracy"].get<double>(), float_eval["accuracy"].get<double>(), 0.03);
+  EXPECT_GT(int8_eval["accuracy"].get<double>(), 0.9);
+
+  const RunResult table = run_cli("eval --model " + q + " --data " + data);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("quantized  int8"), std::string::npos) << table.out;
+
+  std::string files;
+  for (int label = 0; label < 3; ++label) {
+    const std::string png = dir.file(std::string(kBandClasses[label]) + ".png");
+    write_png(png, band_image(label, 8, 8, 90 + label), 8, 8, 1);
+    files += " " + png;
+  }
+  const Json predicted = run_json("predict --json --model " + q + files);
+  ASSERT_EQ(predicted.size(), 3u);
+  for (int label = 0; label < 3; ++label) EXPECT_EQ(predicted[label]["label"], kBandClasses[label]);
+}
+
+TEST(CliQuantize, WeightOnlyModesNeedNoData) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir);
+  const std::string data = dir.file("data.csv");
+  write_band_csv(data, 60, 6);
+  for (const char* mode : {"int8-weights", "float16"}) {
+    const std::string out = dir.file(std::string(mode) + ".json");
+    const Json report = run_json("quantize --model " + model + " --mode " + mode + " --out " + out + " --json");
+    EXPECT_EQ(report["mode"], mode);
+    // A 1,100-weight model: the file's metadata weighs, so the weights are compared.
+    EXPECT_LT(report["file_bytes"].get<double>(), report["float32_file_bytes"].get<double>()) << mode;
+    EXPECT_GE(report["float32_weight_bytes"].get<double>() / report["weight_bytes"].get<double>(),
+              std::string(mode) == "float16" ? 2.0 : 3.0) << mode;
+    const Json e = run_json("eval --model " + out + " --data " + data + " --json");
+    EXPECT_EQ(e["quantization"], mode);
+    EXPECT_GT(e["accuracy"].get<double>(), 0.9);
+  }
+}
+
+TEST(CliQuantize, BadFlagsAndFilesAreNamed) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir);
+  RunResult r = run_cli("quantize --model " + model + " --mode int8 --out " + dir.file("q.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--data: the int8 mode calibrates"), std::string::npos) << r.err;
+  r = run_cli("quantize --model " + model + " --mode int4 --out " + dir.file("q.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("int4"), std::string::npos) << r.err;
+
+  const std::string data = dir.file("data.csv");
+  write_band_csv(data, 30, 7);
+  const std::string q = dir.file("q.json");
+  ASSERT_EQ(run_cli("quantize --model " + model + " --data " + data + " --weights-encoding array --out " + q).exit_code, 0);
+  Json doc = Json::parse(read_text(q));
+  doc["layers"][1]["weights"]["kernel"]["scales"][0] = 0;
+  const std::string bad = dir.file("bad.json");
+  write_text(bad, doc.dump());
+  r = run_cli("eval --model " + bad + " --data " + data);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(bad + ": layer 1 (dense): weights.kernel.scales[0] is 0"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace distillery::testing
