@@ -63,12 +63,13 @@ Dataset load_unlabeled(const std::string& path, const Model& teacher) {
 double points(double fraction) { return std::round(fraction * 1e4) / 1e2; }
 
 DistillFlags read_distill_flags(const ArgParser& args, TrainConfig& config) {
-  config.loss = loss_from_name(args.get_choice("--loss", "kd", {"kd", "dkd", "mse", "ce"}));
-  config.teacher_mode = teacher_mode_from_name(args.get_choice("--teacher-mode", "consistent", {"consistent", "cached"}));
-  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
+  config.loss = args.get_named("--loss", LossKind::kHinton, loss_names());
+  config.teacher_mode = args.get_named("--teacher-mode", TeacherMode::kConsistent, teacher_mode_names());
+  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
   config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
   config.dkd_target_weight = static_cast<float>(args.get_double("--dkd-target", 1.0, 0.0, 1000.0));
   config.dkd_nontarget_weight = static_cast<float>(args.get_double("--dkd-nontarget", 8.0, 0.0, 1000.0));
+  validate_for_command(args, config);
   DistillFlags f;
   f.teacher_path = args.get("--teacher");
   f.data_path = args.get("--data");

@@ -6,7 +6,6 @@
 // Sections: 1. flags and settings  2. loading and checks  3. pruning, report, saving
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 
 #include "cli/cli_data.h"
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/training_session.h"
 #include "engine/core/error.h"
@@ -65,28 +65,28 @@ void add_prune_flags(ArgParser& args) {
 
 PruneSettings read_prune_settings(const ArgParser& args) {
   PruneSettings s;
-  s.method = args.get_choice("--method", "", {"magnitude", "global", "random", "structured"});
+  s.method = prune_method_names().parse(args.get_choice("--method", "", prune_method_names().names()));
   const std::string text = args.get("--sparsity");
   char* end = nullptr;
   const double sparsity = std::strtod(text.c_str(), &end);
   require(!text.empty() && end == text.c_str() + text.size() && sparsity >= 0.0 && sparsity < 1.0,
           "--sparsity: must be a number in [0, 1), got '" + text + "'");
   s.sparsity = static_cast<float>(sparsity);
-  s.schedule = args.get_choice("--schedule", "oneshot", {"oneshot", "iterative", "polynomial"});
-  s.rounds = args.get_int("--rounds", 3, 1, 100);
-  s.finetune_epochs = args.get_int("--finetune-epochs", 0, 0, 100000);
+  s.schedule = args.get_named("--schedule", PruneSchedule::kOneShot, prune_schedule_names());
+  s.rounds = args.get_whole("--rounds", 3);
+  s.finetune_epochs = args.get_whole("--finetune-epochs", 0);
   s.criterion = args.get_choice("--criterion", "l2", {"l1", "l2"});
   s.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
   TrainConfig& c = s.train;
-  c.batch_size = args.get_int("--batch", 64, 1, 65536);
+  c.batch_size = args.get_whole("--batch", 64);
   c.learning_rate = static_cast<float>(args.get_double("--lr", 5e-4, 1e-9, 10.0));
-  c.optimizer.kind = args.get_choice("--optimizer", "adam", {"adam", "adamw", "sgd"});
-  c.optimizer.weight_decay = c.optimizer.kind == "adamw" ? 0.01f : 0.0f;
-  c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
+  c.optimizer.kind = args.get_named("--optimizer", OptimizerKind::kAdam, optimizer_names());
+  c.optimizer.weight_decay = c.optimizer.kind == OptimizerKind::kAdamW ? 0.01f : 0.0f;
+  c.lr_schedule = args.get_named("--lr-schedule", LrSchedule::kConstant, lr_schedule_names());
   c.seed = s.seed;
   if (args.has("--teacher")) {
     c.loss = LossKind::kHinton;
-    c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
+    c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
     c.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
   } else {
     require(!args.has("--temperature") && !args.has("--alpha"), "--temperature and --alpha need --teacher");
@@ -106,17 +106,11 @@ PruneSettings read_prune_settings(const ArgParser& args) {
 void require_prunable(const Model& model, const PruneSettings& s, const std::string& path) {
   try {
     require(has_prunable(model.params()), "the model has nothing to prune (no dense or conv2d kernels)");
-    if (s.method == "structured")
+    if (s.method == PruneMethod::kStructured)
       plan_structured(model, structured_keep_counts(model, s.sparsity), parse_norm_criterion(s.criterion));
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-}
-
-std::atomic<bool>* g_stop = nullptr;
-extern "C" void on_prune_interrupt(int) {
-  if (g_stop) g_stop->store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program
 }
 
 // ---------------------------------------------------------------- 3. report
@@ -206,28 +200,28 @@ int run_prune(const Args& argv) {
   }
   char accuracy[32];
   std::snprintf(accuracy, sizeof accuracy, "%.4f", measured.before.accuracy);
-  note("prune: " + settings.method + " to sparsity " + args.get("--sparsity") + ", " + settings.schedule +
+  note("prune: " + std::string(prune_method_name(settings.method)) + " to sparsity " + args.get("--sparsity") + ", " +
+       prune_schedule_name(settings.schedule) +
        (settings.finetune_epochs ? ", " + std::to_string(settings.finetune_epochs) + " fine-tuning epoch(s)" : "") +
        "; accuracy before " + accuracy + " on the " + measured.set + " set");
 
   TrainingProgress progress("finetune");
   PruneCallbacks callbacks;
   callbacks.train = progress.callbacks();
-  const bool gradual = settings.schedule == "polynomial";
+  const bool gradual = settings.schedule == PruneSchedule::kPolynomial;
   callbacks.on_round = [&](int round, int rounds, double sparsity) {
     if (gradual && round != rounds && round % 10 != 1) return;  // a gradual run updates often: keep stderr short
     char line[128];
     std::snprintf(line, sizeof line, "prune: %s %d/%d: %s %.4f", gradual ? "mask update" : "round", round, rounds,
-                  settings.method == "structured" ? "parameters removed" : "sparsity", sparsity);
+                  settings.method == PruneMethod::kStructured ? "parameters removed" : "sparsity", sparsity);
     note(line);
   };
   TrainControl control;
-  g_stop = &control.stop;
-  auto previous = std::signal(SIGINT, on_prune_interrupt);
-  Model pruned = prune_model(model, data, split.train, split.val, settings, has_teacher ? &teacher_logits : nullptr,
-                             callbacks, &control);
-  std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
-  g_stop = nullptr;
+  Model pruned = [&] {
+    StopOnInterrupt guard(control.stop);
+    return prune_model(model, data, split.train, split.val, settings, has_teacher ? &teacher_logits : nullptr,
+                       callbacks, &control);
+  }();
   if (control.stop.load()) note("stopped early (Ctrl-C); measuring and saving the model as it is");
   measured.after = measure(pruned);
 

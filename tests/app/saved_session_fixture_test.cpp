@@ -62,10 +62,10 @@ TEST(SavedSessionFixture, AFinishedSessionFromMainRestoresWithItsSettingsAndFigu
   EXPECT_FLOAT_EQ(prune.sparsity, 0.6f);
   EXPECT_EQ(prune.finetune_epochs, 1);
   const DistillOptions& distill = r.app.distil_panel.options;
-  EXPECT_EQ(to_train_config(distill).optimizer.kind, "adamw");
-  EXPECT_EQ(to_train_config(distill).lr_schedule, "cosine");
+  EXPECT_EQ(to_train_config(distill).optimizer.kind, OptimizerKind::kAdamW);
+  EXPECT_EQ(to_train_config(distill).lr_schedule, LrSchedule::kCosine);
   EXPECT_TRUE(distill.baseline);
-  EXPECT_EQ(to_train_config(r.app.teacher_panel.train).optimizer.kind, "sgd");
+  EXPECT_EQ(to_train_config(r.app.teacher_panel.train).optimizer.kind, OptimizerKind::kSgd);
 
   // The student's provenance, the app's baseline shape included, as it was saved.
   const nlohmann::json student = nlohmann::json::parse(r.api.call_json("exportStudent", {})["value"]["text"].get<std::string>());

@@ -119,7 +119,7 @@ TEST(SessionOptionsSnapshot, ASnapshotFromBeforeTheNewOptionsStillRestores) {
   EXPECT_EQ(o.loss, LossKind::kLogitMse);
   EXPECT_FLOAT_EQ(o.temperature, 5);
   EXPECT_EQ(o.train.epochs, 6);
-  EXPECT_EQ(o.train.optimizer, "sgd");
+  EXPECT_EQ(o.train.optimizer, OptimizerKind::kSgd);
   EXPECT_EQ(o.teacher_mode, TeacherMode::kConsistent);
   EXPECT_FALSE(o.train.augment.any());
   EXPECT_EQ(o.train.warmup_epochs, 0);
