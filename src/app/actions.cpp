@@ -155,7 +155,8 @@ int start_teacher_training(App& app, const TrainOptions& options, std::shared_pt
   settings.model_source = "trained here: " + options.arch;
   settings.provenance = train_provenance(app, options);
   settings.provenance["method"] = "trained";
-  settings.resume_kind = "trainTeacher";
+  settings.kind = JobKind::kTrainTeacher;
+  settings.resumable = true;
   settings.resume_options = train_options_to_json(options);
   settings.resume_from = std::move(resume);
   return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(model), app.session.dataset,
@@ -204,7 +205,7 @@ std::unique_ptr<TrainJob> make_student_job(App& app, const DistillOptions& optio
     settings.extra_result["note"] = "the " + std::to_string(session.unlabeled->size()) +
                                     " unlabeled images were not used: a student alone learns from labels only";
   if (!baseline_part) {
-    settings.resume_kind = "distill";
+    settings.resumable = true;
     settings.resume_options = distill_options_to_json(options);
     settings.resume_from = std::move(resume);
   }

@@ -201,7 +201,7 @@ nlohmann::json session_snapshot_json(const App& app) {
   j["settings"] = settings_json(app);
   j["training"] = nullptr;
   if (const auto point = app.worker.resume_point())
-    j["training"] = {{"kind", point->kind},
+    j["training"] = {{"kind", job_kind_name(point->kind)},
                      {"options", point->options},
                      {"epochs_done", point->epochs_done},
                      {"epochs", point->epochs_total},
@@ -322,8 +322,11 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
   if (resume && !j.at("training").is_null()) {
     const nlohmann::json& t = j["training"];
     point = std::make_shared<ResumePoint>();
-    point->kind = value_of<std::string>(t, "kind", "training");
-    require(point->kind == "distill" || point->kind == "trainTeacher" || point->kind == "prune",
+    const std::string kind = value_of<std::string>(t, "kind", "training");
+    require(job_kind_names().contains(kind), "the saved session's training is of no known kind");
+    point->kind = job_kind_from_name(kind);
+    require(point->kind == JobKind::kDistill || point->kind == JobKind::kTrainTeacher ||
+                point->kind == JobKind::kPrune,
             "the saved session's training is of no known kind");
     point->options = t.at("options");
     point->epochs_done = value_of<int>(t, "epochs_done", "training");
@@ -335,8 +338,8 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
     point->curves = curves_from(t.at("curves"));
     require(data != nullptr, "the saved training run needs its dataset: load it again first");
     // Checked now so a bad one fails before the session changes.
-    if (point->kind == "distill") distill_options_from_json(point->options);
-    else if (point->kind == "prune") prune_options_from_json(point->options);
+    if (point->kind == JobKind::kDistill) distill_options_from_json(point->options);
+    else if (point->kind == JobKind::kPrune) prune_options_from_json(point->options);
     else train_options_from_json(point->options);
   }
 
@@ -368,10 +371,13 @@ nlohmann::json restore_session(App& app, const std::string& snapshot_text, const
                         {"job", nullptr}};
   // 3. The interrupted run continues from its checkpoint.
   if (point) {
-    out["training"] = {{"kind", point->kind}, {"epoch", point->epochs_done}, {"epochs", point->epochs_total}};
+    out["training"] = {
+        {"kind", job_kind_name(point->kind)}, {"epoch", point->epochs_done}, {"epochs", point->epochs_total}};
     try {
-      if (point->kind == "distill") out["job"] = start_distillation(app, distill_options_from_json(point->options), point);
-      else if (point->kind == "prune") out["job"] = start_pruning(app, prune_options_from_json(point->options), point);
+      if (point->kind == JobKind::kDistill)
+        out["job"] = start_distillation(app, distill_options_from_json(point->options), point);
+      else if (point->kind == JobKind::kPrune)
+        out["job"] = start_pruning(app, prune_options_from_json(point->options), point);
       else out["job"] = start_teacher_training(app, train_options_from_json(point->options), point);
     } catch (const Error& e) {
       out["resumeError"] = e.what();

@@ -225,7 +225,7 @@ void PruneJob::keep_resume_point() {
   if (epochs_done == resume_point_epoch_) return;
   resume_point_epoch_ = epochs_done;
   auto point = std::make_shared<ResumePoint>();
-  point->kind = "prune";
+  point->kind = JobKind::kPrune;
   point->options = options_json_;
   point->epochs_done = epochs_done;
   point->epochs_total = settings_.finetune_epochs * rounds_;

@@ -33,6 +33,7 @@ class PruneJob : public Job {
   ~PruneJob() override;
 
   std::string title() const override { return "Pruning " + source_role_; }
+  JobKind kind() const override { return JobKind::kPrune; }
   bool step() override;
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;
