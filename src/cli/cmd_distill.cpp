@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/training_session.h"
+#include "engine/train/baseline_record.h"
 #include "engine/core/error.h"
 #include "engine/data/dataset_ops.h"
 #include "engine/model/arch_spec.h"
@@ -134,11 +135,13 @@ Baseline train_alone(const ArgParser& args, const DistillFlags& f, const Trainin
       evaluate_after_training(alone, data, labelled_split, f.data_path, args.get("--test-data"), f.out, &teacher);
   const double gain = distilled.report.accuracy - evaluation.report.accuracy;
   Baseline b;
-  b.summary = {{"accuracy", evaluation.report.accuracy},
-               {"agreement", evaluation.report.agreement},
-               {"kl_to_teacher", evaluation.report.kl_to_teacher},
-               {"gain", gain},
-               {"set", evaluation.set}};
+  BaselineRecord record;
+  record.accuracy = evaluation.report.accuracy;
+  record.gain = gain;
+  record.set = evaluation.set;
+  record.agreement = evaluation.report.agreement;
+  record.kl_to_teacher = evaluation.report.kl_to_teacher;
+  b.summary = baseline_record_json(record);
   char line[160];
   std::snprintf(line, sizeof line, "distilled %.2f %% vs alone %.2f %% (%+.2f points, same seed and schedule)",
                 points(distilled.report.accuracy), points(evaluation.report.accuracy), points(gain));

@@ -13,6 +13,7 @@
 #include "app_test_data.h"
 #include "engine/io/model_json.h"
 #include "engine/prune/prune_pipeline.h"
+#include "engine/train/baseline_record.h"
 
 namespace distillery {
 namespace {
@@ -70,6 +71,10 @@ TEST(SavedSessionFixture, AFinishedSessionFromMainRestoresWithItsSettingsAndFigu
   // The student's provenance, the app's baseline shape included, as it was saved.
   const nlohmann::json student = nlohmann::json::parse(r.api.call_json("exportStudent", {})["value"]["text"].get<std::string>());
   EXPECT_EQ(student["provenance"], expected["student"]);
+  // Its baseline record is the app's old shape ("alone_test_accuracy"), still read.
+  const BaselineRecord baseline = baseline_record_from_json(student["provenance"]["baseline"]);
+  EXPECT_EQ(baseline.accuracy, expected["student"]["baseline"]["alone_test_accuracy"].get<double>());
+  EXPECT_EQ(baseline.gain, expected["student"]["baseline"]["gain"].get<double>());
 
   // The restored models evaluate to the very figures they had.
   const nlohmann::json done = testing::run_job(r.app, r.api, "evaluate");

@@ -6,6 +6,7 @@
 //   3. JSON architectures
 //   4. Completing a stack (flatten, final dense) and parse_arch_spec
 //   5. describe_arch
+#include "engine/core/text.h"
 #include "engine/io/json_text.h"
 #include "engine/model/arch_spec.h"
 
@@ -25,22 +26,6 @@ using Json = nlohmann::json;
 // ---------------------------------------------------------------- 1. helpers
 
 const char* kKnownTokens = "conv, pool, avgpool, dense, dropout, flatten, relu, tanh, sigmoid, leaky_relu";
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  if (!s.empty() && s.back() == sep) parts.push_back("");
-  return parts;
-}
 
 bool is_activation(const std::string& name) {
   return name == "relu" || name == "tanh" || name == "sigmoid" || name == "leaky_relu" || name == "linear";
