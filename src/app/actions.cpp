@@ -189,7 +189,7 @@ std::unique_ptr<TrainJob> make_student_job(App& app, const DistillOptions& optio
   settings.title = alone ? "Training student alone" : "Distilling student";
   settings.config = to_train_config(options);
   settings.recipe.arch = options.train.arch;
-  settings.recipe.method = alone ? "alone" : "distilled";
+  settings.recipe.method = alone ? StudentMethod::kAlone : StudentMethod::kDistilled;
   settings.recipe.temperature = alone ? 0 : options.temperature;
   settings.recipe.alpha = alone ? 0 : options.alpha;
   settings.provenance = distill_provenance(app, options, unlabeled);
@@ -254,9 +254,9 @@ int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const R
   }
   require(!options.use_teacher || teacher || options.finetune_epochs == 0,
           "fine-tuning with the teacher needs a teacher: load one or untick 'use teacher'");
-  StudentRecipe recipe = from_teacher ? StudentRecipe{describe_arch(source), "pruned", 0, 0, 0} : app.session.student_recipe;
+  StudentRecipe recipe = from_teacher ? StudentRecipe{describe_arch(source), StudentMethod::kPruned, 0, 0, 0} : app.session.student_recipe;
   recipe.sparsity = options.sparsity;
-  if (from_teacher) recipe.method = "pruned";
+  if (from_teacher) recipe.method = StudentMethod::kPruned;
   return app.worker.start(std::make_unique<PruneJob>(options, std::make_unique<Model>(source.clone()),
                                                      std::move(teacher), app.session.dataset, app.session.split,
                                                      std::move(recipe), from_teacher ? "teacher" : "student",

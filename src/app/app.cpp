@@ -289,7 +289,7 @@ void App::draw_navigation() {
   if (session.student) {
     std::string line2 = ui::short_count(static_cast<double>(session.student->nonzero_parameter_count())) + " non-zero params";
     if (session.student_eval) line2 += ", " + ui::percent(session.student_eval->accuracy) + " test";
-    card("Student", ui::color::kAccent, session.student_recipe.arch + " (" + session.student_recipe.method + ")", line2);
+    card("Student", ui::color::kAccent, session.student_recipe.arch + " (" + student_method_name(session.student_recipe.method) + ")", line2);
   } else {
     card("Student", ui::color::kAccent, "none yet", "");
   }

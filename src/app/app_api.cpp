@@ -110,7 +110,7 @@ nlohmann::json status_json(const App& app) {
                                                {"params", s.teacher->parameter_count()}})
                              : nlohmann::json(nullptr);
   out["student"] = s.student ? nlohmann::json({{"arch", s.student_recipe.arch},
-                                               {"method", s.student_recipe.method},
+                                               {"method", student_method_name(s.student_recipe.method)},
                                                {"params", s.student->parameter_count()},
                                                {"nonzero_params", s.student->nonzero_parameter_count()}})
                              : nlohmann::json(nullptr);
@@ -149,10 +149,16 @@ nlohmann::json job_status_json(App& app, int id) {
 namespace {
 
 // "student" (the default) or "teacher": the models predict and export name.
+enum class ModelRole { kStudent, kTeacher };
+const NameTable<ModelRole>& model_role_names() {
+  static const NameTable<ModelRole> table("model", {{ModelRole::kStudent, "student"}, {ModelRole::kTeacher, "teacher"}});
+  return table;
+}
+
 bool wants_student(const ApiCall& c) {
   const std::string which = c.args.value("model", std::string("student"));
-  require(which == "student" || which == "teacher", c.method + ": model must be \"student\" or \"teacher\"");
-  return which == "student";
+  require(model_role_names().contains(which), c.method + ": model must be \"student\" or \"teacher\"");
+  return model_role_names().parse(which) == ModelRole::kStudent;
 }
 
 // --- jobs and the page

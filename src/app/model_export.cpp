@@ -62,8 +62,9 @@ std::string trim_number(double v) {
 std::string student_file_name(const App& app) {
   const StudentRecipe& r = app.session.student_recipe;
   std::string name = "student-" + arch_slug(r.arch);
-  if (r.method == "distilled") name += "-distilled-T" + trim_number(r.temperature) + "-a" + trim_number(r.alpha);
-  else if (r.method == "alone") name += "-alone";
+  if (r.method == StudentMethod::kDistilled)
+    name += "-distilled-T" + trim_number(r.temperature) + "-a" + trim_number(r.alpha);
+  else if (r.method == StudentMethod::kAlone) name += "-alone";
   if (r.sparsity > 0) name += "-pruned" + std::to_string(static_cast<int>(std::lround(r.sparsity * 100)));
   if (app.session.student_eval) name += "-acc" + format_number(app.session.student_eval->accuracy, "%.3f");
   return name + ".json";

@@ -90,7 +90,7 @@ void read_models(const nlohmann::json& j, SavedSession& saved) {
     saved.student = saved_model(j["student"], "student");
     const nlohmann::json& r = j["student"].at("recipe");
     saved.recipe.arch = value_of<std::string>(r, "arch", "student recipe");
-    saved.recipe.method = value_of<std::string>(r, "method", "student recipe");
+    saved.recipe.method = student_method_names().parse(value_of<std::string>(r, "method", "student recipe"));
     saved.recipe.temperature = value_of<float>(r, "temperature", "student recipe");
     saved.recipe.alpha = value_of<float>(r, "alpha", "student recipe");
     saved.recipe.sparsity = value_of<float>(r, "sparsity", "student recipe");

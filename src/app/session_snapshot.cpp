@@ -90,7 +90,7 @@ nlohmann::json session_snapshot_json(const App& app) {
   if (s.student)
     j["student"] = {{"recipe",
                      {{"arch", s.student_recipe.arch},
-                      {"method", s.student_recipe.method},
+                      {"method", student_method_name(s.student_recipe.method)},
                       {"temperature", s.student_recipe.temperature},
                       {"alpha", s.student_recipe.alpha},
                       {"sparsity", s.student_recipe.sparsity}}},

@@ -65,7 +65,7 @@ TEST_P(Baseline, OneJobReportsTheGainOverTheSameStudentAlone) {
   // The session: the distilled student, both runs' curves and the verdict line.
   const Session& s = app.session;
   ASSERT_TRUE(s.student && s.baseline_student && s.comparison);
-  EXPECT_EQ(s.student_recipe.method, "distilled");
+  EXPECT_EQ(s.student_recipe.method, StudentMethod::kDistilled);
   EXPECT_EQ(s.curves.epochs.size(), 3u);
   EXPECT_EQ(s.baseline_curves.epochs.size(), 3u);
   EXPECT_EQ(s.baseline_curves.batch_loss.size(), s.curves.batch_loss.size());

@@ -231,7 +231,7 @@ void PruneJob::keep_resume_point() {
   point->epochs_total = settings_.finetune_epochs * rounds_;
   if (!between_rounds) point->checkpoint = run_->checkpoint();
   point->job_state = {{"source", source_role_},
-                      {"phase", between_rounds ? "prune" : "finetune"},
+                      {"phase", saved_phase_names().name(between_rounds ? Phase::kPrune : Phase::kFinetune)},
                       {"round", round_},
                       {"pruned", pruned_},
                       {"steps_before_round", steps_before_round_},
@@ -260,14 +260,15 @@ void PruneJob::resume(const ResumePoint& point) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("the saved pruning run is broken: ") + e.what());
   }
-  require((phase == "finetune") == point.checkpoint.has_value() && (phase == "finetune" || phase == "prune"),
+  require(saved_phase_names().contains(phase) &&
+              (saved_phase_names().parse(phase) == Phase::kFinetune) == point.checkpoint.has_value(),
           "the saved pruning run is broken (phase '" + phase + "')");
   require(round_ >= 1 && round_ <= rounds_ && steps_before_round_ >= 0 && epochs_before_round_ >= 0,
           "the saved pruning run is broken (round " + std::to_string(round_) + " of " + std::to_string(rounds_) + ")");
   const std::string why = model_data_mismatch(*model, *data_, "saved pruned model");
   require(why.empty(), "the saved pruning run does not fit the dataset: " + why);
   model_ = std::move(model);
-  after_logits_ = phase == "finetune" ? Phase::kFinetune : Phase::kPrune;
+  after_logits_ = saved_phase_names().parse(phase);
   checkpoint_to_restore_ = point.checkpoint;
   resume_point_epoch_ = point.epochs_done;
   const TrainingCurves curves = point.curves;
