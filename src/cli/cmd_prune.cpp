@@ -140,71 +140,33 @@ nlohmann::json summary_json(const PruneReport& report, const Measured& m, const 
   return j;
 }
 
-}  // namespace
+// ---------------------------------------------------------------- 4. the run
 
-int run_prune(const Args& argv) {
-  ArgParser args("prune",
-                 "Prune a trained model: zero weights behind masks (magnitude, global, random;\n"
-                 "dense layers past 75 % sparsity, 90 % at batch 1, then run a sparse kernel), or\n"
-                 "remove whole units and filters (structured: a smaller model). Optionally fine-tune\n"
-                 "under the masks, with the distillation loss from --teacher. Prints the per-layer\n"
-                 "report and the accuracy before and after (on --test-data, else the validation split).");
-  add_prune_flags(args);
-  if (!args.parse(argv)) return 0;
-
-  PruneSettings settings = read_prune_settings(args);
-  const std::string out = args.get("--out");
-  check_output_path(out);
-  const std::string model_path = args.get("--model"), data_path = args.get("--data");
-  const std::string test_path = args.get("--test-data");
-  if (!test_path.empty()) require_exists(test_path);
-
-  Model model = load_model_file(model_path);
-  require_image_model(model, model_path);
-  require_prunable(model, settings, model_path);
+Model load_teacher_for(const std::string& teacher_path, const Model& model) {
   Model teacher;
-  const bool has_teacher = args.has("--teacher");
-  const std::string teacher_path = args.get("--teacher");
-  if (has_teacher) {
-    teacher = load_model_file(teacher_path);
-    require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
-                                                              teacher.input_shape().str() + " but the model " +
-                                                              model.input_shape().str());
-    require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
-  }
-  const Dataset data = load_data_for_model(data_path, args.get("--labels"), model, model_path);
-  const float val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
-  const Split split = split_indices(data.size(), val_split, settings.seed);
-  Dataset test;
-  if (!test_path.empty()) test = load_data_for_model(test_path, "", model, model_path);
+  teacher = load_model_file(teacher_path);
+  require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
+                                                            teacher.input_shape().str() + " but the model " +
+                                                            model.input_shape().str());
+  require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
+  return teacher;
+}
 
-  // The same samples measure the model before and after.
-  Measured measured;
-  auto measure = [&](Model& m) {
-    Model* t = has_teacher ? &teacher : nullptr;
-    if (!test_path.empty()) return evaluate(m, test, {}, t);
-    return evaluate(m, data, split.val.empty() ? split.train : split.val, t);
-  };
-  measured.set = !test_path.empty() ? "test" : split.val.empty() ? "training" : "validation";
-  measured.path = !test_path.empty() ? test_path : data_path;
-  measured.before = measure(model);
-
+// The teacher's logits over the data, for distilling while fine-tuning, timed on stderr.
+Tensor timed_teacher_logits(Model& teacher, const Dataset& data) {
   Tensor teacher_logits;
-  if (has_teacher) {
-    const auto start = std::chrono::steady_clock::now();
-    teacher_logits = compute_logits(teacher, data);
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.1f",
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    note("prune: teacher logits over " + std::to_string(data.size()) + " samples in " + seconds + " s");
-  }
-  char accuracy[32];
-  std::snprintf(accuracy, sizeof accuracy, "%.4f", measured.before.accuracy);
-  note("prune: " + std::string(prune_method_name(settings.method)) + " to sparsity " + args.get("--sparsity") + ", " +
-       prune_schedule_name(settings.schedule) +
-       (settings.finetune_epochs ? ", " + std::to_string(settings.finetune_epochs) + " fine-tuning epoch(s)" : "") +
-       "; accuracy before " + accuracy + " on the " + measured.set + " set");
+  const auto start = std::chrono::steady_clock::now();
+  teacher_logits = compute_logits(teacher, data);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  note("prune: teacher logits over " + std::to_string(data.size()) + " samples in " + seconds + " s");
+  return teacher_logits;
+}
 
+// prune_model with progress on stderr and Ctrl-C stopping it early.
+Model prune_with_progress(const Model& model, const Dataset& data, const Split& split, const PruneSettings& settings,
+                          const Tensor* teacher_logits, bool& stopped) {
   TrainingProgress progress("finetune");
   PruneCallbacks callbacks;
   callbacks.train = progress.callbacks();
@@ -219,14 +181,22 @@ int run_prune(const Args& argv) {
   TrainControl control;
   Model pruned = [&] {
     StopOnInterrupt guard(control.stop);
-    return prune_model(model, data, split.train, split.val, settings, has_teacher ? &teacher_logits : nullptr,
-                       callbacks, &control);
+    return prune_model(model, data, split.train, split.val, settings, teacher_logits, callbacks, &control);
   }();
-  if (control.stop.load()) note("stopped early (Ctrl-C); measuring and saving the model as it is");
-  measured.after = measure(pruned);
+  stopped = control.stop.load();
+  if (stopped) note("stopped early (Ctrl-C); measuring and saving the model as it is");
+  return pruned;
+}
 
-  const PruneReport report = build_prune_report(model, pruned);
-  pruned.name = std::filesystem::path(out).stem().string();
+struct PrunePaths {
+  std::string model, data, teacher, out;
+};
+
+void record_provenance(Model& pruned, const ArgParser& args, const PrunePaths& paths, const Measured& measured,
+                       const PruneReport& report, bool stopped) {
+  const std::string &model_path = paths.model, &data_path = paths.data, &teacher_path = paths.teacher;
+  const bool has_teacher = !teacher_path.empty();
+  pruned.name = std::filesystem::path(paths.out).stem().string();
   nlohmann::json& record = pruned.provenance["pruning"];
   record["command"] = args.command_line();
   record["source_file"] = model_path;
@@ -237,9 +207,12 @@ int run_prune(const Args& argv) {
   record["accuracy_after"] = measured.after.accuracy;
   record["latency_ms_before"] = report.latency_before_ms;
   record["latency_ms_after"] = report.latency_after_ms;
-  if (control.stop.load()) record["stopped_early"] = true;
+  if (stopped) record["stopped_early"] = true;
   pruned.provenance["accuracy"] = measured.after.accuracy;  // this model's measured accuracy
+}
 
+void save_and_report(const Model& pruned, const ArgParser& args, const PruneReport& report, const Measured& measured,
+                     const PruneSettings& settings, const std::string& out, bool has_teacher) {
   ModelJsonOptions options;
   options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
   save_model_file(out, pruned, options);
@@ -254,6 +227,62 @@ int run_prune(const Args& argv) {
                 with_thousands(pruned.nonzero_parameter_count()).c_str());
   }
   std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_prune(const Args& argv) {
+  ArgParser args("prune",
+                 "Prune a trained model: zero weights behind masks (magnitude, global, random;\n"
+                 "dense layers past 75 % sparsity, 90 % at batch 1, then run a sparse kernel), or\n"
+                 "remove whole units and filters (structured: a smaller model). Optionally fine-tune\n"
+                 "under the masks, with the distillation loss from --teacher. Prints the per-layer\n"
+                 "report and the accuracy before and after (on --test-data, else the validation split).");
+  add_prune_flags(args);
+  if (!args.parse(argv)) return 0;
+
+  PruneSettings settings = read_prune_settings(args);
+  PrunePaths paths{args.get("--model"), args.get("--data"), args.get("--teacher"), args.get("--out")};
+  check_output_path(paths.out);
+  const std::string test_path = args.get("--test-data");
+  if (!test_path.empty()) require_exists(test_path);
+
+  Model model = load_model_file(paths.model);
+  require_image_model(model, paths.model);
+  require_prunable(model, settings, paths.model);
+  const bool has_teacher = args.has("--teacher");
+  Model teacher = has_teacher ? load_teacher_for(paths.teacher, model) : Model();
+  const Dataset data = load_data_for_model(paths.data, args.get("--labels"), model, paths.model);
+  const float val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
+  const Split split = split_indices(data.size(), val_split, settings.seed);
+  Dataset test;
+  if (!test_path.empty()) test = load_data_for_model(test_path, "", model, paths.model);
+
+  // The same samples measure the model before and after.
+  Measured measured;
+  auto measure = [&](Model& m) {
+    Model* t = has_teacher ? &teacher : nullptr;
+    if (!test_path.empty()) return evaluate(m, test, {}, t);
+    return evaluate(m, data, split.val.empty() ? split.train : split.val, t);
+  };
+  measured.set = !test_path.empty() ? "test" : split.val.empty() ? "training" : "validation";
+  measured.path = !test_path.empty() ? test_path : paths.data;
+  measured.before = measure(model);
+
+  const Tensor teacher_logits = has_teacher ? timed_teacher_logits(teacher, data) : Tensor();
+  char accuracy[32];
+  std::snprintf(accuracy, sizeof accuracy, "%.4f", measured.before.accuracy);
+  note("prune: " + std::string(prune_method_name(settings.method)) + " to sparsity " + args.get("--sparsity") + ", " +
+       prune_schedule_name(settings.schedule) +
+       (settings.finetune_epochs ? ", " + std::to_string(settings.finetune_epochs) + " fine-tuning epoch(s)" : "") +
+       "; accuracy before " + accuracy + " on the " + measured.set + " set");
+
+  bool stopped = false;
+  Model pruned = prune_with_progress(model, data, split, settings, has_teacher ? &teacher_logits : nullptr, stopped);
+  measured.after = measure(pruned);
+  const PruneReport report = build_prune_report(model, pruned);
+  record_provenance(pruned, args, paths, measured, report, stopped);
+  save_and_report(pruned, args, report, measured, settings, paths.out, has_teacher);
   return 0;
 }
 
