@@ -20,15 +20,9 @@ namespace {
 using testing::band_dataset_files;
 using testing::run_job;
 
-RuntimeInfo runtime(bool threaded) {
-  RuntimeInfo info = detect_runtime();
-  info.threaded = threaded;
-  return info;
-}
+using testing::runtime;
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
+using testing::same_bits;
 
 const nlohmann::json kStudent = {{"arch", "dense:8"}, {"epochs", 3}, {"batch", 32}, {"lr", 0.01}, {"seed", 3},
                                  {"augment", "shift:1,mixup:0.2"}, {"schedule", "cosine"}, {"warmupEpochs", 1}};

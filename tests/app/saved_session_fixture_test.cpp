@@ -29,14 +29,9 @@ nlohmann::json fixture_json(const std::string& name) {
   return nlohmann::json::parse(bytes.begin(), bytes.end());
 }
 
-RuntimeInfo sliced() {
-  RuntimeInfo info = detect_runtime();
-  info.threaded = false;
-  return info;
-}
 
 struct Restored {
-  explicit Restored(const std::string& stem) : app(sliced(), platform), api(app) {
+  explicit Restored(const std::string& stem) : app(testing::runtime(false), platform), api(app) {
     api.stage_file("session.json", fixture_bytes(stem + ".session.json"));
     api.stage_file("dataset.bin", fixture_bytes(stem + ".dataset.bin"));
     reply = api.call_json("restoreSession", {{"resume", true}});
@@ -47,9 +42,7 @@ struct Restored {
   nlohmann::json reply;
 };
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
+using testing::same_bits;
 
 TEST(SavedSessionFixture, AFinishedSessionFromMainRestoresWithItsSettingsAndFigures) {
   Restored r("finished");
