@@ -121,7 +121,7 @@ struct Pair {
       config.teacher_mode = v.mode;
       config.temperature = 4.0f;
       config.alpha = 0.1f;
-      config.optimizer.kind = "adam";
+      config.optimizer.kind = OptimizerKind::kAdam;
       if (v.augment) config.augment = parse_augment_spec(kAugment);
       const TeacherSignal signal =
           v.loss == LossKind::kCrossEntropy ? TeacherSignal() : TeacherSignal(&teacher, &cached_logits);

@@ -108,7 +108,7 @@ struct Problem {
     config.teacher_mode = TeacherMode::kCached;
     config.temperature = 4.0f;
     config.alpha = 0.1f;
-    config.optimizer.kind = "adam";
+    config.optimizer.kind = OptimizerKind::kAdam;
   }
 };
 

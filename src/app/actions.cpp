@@ -2,8 +2,7 @@
 //   - helpers: checks that data and models are there and fit
 //   - dataset and teacher loading
 //   - training, distillation, evaluation (jobs)
-//   - prediction
-//   - export and file names
+// (prediction: prediction.h; export and file names: model_export.h)
 #include "app/actions.h"
 
 #include <algorithm>
@@ -97,12 +96,6 @@ nlohmann::json distill_provenance(const App& app, const DistillOptions& o, int u
   return p;
 }
 
-std::string format_number(double v, const char* format) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, format, v);
-  return buffer;
-}
-
 }  // namespace
 
 // --- dataset and teacher loading ----------------------------------------------------------
@@ -155,7 +148,8 @@ int start_teacher_training(App& app, const TrainOptions& options, std::shared_pt
   settings.model_source = "trained here: " + options.arch;
   settings.provenance = train_provenance(app, options);
   settings.provenance["method"] = "trained";
-  settings.resume_kind = "trainTeacher";
+  settings.kind = JobKind::kTrainTeacher;
+  settings.resumable = true;
   settings.resume_options = train_options_to_json(options);
   settings.resume_from = std::move(resume);
   return app.worker.start(std::make_unique<TrainJob>(std::move(settings), std::move(model), app.session.dataset,
@@ -195,7 +189,7 @@ std::unique_ptr<TrainJob> make_student_job(App& app, const DistillOptions& optio
   settings.title = alone ? "Training student alone" : "Distilling student";
   settings.config = to_train_config(options);
   settings.recipe.arch = options.train.arch;
-  settings.recipe.method = alone ? "alone" : "distilled";
+  settings.recipe.method = alone ? StudentMethod::kAlone : StudentMethod::kDistilled;
   settings.recipe.temperature = alone ? 0 : options.temperature;
   settings.recipe.alpha = alone ? 0 : options.alpha;
   settings.provenance = distill_provenance(app, options, unlabeled);
@@ -204,7 +198,7 @@ std::unique_ptr<TrainJob> make_student_job(App& app, const DistillOptions& optio
     settings.extra_result["note"] = "the " + std::to_string(session.unlabeled->size()) +
                                     " unlabeled images were not used: a student alone learns from labels only";
   if (!baseline_part) {
-    settings.resume_kind = "distill";
+    settings.resumable = true;
     settings.resume_options = distill_options_to_json(options);
     settings.resume_from = std::move(resume);
   }
@@ -260,9 +254,9 @@ int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const R
   }
   require(!options.use_teacher || teacher || options.finetune_epochs == 0,
           "fine-tuning with the teacher needs a teacher: load one or untick 'use teacher'");
-  StudentRecipe recipe = from_teacher ? StudentRecipe{describe_arch(source), "pruned", 0, 0, 0} : app.session.student_recipe;
+  StudentRecipe recipe = from_teacher ? StudentRecipe{describe_arch(source), StudentMethod::kPruned, 0, 0, 0} : app.session.student_recipe;
   recipe.sparsity = options.sparsity;
-  if (from_teacher) recipe.method = "pruned";
+  if (from_teacher) recipe.method = StudentMethod::kPruned;
   return app.worker.start(std::make_unique<PruneJob>(options, std::make_unique<Model>(source.clone()),
                                                      std::move(teacher), app.session.dataset, app.session.split,
                                                      std::move(recipe), from_teacher ? "teacher" : "student",
@@ -286,119 +280,6 @@ int start_evaluation(App& app) {
   return app.worker.start(std::make_unique<EvaluateJob>(std::move(student), std::move(teacher), app.session.dataset,
                                                         app.session.split.test, app.session.student_version,
                                                         app.session.teacher_version));
-}
-
-// --- prediction ---------------------------------------------------------------------
-
-std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels) {
-  const Shape& shape = model.input_shape();
-  require(shape.rank() == 3, "the model does not take images");
-  Dataset one;
-  one.height = shape[0];
-  one.width = shape[1];
-  one.channels = shape[2];
-  one.pixels.assign(pixels, pixels + one.image_bytes());
-  one.labels = {0};
-  one.class_names = {"?"};
-  Tensor input;
-  const int index = 0;
-  gather_batch(one, &index, 1, model.preprocessing, input);
-  const Tensor& logits = model.forward(input, false);
-  Tensor probabilities;
-  softmax(logits, 1.0f, probabilities);
-  std::vector<ClassScore> scores;
-  for (int k = 0; k < model.num_outputs(); ++k) {
-    const std::string label = k < static_cast<int>(model.class_names.size()) ? model.class_names[k] : std::to_string(k);
-    scores.push_back({label, k, probabilities[k]});
-  }
-  std::stable_sort(scores.begin(), scores.end(),
-                   [](const ClassScore& a, const ClassScore& b) { return a.probability > b.probability; });
-  return scores;
-}
-
-std::vector<ClassScore> predict_image(Model& model, const std::vector<uint8_t>& bytes, const std::string& name) {
-  const Shape& shape = model.input_shape();
-  require(shape.rank() == 3, "the model does not take images");
-  const Image image = decode_image(bytes, shape[0], shape[1], shape[2], name);
-  return predict_pixels(model, image.pixels.data());
-}
-
-// --- export -----------------------------------------------------------------------
-
-std::string export_student_json(const App& app, bool base64) {
-  require(app.session.student != nullptr, "there is no student yet: distil one in the Distil panel first");
-  return save_model_json(*app.session.student, {base64 ? "base64" : "array", base64 ? -1 : 1});
-}
-
-std::string export_teacher_json(const App& app, bool base64) {
-  require(app.session.teacher != nullptr, "there is no teacher loaded");
-  return save_model_json(*app.session.teacher, {base64 ? "base64" : "array", base64 ? -1 : 1});
-}
-
-namespace {
-
-// "conv:8:3,pool:2,dense:32" -> "conv8x3-pool2-dense32": safe in any file system.
-std::string arch_slug(const std::string& arch) {
-  std::string out;
-  bool first_colon = true;
-  for (char c : arch) {
-    if (c == ',') {
-      out += '-';
-      first_colon = true;
-    } else if (c == ':') {
-      if (!first_colon) out += 'x';
-      first_colon = false;
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_') {
-      out += c;
-    }
-  }
-  if (out.size() > 60) out = out.substr(0, 60);
-  return out.empty() ? "model" : out;
-}
-
-std::string trim_number(double v) {
-  std::string s = format_number(v, "%.2f");
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-}  // namespace
-
-std::string student_file_name(const App& app) {
-  const StudentRecipe& r = app.session.student_recipe;
-  std::string name = "student-" + arch_slug(r.arch);
-  if (r.method == "distilled") name += "-distilled-T" + trim_number(r.temperature) + "-a" + trim_number(r.alpha);
-  else if (r.method == "alone") name += "-alone";
-  if (r.sparsity > 0) name += "-pruned" + std::to_string(static_cast<int>(std::lround(r.sparsity * 100)));
-  if (app.session.student_eval) name += "-acc" + format_number(app.session.student_eval->accuracy, "%.3f");
-  return name + ".json";
-}
-
-std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip) {
-  const std::string stem = json_name.size() > 5 ? json_name.substr(0, json_name.size() - 5) : "model";
-  if (zip) return {stem + "-tfjs.zip"};
-  return {stem + ".model.json", stem + ".weights.bin"};
-}
-
-std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip) {
-  const Model* model = student ? app.session.student.get() : app.session.teacher.get();
-  require(model != nullptr, student ? "there is no student yet: distil one in the Distil panel first"
-                                    : "there is no teacher loaded");
-  const std::string json_name = student ? student_file_name(app) : teacher_file_name(app);
-  const std::vector<std::string> names = tfjs_file_names(json_name, zip);
-  const TfjsModelFiles files = export_tfjs_model(*model, zip ? "weights.bin" : names[1]);
-  const std::vector<uint8_t> model_json(files.model_json.begin(), files.model_json.end());
-  if (!zip) return {{names[0], files.model_json}, {names[1], {files.weights.begin(), files.weights.end()}}};
-  const std::vector<uint8_t> archive = zip_store({{"model.json", model_json}, {"weights.bin", files.weights}});
-  return {{names[0], std::string(archive.begin(), archive.end())}};
-}
-
-std::string teacher_file_name(const App& app) {
-  std::string name = "teacher";
-  if (app.session.teacher) name += "-" + arch_slug(describe_arch(*app.session.teacher));
-  if (app.session.teacher_eval) name += "-acc" + format_number(app.session.teacher_eval->accuracy, "%.3f");
-  return name + ".json";
 }
 
 }  // namespace distillery

@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "app/model_export.h"
 #include "app/model_upload.h"
 #include "app/options.h"
 #include "app/platform_services.h"
+#include "app/prediction.h"
 #include "engine/data/file_entry.h"
 #include "engine/model/model.h"
 
@@ -44,38 +46,5 @@ int clear_unlabeled(App& app);
 int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
 // Evaluates the student and the teacher on the test split (a job).
 int start_evaluation(App& app);
-
-struct ClassScore {
-  std::string label;
-  int index = 0;
-  float probability = 0;
-};
-// Decodes an image (PNG/JPEG/BMP/GIF), brings it to the model's input shape
-// and returns the classes by probability, highest first.
-std::vector<ClassScore> predict_image(Model& model, const std::vector<uint8_t>& bytes, const std::string& name);
-// The same for raw uint8 HWC pixels already in the model's input shape.
-std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels);
-
-// Model JSON text of the student / teacher. Throws Error when there is none.
-std::string export_student_json(const App& app, bool base64 = false);
-std::string export_teacher_json(const App& app, bool base64 = false);
-// A file name that says what the file is, e.g.
-//   student-dense32-distilled-T4-a0.1-acc0.853.json
-std::string student_file_name(const App& app);
-std::string teacher_file_name(const App& app);
-
-// A file to hand to the user (bytes in a string, as PlatformServices::save_file takes them).
-struct DownloadFile {
-  std::string name;
-  std::string bytes;
-};
-// The student / teacher as a TensorFlow.js Layers model, named after the
-// model file name: one "<name>-tfjs.zip" holding model.json + weights.bin, or
-// two files "<name>.model.json" + "<name>.weights.bin" (the manifest points at
-// the latter, so tf.loadLayersModel reads them from one folder). Throws Error
-// when there is no such model or TF.js cannot express one of its layers.
-std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip);
-// Those names from the model file name "<name>.json".
-std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip);
 
 }  // namespace distillery

@@ -56,6 +56,30 @@ void App::update() {
   if (auto outcome = worker.pump(session)) report_outcome(*outcome);
 }
 
+namespace {
+
+// The success line of a finished job, by its kind.
+std::string outcome_message(const JobOutcome& o) {
+  const nlohmann::json& r = o.result;
+  const std::string converted = r.contains("converted") ? " (" + r["converted"].get<std::string>() + ")" : "";
+  switch (o.kind) {
+    case JobKind::kLoadDataset:
+      return ui::format("Dataset loaded: %d images, %d classes", r["count"].get<int>(),
+                        static_cast<int>(r["classes"].size())) +
+             converted;
+    case JobKind::kLoadUnlabeled:
+      return ui::format("%d unlabeled images loaded: distillation also learns from them", r["count"].get<int>()) +
+             converted;
+    default: break;
+  }
+  std::string text = o.title + (o.stopped ? " stopped early" : " finished") + ui::format(" in %.1f s", o.seconds);
+  if (r.contains("accuracy")) text += ui::format(": test accuracy %.2f %%", r["accuracy"].get<double>() * 100);
+  if (r.contains("comparison")) text += ": " + r["comparison"].get<std::string>();
+  return text;
+}
+
+}  // namespace
+
 void App::report_outcome(const JobOutcome& o) {
   std::function<void()> next = std::move(after_job_success_);
   after_job_success_ = nullptr;
@@ -63,18 +87,9 @@ void App::report_outcome(const JobOutcome& o) {
     notices.error(o.title + " failed: " + o.error);
     return;
   }
-  std::string text = o.title + (o.stopped ? " stopped early" : " finished") + ui::format(" in %.1f s", o.seconds);
-  if (o.result.contains("accuracy")) text += ui::format(": test accuracy %.2f %%", o.result["accuracy"].get<double>() * 100);
-  if (o.result.contains("comparison")) text += ": " + o.result["comparison"].get<std::string>();
-  if (o.result.contains("count") && o.result.contains("classes"))
-    text = ui::format("Dataset loaded: %d images, %d classes", o.result["count"].get<int>(),
-                      static_cast<int>(o.result["classes"].size()));
-  else if (o.result.contains("count"))
-    text = ui::format("%d unlabeled images loaded: distillation also learns from them", o.result["count"].get<int>());
-  if (o.result.contains("converted")) text += " (" + o.result["converted"].get<std::string>() + ")";
-  notices.success(text);
+  notices.success(outcome_message(o));
   // Show the result where it matters.
-  if (o.title == "Evaluating") selected = PanelId::kEvaluate;
+  if (o.kind == JobKind::kEvaluate) selected = PanelId::kEvaluate;
   if (next) next();
 }
 
@@ -274,7 +289,7 @@ void App::draw_navigation() {
   if (session.student) {
     std::string line2 = ui::short_count(static_cast<double>(session.student->nonzero_parameter_count())) + " non-zero params";
     if (session.student_eval) line2 += ", " + ui::percent(session.student_eval->accuracy) + " test";
-    card("Student", ui::color::kAccent, session.student_recipe.arch + " (" + session.student_recipe.method + ")", line2);
+    card("Student", ui::color::kAccent, session.student_recipe.arch + " (" + student_method_name(session.student_recipe.method) + ")", line2);
   } else {
     card("Student", ui::color::kAccent, "none yet", "");
   }

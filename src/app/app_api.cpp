@@ -36,12 +36,16 @@ std::string AppApi::call(const std::string& method, const std::string& args_json
 }
 
 nlohmann::json AppApi::call_json(const std::string& method, const nlohmann::json& args) {
+  const ApiMethod* row = find_api_method(method);
   try {
-    nlohmann::json reply = dispatch(method, args.is_null() ? nlohmann::json::object() : args);
-    return {{"ok", true}, {"value", reply}};
+    require(row != nullptr, "unknown method '" + method + "'");
+    const nlohmann::json& given = args.is_null() ? nlohmann::json::object() : args;
+    require(given.is_object(), method + ": arguments must be an object");
+    ApiCall call{app_, *this, method, given};
+    return {{"ok", true}, {"value", row->handler(call)}};
   } catch (const std::exception& e) {
     // Errors from actions the user started also show in the UI.
-    if (method != "jobStatus" && method != "status" && method != "widgetRect") app_.notices.error(e.what());
+    if (!row || !row->quiet) app_.notices.error(e.what());
     return {{"ok", false}, {"error", e.what()}};
   }
 }
@@ -64,26 +68,24 @@ nlohmann::json progress_json(const JobProgress& p) {
           {"etaSeconds", p.eta_seconds}};
 }
 
-}  // namespace
-
-nlohmann::json AppApi::status() const {
-  const Session& s = app_.session;
+nlohmann::json status_json(const App& app) {
+  const Session& s = app.session;
   nlohmann::json out;
-  const auto progress = app_.worker.progress();
+  const auto progress = app.worker.progress();
   std::string state = "idle";
-  if (app_.worker.busy()) state = app_.worker.stopping() ? "stopping" : app_.worker.paused() ? "paused" : "running";
+  if (app.worker.busy()) state = app.worker.stopping() ? "stopping" : app.worker.paused() ? "paused" : "running";
   out["state"] = state;
-  out["job"] = app_.worker.current_id() ? nlohmann::json(app_.worker.current_id()) : nlohmann::json(nullptr);
-  out["threaded"] = app_.runtime.threaded;
-  out["simd"] = app_.runtime.simd;
-  out["build"] = app_.runtime.build;
-  out["reason"] = app_.runtime.reason;
-  out["kernelThreads"] = app_.runtime.kernel_threads;
+  out["job"] = app.worker.current_id() ? nlohmann::json(app.worker.current_id()) : nlohmann::json(nullptr);
+  out["threaded"] = app.runtime.threaded;
+  out["simd"] = app.runtime.simd;
+  out["build"] = app.runtime.build;
+  out["reason"] = app.runtime.reason;
+  out["kernelThreads"] = app.runtime.kernel_threads;
   out["maxKernelThreads"] = max_kernel_threads();
-  out["panel"] = panel_title(app_.selected);
-  out["predictedImages"] = app_.predict_panel.images.size();
-  out["fps"] = app_.frames_per_second();
-  out["frames"] = app_.frames_drawn();
+  out["panel"] = panel_title(app.selected);
+  out["predictedImages"] = app.predict_panel.images.size();
+  out["fps"] = app.frames_per_second();
+  out["frames"] = app.frames_drawn();
   if (progress) {
     out["task"] = progress->title;
     out["phase"] = progress->phase;
@@ -108,7 +110,7 @@ nlohmann::json AppApi::status() const {
                                                {"params", s.teacher->parameter_count()}})
                              : nlohmann::json(nullptr);
   out["student"] = s.student ? nlohmann::json({{"arch", s.student_recipe.arch},
-                                               {"method", s.student_recipe.method},
+                                               {"method", student_method_name(s.student_recipe.method)},
                                                {"params", s.student->parameter_count()},
                                                {"nonzero_params", s.student->nonzero_parameter_count()}})
                              : nlohmann::json(nullptr);
@@ -120,18 +122,18 @@ nlohmann::json AppApi::status() const {
                                                      {"baseline_accuracy", s.comparison->alone_accuracy},
                                                      {"gain", s.comparison->gain()}})
                                    : nlohmann::json(nullptr);
-  const Notice* banner = app_.notices.banner();
+  const Notice* banner = app.notices.banner();
   out["error"] = banner ? nlohmann::json(banner->text) : nlohmann::json(nullptr);
   return out;
 }
 
-nlohmann::json AppApi::job_status(int id) {
-  app_.update();  // apply a finished job even if no frame ran since
-  if (app_.worker.busy() && app_.worker.current_id() == id) {
-    const auto progress = app_.worker.progress();
+nlohmann::json job_status_json(App& app, int id) {
+  app.update();  // apply a finished job even if no frame ran since
+  if (app.worker.busy() && app.worker.current_id() == id) {
+    const auto progress = app.worker.progress();
     return {{"done", false}, {"progress", progress ? progress_json(*progress) : nlohmann::json(nullptr)}};
   }
-  const JobOutcome* outcome = app_.worker.outcome(id);
+  const JobOutcome* outcome = app.worker.outcome(id);
   require(outcome != nullptr, "jobStatus: there is no job " + std::to_string(id));
   nlohmann::json out = {{"done", true}, {"ok", outcome->ok}, {"stopped", outcome->stopped},
                         {"seconds", outcome->seconds}};
@@ -140,163 +142,217 @@ nlohmann::json AppApi::job_status(int id) {
   return out;
 }
 
-// --- dispatch -----------------------------------------------------------------------
+}  // namespace
 
-nlohmann::json AppApi::dispatch(const std::string& method, const nlohmann::json& args) {
-  require(args.is_object(), method + ": arguments must be an object");
-  if (is_session_method(method))  // saved sessions: session_api.h
-    return *call_session_method(app_, method, args, method == "restoreSession" ? take_staged_files() : std::vector<FileEntry>{},
-                                output_);
-  if (method == "status") return status();
-  if (method == "jobStatus") return job_status(args.value("job", 0));
-  if (method == "stop") {
-    app_.worker.stop();
-    return {{"stopping", app_.worker.busy()}};
-  }
-  if (method == "pause") {
-    app_.worker.pause();
-    return nullptr;
-  }
-  if (method == "resume") {
-    app_.worker.resume();
-    return nullptr;
-  }
-  if (method == "widgetRect") {
-    // Tests click the real widget: where it was drawn, or an error if it was not.
-    const std::string name = args.value("name", "");
-    const auto rect = ui::remembered_item(name);
-    require(rect.has_value(), "widgetRect: '" + name + "' is not on screen");
-    return {{"x", rect->x}, {"y", rect->y}, {"width", rect->width}, {"height", rect->height}};
-  }
-  if (method == "setEnvironment") {
-    // The page tells the module why it got this build.
-    if (args.contains("reason")) app_.runtime.reason = args["reason"].get<std::string>();
-    return nullptr;
-  }
-  if (method == "loadDataset") {
-    std::vector<FileEntry> files = take_staged_files();
-    return {{"job", start_dataset_upload(app_, std::move(files))}};
-  }
-  if (method == "loadUnlabeled") return {{"job", start_unlabeled_upload(app_, take_staged_files())}};
-  if (method == "clearUnlabeled") return {{"removed", clear_unlabeled(app_)}};
-  if (method == "loadTeacher" || method == "loadTeacherFiles") {
-    // Staged files: a Distillery JSON, TF.js model.json + .bin shards, or a ZIP (model_upload.h).
-    std::vector<FileEntry> files = take_staged_files();
-    if (files.empty()) {
-      require(args.contains("text") && args["text"].is_string(), method + ": give the model JSON text or files");
-      const std::string text = args["text"].get<std::string>();
-      files.push_back({args.value("name", std::string("teacher.json")), {text.begin(), text.end()}});
+// --- the method table -------------------------------------------------------------------
+
+namespace {
+
+// "student" (the default) or "teacher": the models predict and export name.
+enum class ModelRole { kStudent, kTeacher };
+const NameTable<ModelRole>& model_role_names() {
+  static const NameTable<ModelRole> table("model", {{ModelRole::kStudent, "student"}, {ModelRole::kTeacher, "teacher"}});
+  return table;
+}
+
+bool wants_student(const ApiCall& c) {
+  const std::string which = c.args.value("model", std::string("student"));
+  require(model_role_names().contains(which), c.method + ": model must be \"student\" or \"teacher\"");
+  return model_role_names().parse(which) == ModelRole::kStudent;
+}
+
+// --- jobs and the page
+
+nlohmann::json api_stop(ApiCall& c) {
+  c.app.worker.stop();
+  return {{"stopping", c.app.worker.busy()}};
+}
+
+nlohmann::json api_widget_rect(ApiCall& c) {
+  // Tests click the real widget: where it was drawn, or an error if it was not.
+  const std::string name = c.args.value("name", "");
+  const auto rect = ui::remembered_item(name);
+  require(rect.has_value(), "widgetRect: '" + name + "' is not on screen");
+  return {{"x", rect->x}, {"y", rect->y}, {"width", rect->width}, {"height", rect->height}};
+}
+
+nlohmann::json api_set_environment(ApiCall& c) {
+  // The page tells the module why it got this build.
+  if (c.args.contains("reason")) c.app.runtime.reason = c.args["reason"].get<std::string>();
+  return nullptr;
+}
+
+nlohmann::json api_set_threads(ApiCall& c) {
+  require(c.args.contains("threads") && c.args["threads"].is_number_integer(),
+          "setThreads: give {threads: n} (0 for the default)");
+  set_kernel_threads(c.app.runtime, c.args["threads"].get<int>());
+  return {{"kernelThreads", c.app.runtime.kernel_threads}, {"maxKernelThreads", max_kernel_threads()}};
+}
+
+nlohmann::json api_select_panel(ApiCall& c) {
+  const std::string name = c.args.value("panel", std::string());
+  for (int i = 0; i < static_cast<int>(PanelId::kCount); ++i) {
+    if (name == panel_title(static_cast<PanelId>(i))) {
+      c.app.selected = static_cast<PanelId>(i);
+      return nullptr;
     }
-    ModelImportSettings settings = app_.teacher_panel.import_settings();
-    if (args.contains("inputScale")) {
-      require(args["inputScale"].is_number() && args["inputScale"].get<double>() > 0,
-              method + ": inputScale must be a positive number");
-      settings.tfjs_input_scale = args["inputScale"].get<float>();
-    }
-    const std::string format = load_teacher_files(app_, files, settings);
-    const Model& t = *app_.session.teacher;
-    app_.notices.success("Teacher loaded from " + app_.session.teacher_source);
-    return {{"classes", t.class_names}, {"params", t.parameter_count()}, {"arch", describe_arch(t)},
-            {"input_shape", t.input_shape().dims}, {"format", format}, {"source", app_.session.teacher_source},
-            {"inputScale", t.preprocessing.scale}};
   }
-  if (method == "setThreads") {
-    require(args.contains("threads") && args["threads"].is_number_integer(),
-            "setThreads: give {threads: n} (0 for the default)");
-    set_kernel_threads(app_.runtime, args["threads"].get<int>());
-    return {{"kernelThreads", app_.runtime.kernel_threads}, {"maxKernelThreads", max_kernel_threads()}};
+  throw Error("selectPanel: unknown panel '" + name + "'");
+}
+
+// --- uploads
+
+nlohmann::json api_load_teacher(ApiCall& c) {
+  // Staged files: a Distillery JSON, TF.js model.json + .bin shards, or a ZIP (model_upload.h).
+  std::vector<FileEntry> files = c.api.take_staged_files();
+  const nlohmann::json& args = c.args;
+  if (files.empty()) {
+    require(args.contains("text") && args["text"].is_string(), c.method + ": give the model JSON text or files");
+    const std::string text = args["text"].get<std::string>();
+    files.push_back({args.value("name", std::string("teacher.json")), {text.begin(), text.end()}});
   }
-  // Scripted runs show their settings in the panels, as if typed there.
-  if (method == "trainTeacher") {
-    const TrainOptions options = train_options_from_json(args);
-    const int job = start_teacher_training(app_, options);
-    app_.teacher_panel.train = options;
-    app_.teacher_panel.arch.set_spec(options.arch);
-    return {{"job", job}};
+  ModelImportSettings settings = c.app.teacher_panel.import_settings();
+  if (args.contains("inputScale")) {
+    require(args["inputScale"].is_number() && args["inputScale"].get<double>() > 0,
+            c.method + ": inputScale must be a positive number");
+    settings.tfjs_input_scale = args["inputScale"].get<float>();
   }
-  if (method == "distill") {
-    const DistillOptions options = distill_options_from_json(args);
-    const int job = start_distillation(app_, options);
-    if (loss_needs_teacher(options.loss)) app_.distil_panel.options = options;
-    else app_.distil_panel.options.train = options.train;
-    app_.student_panel.arch.set_spec(options.train.arch);
-    return {{"job", job}};
-  }
-  if (method == "prune") {
-    const PruneOptions options = prune_options_from_json(args);
-    const int job = start_pruning(app_, options);
-    app_.prune_panel.options = options;
-    return {{"job", job}};
-  }
-  if (method == "evaluate") return {{"job", start_evaluation(app_)}};
-  if (method == "predict") {
-    std::vector<FileEntry> files = take_staged_files();
-    require(!files.empty(), "predict: give the image's bytes");
-    const std::string which = args.value("model", std::string("student"));
-    require(which == "student" || which == "teacher", "predict: model must be \"student\" or \"teacher\"");
-    std::shared_ptr<Model> model = which == "teacher" ? app_.session.teacher : app_.session.student;
-    if (!model && which == "student" && !args.contains("model")) model = app_.session.teacher;  // no student yet
-    require(model != nullptr, "predict: there is no " + which + " yet");
-    nlohmann::json out = nlohmann::json::array();
-    for (const ClassScore& s : predict_image(*model, files[0].bytes, files[0].path))
-      out.push_back({{"label", s.label}, {"index", s.index}, {"probability", s.probability}});
-    return out;
-  }
-  if (method == "exportStudent") return {{"text", export_student_json(app_, args.value("base64", false))},
-                                         {"fileName", student_file_name(app_)}};
-  if (method == "downloadStudent") {
-    // What the Export panel's button does: a file for the user (a browser download).
-    const std::string name = student_file_name(app_);
-    const std::string where = app_.platform.save_file(name, export_student_json(app_, args.value("base64", false)));
-    app_.notices.success(where);
-    return {{"fileName", name}};
-  }
-  if (method == "exportTfjs") {
-    // Bytes travel as base64 in the JSON reply; distillery-api.js decodes them.
-    const std::string which = args.value("model", std::string("student"));
-    require(which == "student" || which == "teacher", "exportTfjs: model must be \"student\" or \"teacher\"");
-    nlohmann::json files = nlohmann::json::array();
-    for (const DownloadFile& f : export_tfjs_download(app_, which == "student", args.value("zip", false)))
-      files.push_back({{"name", f.name},
-                       {"base64", base64_encode(reinterpret_cast<const uint8_t*>(f.bytes.data()), f.bytes.size())}});
-    return {{"files", files}};
-  }
-  if (method == "download") {
-    // What the Export panel's button does, in any of its formats.
-    const std::string which = args.value("model", std::string("student"));
-    require(which == "student" || which == "teacher", "download: model must be \"student\" or \"teacher\"");
-    const std::string format = args.value("format", std::string("json"));
-    ExportFormat f = ExportFormat::kDistilleryJson;
-    if (format == "tfjs-zip") f = ExportFormat::kTfjsZip;
-    else if (format == "tfjs-files") f = ExportFormat::kTfjsFiles;
-    else require(format == "json", "download: format must be \"json\", \"tfjs-zip\" or \"tfjs-files\"");
-    app_.export_panel.format = f;  // scripted runs show their settings
-    return {{"fileNames", download_model(app_, which == "student", f, args.value("base64", false))}};
-  }
-  if (method == "exportTeacher") return {{"text", export_teacher_json(app_, args.value("base64", false))},
-                                         {"fileName", teacher_file_name(app_)}};
-  if (method == "lastEvaluation") {
-    nlohmann::json out = nlohmann::json::object();
-    if (app_.session.student_eval) out = eval_report_json(*app_.session.student_eval);
-    if (app_.session.teacher_eval) out["teacher"] = eval_report_json(*app_.session.teacher_eval);
-    return out;
-  }
-  if (method == "split") {
-    // Which samples each part holds, so a test can rebuild the held-out set.
-    const DataSplit& sp = app_.session.split;
-    return {{"train", sp.train}, {"val", sp.val}, {"test", sp.test}};
-  }
-  if (method == "selectPanel") {
-    const std::string name = args.value("panel", std::string());
-    for (int i = 0; i < static_cast<int>(PanelId::kCount); ++i) {
-      if (name == panel_title(static_cast<PanelId>(i))) {
-        app_.selected = static_cast<PanelId>(i);
-        return nullptr;
-      }
-    }
-    throw Error("selectPanel: unknown panel '" + name + "'");
-  }
-  throw Error("unknown method '" + method + "'");
+  const std::string format = load_teacher_files(c.app, files, settings);
+  const Model& t = *c.app.session.teacher;
+  c.app.notices.success("Teacher loaded from " + c.app.session.teacher_source);
+  return {{"classes", t.class_names}, {"params", t.parameter_count()}, {"arch", describe_arch(t)},
+          {"input_shape", t.input_shape().dims}, {"format", format}, {"source", c.app.session.teacher_source},
+          {"inputScale", t.preprocessing.scale}};
+}
+
+// --- runs: scripted runs show their settings in the panels, as if typed there
+
+nlohmann::json api_train_teacher(ApiCall& c) {
+  const TrainOptions options = train_options_from_json(c.args);
+  const int job = start_teacher_training(c.app, options);
+  c.app.teacher_panel.apply(options);
+  return {{"job", job}};
+}
+
+nlohmann::json api_distill(ApiCall& c) {
+  const DistillOptions options = distill_options_from_json(c.args);
+  const int job = start_distillation(c.app, options);
+  c.app.distil_panel.apply(options);
+  c.app.student_panel.arch.set_spec(options.train.arch);
+  return {{"job", job}};
+}
+
+nlohmann::json api_prune(ApiCall& c) {
+  const PruneOptions options = prune_options_from_json(c.args);
+  const int job = start_pruning(c.app, options);
+  c.app.prune_panel.apply(options);
+  return {{"job", job}};
+}
+
+nlohmann::json api_predict(ApiCall& c) {
+  std::vector<FileEntry> files = c.api.take_staged_files();
+  require(!files.empty(), "predict: give the image's bytes");
+  const bool student = wants_student(c);
+  std::shared_ptr<Model> model = student ? c.app.session.student : c.app.session.teacher;
+  if (!model && student && !c.args.contains("model")) model = c.app.session.teacher;  // no student yet
+  require(model != nullptr, std::string("predict: there is no ") + (student ? "student" : "teacher") + " yet");
+  nlohmann::json out = nlohmann::json::array();
+  for (const ClassScore& s : predict_image(*model, files[0].bytes, files[0].path))
+    out.push_back({{"label", s.label}, {"index", s.index}, {"probability", s.probability}});
+  return out;
+}
+
+// --- export
+
+nlohmann::json api_download_student(ApiCall& c) {
+  // What the Export panel's button does: a file for the user (a browser download).
+  const std::string name = student_file_name(c.app);
+  const std::string where = c.app.platform.save_file(name, export_student_json(c.app, c.args.value("base64", false)));
+  c.app.notices.success(where);
+  return {{"fileName", name}};
+}
+
+nlohmann::json api_export_tfjs(ApiCall& c) {
+  // Bytes travel as base64 in the JSON reply; distillery-api.js decodes them.
+  nlohmann::json files = nlohmann::json::array();
+  for (const DownloadFile& f : export_tfjs_download(c.app, wants_student(c), c.args.value("zip", false)))
+    files.push_back({{"name", f.name},
+                     {"base64", base64_encode(reinterpret_cast<const uint8_t*>(f.bytes.data()), f.bytes.size())}});
+  return {{"files", files}};
+}
+
+nlohmann::json api_download(ApiCall& c) {
+  // What the Export panel's button does, in any of its formats.
+  const bool student = wants_student(c);
+  const ExportFormat format = export_format_from_name(c.args.value("format", std::string("json")));
+  c.app.export_panel.format = format;  // scripted runs show their settings
+  return {{"fileNames", download_model(c.app, student, format, c.args.value("base64", false))}};
+}
+
+// --- inspection
+
+nlohmann::json api_last_evaluation(ApiCall& c) {
+  nlohmann::json out = nlohmann::json::object();
+  if (c.app.session.student_eval) out = eval_report_json(*c.app.session.student_eval);
+  if (c.app.session.teacher_eval) out["teacher"] = eval_report_json(*c.app.session.teacher_eval);
+  return out;
+}
+
+nlohmann::json api_split(ApiCall& c) {
+  // Which samples each part holds, so a test can rebuild the held-out set.
+  const DataSplit& sp = c.app.session.split;
+  return {{"train", sp.train}, {"val", sp.val}, {"test", sp.test}};
+}
+
+// The one table: method name -> handler (docs/JS_API.md describes each).
+std::vector<ApiMethod> make_api_methods() {
+  std::vector<ApiMethod> rows = {
+      {"status", [](ApiCall& c) { return status_json(c.app); }, true},
+      {"jobStatus", [](ApiCall& c) { return job_status_json(c.app, c.args.value("job", 0)); }, true},
+      {"stop", api_stop},
+      {"pause", [](ApiCall& c) { return c.app.worker.pause(), nlohmann::json(nullptr); }},
+      {"resume", [](ApiCall& c) { return c.app.worker.resume(), nlohmann::json(nullptr); }},
+      {"widgetRect", api_widget_rect, true},
+      {"setEnvironment", api_set_environment},
+      {"setThreads", api_set_threads},
+      {"selectPanel", api_select_panel},
+      {"loadDataset", [](ApiCall& c) { return nlohmann::json{{"job", start_dataset_upload(c.app, c.api.take_staged_files())}}; }},
+      {"loadUnlabeled", [](ApiCall& c) { return nlohmann::json{{"job", start_unlabeled_upload(c.app, c.api.take_staged_files())}}; }},
+      {"clearUnlabeled", [](ApiCall& c) { return nlohmann::json{{"removed", clear_unlabeled(c.app)}}; }},
+      {"loadTeacher", api_load_teacher},
+      {"loadTeacherFiles", api_load_teacher},
+      {"trainTeacher", api_train_teacher},
+      {"distill", api_distill},
+      {"prune", api_prune},
+      {"evaluate", [](ApiCall& c) { return nlohmann::json{{"job", start_evaluation(c.app)}}; }},
+      {"predict", api_predict},
+      {"exportStudent",
+       [](ApiCall& c) {
+         return nlohmann::json{{"text", export_student_json(c.app, c.args.value("base64", false))},
+                               {"fileName", student_file_name(c.app)}};
+       }},
+      {"exportTeacher",
+       [](ApiCall& c) {
+         return nlohmann::json{{"text", export_teacher_json(c.app, c.args.value("base64", false))},
+                               {"fileName", teacher_file_name(c.app)}};
+       }},
+      {"downloadStudent", api_download_student},
+      {"exportTfjs", api_export_tfjs},
+      {"download", api_download},
+      {"lastEvaluation", api_last_evaluation},
+      {"split", api_split},
+  };
+  for (const ApiMethod& row : session_api_methods()) rows.push_back(row);  // saved sessions: session_api.h
+  return rows;
+}
+
+}  // namespace
+
+const ApiMethod* find_api_method(const std::string& name) {
+  static const std::vector<ApiMethod> kMethods = make_api_methods();
+  for (const ApiMethod& row : kMethods)
+    if (name == row.name) return &row;
+  return nullptr;
 }
 
 }  // namespace distillery

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/api_table.h"
 #include "engine/data/file_entry.h"
 
 namespace distillery {
@@ -30,19 +31,20 @@ class AppApi {
   std::vector<FileEntry> take_staged_files();
   // Bytes a method left for the page (a saved session's snapshot or dataset).
   const std::vector<uint8_t>& output() const { return output_; }
+  std::vector<uint8_t>& output_buffer() { return output_; }  // for the methods that leave them
 
   // Dispatches one method; never throws.
   std::string call(const std::string& method, const std::string& args_json);
   nlohmann::json call_json(const std::string& method, const nlohmann::json& args);
 
  private:
-  nlohmann::json dispatch(const std::string& method, const nlohmann::json& args);
-  nlohmann::json status() const;
-  nlohmann::json job_status(int id);
 
   App& app_;
   std::vector<FileEntry> staged_;
   std::vector<uint8_t> output_;
 };
+
+// The JS API's table row for a method name, or nullptr (app_api.cpp).
+const ApiMethod* find_api_method(const std::string& name);
 
 }  // namespace distillery

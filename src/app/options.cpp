@@ -21,9 +21,9 @@ const std::vector<TrainingPreset>& training_presets() {
       // Measured on the demo (docs/BENCHMARKS.md, "What distillation buys"): shift:2,flip costs dense:32
       // (an MLP, no translation invariance) about 10 points in 5 epochs; one pixel of shift does not.
       {"quick", "A few epochs with light augmentation: a first result in a classroom minute.", 5, "shift:1",
-       "cosine", 0},
+       LrSchedule::kCosine, 0},
       {"patient", "Longer training with mixup: what distillation needs to pull clearly ahead of the student alone.",
-       20, "shift:2,flip,mixup:0.2", "cosine", 1},
+       20, "shift:2,flip,mixup:0.2", LrSchedule::kCosine, 1},
   };
   return kPresets;
 }
@@ -118,8 +118,8 @@ TrainOptions read_train(const nlohmann::json& j, const std::string& what) {
   read(j, "epochs", o.epochs, what);
   read(j, "batch", o.batch, what);
   read(j, "lr", o.lr, what);
-  read(j, "optimizer", o.optimizer, what);
-  read(j, "schedule", o.schedule, what);
+  read_named(j, "optimizer", o.optimizer, what, optimizer_from_name);
+  read_named(j, "schedule", o.schedule, what, lr_schedule_from_name);
   read(j, "warmupEpochs", o.warmup_epochs, what);
   read(j, "seed", o.seed, what);
   read_named(j, "augment", o.augment, what, parse_augment_spec);
@@ -130,23 +130,12 @@ TrainOptions read_train(const nlohmann::json& j, const std::string& what) {
 }  // namespace
 
 void validate_train_options(const TrainOptions& o, const std::string& what) {
-  // The app's own caps, tighter than the engine's: what a browser session can
-  // sensibly run (kept because people rely on these messages).
   require(!o.arch.empty(), what + ": 'arch' is empty (e.g. \"dense:32\")");
-  require(o.epochs >= 1 && o.epochs <= 1000, what + ": epochs must be between 1 and 1000");
-  require(o.batch >= 1 && o.batch <= 4096, what + ": batch must be between 1 and 4096");
-  require(std::isfinite(o.lr) && o.lr > 0 && o.lr <= 10, what + ": lr must be a positive learning rate");
-  require(o.optimizer == "adam" || o.optimizer == "adamw" || o.optimizer == "sgd",
-          what + ": optimizer must be adam, adamw or sgd");
-  require(o.schedule == "constant" || o.schedule == "cosine", what + ": schedule must be constant or cosine");
   engine_checked(what, [&] { validate_train_config(to_train_config(o)); });
 }
 
 void validate_distill_options(const DistillOptions& o) {
   validate_train_options(o.train, "distill");
-  require(std::isfinite(o.temperature) && o.temperature > 0 && o.temperature <= 100,
-          "distill: temperature must be between 0 and 100");
-  require(o.alpha >= 0 && o.alpha <= 1, "distill: alpha must be between 0 and 1");
   engine_checked("distill", [&] { validate_train_config(to_train_config(o)); });
   require(!o.baseline || loss_needs_teacher(o.loss),
           "distill: baseline compares distillation with the student alone, but loss 'ce' already is the student "
@@ -182,9 +171,9 @@ PruneOptions prune_options_from_json(const nlohmann::json& j) {
                        "batch", "seed"},
                       "prune");
   PruneOptions o;
-  read(j, "method", o.method, "prune");
+  read_named(j, "method", o.method, "prune", prune_method_from_name);
   read(j, "sparsity", o.sparsity, "prune");
-  read(j, "schedule", o.schedule, "prune");
+  read_named(j, "schedule", o.schedule, "prune", prune_schedule_from_name);
   read(j, "rounds", o.rounds, "prune");
   read(j, "finetuneEpochs", o.finetune_epochs, "prune");
   read(j, "useTeacher", o.use_teacher, "prune");
@@ -193,18 +182,12 @@ PruneOptions prune_options_from_json(const nlohmann::json& j) {
   read(j, "lr", o.lr, "prune");
   read(j, "batch", o.batch, "prune");
   read(j, "seed", o.seed, "prune");
-  require(o.sparsity >= 0 && o.sparsity < 1, "prune: sparsity must be in [0, 1)");
-  require(o.finetune_epochs >= 0 && o.finetune_epochs <= 1000, "prune: finetuneEpochs must be between 0 and 1000");
-  if (o.schedule == "polynomial") o.schedule = "gradual";
-  require(o.schedule == "oneshot" || o.schedule == "iterative" || o.schedule == "gradual",
-          "prune: schedule must be oneshot, iterative or gradual");
-  require(o.rounds >= 1 && o.rounds <= 20, "prune: rounds must be between 1 and 20");
-  require(o.schedule != "gradual" || o.finetune_epochs > 0, "prune: a gradual schedule needs finetuneEpochs > 0");
-  require(o.schedule != "gradual" || o.method != "structured",
-          "prune: structured pruning removes whole units at once: use the oneshot or iterative schedule");
-  require(o.batch >= 1 && o.batch <= 4096, "prune: batch must be between 1 and 4096");
-  require(std::isfinite(o.lr) && o.lr > 0, "prune: lr must be positive");
+  validate_prune_options(o);
   return o;
+}
+
+void validate_prune_options(const PruneOptions& o) {
+  engine_checked("prune", [&] { validate_prune_settings(to_prune_settings(o)); });
 }
 
 // --- the engine's configs ---------------------------------------------------------------------
@@ -237,8 +220,8 @@ PruneSettings to_prune_settings(const PruneOptions& o) {
   PruneSettings s;
   s.method = o.method;
   s.sparsity = o.sparsity;
-  s.schedule = o.schedule == "gradual" ? "polynomial" : o.schedule;
-  s.rounds = o.schedule == "iterative" ? o.rounds : 1;
+  s.schedule = o.schedule;
+  s.rounds = o.schedule == PruneSchedule::kIterative ? o.rounds : 1;
   s.finetune_epochs = o.finetune_epochs;
   s.seed = o.seed;
   s.train.batch_size = o.batch;

@@ -12,6 +12,7 @@
 
 #include "engine/data/augment.h"
 #include "engine/losses/losses.h"
+#include "engine/prune/prune_pipeline.h"
 #include "engine/train/trainer.h"
 
 namespace distillery {
@@ -21,8 +22,8 @@ struct TrainOptions {
   int epochs = 3;
   int batch = 64;
   float lr = 1e-3f;
-  std::string optimizer = "adam";   // "adam", "adamw", "sgd"
-  std::string schedule = "constant";  // "constant", "cosine"
+  OptimizerKind optimizer = OptimizerKind::kAdam;
+  LrSchedule schedule = LrSchedule::kConstant;
   int warmup_epochs = 0;            // linear learning-rate warm-up first
   uint64_t seed = 1;
   AugmentSpec augment;              // of the training batches only
@@ -49,7 +50,7 @@ struct TrainingPreset {
   const char* description;  // the panel's tooltip
   int epochs;
   const char* augment;      // augment spec text
-  const char* schedule;
+  LrSchedule schedule;
   int warmup_epochs;
 };
 const std::vector<TrainingPreset>& training_presets();
@@ -63,11 +64,9 @@ const TrainingPreset* matching_training_preset(const TrainOptions& options);
 DistillOptions first_distil_options();
 
 struct PruneOptions {
-  std::string method = "global";    // "magnitude" (per layer), "global", "random", "structured"
+  PruneMethod method = PruneMethod::kGlobal;
   float sparsity = 0.8f;             // fraction of prunable weights removed
-  // "oneshot"; "iterative" (rounds of prune + fine-tune); "gradual" (the
-  // polynomial ramp of Zhu & Gupta while fine-tuning)
-  std::string schedule = "oneshot";
+  PruneSchedule schedule = PruneSchedule::kOneShot;
   int rounds = 3;                    // iterative
   int finetune_epochs = 1;           // per round for iterative
   bool use_teacher = true;           // fine-tune with distillation from the teacher
@@ -85,16 +84,17 @@ DistillOptions distill_options_from_json(const nlohmann::json& j);
 PruneOptions prune_options_from_json(const nlohmann::json& j);
 
 // Throw Error naming the first setting that is off ("distill: ..."): the
-// app's caps, then the engine's validate_train_config. The JSON readers call
-// them; the actions call them for settings typed into the panels.
+// engine's validate_train_config / validate_prune_settings on the configs
+// these options make, so the app refuses with the CLI's words. The JSON
+// readers call them; the actions call them for settings typed into the panels.
 void validate_train_options(const TrainOptions& o, const std::string& what);
 void validate_distill_options(const DistillOptions& o);
+void validate_prune_options(const PruneOptions& o);
 
 // The engine's TrainConfig for these options.
 TrainConfig to_train_config(const TrainOptions& o);
 TrainConfig to_train_config(const DistillOptions& o);
-// The engine's PruneSettings for these options ("gradual" is its "polynomial").
-struct PruneSettings;
+// The engine's PruneSettings for these options.
 PruneSettings to_prune_settings(const PruneOptions& o);
 
 }  // namespace distillery

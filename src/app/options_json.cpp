@@ -4,7 +4,7 @@ namespace distillery {
 
 nlohmann::json train_options_to_json(const TrainOptions& o) {
   return {{"arch", o.arch},           {"epochs", o.epochs},     {"batch", o.batch},
-          {"lr", o.lr},               {"optimizer", o.optimizer}, {"schedule", o.schedule},
+          {"lr", o.lr},               {"optimizer", optimizer_name(o.optimizer)}, {"schedule", lr_schedule_name(o.schedule)},
           {"seed", o.seed},           {"warmupEpochs", o.warmup_epochs},
           {"augment", augment_spec_text(o.augment)}};
 }
@@ -22,8 +22,8 @@ nlohmann::json distill_options_to_json(const DistillOptions& o) {
 }
 
 nlohmann::json prune_options_to_json(const PruneOptions& o) {
-  return {{"method", o.method},   {"sparsity", o.sparsity},
-          {"schedule", o.schedule}, {"rounds", o.rounds},
+  return {{"method", prune_method_name(o.method)},   {"sparsity", o.sparsity},
+          {"schedule", prune_schedule_name(o.schedule)}, {"rounds", o.rounds},
           {"finetuneEpochs", o.finetune_epochs}, {"useTeacher", o.use_teacher},
           {"temperature", o.temperature}, {"alpha", o.alpha},
           {"lr", o.lr},           {"batch", o.batch},

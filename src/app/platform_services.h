@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/name_table.h"
 #include "engine/core/error.h"
 #include "engine/data/file_entry.h"
 #include "imgui.h"
@@ -15,6 +16,16 @@ namespace distillery {
 // What a file picker or a drop is for; the chosen files come back through
 // App::receive_files with the same purpose.
 enum class UploadPurpose { kDataset, kDatasetFolder, kTeacher, kPredictImages, kUnlabeled, kAuto };
+// The names the page's file pickers use; an unknown name is kAuto (the app decides).
+inline const NameTable<UploadPurpose>& upload_purpose_names() {
+  static const NameTable<UploadPurpose> table("upload purpose", {{UploadPurpose::kDataset, "dataset"},
+                                                                 {UploadPurpose::kDatasetFolder, "dataset-folder"},
+                                                                 {UploadPurpose::kTeacher, "teacher"},
+                                                                 {UploadPurpose::kPredictImages, "predict"},
+                                                                 {UploadPurpose::kUnlabeled, "unlabeled"},
+                                                                 {UploadPurpose::kAuto, "auto"}});
+  return table;
+}
 
 class PlatformServices {
  public:

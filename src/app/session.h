@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/name_table.h"
 #include "engine/data/dataset.h"
 #include "engine/metrics/metrics.h"
 #include "engine/model/model.h"
@@ -52,9 +53,19 @@ struct BaselineComparison {
 };
 
 // How the current student was made, for provenance and the export file name.
+// How the student came about; the names are what saved sessions and the JS API's status say.
+enum class StudentMethod { kDistilled, kAlone, kPruned };
+inline const NameTable<StudentMethod>& student_method_names() {
+  static const NameTable<StudentMethod> table(
+      "student method",
+      {{StudentMethod::kDistilled, "distilled"}, {StudentMethod::kAlone, "alone"}, {StudentMethod::kPruned, "pruned"}});
+  return table;
+}
+inline const char* student_method_name(StudentMethod m) { return student_method_names().name(m); }
+
 struct StudentRecipe {
   std::string arch;          // layer spec, e.g. "dense:32"
-  std::string method;        // "distilled", "trained alone", "pruned", "loaded"
+  StudentMethod method = StudentMethod::kDistilled;
   float temperature = 0;
   float alpha = 0;
   float sparsity = 0;        // after pruning

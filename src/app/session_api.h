@@ -14,15 +14,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/api_table.h"
 #include "engine/data/file_entry.h"
 
 namespace distillery {
 
 class App;
 
-// nullopt when method is not a session method.
-std::optional<nlohmann::json> call_session_method(App& app, const std::string& method, const nlohmann::json& args,
-                                                  std::vector<FileEntry> staged_files, std::vector<uint8_t>& output);
-bool is_session_method(const std::string& method);
+// The saved-session rows of the JS API's table (app_api.cpp appends them).
+const std::vector<ApiMethod>& session_api_methods();
+
+// The names the page stages a saved session's two files under.
+inline constexpr const char* kSnapshotFileName = "session.json";
+inline constexpr const char* kDatasetFileName = "dataset.bin";
 
 }  // namespace distillery

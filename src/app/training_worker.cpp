@@ -97,6 +97,7 @@ JobOutcome TrainingWorker::finish(Session& session) {
 #endif
   JobOutcome out;
   out.id = job_id_;
+  out.kind = job_->kind();
   out.title = job_->title();
   out.stopped = control_.stop;
   out.seconds = seconds_since(started_);

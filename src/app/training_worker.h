@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/jobs/job_kind.h"
 #include "app/runtime_info.h"
 #include "app/session.h"
 #include "engine/train/trainer.h"
@@ -47,6 +48,7 @@ class Job {
  public:
   virtual ~Job() = default;
   virtual std::string title() const = 0;
+  virtual JobKind kind() const = 0;
   // One small unit of work; false when the job has nothing left to do. Runs
   // on the worker thread or in a frame's time slice. Throws Error on failure.
   virtual bool step() = 0;
@@ -86,7 +88,8 @@ class Job {
 // How a job ended, for the UI's message line and the JS API's polling.
 struct JobOutcome {
   int id = 0;
-  std::string title;
+  JobKind kind = JobKind::kEvaluate;
+  std::string title;  // for messages only: route on kind
   bool ok = false;
   bool stopped = false;
   std::string error;       // when !ok

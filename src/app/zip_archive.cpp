@@ -3,6 +3,7 @@
 #include <limits>
 #include <set>
 
+#include "engine/core/bytes.h"
 #include "engine/core/error.h"
 #include "engine/data/crc32.h"
 
@@ -24,8 +25,6 @@ void put32(std::vector<uint8_t>& out, uint32_t v) {
   put16(out, v >> 16);
 }
 
-uint16_t le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
-uint32_t le32(const uint8_t* p) { return uint32_t(le16(p)) | uint32_t(le16(p + 2)) << 16; }
 
 // Version, flags, method, time, date, CRC and sizes: shared by both headers.
 void put_entry_fields(std::vector<uint8_t>& out, uint32_t crc, uint32_t size, uint16_t name_length) {

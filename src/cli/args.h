@@ -11,8 +11,11 @@
 //   if (!args.parse(argv_rest)) return 0;   // --help was printed
 //   int epochs = args.get_int("--epochs", 5, 1, 100000);
 #include <map>
+#include <limits>
 #include <string>
 #include <vector>
+
+#include "engine/core/name_table.h"
 
 namespace distillery {
 
@@ -43,7 +46,20 @@ class ArgParser {
   // The value, which must be one of choices.
   std::string get_choice(const std::string& flag, const std::string& fallback,
                          const std::vector<std::string>& choices) const;
+  // A whole number of any size: for settings whose limits the engine's
+  // validate_* functions check, so that every front end says the same.
+  int get_whole(const std::string& flag, int fallback) const {
+    return get_int(flag, fallback, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  }
+  // One of a closed set, by the engine's name table (aliases accepted too).
+  template <typename E>
+  E get_named(const std::string& flag, E fallback, const NameTable<E>& table) const {
+    const std::string given = get(flag);
+    if (table.contains(given)) return table.parse(given);
+    return table.parse(get_choice(flag, table.name(fallback), table.names()));
+  }
   const std::vector<std::string>& positionals() const { return positionals_; }
+  const std::string& command() const { return command_; }
 
   std::string help_text() const;
   // "distillery train --data x ..." as given, for provenance.

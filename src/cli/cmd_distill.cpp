@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/training_session.h"
+#include "engine/train/baseline_record.h"
 #include "engine/core/error.h"
 #include "engine/data/dataset_ops.h"
 #include "engine/model/arch_spec.h"
@@ -63,12 +64,13 @@ Dataset load_unlabeled(const std::string& path, const Model& teacher) {
 double points(double fraction) { return std::round(fraction * 1e4) / 1e2; }
 
 DistillFlags read_distill_flags(const ArgParser& args, TrainConfig& config) {
-  config.loss = loss_from_name(args.get_choice("--loss", "kd", {"kd", "dkd", "mse", "ce"}));
-  config.teacher_mode = teacher_mode_from_name(args.get_choice("--teacher-mode", "consistent", {"consistent", "cached"}));
-  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
+  config.loss = args.get_named("--loss", LossKind::kHinton, loss_names());
+  config.teacher_mode = args.get_named("--teacher-mode", TeacherMode::kConsistent, teacher_mode_names());
+  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
   config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
   config.dkd_target_weight = static_cast<float>(args.get_double("--dkd-target", 1.0, 0.0, 1000.0));
   config.dkd_nontarget_weight = static_cast<float>(args.get_double("--dkd-nontarget", 8.0, 0.0, 1000.0));
+  validate_for_command(args, config);
   DistillFlags f;
   f.teacher_path = args.get("--teacher");
   f.data_path = args.get("--data");
@@ -133,11 +135,13 @@ Baseline train_alone(const ArgParser& args, const DistillFlags& f, const Trainin
       evaluate_after_training(alone, data, labelled_split, f.data_path, args.get("--test-data"), f.out, &teacher);
   const double gain = distilled.report.accuracy - evaluation.report.accuracy;
   Baseline b;
-  b.summary = {{"accuracy", evaluation.report.accuracy},
-               {"agreement", evaluation.report.agreement},
-               {"kl_to_teacher", evaluation.report.kl_to_teacher},
-               {"gain", gain},
-               {"set", evaluation.set}};
+  BaselineRecord record;
+  record.accuracy = evaluation.report.accuracy;
+  record.gain = gain;
+  record.set = evaluation.set;
+  record.agreement = evaluation.report.agreement;
+  record.kl_to_teacher = evaluation.report.kl_to_teacher;
+  b.summary = baseline_record_json(record);
   char line[160];
   std::snprintf(line, sizeof line, "distilled %.2f %% vs alone %.2f %% (%+.2f points, same seed and schedule)",
                 points(distilled.report.accuracy), points(evaluation.report.accuracy), points(gain));

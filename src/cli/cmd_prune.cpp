@@ -6,7 +6,6 @@
 // Sections: 1. flags and settings  2. loading and checks  3. pruning, report, saving
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 
 #include "cli/cli_data.h"
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/training_session.h"
 #include "engine/core/error.h"
@@ -65,28 +65,28 @@ void add_prune_flags(ArgParser& args) {
 
 PruneSettings read_prune_settings(const ArgParser& args) {
   PruneSettings s;
-  s.method = args.get_choice("--method", "", {"magnitude", "global", "random", "structured"});
+  s.method = prune_method_names().parse(args.get_choice("--method", "", prune_method_names().names()));
   const std::string text = args.get("--sparsity");
   char* end = nullptr;
   const double sparsity = std::strtod(text.c_str(), &end);
   require(!text.empty() && end == text.c_str() + text.size() && sparsity >= 0.0 && sparsity < 1.0,
           "--sparsity: must be a number in [0, 1), got '" + text + "'");
   s.sparsity = static_cast<float>(sparsity);
-  s.schedule = args.get_choice("--schedule", "oneshot", {"oneshot", "iterative", "polynomial"});
-  s.rounds = args.get_int("--rounds", 3, 1, 100);
-  s.finetune_epochs = args.get_int("--finetune-epochs", 0, 0, 100000);
+  s.schedule = args.get_named("--schedule", PruneSchedule::kOneShot, prune_schedule_names());
+  s.rounds = args.get_whole("--rounds", 3);
+  s.finetune_epochs = args.get_whole("--finetune-epochs", 0);
   s.criterion = args.get_choice("--criterion", "l2", {"l1", "l2"});
   s.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
   TrainConfig& c = s.train;
-  c.batch_size = args.get_int("--batch", 64, 1, 65536);
+  c.batch_size = args.get_whole("--batch", 64);
   c.learning_rate = static_cast<float>(args.get_double("--lr", 5e-4, 1e-9, 10.0));
-  c.optimizer.kind = args.get_choice("--optimizer", "adam", {"adam", "adamw", "sgd"});
-  c.optimizer.weight_decay = c.optimizer.kind == "adamw" ? 0.01f : 0.0f;
-  c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
+  c.optimizer.kind = args.get_named("--optimizer", OptimizerKind::kAdam, optimizer_names());
+  c.optimizer.weight_decay = c.optimizer.kind == OptimizerKind::kAdamW ? 0.01f : 0.0f;
+  c.lr_schedule = args.get_named("--lr-schedule", LrSchedule::kConstant, lr_schedule_names());
   c.seed = s.seed;
   if (args.has("--teacher")) {
     c.loss = LossKind::kHinton;
-    c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.05, 1000.0));
+    c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
     c.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
   } else {
     require(!args.has("--temperature") && !args.has("--alpha"), "--temperature and --alpha need --teacher");
@@ -106,17 +106,11 @@ PruneSettings read_prune_settings(const ArgParser& args) {
 void require_prunable(const Model& model, const PruneSettings& s, const std::string& path) {
   try {
     require(has_prunable(model.params()), "the model has nothing to prune (no dense or conv2d kernels)");
-    if (s.method == "structured")
+    if (s.method == PruneMethod::kStructured)
       plan_structured(model, structured_keep_counts(model, s.sparsity), parse_norm_criterion(s.criterion));
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-}
-
-std::atomic<bool>* g_stop = nullptr;
-extern "C" void on_prune_interrupt(int) {
-  if (g_stop) g_stop->store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program
 }
 
 // ---------------------------------------------------------------- 3. report
@@ -146,93 +140,63 @@ nlohmann::json summary_json(const PruneReport& report, const Measured& m, const 
   return j;
 }
 
-}  // namespace
+// ---------------------------------------------------------------- 4. the run
 
-int run_prune(const Args& argv) {
-  ArgParser args("prune",
-                 "Prune a trained model: zero weights behind masks (magnitude, global, random;\n"
-                 "dense layers past 75 % sparsity, 90 % at batch 1, then run a sparse kernel), or\n"
-                 "remove whole units and filters (structured: a smaller model). Optionally fine-tune\n"
-                 "under the masks, with the distillation loss from --teacher. Prints the per-layer\n"
-                 "report and the accuracy before and after (on --test-data, else the validation split).");
-  add_prune_flags(args);
-  if (!args.parse(argv)) return 0;
-
-  PruneSettings settings = read_prune_settings(args);
-  const std::string out = args.get("--out");
-  check_output_path(out);
-  const std::string model_path = args.get("--model"), data_path = args.get("--data");
-  const std::string test_path = args.get("--test-data");
-  if (!test_path.empty()) require_exists(test_path);
-
-  Model model = load_model_file(model_path);
-  require_image_model(model, model_path);
-  require_prunable(model, settings, model_path);
+Model load_teacher_for(const std::string& teacher_path, const Model& model) {
   Model teacher;
-  const bool has_teacher = args.has("--teacher");
-  const std::string teacher_path = args.get("--teacher");
-  if (has_teacher) {
-    teacher = load_model_file(teacher_path);
-    require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
-                                                              teacher.input_shape().str() + " but the model " +
-                                                              model.input_shape().str());
-    require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
-  }
-  const Dataset data = load_data_for_model(data_path, args.get("--labels"), model, model_path);
-  const float val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
-  const Split split = split_indices(data.size(), val_split, settings.seed);
-  Dataset test;
-  if (!test_path.empty()) test = load_data_for_model(test_path, "", model, model_path);
+  teacher = load_model_file(teacher_path);
+  require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
+                                                            teacher.input_shape().str() + " but the model " +
+                                                            model.input_shape().str());
+  require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
+  return teacher;
+}
 
-  // The same samples measure the model before and after.
-  Measured measured;
-  auto measure = [&](Model& m) {
-    Model* t = has_teacher ? &teacher : nullptr;
-    if (!test_path.empty()) return evaluate(m, test, {}, t);
-    return evaluate(m, data, split.val.empty() ? split.train : split.val, t);
-  };
-  measured.set = !test_path.empty() ? "test" : split.val.empty() ? "training" : "validation";
-  measured.path = !test_path.empty() ? test_path : data_path;
-  measured.before = measure(model);
-
+// The teacher's logits over the data, for distilling while fine-tuning, timed on stderr.
+Tensor timed_teacher_logits(Model& teacher, const Dataset& data) {
   Tensor teacher_logits;
-  if (has_teacher) {
-    const auto start = std::chrono::steady_clock::now();
-    teacher_logits = compute_logits(teacher, data);
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%.1f",
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    note("prune: teacher logits over " + std::to_string(data.size()) + " samples in " + seconds + " s");
-  }
-  char accuracy[32];
-  std::snprintf(accuracy, sizeof accuracy, "%.4f", measured.before.accuracy);
-  note("prune: " + settings.method + " to sparsity " + args.get("--sparsity") + ", " + settings.schedule +
-       (settings.finetune_epochs ? ", " + std::to_string(settings.finetune_epochs) + " fine-tuning epoch(s)" : "") +
-       "; accuracy before " + accuracy + " on the " + measured.set + " set");
+  const auto start = std::chrono::steady_clock::now();
+  teacher_logits = compute_logits(teacher, data);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  note("prune: teacher logits over " + std::to_string(data.size()) + " samples in " + seconds + " s");
+  return teacher_logits;
+}
 
+// prune_model with progress on stderr and Ctrl-C stopping it early.
+Model prune_with_progress(const Model& model, const Dataset& data, const Split& split, const PruneSettings& settings,
+                          const Tensor* teacher_logits, bool& stopped) {
   TrainingProgress progress("finetune");
   PruneCallbacks callbacks;
   callbacks.train = progress.callbacks();
-  const bool gradual = settings.schedule == "polynomial";
+  const bool gradual = settings.schedule == PruneSchedule::kPolynomial;
   callbacks.on_round = [&](int round, int rounds, double sparsity) {
     if (gradual && round != rounds && round % 10 != 1) return;  // a gradual run updates often: keep stderr short
     char line[128];
     std::snprintf(line, sizeof line, "prune: %s %d/%d: %s %.4f", gradual ? "mask update" : "round", round, rounds,
-                  settings.method == "structured" ? "parameters removed" : "sparsity", sparsity);
+                  settings.method == PruneMethod::kStructured ? "parameters removed" : "sparsity", sparsity);
     note(line);
   };
   TrainControl control;
-  g_stop = &control.stop;
-  auto previous = std::signal(SIGINT, on_prune_interrupt);
-  Model pruned = prune_model(model, data, split.train, split.val, settings, has_teacher ? &teacher_logits : nullptr,
-                             callbacks, &control);
-  std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
-  g_stop = nullptr;
-  if (control.stop.load()) note("stopped early (Ctrl-C); measuring and saving the model as it is");
-  measured.after = measure(pruned);
+  Model pruned = [&] {
+    StopOnInterrupt guard(control.stop);
+    return prune_model(model, data, split.train, split.val, settings, teacher_logits, callbacks, &control);
+  }();
+  stopped = control.stop.load();
+  if (stopped) note("stopped early (Ctrl-C); measuring and saving the model as it is");
+  return pruned;
+}
 
-  const PruneReport report = build_prune_report(model, pruned);
-  pruned.name = std::filesystem::path(out).stem().string();
+struct PrunePaths {
+  std::string model, data, teacher, out;
+};
+
+void record_provenance(Model& pruned, const ArgParser& args, const PrunePaths& paths, const Measured& measured,
+                       const PruneReport& report, bool stopped) {
+  const std::string &model_path = paths.model, &data_path = paths.data, &teacher_path = paths.teacher;
+  const bool has_teacher = !teacher_path.empty();
+  pruned.name = std::filesystem::path(paths.out).stem().string();
   nlohmann::json& record = pruned.provenance["pruning"];
   record["command"] = args.command_line();
   record["source_file"] = model_path;
@@ -243,9 +207,12 @@ int run_prune(const Args& argv) {
   record["accuracy_after"] = measured.after.accuracy;
   record["latency_ms_before"] = report.latency_before_ms;
   record["latency_ms_after"] = report.latency_after_ms;
-  if (control.stop.load()) record["stopped_early"] = true;
+  if (stopped) record["stopped_early"] = true;
   pruned.provenance["accuracy"] = measured.after.accuracy;  // this model's measured accuracy
+}
 
+void save_and_report(const Model& pruned, const ArgParser& args, const PruneReport& report, const Measured& measured,
+                     const PruneSettings& settings, const std::string& out, bool has_teacher) {
   ModelJsonOptions options;
   options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
   save_model_file(out, pruned, options);
@@ -260,6 +227,62 @@ int run_prune(const Args& argv) {
                 with_thousands(pruned.nonzero_parameter_count()).c_str());
   }
   std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_prune(const Args& argv) {
+  ArgParser args("prune",
+                 "Prune a trained model: zero weights behind masks (magnitude, global, random;\n"
+                 "dense layers past 75 % sparsity, 90 % at batch 1, then run a sparse kernel), or\n"
+                 "remove whole units and filters (structured: a smaller model). Optionally fine-tune\n"
+                 "under the masks, with the distillation loss from --teacher. Prints the per-layer\n"
+                 "report and the accuracy before and after (on --test-data, else the validation split).");
+  add_prune_flags(args);
+  if (!args.parse(argv)) return 0;
+
+  PruneSettings settings = read_prune_settings(args);
+  PrunePaths paths{args.get("--model"), args.get("--data"), args.get("--teacher"), args.get("--out")};
+  check_output_path(paths.out);
+  const std::string test_path = args.get("--test-data");
+  if (!test_path.empty()) require_exists(test_path);
+
+  Model model = load_model_file(paths.model);
+  require_image_model(model, paths.model);
+  require_prunable(model, settings, paths.model);
+  const bool has_teacher = args.has("--teacher");
+  Model teacher = has_teacher ? load_teacher_for(paths.teacher, model) : Model();
+  const Dataset data = load_data_for_model(paths.data, args.get("--labels"), model, paths.model);
+  const float val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
+  const Split split = split_indices(data.size(), val_split, settings.seed);
+  Dataset test;
+  if (!test_path.empty()) test = load_data_for_model(test_path, "", model, paths.model);
+
+  // The same samples measure the model before and after.
+  Measured measured;
+  auto measure = [&](Model& m) {
+    Model* t = has_teacher ? &teacher : nullptr;
+    if (!test_path.empty()) return evaluate(m, test, {}, t);
+    return evaluate(m, data, split.val.empty() ? split.train : split.val, t);
+  };
+  measured.set = !test_path.empty() ? "test" : split.val.empty() ? "training" : "validation";
+  measured.path = !test_path.empty() ? test_path : paths.data;
+  measured.before = measure(model);
+
+  const Tensor teacher_logits = has_teacher ? timed_teacher_logits(teacher, data) : Tensor();
+  char accuracy[32];
+  std::snprintf(accuracy, sizeof accuracy, "%.4f", measured.before.accuracy);
+  note("prune: " + std::string(prune_method_name(settings.method)) + " to sparsity " + args.get("--sparsity") + ", " +
+       prune_schedule_name(settings.schedule) +
+       (settings.finetune_epochs ? ", " + std::to_string(settings.finetune_epochs) + " fine-tuning epoch(s)" : "") +
+       "; accuracy before " + accuracy + " on the " + measured.set + " set");
+
+  bool stopped = false;
+  Model pruned = prune_with_progress(model, data, split, settings, has_teacher ? &teacher_logits : nullptr, stopped);
+  measured.after = measure(pruned);
+  const PruneReport report = build_prune_report(model, pruned);
+  record_provenance(pruned, args, paths, measured, report, stopped);
+  save_and_report(pruned, args, report, measured, settings, paths.out, has_teacher);
   return 0;
 }
 

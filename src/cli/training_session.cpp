@@ -6,14 +6,15 @@
 //   3. Evaluation, provenance, saving
 #include "cli/training_session.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
 
 #include "cli/cli_data.h"
+#include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "engine/core/error.h"
 #include "engine/model/arch_spec.h"
@@ -56,16 +57,16 @@ void add_output_flags(ArgParser& args) {
 TrainingSettings read_training_settings(const ArgParser& args) {
   TrainingSettings s;
   TrainConfig& c = s.config;
-  c.epochs = args.get_int("--epochs", 5, 1, 100000);
-  c.batch_size = args.get_int("--batch", 64, 1, 65536);
+  c.epochs = args.get_whole("--epochs", 5);
+  c.batch_size = args.get_whole("--batch", 64);
   c.learning_rate = static_cast<float>(args.get_double("--lr", 1e-3, 1e-9, 10.0));
   c.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
   s.val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
-  c.optimizer.kind = args.get_choice("--optimizer", "adam", {"adam", "adamw", "sgd"});
-  c.lr_schedule = args.get_choice("--lr-schedule", "constant", {"constant", "cosine"});
-  c.optimizer.weight_decay =
-      static_cast<float>(args.get_double("--weight-decay", c.optimizer.kind == "adamw" ? 0.01 : 0.0, 0.0, 1.0));
-  c.warmup_epochs = args.get_int("--warmup", 0, 0, c.epochs);
+  c.optimizer.kind = args.get_named("--optimizer", OptimizerKind::kAdam, optimizer_names());
+  c.lr_schedule = args.get_named("--lr-schedule", LrSchedule::kConstant, lr_schedule_names());
+  c.optimizer.weight_decay = static_cast<float>(
+      args.get_double("--weight-decay", c.optimizer.kind == OptimizerKind::kAdamW ? 0.01 : 0.0, 0.0, 1.0));
+  c.warmup_epochs = args.get_int("--warmup", 0, 0, std::max(0, c.epochs));  // the flag named, as people rely on
   try {
     c.augment = parse_augment_spec(args.get("--augment"));
   } catch (const Error& e) {
@@ -74,7 +75,16 @@ TrainingSettings read_training_settings(const ArgParser& args) {
   s.keep_best = args.has("--keep-best");
   require(!s.keep_best || s.val_split > 0, "--keep-best: needs a validation split (--val-split above 0)");
   args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
+  validate_for_command(args, c);
   return s;
+}
+
+void validate_for_command(const ArgParser& args, const TrainConfig& config) {
+  try {
+    validate_train_config(config);
+  } catch (const Error& e) {
+    throw Error(args.command() + ": " + e.what());
+  }
 }
 
 nlohmann::json settings_json(const TrainingSettings& s) {
@@ -82,8 +92,8 @@ nlohmann::json settings_json(const TrainingSettings& s) {
   nlohmann::json j = {{"epochs", c.epochs},
                       {"batch_size", c.batch_size},
                       {"learning_rate", c.learning_rate},
-                      {"lr_schedule", c.lr_schedule},
-                      {"optimizer", c.optimizer.kind},
+                      {"lr_schedule", lr_schedule_name(c.lr_schedule)},
+                      {"optimizer", optimizer_name(c.optimizer.kind)},
                       {"weight_decay", c.optimizer.weight_decay},
                       {"seed", c.seed},
                       {"val_split", s.val_split},
@@ -152,24 +162,11 @@ void check_output_path(const std::string& path) {
 }
 
 // ---------------------------------------------------------------- 2. loop
-namespace {
-
-std::atomic<bool>* g_stop_flag = nullptr;
-
-// Static (not extern "C") so it cannot clash with another file's handler.
-void stop_training_on_interrupt(int) {
-  if (g_stop_flag) g_stop_flag->store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program
-}
-
-}  // namespace
-
 TrainingResult run_training(Model& model, const Dataset& data, const Split& split, const TrainConfig& config,
                             TeacherSignal teacher, const std::string& label, bool keep_best) {
   TrainingProgress progress(label);
   TrainControl control;
-  g_stop_flag = &control.stop;
-  auto previous = std::signal(SIGINT, stop_training_on_interrupt);
+  StopOnInterrupt guard(control.stop);
   const auto start = std::chrono::steady_clock::now();
   TrainingResult result;
   {
@@ -189,8 +186,6 @@ TrainingResult run_training(Model& model, const Dataset& data, const Split& spli
     }
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous);
-  g_stop_flag = nullptr;
   if (result.stopped_early) note("stopped early (Ctrl-C); evaluating and saving the model as it is");
   return result;
 }

@@ -28,6 +28,9 @@ struct TrainingSettings {
   bool keep_best = false;  // end with the weights of the best validation epoch
 };
 // Reads the flags of add_optimizer_flags (loss, temperature, alpha stay "ce").
+// The engine's validate_train_config, its message prefixed with the command
+// ("train: epochs must be between 1 and 1000"): the app says the same words.
+void validate_for_command(const ArgParser& args, const TrainConfig& config);
 TrainingSettings read_training_settings(const ArgParser& args);
 // The settings as provenance JSON.
 nlohmann::json settings_json(const TrainingSettings& settings);

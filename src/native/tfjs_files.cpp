@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/core/text.h"
 #include "engine/core/error.h"
 #include "engine/io/tfjs_export.h"
 #include "native/dataset_files.h"
@@ -15,10 +16,6 @@ namespace distillery {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The model.json of PATH (itself, or inside the folder).
 std::string model_json_path(const std::string& path) {

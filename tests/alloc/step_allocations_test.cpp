@@ -127,7 +127,7 @@ StepAllocations count_step_allocations(const std::string& model_name, int thread
   config.teacher_mode = TeacherMode::kCached;
   config.temperature = 4.0f;
   config.alpha = 0.1f;
-  config.optimizer.kind = "adam";
+  config.optimizer.kind = OptimizerKind::kAdam;
   config.augment = parse_augment_spec(options.augment);
   Rng teacher_rng(4);
   Model teacher = Model::from_layer_configs(layers_of("mlp"), Shape{12, 12, 1}, teacher_rng);

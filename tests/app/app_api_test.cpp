@@ -17,11 +17,7 @@ namespace {
 using testing::band_dataset_files;
 using testing::run_job;
 
-RuntimeInfo runtime(bool threaded) {
-  RuntimeInfo info = detect_runtime();
-  info.threaded = threaded;
-  return info;
-}
+using testing::runtime;
 
 // A 24-bit BMP of one band image (what a user would drop to predict).
 std::vector<uint8_t> band_bmp(int label, int classes, int size) {

@@ -1,14 +1,18 @@
 #pragma once
 // In-memory test data for the app tests: a small, easy two- or three-class
-// image dataset as a CSV file (what a browser upload would hand over), and a
-// polling helper for jobs.
+// image dataset as a CSV file (what a browser upload would hand over), a
+// polling helper for jobs, and a studio (an app with its JS API) that saves
+// and restores sessions as the page does.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "app/app.h"
 #include "app/app_api.h"
+#include "app/session_snapshot.h"
 #include "engine/core/rng.h"
 #include "engine/data/file_entry.h"
 
@@ -47,5 +51,61 @@ nlohmann::json run_job(App& app, AppApi& api, const std::string& method, const n
   }
   return {{"ok", false}, {"error", "timed out"}};
 }
+
+// This machine's runtime, threaded or the single-thread page's sliced mode.
+inline RuntimeInfo runtime(bool threaded) {
+  RuntimeInfo info = detect_runtime();
+  info.threaded = threaded;
+  return info;
+}
+
+inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// A saved session as the page keeps it: the snapshot text, the dataset's
+// bytes, and what sessionSnapshot replied.
+struct Saved {
+  std::string snapshot;
+  std::vector<uint8_t> dataset;
+  nlohmann::json info;
+};
+
+// An app driven through its JS API, as the page drives it.
+struct Studio {
+  explicit Studio(bool threaded = false) : app(runtime(threaded), platform), api(app) {}
+  void load_and_train_teacher() {
+    for (auto& f : band_dataset_files(240)) api.stage_file(f.path, f.bytes);
+    ASSERT_TRUE(run_job(app, api, "loadDataset")["value"]["ok"]);
+    ASSERT_TRUE(run_job(app, api, "trainTeacher", {{"arch", "dense:16"}, {"epochs", 2}, {"seed", 5}})["value"]["ok"]);
+  }
+  // The snapshot, and the dataset's bytes whenever a dataset small enough to keep is loaded.
+  Saved save() {
+    Saved s;
+    const nlohmann::json snapshot = api.call_json("sessionSnapshot", {});
+    EXPECT_TRUE(snapshot["ok"]) << snapshot.dump();
+    s.info = snapshot["value"];
+    s.snapshot.assign(api.output().begin(), api.output().end());
+    const nlohmann::json d = api.call_json("sessionDataset", {});
+    if (app.session.dataset && dataset_fits_snapshot(*app.session.dataset)) EXPECT_TRUE(d["ok"]) << d.dump();
+    if (d["ok"]) s.dataset = api.output();
+    return s;
+  }
+  nlohmann::json restore(const Saved& s, bool with_dataset = true) {
+    api.stage_file("session.json", std::vector<uint8_t>(s.snapshot.begin(), s.snapshot.end()));
+    if (with_dataset && !s.dataset.empty()) api.stage_file("dataset.bin", s.dataset);
+    return api.call_json("restoreSession", {{"resume", true}});
+  }
+  nlohmann::json wait(int job) {
+    for (;;) {
+      app.update();
+      nlohmann::json st = api.call_json("jobStatus", {{"job", job}});
+      if (!st["ok"] || st["value"]["done"]) return st;
+    }
+  }
+  NullPlatform platform;
+  App app;
+  AppApi api;
+};
 
 }  // namespace distillery::testing

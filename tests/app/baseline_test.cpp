@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "app/app_api.h"
 #include "app_test_data.h"
+#include "engine/train/baseline_record.h"
 #include "engine/io/model_json.h"
 
 namespace distillery {
@@ -19,15 +20,9 @@ namespace {
 using testing::band_dataset_files;
 using testing::run_job;
 
-RuntimeInfo runtime(bool threaded) {
-  RuntimeInfo info = detect_runtime();
-  info.threaded = threaded;
-  return info;
-}
+using testing::runtime;
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
+using testing::same_bits;
 
 const nlohmann::json kStudent = {{"arch", "dense:8"}, {"epochs", 3}, {"batch", 32}, {"lr", 0.01}, {"seed", 3},
                                  {"augment", "shift:1,mixup:0.2"}, {"schedule", "cosine"}, {"warmupEpochs", 1}};
@@ -64,7 +59,7 @@ TEST_P(Baseline, OneJobReportsTheGainOverTheSameStudentAlone) {
   // The session: the distilled student, both runs' curves and the verdict line.
   const Session& s = app.session;
   ASSERT_TRUE(s.student && s.baseline_student && s.comparison);
-  EXPECT_EQ(s.student_recipe.method, "distilled");
+  EXPECT_EQ(s.student_recipe.method, StudentMethod::kDistilled);
   EXPECT_EQ(s.curves.epochs.size(), 3u);
   EXPECT_EQ(s.baseline_curves.epochs.size(), 3u);
   EXPECT_EQ(s.baseline_curves.batch_loss.size(), s.curves.batch_loss.size());
@@ -81,7 +76,7 @@ TEST_P(Baseline, OneJobReportsTheGainOverTheSameStudentAlone) {
   EXPECT_EQ(p["loss"], "kd");
   EXPECT_EQ(p["warmup_epochs"], 1);
   EXPECT_EQ(p["unlabeled_images"], 0);
-  EXPECT_DOUBLE_EQ(p["baseline"]["alone_test_accuracy"].get<double>(), r["baseline_accuracy"].get<double>());
+  EXPECT_DOUBLE_EQ(baseline_record_from_json(p["baseline"]).accuracy, r["baseline_accuracy"].get<double>());
   EXPECT_DOUBLE_EQ(p["baseline"]["gain"].get<double>(), r["gain"].get<double>());
 
   // The run alone is exactly what training the same student alone gives.

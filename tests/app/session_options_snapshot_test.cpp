@@ -18,46 +18,8 @@ namespace {
 using testing::band_dataset_files;
 using testing::run_job;
 
-struct Saved {
-  std::string snapshot;
-  std::vector<uint8_t> dataset;
-};
-
-struct Studio {
-  explicit Studio(bool threaded = false) : app(make_runtime(threaded), platform), api(app) {}
-  static RuntimeInfo make_runtime(bool threaded) {
-    RuntimeInfo info = detect_runtime();
-    info.threaded = threaded;
-    return info;
-  }
-  void load_and_train_teacher() {
-    for (auto& f : band_dataset_files(240)) api.stage_file(f.path, f.bytes);
-    ASSERT_TRUE(run_job(app, api, "loadDataset")["value"]["ok"]);
-    ASSERT_TRUE(run_job(app, api, "trainTeacher", {{"arch", "dense:16"}, {"epochs", 2}, {"seed", 5}})["value"]["ok"]);
-  }
-  Saved save() {
-    Saved s;
-    EXPECT_TRUE(api.call_json("sessionSnapshot", {})["ok"]);
-    s.snapshot.assign(api.output().begin(), api.output().end());
-    if (api.call_json("sessionDataset", {})["ok"]) s.dataset = api.output();
-    return s;
-  }
-  nlohmann::json restore(const Saved& s) {
-    api.stage_file("session.json", std::vector<uint8_t>(s.snapshot.begin(), s.snapshot.end()));
-    if (!s.dataset.empty()) api.stage_file("dataset.bin", s.dataset);
-    return api.call_json("restoreSession", {{"resume", true}});
-  }
-  nlohmann::json wait(int job) {
-    for (;;) {
-      app.update();
-      nlohmann::json st = api.call_json("jobStatus", {{"job", job}});
-      if (!st["ok"] || st["value"]["done"]) return st;
-    }
-  }
-  NullPlatform platform;
-  App app;
-  AppApi api;
-};
+using testing::Saved;
+using testing::Studio;
 
 const nlohmann::json kBaselineDistill = {{"arch", "dense:8"}, {"epochs", 4},         {"batch", 16},
                                          {"lr", 0.01},        {"seed", 3},           {"augment", "shift:1,flip"},
@@ -119,7 +81,7 @@ TEST(SessionOptionsSnapshot, ASnapshotFromBeforeTheNewOptionsStillRestores) {
   EXPECT_EQ(o.loss, LossKind::kLogitMse);
   EXPECT_FLOAT_EQ(o.temperature, 5);
   EXPECT_EQ(o.train.epochs, 6);
-  EXPECT_EQ(o.train.optimizer, "sgd");
+  EXPECT_EQ(o.train.optimizer, OptimizerKind::kSgd);
   EXPECT_EQ(o.teacher_mode, TeacherMode::kConsistent);
   EXPECT_FALSE(o.train.augment.any());
   EXPECT_EQ(o.train.warmup_epochs, 0);

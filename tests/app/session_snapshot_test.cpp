@@ -23,61 +23,15 @@ namespace {
 using testing::band_dataset_files;
 using testing::run_job;
 
-RuntimeInfo runtime(bool threaded) {
-  RuntimeInfo info = detect_runtime();
-  info.threaded = threaded;
-  return info;
-}
+using testing::Saved;
+using testing::Studio;
+using testing::same_bits;
 
 const nlohmann::json kDistill = {{"arch", "dense:8"}, {"temperature", 3}, {"alpha", 0.2}, {"epochs", 5},
                                  {"batch", 16},       {"lr", 0.01},       {"seed", 3},    {"optimizer", "adamw"},
                                  {"schedule", "cosine"}};
 
-struct Saved {
-  std::string snapshot;
-  std::vector<uint8_t> dataset;
-  nlohmann::json info;
-};
-
-// An app with the band dataset and a trained teacher.
-struct Studio {
-  explicit Studio(bool threaded) : app(runtime(threaded), platform), api(app) {}
-  void load_and_train_teacher() {
-    for (auto& f : band_dataset_files(240)) api.stage_file(f.path, f.bytes);
-    ASSERT_TRUE(run_job(app, api, "loadDataset")["value"]["ok"]);
-    ASSERT_TRUE(run_job(app, api, "trainTeacher", {{"arch", "dense:16"}, {"epochs", 2}, {"seed", 5}})["value"]["ok"]);
-  }
-  Saved save() {
-    Saved s;
-    s.info = api.call_json("sessionSnapshot", {})["value"];
-    s.snapshot.assign(api.output().begin(), api.output().end());
-    nlohmann::json d = api.call_json("sessionDataset", {});
-    EXPECT_TRUE(d["ok"]) << d.dump();
-    s.dataset = api.output();
-    return s;
-  }
-  nlohmann::json restore(const Saved& s, bool with_dataset = true) {
-    api.stage_file("session.json", std::vector<uint8_t>(s.snapshot.begin(), s.snapshot.end()));
-    if (with_dataset) api.stage_file("dataset.bin", s.dataset);
-    return api.call_json("restoreSession", {{"resume", true}});
-  }
-  nlohmann::json wait(int job) {
-    for (;;) {
-      app.update();
-      nlohmann::json st = api.call_json("jobStatus", {{"job", job}});
-      if (!st["ok"] || st["value"]["done"]) return st;
-    }
-  }
-  NullPlatform platform;
-  App app;
-  AppApi api;
-};
-
 std::vector<float> weights_of(const std::string& model_json) { return load_model_json(model_json).params().values; }
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 // A job (distillation or pruning) in the sliced mode (the single-thread page:
 // deterministic epoch boundaries), snapshotted when its resume point after

@@ -16,6 +16,7 @@ class CountingJob : public Job {
   CountingJob(int steps, int fail_at = -1, bool keeps = false, int step_ms = 0)
       : steps_(steps), fail_at_(fail_at), keeps_(keeps), step_ms_(step_ms) {}
   std::string title() const override { return "Counting"; }
+  JobKind kind() const override { return JobKind::kEvaluate; }
   bool step() override {
     if (step_ms_) std::this_thread::sleep_for(std::chrono::milliseconds(step_ms_));
     if (done_ == fail_at_) throw Error("step " + std::to_string(done_) + " failed");

@@ -1,5 +1,6 @@
 #include "app/jobs/baseline_job.h"
 
+#include "engine/train/baseline_record.h"
 #include "engine/core/error.h"
 
 namespace distillery {
@@ -90,10 +91,13 @@ nlohmann::json DistillWithBaselineJob::apply(Session& session, bool stopped) {
   result["gain"] = comparison.gain();
   result["comparison"] = comparison.line();
   if (alone->agreement >= 0) result["baseline_agreement"] = alone->agreement;
-  if (session.student)
-    session.student->provenance["baseline"] = {{"alone_test_accuracy", comparison.alone_accuracy},
-                                               {"gain", comparison.gain()},
-                                               {"same", "seed, initial weights, split, augmentation and schedule"}};
+  if (session.student) {
+    BaselineRecord record;
+    record.accuracy = comparison.alone_accuracy;
+    record.gain = comparison.gain();
+    record.agreement = alone->agreement;
+    session.student->provenance["baseline"] = baseline_record_json(record);
+  }
   return result;
 }
 

@@ -20,6 +20,7 @@ class DistillWithBaselineJob : public Job {
   DistillWithBaselineJob(std::unique_ptr<TrainJob> distilled, std::unique_ptr<TrainJob> alone);
 
   std::string title() const override { return distilled_->title(); }
+  JobKind kind() const override { return JobKind::kDistill; }
   bool step() override;
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;

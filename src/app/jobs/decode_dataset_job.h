@@ -24,6 +24,7 @@ class DecodeDatasetJob : public Job {
   DecodeDatasetJob(std::vector<FileEntry> files, std::string source, DatasetOptions options,
                    std::optional<ConformTarget> target);
   std::string title() const override { return "Loading dataset"; }
+  JobKind kind() const override { return JobKind::kLoadDataset; }
   bool step() override;
   nlohmann::json apply(Session& session, bool stopped) override;
 

@@ -15,6 +15,7 @@ class DecodeUnlabeledJob : public Job {
  public:
   DecodeUnlabeledJob(std::vector<FileEntry> files, std::string source, Shape target);
   std::string title() const override { return "Loading unlabeled images"; }
+  JobKind kind() const override { return JobKind::kLoadUnlabeled; }
   bool step() override;
   nlohmann::json apply(Session& session, bool stopped) override;
 

@@ -14,6 +14,7 @@ class EvaluateJob : public Job {
   EvaluateJob(std::unique_ptr<Model> student, std::unique_ptr<Model> teacher, std::shared_ptr<const Dataset> data,
               std::vector<int> test_indices, int student_version, int teacher_version);
   std::string title() const override { return "Evaluating"; }
+  JobKind kind() const override { return JobKind::kEvaluate; }
   bool step() override;
   nlohmann::json apply(Session& session, bool stopped) override;
 

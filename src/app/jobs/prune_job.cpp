@@ -30,12 +30,12 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
   require(has_prunable(source_->params()), "the " + source_role_ + " has nothing to prune (no dense or conv kernels)");
   if (!teacher_) settings_.train.loss = LossKind::kCrossEntropy;
   model_ = std::make_unique<Model>(source_->clone());
-  rounds_ = settings_.schedule == "iterative" ? settings_.rounds : 1;
+  rounds_ = settings_.schedule == PruneSchedule::kIterative ? settings_.rounds : 1;
   const bool finetunes = settings_.finetune_epochs > 0;
   const int64_t batches =
       (static_cast<int64_t>(split_.train.size()) + settings_.train.batch_size - 1) / settings_.train.batch_size;
   total_steps_ = finetunes ? batches * settings_.finetune_epochs * rounds_ : 0;
-  if (settings_.schedule == "polynomial") {
+  if (settings_.schedule == PruneSchedule::kPolynomial) {
     const int64_t total = batches * settings_.finetune_epochs;
     decay_.initial_sparsity = static_cast<float>(global_sparsity(model_->params()));
     decay_.final_sparsity = std::max(decay_.initial_sparsity, settings_.sparsity);
@@ -68,8 +68,8 @@ PruneJob::~PruneJob() = default;
 bool PruneJob::step() {
   if (stop_requested() && phase_ != Phase::kFinalize && phase_ != Phase::kEvaluate && phase_ != Phase::kDone) {
     if (run_) end_finetune();
-    phase_ = pruned_ || settings_.schedule == "polynomial" ? Phase::kFinalize : Phase::kDone;
-    if (phase_ == Phase::kFinalize && settings_.schedule == "polynomial") pruned_ = true;
+    phase_ = pruned_ || settings_.schedule == PruneSchedule::kPolynomial ? Phase::kFinalize : Phase::kDone;
+    if (phase_ == Phase::kFinalize && settings_.schedule == PruneSchedule::kPolynomial) pruned_ = true;
   }
   switch (phase_) {
     case Phase::kTeacherLogits:
@@ -84,7 +84,7 @@ bool PruneJob::step() {
       else keep_resume_point();
       return true;
     case Phase::kFinalize:
-      if (settings_.schedule == "polynomial")
+      if (settings_.schedule == PruneSchedule::kPolynomial)
         prune_unstructured(*model_, settings_.method, decay_.final_sparsity, settings_.seed);
       phase_ = Phase::kEvaluate;
       return true;
@@ -122,15 +122,15 @@ void PruneJob::step_teacher_logits() {
 }
 
 double PruneJob::sparsity_now() const {
-  if (settings_.method == "structured")
+  if (settings_.method == PruneMethod::kStructured)
     return 1.0 - static_cast<double>(model_->parameter_count()) / static_cast<double>(source_->parameter_count());
   return global_sparsity(model_->params());
 }
 
 void PruneJob::prune_round() {
-  if (settings_.schedule != "polynomial") {
+  if (settings_.schedule != PruneSchedule::kPolynomial) {
     const float target = rounds_ == 1 ? settings_.sparsity : iterative_sparsity(settings_.sparsity, round_, rounds_);
-    if (settings_.method == "structured") {
+    if (settings_.method == PruneMethod::kStructured) {
       // Keep counts come from the source's widths, so rounds compound exactly.
       const NormCriterion criterion = parse_norm_criterion(settings_.criterion);
       *model_ = shrink_model(*model_, plan_structured(*model_, structured_keep_counts(*source_, target), criterion));
@@ -180,7 +180,7 @@ void PruneJob::start_finetune() {
     shifted.epoch += epochs_before_round_;
     update_progress([&](JobProgress& p) { p.curves.epochs.push_back(shifted); });
   };
-  if (settings_.schedule == "polynomial") {
+  if (settings_.schedule == PruneSchedule::kPolynomial) {
     callbacks.before_step = [this](int64_t step, Model& m) {
       if (!decay_.prunes_at(step)) return;
       prune_unstructured(m, settings_.method, decay_.sparsity_at(step), settings_.seed + static_cast<uint64_t>(step));
@@ -225,13 +225,13 @@ void PruneJob::keep_resume_point() {
   if (epochs_done == resume_point_epoch_) return;
   resume_point_epoch_ = epochs_done;
   auto point = std::make_shared<ResumePoint>();
-  point->kind = "prune";
+  point->kind = JobKind::kPrune;
   point->options = options_json_;
   point->epochs_done = epochs_done;
   point->epochs_total = settings_.finetune_epochs * rounds_;
   if (!between_rounds) point->checkpoint = run_->checkpoint();
   point->job_state = {{"source", source_role_},
-                      {"phase", between_rounds ? "prune" : "finetune"},
+                      {"phase", saved_phase_names().name(between_rounds ? Phase::kPrune : Phase::kFinetune)},
                       {"round", round_},
                       {"pruned", pruned_},
                       {"steps_before_round", steps_before_round_},
@@ -260,14 +260,15 @@ void PruneJob::resume(const ResumePoint& point) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("the saved pruning run is broken: ") + e.what());
   }
-  require((phase == "finetune") == point.checkpoint.has_value() && (phase == "finetune" || phase == "prune"),
+  require(saved_phase_names().contains(phase) &&
+              (saved_phase_names().parse(phase) == Phase::kFinetune) == point.checkpoint.has_value(),
           "the saved pruning run is broken (phase '" + phase + "')");
   require(round_ >= 1 && round_ <= rounds_ && steps_before_round_ >= 0 && epochs_before_round_ >= 0,
           "the saved pruning run is broken (round " + std::to_string(round_) + " of " + std::to_string(rounds_) + ")");
   const std::string why = model_data_mismatch(*model, *data_, "saved pruned model");
   require(why.empty(), "the saved pruning run does not fit the dataset: " + why);
   model_ = std::move(model);
-  after_logits_ = phase == "finetune" ? Phase::kFinetune : Phase::kPrune;
+  after_logits_ = saved_phase_names().parse(phase);
   checkpoint_to_restore_ = point.checkpoint;
   resume_point_epoch_ = point.epochs_done;
   const TrainingCurves curves = point.curves;

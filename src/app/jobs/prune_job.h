@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/core/name_table.h"
 #include "app/jobs/resume_point.h"
 #include "app/jobs/teacher_logits.h"
 #include "app/options.h"
@@ -33,6 +34,7 @@ class PruneJob : public Job {
   ~PruneJob() override;
 
   std::string title() const override { return "Pruning " + source_role_; }
+  JobKind kind() const override { return JobKind::kPrune; }
   bool step() override;
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;
@@ -41,6 +43,11 @@ class PruneJob : public Job {
 
  private:
   enum class Phase { kTeacherLogits, kPrune, kFinetune, kFinalize, kEvaluate, kDone };
+  // The two phases a resume point is saved in, by the names its state records.
+  static const NameTable<Phase>& saved_phase_names() {
+    static const NameTable<Phase> table("pruning phase", {{Phase::kPrune, "prune"}, {Phase::kFinetune, "finetune"}});
+    return table;
+  }
   void step_teacher_logits();
   void prune_round();
   void start_finetune();

@@ -12,13 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/jobs/job_kind.h"
 #include "app/session.h"
 #include "engine/train/checkpoint.h"
 
 namespace distillery {
 
 struct ResumePoint {
-  std::string kind;         // "distill", "trainTeacher" or "prune": the JS API method that started it
+  JobKind kind = JobKind::kDistill;  // kDistill, kTrainTeacher or kPrune: the JS API method that started it
   nlohmann::json options;   // its options, as that method takes them
   int epochs_done = 0;      // over the whole job: a pruning job's rounds add up
   int epochs_total = 0;

@@ -152,10 +152,10 @@ void TrainJob::step_training() {
 }
 
 void TrainJob::keep_checkpoint_after_epoch() {
-  if (settings_.resume_kind.empty() || run_->finished() || run_->current_epoch() == checkpoint_epoch_) return;
+  if (!settings_.resumable || run_->finished() || run_->current_epoch() == checkpoint_epoch_) return;
   checkpoint_epoch_ = run_->current_epoch();
   auto point = std::make_shared<ResumePoint>();
-  point->kind = settings_.resume_kind;
+  point->kind = settings_.kind;
   point->options = settings_.resume_options;
   point->checkpoint = run_->checkpoint();
   point->epochs_done = point->checkpoint->epochs_done;

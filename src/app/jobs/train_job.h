@@ -25,8 +25,9 @@ struct TrainJobSettings {
   StudentRecipe recipe;        // student only
   nlohmann::json provenance;   // written into the model; accuracy added at the end
   nlohmann::json extra_result = nlohmann::json::object();  // merged into apply()'s result (notes, counts)
-  // For checkpoints: the JS API method and options that started this run.
-  std::string resume_kind;
+  JobKind kind = JobKind::kDistill;  // kTrainTeacher or kDistill
+  // For checkpoints: whether this run keeps resume points, and the options that started it.
+  bool resumable = false;
   nlohmann::json resume_options;
   // Set to continue an earlier run from its checkpoint instead of starting over.
   std::shared_ptr<const ResumePoint> resume_from;
@@ -41,6 +42,7 @@ class TrainJob : public Job {
   ~TrainJob() override;
 
   std::string title() const override { return settings_.title; }
+  JobKind kind() const override { return settings_.kind; }
   bool step() override;
   void run(TrainControl& control) override;
   nlohmann::json apply(Session& session, bool stopped) override;

@@ -21,6 +21,12 @@ struct DistilPanel {
 
   DistillOptions options = first_distil_options();
   bool smooth_curves = true;
+  // Options given elsewhere (the JS API) shown as if typed here. A run alone
+  // (loss ce) keeps the panel's distillation settings: only its training ones show.
+  void apply(const DistillOptions& given) {
+    if (loss_needs_teacher(given.loss)) options = given;
+    else options.train = given.train;
+  }
   AugmentPreview preview;
 
   // Temperature explainer: which test image, and the teacher's logits for it.

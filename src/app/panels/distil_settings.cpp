@@ -43,7 +43,7 @@ void DistilPanel::draw_presets() {
     if (ImGui::Button(p.name)) apply_training_preset(p, options.train);
     ImGui::PopStyleColor(2);
     ui::tip(ui::format("%s\n%d epochs, augment %s, %s schedule, %d warm-up epoch%s.", p.description, p.epochs,
-                       p.augment, p.schedule, p.warmup_epochs, p.warmup_epochs == 1 ? "" : "s")
+                       p.augment, lr_schedule_name(p.schedule), p.warmup_epochs, p.warmup_epochs == 1 ? "" : "s")
                 .c_str());
   }
   ImGui::SameLine();

@@ -6,11 +6,24 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/name_table.h"
+
 namespace distillery {
 
 class App;
 
-enum class ExportFormat { kDistilleryJson, kTfjsZip, kTfjsFiles };
+enum class ExportFormat {
+  kDistilleryJson,  // "json"
+  kTfjsZip,         // "tfjs-zip"
+  kTfjsFiles,       // "tfjs-files": model.json + weights.bin
+};
+inline const NameTable<ExportFormat>& export_format_names() {
+  static const NameTable<ExportFormat> table("export format", {{ExportFormat::kDistilleryJson, "json"},
+                                                               {ExportFormat::kTfjsZip, "tfjs-zip"},
+                                                               {ExportFormat::kTfjsFiles, "tfjs-files"}});
+  return table;
+}
+inline ExportFormat export_format_from_name(const std::string& name) { return export_format_names().parse(name); }
 
 struct ExportPanel {
   void draw(App& app);

@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "app/panels/training_controls.h"
 #include "app/widgets/charts.h"
+#include "app/widgets/enum_combo.h"
 #include "app/widgets/ui.h"
 #include "engine/prune/masks.h"
 
@@ -27,27 +28,29 @@ void PrunePanel::draw_settings(App& app) {
   ui::dim_text("Pruning removes weights (sets them to zero for good) and fine-tunes the rest to recover. Many "
                "networks keep their accuracy with most weights gone.");
   const float font = ImGui::GetFontSize();
-  const char* methods[] = {"magnitude", "global", "random", "structured"};
+  static const ui::EnumItem<PruneMethod> kMethods[] = {{PruneMethod::kMagnitude, "magnitude"},
+                                                       {PruneMethod::kGlobal, "global"},
+                                                       {PruneMethod::kRandom, "random"},
+                                                       {PruneMethod::kStructured, "structured"}};
   const char* method_tips =
       "magnitude: remove the smallest weights of each layer equally. global: one threshold over all layers, so "
       "layers end up with different sparsity. random: the baseline to beat. structured: remove whole neurons or "
       "filters, making the model physically smaller.";
-  int method = static_cast<int>(std::find(methods, methods + 4, options.method) - methods) % 4;
   ImGui::SetNextItemWidth(font * 9);
-  if (ImGui::Combo("method", &method, methods, 4)) options.method = methods[method];
+  ui::enum_combo("method", options.method, kMethods);
   ui::tip(method_tips);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(font * 10);
   ImGui::SliderFloat("target sparsity", &options.sparsity, 0.0f, 0.99f, "%.2f");
   ui::tip("The fraction of weights to remove (structured: of each layer's neurons or filters).");
 
-  const char* schedules[] = {"oneshot", "iterative", "gradual"};
-  int schedule = static_cast<int>(std::find(schedules, schedules + 3, options.schedule) - schedules) % 3;
+  static const ui::EnumItem<PruneSchedule> kSchedules[] = {
+      {PruneSchedule::kOneShot, "oneshot"}, {PruneSchedule::kIterative, "iterative"}, {PruneSchedule::kPolynomial, "gradual"}};
   ImGui::SetNextItemWidth(font * 9);
-  if (ImGui::Combo("schedule", &schedule, schedules, 3)) options.schedule = schedules[schedule];
+  ui::enum_combo("schedule", options.schedule, kSchedules);
   ui::tip("oneshot: prune once, then fine-tune. iterative: several prune + fine-tune rounds. gradual: raise the "
           "sparsity slowly while fine-tuning (Zhu & Gupta's polynomial schedule).");
-  if (options.schedule == "iterative") {
+  if (options.schedule == PruneSchedule::kIterative) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(font * 6);
     ImGui::SliderInt("rounds", &options.rounds, 2, 6);

@@ -15,6 +15,8 @@ struct PrunePanel {
 
   PruneOptions options;
   bool smooth_curves = true;
+  // Options given elsewhere (the JS API) shown as if typed here.
+  void apply(const PruneOptions& given) { options = given; }
 
   ui::Texture mask_pictures;
   int mask_pictures_version = -1;

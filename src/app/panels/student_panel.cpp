@@ -70,8 +70,8 @@ void StudentPanel::draw_current(App& app) {
   const Model& s = *app.session.student;
   const StudentRecipe& r = app.session.student_recipe;
   ui::key_value("Architecture", r.arch.empty() ? describe_arch(s) : r.arch);
-  std::string how = r.method;
-  if (r.method == "distilled") how += ui::format(" (T = %.1f, alpha = %.2f)", r.temperature, r.alpha);
+  std::string how = student_method_name(r.method);
+  if (r.method == StudentMethod::kDistilled) how += ui::format(" (T = %.1f, alpha = %.2f)", r.temperature, r.alpha);
   if (r.sparsity > 0) how += ui::format(", pruned to %.0f %% sparsity", r.sparsity * 100);
   ui::key_value("Made by", how);
   ui::key_value("Parameters", ui::thousands(s.parameter_count()) + " (" + ui::thousands(s.nonzero_parameter_count()) +

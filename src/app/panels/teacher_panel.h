@@ -21,6 +21,11 @@ struct TeacherPanel {
   ArchEditor arch{"conv:32:3,pool:2,conv:64:3,pool:2,dense:128"};
   TrainOptions train;
   bool smooth_curves = true;
+  // Options given elsewhere (the JS API) shown as if typed here.
+  void apply(const TrainOptions& options) {
+    train = options;
+    arch.set_spec(options.arch);
+  }
   // TF.js models record no preprocessing (unless Distillery exported them):
   // by default pixels are scaled by 1/255; the user may say otherwise.
   bool custom_tfjs_scale = false;

@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "app/widgets/plot.h"
+#include "app/widgets/enum_combo.h"
 #include "app/widgets/ui.h"
 
 namespace distillery {
@@ -27,16 +28,16 @@ void draw_train_options(TrainOptions& o, const char* id) {
   ImGui::SliderFloat("learning rate", &o.lr, 1e-4f, 1e-1f, "%.4f", ImGuiSliderFlags_Logarithmic);
   ui::tip("How big each optimisation step is: too high and training is unstable, too low and it crawls.");
 
-  const char* optimizers[] = {"adam", "adamw", "sgd"};
-  int opt = o.optimizer == "sgd" ? 2 : o.optimizer == "adamw" ? 1 : 0;
+  static const ui::EnumItem<OptimizerKind> kOptimizers[] = {
+      {OptimizerKind::kAdam, "adam"}, {OptimizerKind::kAdamW, "adamw"}, {OptimizerKind::kSgd, "sgd"}};
   ImGui::SetNextItemWidth(font * 7);
-  if (ImGui::Combo("optimiser", &opt, optimizers, 3)) o.optimizer = optimizers[opt];
+  ui::enum_combo("optimiser", o.optimizer, kOptimizers);
   ui::tip("Adam adapts the step size per weight (a good default); SGD with momentum is the classic; AdamW adds weight decay.");
   ImGui::SameLine();
-  const char* schedules[] = {"constant", "cosine"};
-  int sched = o.schedule == "cosine" ? 1 : 0;
+  static const ui::EnumItem<LrSchedule> kSchedules[] = {{LrSchedule::kConstant, "constant"},
+                                                        {LrSchedule::kCosine, "cosine"}};
   ImGui::SetNextItemWidth(font * 7);
-  if (ImGui::Combo("schedule", &sched, schedules, 2)) o.schedule = schedules[sched];
+  ui::enum_combo("schedule", o.schedule, kSchedules);
   ui::tip("Constant keeps the learning rate; cosine lowers it smoothly to zero by the end of training.");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(font * 6);

@@ -3,6 +3,7 @@
 //   2. numbers (pixel values and integer labels)
 //   3. shape inference
 //   4. decode_csv
+#include "engine/core/text.h"
 #include "engine/data/csv.h"
 
 #include <algorithm>
@@ -20,12 +21,6 @@ namespace {
 
 constexpr int kMaxIntegerClasses = 10000;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 // Splits one line into cells; surrounding quotes are removed (a doubled quote
 // inside stays doubled, see unquote) and blanks trimmed.
 void split_cells(std::string_view line, char delimiter, std::vector<std::string_view>& cells) {
@@ -35,7 +30,7 @@ void split_cells(std::string_view line, char delimiter, std::vector<std::string_
   for (size_t i = 0; i <= line.size(); ++i) {
     if (i < line.size() && line[i] == '"') quoted = !quoted;
     if (i == line.size() || (line[i] == delimiter && !quoted)) {
-      std::string_view cell = trim(line.substr(start, i - start));
+      std::string_view cell = trim_view(line.substr(start, i - start));
       if (cell.size() >= 2 && cell.front() == '"' && cell.back() == '"') cell = cell.substr(1, cell.size() - 2);
       cells.push_back(cell);
       start = i + 1;
@@ -129,7 +124,7 @@ std::vector<Line> non_blank_lines(std::string_view text) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     ++number;
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = trim_view(text.substr(start, end - start));
     if (!line.empty()) lines.push_back({line, number});
     start = end + 1;
   }

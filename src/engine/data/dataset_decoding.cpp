@@ -3,6 +3,7 @@
 //   2. the formats: ZIP, gzip, CSV, IDX pair, image folder
 //   3. images without labels: the same formats, labels dropped
 //   4. the entry points: checking the request and conforming to the wanted shape
+#include "engine/core/text.h"
 #include "engine/data/dataset_decoding.h"
 
 #include <algorithm>
@@ -27,10 +28,6 @@ enum class Kind { kZip, kGzip, kCsv, kIdxImages, kIdxLabels, kImage, kOther };
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string file_name(const std::string& path) { return path.substr(path.find_last_of("/\\") + 1); }

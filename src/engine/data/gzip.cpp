@@ -1,3 +1,4 @@
+#include "engine/core/bytes.h"
 #include "engine/data/gzip.h"
 
 #include "engine/core/error.h"
@@ -11,9 +12,6 @@ constexpr uint8_t kFlagHeaderCrc = 0x02, kFlagExtra = 0x04, kFlagName = 0x08, kF
 constexpr uint8_t kReservedFlags = 0xE0;
 constexpr size_t kFixedHeader = 10, kTrailer = 8;
 
-uint32_t read_le32(const uint8_t* p) {
-  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
 
 // Skips a zero-terminated header string starting at pos; returns the offset after it.
 size_t skip_zero_terminated(const std::vector<uint8_t>& bytes, size_t pos, size_t end, const std::string& name,
@@ -54,8 +52,8 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string
     pos += 2;
   }
 
-  const uint32_t expected_crc = read_le32(&bytes[payload_end]);
-  const uint32_t expected_size = read_le32(&bytes[payload_end + 4]);  // size mod 2^32
+  const uint32_t expected_crc = le32(&bytes[payload_end]);
+  const uint32_t expected_size = le32(&bytes[payload_end + 4]);  // size mod 2^32
   require(int64_t(expected_size) <= max_inflated_size(payload_end - pos),
           name + ": truncated or corrupt gzip file (its trailer records " + std::to_string(expected_size) +
               " bytes, more than " + std::to_string(payload_end - pos) + " compressed bytes can hold)");

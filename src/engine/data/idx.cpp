@@ -1,3 +1,5 @@
+#include "engine/core/bytes.h"
+#include "engine/core/text.h"
 #include "engine/data/idx.h"
 
 #include <algorithm>
@@ -11,17 +13,12 @@ namespace {
 
 constexpr uint32_t kImagesMagic = 0x00000803, kLabelsMagic = 0x00000801;
 
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
 std::string lower_file_name(const std::string& path) {
   std::string name = path.substr(path.find_last_of("/\\") + 1);  // npos + 1 == 0
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   if (name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0) name.resize(name.size() - 3);
   return name;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The bytes themselves when plain, inflated when gzip.

@@ -1,3 +1,4 @@
+#include "engine/core/bytes.h"
 #include "engine/data/image.h"
 
 #include <algorithm>
@@ -21,8 +22,6 @@ std::string failure_reason() {
   return reason ? std::string(" (") + reason + ")" : "";
 }
 
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
-uint32_t le16(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8; }
 
 // The format from the file's signature, and the dimensions where the header
 // holds them at a fixed place. stb_image itself refuses very large images
@@ -44,7 +43,7 @@ Signature read_signature(const std::vector<uint8_t>& b) {
   } else if (n >= 2 && b[0] == 'B' && b[1] == 'M') {
     s.format = "BMP";
     if (n >= 26 && le16(&b[14]) >= 40) {  // BITMAPINFOHEADER or later: int32 width, height (negative = top-down)
-      const int32_t w = int32_t(le16(&b[18]) | le16(&b[20]) << 16), h = int32_t(le16(&b[22]) | le16(&b[24]) << 16);
+      const int32_t w = int32_t(le32(&b[18])), h = int32_t(le32(&b[22]));
       s.width = w < 0 ? -int64_t(w) : w;
       s.height = h < 0 ? -int64_t(h) : h;
     }

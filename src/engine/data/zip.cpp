@@ -3,6 +3,7 @@
 //   2. end of central directory (plain and ZIP64)
 //   3. entry names: normalising, rejecting hostile ones, skipping clutter
 //   4. unzip: walk the central directory, extract each entry
+#include "engine/core/bytes.h"
 #include "engine/data/zip.h"
 
 #include <algorithm>
@@ -22,9 +23,6 @@ constexpr size_t kEndSize = 22, kZip64LocatorSize = 20, kZip64EndSize = 56, kCen
 constexpr uint16_t kFlagEncrypted = 0x0001;
 constexpr uint16_t kMethodStored = 0, kMethodDeflated = 8;
 
-uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
-uint32_t le32(const uint8_t* p) { return uint32_t(le16(p)) | uint32_t(le16(p + 2)) << 16; }
-uint64_t le64(const uint8_t* p) { return uint64_t(le32(p)) | uint64_t(le32(p + 4)) << 32; }
 
 // --- 2. end of central directory -------------------------------------------------
 

@@ -91,20 +91,12 @@ double log_mass_off(const LogSoftmaxRow& log_p, int64_t c, int target) {
 
 }  // namespace
 
-const char* loss_name(LossKind kind) {
-  switch (kind) {
-    case LossKind::kCrossEntropy: return "ce";
-    case LossKind::kHinton: return "kd";
-    case LossKind::kDecoupled: return "dkd";
-    case LossKind::kLogitMse: return "mse";
-  }
-  return "ce";
-}
-
-LossKind loss_from_name(const std::string& name) {
-  for (LossKind kind : {LossKind::kCrossEntropy, LossKind::kHinton, LossKind::kDecoupled, LossKind::kLogitMse})
-    if (name == loss_name(kind)) return kind;
-  throw Error("unknown loss '" + name + "' (use ce, kd, dkd or mse)");
+const NameTable<LossKind>& loss_names() {
+  static const NameTable<LossKind> table("loss", {{LossKind::kCrossEntropy, "ce"},
+                                                  {LossKind::kHinton, "kd"},
+                                                  {LossKind::kDecoupled, "dkd"},
+                                                  {LossKind::kLogitMse, "mse"}});
+  return table;
 }
 
 float cross_entropy_loss(const Tensor& logits, const HardLabels& labels, Tensor* grad) {

@@ -3,6 +3,7 @@
 // when grad is given, writes d(mean loss)/d(logits) into it (resized).
 #include <string>
 
+#include "engine/core/name_table.h"
 #include "engine/core/tensor.h"
 
 namespace distillery {
@@ -15,9 +16,10 @@ enum class LossKind {
   kDecoupled,     // "dkd": decoupled KD, Zhao et al. 2022
   kLogitMse,      // "mse": match the teacher's logits (Ba and Caruana 2014)
 };
-const char* loss_name(LossKind kind);
+const NameTable<LossKind>& loss_names();
+inline const char* loss_name(LossKind kind) { return loss_names().name(kind); }
 // Throws Error listing the names when `name` is none of them.
-LossKind loss_from_name(const std::string& name);
+inline LossKind loss_from_name(const std::string& name) { return loss_names().parse(name); }
 inline bool loss_needs_teacher(LossKind kind) { return kind != LossKind::kCrossEntropy; }
 
 // The hard labels of a batch. Sample i's target is weight[i] of class

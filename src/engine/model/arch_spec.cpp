@@ -5,6 +5,7 @@
 //   2. JSON architectures
 //   3. Completing a stack (flatten, final dense) and parse_arch_spec
 //   4. describe_arch
+#include "engine/core/text.h"
 #include "engine/io/json_text.h"
 #include "engine/model/arch_spec.h"
 
@@ -92,15 +93,15 @@ std::vector<Json> complete_stack(const std::vector<Json>& hidden, int num_classe
 
 std::vector<nlohmann::json> parse_unguarded(const std::string& spec, int num_classes, int input_rank) {
   require(num_classes >= 2, "a classifier needs at least 2 classes, got " + std::to_string(num_classes));
-  const std::string text = trim_text(spec);
+  const std::string text = trim(spec);
   require(!text.empty(), "the architecture is empty (e.g. conv:32:3,pool:2,dense:128 or dense:128)");
   if (text[0] == '[' || text[0] == '{') return complete_stack(parse_json_arch(text), num_classes, input_rank, true);
 
   std::vector<Json> hidden;
   bool flat = input_rank <= 1;
-  const std::vector<std::string> tokens = split_text(text, ',');
+  const std::vector<std::string> tokens = split(text, ',');
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const std::string token = trim_text(tokens[i]);
+    const std::string token = trim(tokens[i]);
     const int position = static_cast<int>(i) + 1;
     require(!token.empty(), "empty layer at position " + std::to_string(position) + " (two commas in a row?)");
     flat = token_to_layers(token, position, flat, hidden);
@@ -168,17 +169,17 @@ std::string describe_arch(const Model& model) {
 }
 
 std::vector<std::string> arch_spec_tokens(const std::string& spec) {
-  const std::string text = trim_text(spec);
+  const std::string text = trim(spec);
   if (!text.empty() && (text[0] == '[' || text[0] == '{')) return {text};
   std::vector<std::string> tokens;
-  for (const std::string& part : split_text(text, ','))
-    if (!trim_text(part).empty()) tokens.push_back(trim_text(part));
+  for (const std::string& part : split(text, ','))
+    if (!trim(part).empty()) tokens.push_back(trim(part));
   return tokens;
 }
 
 std::vector<nlohmann::json> parse_arch_token(const std::string& token, bool after_flat) {
   std::vector<Json> layers;
-  token_to_layers(trim_text(token), 1, after_flat, layers);
+  token_to_layers(trim(token), 1, after_flat, layers);
   return layers;
 }
 

@@ -6,28 +6,13 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "engine/core/text.h"
 #include "engine/layers/layer_registry.h"
 
 namespace distillery {
 
-std::string trim_text(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string> split_text(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  if (!s.empty() && s.back() == sep) parts.push_back("");
-  return parts;
-}
-
 ArchToken::ArchToken(std::string text, int position, bool flat, std::vector<nlohmann::json>& out)
-    : text_(std::move(text)), position_(position), parts_(split_text(text_, ':')), flat_(flat), out_(out) {
+    : text_(std::move(text)), position_(position), parts_(split(text_, ':')), flat_(flat), out_(out) {
   if (parts_.empty()) parts_.push_back("");
 }
 

@@ -58,7 +58,4 @@ std::string arch_window_text(const nlohmann::json& value);
 // A number with 6 significant digits: a summary, not a file.
 std::string arch_number_text(float value);
 
-std::vector<std::string> split_text(const std::string& s, char sep);
-std::string trim_text(const std::string& s);
-
 }  // namespace distillery

@@ -120,24 +120,35 @@ class Adam : public Optimizer {
 
 }  // namespace
 
-std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& config) {
-  if (config.kind == "sgd") return std::make_unique<Sgd>(config);
-  if (config.kind == "adam") return std::make_unique<Adam>(config, false);
-  if (config.kind == "adamw") return std::make_unique<Adam>(config, true);
-  throw Error("unknown optimizer '" + config.kind + "' (use sgd, adam or adamw)");
+const NameTable<OptimizerKind>& optimizer_names() {
+  static const NameTable<OptimizerKind> table(
+      "optimizer", {{OptimizerKind::kAdam, "adam"}, {OptimizerKind::kAdamW, "adamw"}, {OptimizerKind::kSgd, "sgd"}});
+  return table;
 }
 
-float scheduled_learning_rate(const std::string& schedule, float base_rate, int64_t step, int64_t total_steps,
+const NameTable<LrSchedule>& lr_schedule_names() {
+  static const NameTable<LrSchedule> table("learning-rate schedule",
+                                           {{LrSchedule::kConstant, "constant"}, {LrSchedule::kCosine, "cosine"}});
+  return table;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& config) {
+  switch (config.kind) {
+    case OptimizerKind::kSgd: return std::make_unique<Sgd>(config);
+    case OptimizerKind::kAdam: return std::make_unique<Adam>(config, false);
+    case OptimizerKind::kAdamW: return std::make_unique<Adam>(config, true);
+  }
+  throw Error("unknown optimizer");
+}
+
+float scheduled_learning_rate(LrSchedule schedule, float base_rate, int64_t step, int64_t total_steps,
                               int64_t warmup_steps) {
   if (warmup_steps > 0 && step < warmup_steps)
     return base_rate * static_cast<float>(step + 1) / static_cast<float>(warmup_steps);
-  if (schedule == "constant") return base_rate;
-  if (schedule == "cosine") {
-    const int64_t span = std::max<int64_t>(1, total_steps - warmup_steps);
-    const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / static_cast<double>(span));
-    return static_cast<float>(base_rate * 0.5 * (1.0 + std::cos(3.14159265358979 * progress)));
-  }
-  throw Error("unknown learning-rate schedule '" + schedule + "' (use constant or cosine)");
+  if (schedule == LrSchedule::kConstant) return base_rate;
+  const int64_t span = std::max<int64_t>(1, total_steps - warmup_steps);
+  const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / static_cast<double>(span));
+  return static_cast<float>(base_rate * 0.5 * (1.0 + std::cos(3.14159265358979 * progress)));
 }
 
 }  // namespace distillery

@@ -7,12 +7,31 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/name_table.h"
 #include "engine/core/param_store.h"
 
 namespace distillery {
 
+enum class OptimizerKind {
+  kSgd,    // "sgd": with momentum
+  kAdam,   // "adam"
+  kAdamW,  // "adamw": Adam with decoupled weight decay
+};
+const NameTable<OptimizerKind>& optimizer_names();
+inline const char* optimizer_name(OptimizerKind k) { return optimizer_names().name(k); }
+inline OptimizerKind optimizer_from_name(const std::string& name) { return optimizer_names().parse(name); }
+
+// How the learning rate moves over a run.
+enum class LrSchedule {
+  kConstant,  // "constant"
+  kCosine,    // "cosine": decay to 0 over the run, after the warm-up
+};
+const NameTable<LrSchedule>& lr_schedule_names();
+inline const char* lr_schedule_name(LrSchedule s) { return lr_schedule_names().name(s); }
+inline LrSchedule lr_schedule_from_name(const std::string& name) { return lr_schedule_names().parse(name); }
+
 struct OptimizerConfig {
-  std::string kind = "adam";  // "sgd", "adam", "adamw"
+  OptimizerKind kind = OptimizerKind::kAdam;
   float momentum = 0.9f;      // sgd
   float beta1 = 0.9f;         // adam, adamw
   float beta2 = 0.999f;
@@ -36,12 +55,10 @@ class Optimizer {
   int64_t steps_ = 0;
 };
 
-// Throws Error for an unknown kind.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& config);
 
-// Learning rate at step (0-based) of total_steps: "constant" or "cosine"
-// (cosine decay to 0 over the run, after an optional linear warm-up).
-float scheduled_learning_rate(const std::string& schedule, float base_rate, int64_t step, int64_t total_steps,
+// Learning rate at step (0-based) of total_steps, after an optional linear warm-up.
+float scheduled_learning_rate(LrSchedule schedule, float base_rate, int64_t step, int64_t total_steps,
                               int64_t warmup_steps = 0);
 
 }  // namespace distillery

@@ -37,7 +37,7 @@ Model prune_structured_schedule(const Model& source, const Dataset& data, const 
                                 const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
                                 const PruneCallbacks& callbacks, TrainControl* control) {
   const NormCriterion criterion = parse_norm_criterion(s.criterion);
-  const int rounds = s.schedule == "iterative" ? s.rounds : 1;
+  const int rounds = s.schedule == PruneSchedule::kIterative ? s.rounds : 1;
   Model model = source.clone();
   for (int r = 1; r <= rounds; ++r) {
     // Keep counts are taken from the source's widths, so rounds compound exactly.
@@ -82,7 +82,7 @@ Model prune_polynomial(const Model& source, const Dataset& data, const std::vect
 Model prune_unstructured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
                                   const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
                                   const PruneCallbacks& callbacks, TrainControl* control) {
-  const int rounds = s.schedule == "iterative" ? s.rounds : 1;
+  const int rounds = s.schedule == PruneSchedule::kIterative ? s.rounds : 1;
   Model model = source.clone();
   for (int r = 1; r <= rounds; ++r) {
     const float target = rounds == 1 ? s.sparsity : iterative_sparsity(s.sparsity, r, rounds);
@@ -96,14 +96,14 @@ Model prune_unstructured_schedule(const Model& source, const Dataset& data, cons
 }  // namespace
 
 nlohmann::json PruneSettings::to_json() const {
-  nlohmann::json j = {{"method", method},
+  nlohmann::json j = {{"method", prune_method_name(method)},
                       {"sparsity", sparsity},
-                      {"schedule", schedule},
+                      {"schedule", prune_schedule_name(schedule)},
                       {"finetune_epochs", finetune_epochs},
                       {"loss", loss_name(train.loss)}};
-  if (schedule == "iterative") j["rounds"] = rounds;
-  if (method == "structured") j["criterion"] = criterion;
-  if (method == "random") j["seed"] = seed;
+  if (schedule == PruneSchedule::kIterative) j["rounds"] = rounds;
+  if (method == PruneMethod::kStructured) j["criterion"] = criterion;
+  if (method == PruneMethod::kRandom) j["seed"] = seed;
   if (train.loss == LossKind::kHinton) {
     j["temperature"] = train.temperature;
     j["alpha"] = train.alpha;
@@ -111,28 +111,30 @@ nlohmann::json PruneSettings::to_json() const {
   if (finetune_epochs > 0) {
     j["learning_rate"] = train.learning_rate;
     j["batch_size"] = train.batch_size;
-    j["optimizer"] = train.optimizer.kind;
+    j["optimizer"] = optimizer_name(train.optimizer.kind);
   }
   return j;
 }
 
 void validate_prune_settings(const PruneSettings& s) {
-  require(s.method == "structured" || is_unstructured_method(s.method),
-          "unknown pruning method '" + s.method + "' (use magnitude, global, random or structured)");
   check_sparsity(s.sparsity);
-  require(s.schedule == "oneshot" || s.schedule == "iterative" || s.schedule == "polynomial",
-          "unknown pruning schedule '" + s.schedule + "' (use oneshot, iterative or polynomial)");
-  require(s.rounds >= 1 && s.rounds <= 100, "rounds must be between 1 and 100, got " + std::to_string(s.rounds));
-  require(s.finetune_epochs >= 0, "fine-tuning epochs cannot be negative");
-  if (s.method == "structured") parse_norm_criterion(s.criterion);
-  if (s.schedule == "polynomial") {
-    require(s.method != "structured",
-            "the polynomial schedule prunes during training and needs magnitude, global or random pruning; "
-            "structured pruning uses oneshot or iterative");
+  require(s.rounds >= 1 && s.rounds <= kMaxPruneRounds,
+          "rounds must be between 1 and " + std::to_string(kMaxPruneRounds) + ", got " + std::to_string(s.rounds));
+  require(s.finetune_epochs >= 0 && s.finetune_epochs <= kMaxEpochs,
+          "fine-tuning epochs must be between 0 and " + std::to_string(kMaxEpochs) + ", got " +
+              std::to_string(s.finetune_epochs));
+  if (s.method == PruneMethod::kStructured) parse_norm_criterion(s.criterion);
+  if (s.schedule == PruneSchedule::kPolynomial) {
+    require(s.method != PruneMethod::kStructured,
+            "the polynomial (gradual) schedule prunes during training and needs magnitude, global or random "
+            "pruning; structured pruning uses oneshot or iterative");
     require(s.finetune_epochs >= 1,
-            "the polynomial schedule prunes while fine-tuning: give at least 1 fine-tuning epoch");
+            "the polynomial (gradual) schedule prunes while fine-tuning: give at least 1 fine-tuning epoch");
     require(s.ramp_fraction > 0 && s.ramp_fraction <= 1, "the polynomial ramp fraction must be in (0, 1]");
   }
+  TrainConfig fine_tuning = s.train;
+  fine_tuning.epochs = std::max(1, s.finetune_epochs);
+  validate_train_config(fine_tuning);
 }
 
 Model prune_model(const Model& source, const Dataset& data, const std::vector<int>& train_indices,
@@ -140,9 +142,9 @@ Model prune_model(const Model& source, const Dataset& data, const std::vector<in
                   const PruneCallbacks& callbacks, TrainControl* control) {
   validate_prune_settings(s);
   require(has_prunable(source.params()), "the model has nothing to prune (no dense or conv2d kernels)");
-  Model pruned = s.method == "structured" ? prune_structured_schedule(source, data, train_indices, val_indices, s,
+  Model pruned = s.method == PruneMethod::kStructured ? prune_structured_schedule(source, data, train_indices, val_indices, s,
                                                                       teacher_logits, callbacks, control)
-                 : s.schedule == "polynomial"
+                 : s.schedule == PruneSchedule::kPolynomial
                      ? prune_polynomial(source, data, train_indices, val_indices, s, teacher_logits, callbacks, control)
                      : prune_unstructured_schedule(source, data, train_indices, val_indices, s, teacher_logits,
                                                    callbacks, control);

@@ -5,7 +5,7 @@
 // write-up's recipes: teacher -> pruned copy -> fine-tune with KD (source is
 // the teacher), and "distil into a pruned student" (source is the student).
 //
-//   PruneSettings s; s.method = "global"; s.sparsity = 0.9f; s.finetune_epochs = 2;
+//   PruneSettings s; s.method = PruneMethod::kGlobal; s.sparsity = 0.9f; s.finetune_epochs = 2;
 //   Model pruned = prune_model(teacher, data, split.train, split.val, s);
 #include <functional>
 #include <string>
@@ -15,16 +15,17 @@
 
 #include "engine/data/dataset.h"
 #include "engine/model/model.h"
+#include "engine/prune/prune_choices.h"
 #include "engine/train/trainer.h"
 
 namespace distillery {
 
 struct PruneSettings {
-  std::string method = "magnitude";  // magnitude | global | random | structured
+  PruneMethod method = PruneMethod::kMagnitude;
   // Fraction of the prunable weights removed (structured: of each layer's units/filters).
   float sparsity = 0.5f;
-  std::string schedule = "oneshot";  // oneshot | iterative | polynomial
-  int rounds = 3;                    // iterative: prune/fine-tune rounds
+  PruneSchedule schedule = PruneSchedule::kOneShot;
+  int rounds = 3;  // iterative: prune/fine-tune rounds
   // Fine-tuning epochs after one-shot pruning, after every iterative round, or
   // over the whole gradual run (polynomial: at least 1).
   int finetune_epochs = 0;
@@ -42,9 +43,15 @@ struct PruneSettings {
   nlohmann::json to_json() const;
 };
 
-// Throws Error (one line, naming the setting) for an unknown method, schedule
-// or criterion, a sparsity outside [0, 1), rounds < 1, a polynomial schedule
-// without fine-tuning epochs or with structured pruning.
+// The limits of pruning, the same for every front end. Twenty rounds of
+// prune-and-fine-tune is already a slow run; finer steps than that are what
+// the polynomial schedule is for. Fine-tuning shares the training epochs' limit.
+constexpr int kMaxPruneRounds = 20;
+
+// Throws Error (one line, naming the setting) for an unknown criterion, a
+// sparsity outside [0, 1), rounds or fine-tuning epochs out of their limits,
+// a polynomial schedule without fine-tuning epochs or with structured
+// pruning, or fine-tuning settings validate_train_config refuses.
 void validate_prune_settings(const PruneSettings& settings);
 
 struct PruneCallbacks {

@@ -94,15 +94,14 @@ void prune_random(Model& model, float sparsity, uint64_t seed) {
   apply_masks(model);
 }
 
-bool is_unstructured_method(const std::string& method) {
-  return method == "magnitude" || method == "global" || method == "random";
-}
-
-void prune_unstructured(Model& model, const std::string& method, float sparsity, uint64_t seed) {
-  if (method == "magnitude") return prune_magnitude(model, sparsity);
-  if (method == "global") return prune_global_magnitude(model, sparsity);
-  if (method == "random") return prune_random(model, sparsity, seed);
-  throw Error("unknown pruning method '" + method + "' (use magnitude, global, random or structured)");
+void prune_unstructured(Model& model, PruneMethod method, float sparsity, uint64_t seed) {
+  switch (method) {
+    case PruneMethod::kMagnitude: return prune_magnitude(model, sparsity);
+    case PruneMethod::kGlobal: return prune_global_magnitude(model, sparsity);
+    case PruneMethod::kRandom: return prune_random(model, sparsity, seed);
+    case PruneMethod::kStructured: break;
+  }
+  throw Error("structured pruning removes units, not weights: use prune_structured");
 }
 
 }  // namespace distillery

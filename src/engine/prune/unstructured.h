@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine/model/model.h"
+#include "engine/prune/prune_choices.h"
 
 namespace distillery {
 
@@ -24,9 +25,8 @@ void prune_global_magnitude(Model& model, float sparsity);
 // Per tensor, weights chosen uniformly at random (seeded).
 void prune_random(Model& model, float sparsity, uint64_t seed);
 
-// "magnitude", "global" or "random"; throws Error for another name, a
+// Magnitude, global or random; throws Error for structured (not a mask), a
 // sparsity outside [0, 1) or a model with nothing prunable.
-void prune_unstructured(Model& model, const std::string& method, float sparsity, uint64_t seed);
-bool is_unstructured_method(const std::string& method);
+void prune_unstructured(Model& model, PruneMethod method, float sparsity, uint64_t seed);
 
 }  // namespace distillery

@@ -88,21 +88,23 @@ bool same_preprocessing(const Preprocessing& a, const Preprocessing& b) {
 
 }  // namespace
 
-const char* teacher_mode_name(TeacherMode mode) { return mode == TeacherMode::kCached ? "cached" : "consistent"; }
-
-TeacherMode teacher_mode_from_name(const std::string& name) {
-  for (TeacherMode mode : {TeacherMode::kConsistent, TeacherMode::kCached})
-    if (name == teacher_mode_name(mode)) return mode;
-  throw Error("unknown teacher mode '" + name + "' (use consistent or cached)");
+const NameTable<TeacherMode>& teacher_mode_names() {
+  static const NameTable<TeacherMode> table(
+      "teacher mode", {{TeacherMode::kConsistent, "consistent"}, {TeacherMode::kCached, "cached"}});
+  return table;
 }
 
 void validate_train_config(const TrainConfig& c) {
-  require(c.epochs >= 1 && c.epochs <= 100000, "epochs must be at least 1, got " + std::to_string(c.epochs));
-  require(c.batch_size >= 1 && c.batch_size <= 65536, "batch size must be between 1 and 65536");
-  require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "learning rate must be positive");
+  require(c.epochs >= 1 && c.epochs <= kMaxEpochs, "epochs must be between 1 and " + std::to_string(kMaxEpochs));
+  require(c.batch_size >= 1 && c.batch_size <= kMaxBatchSize,
+          "batch size must be between 1 and " + std::to_string(kMaxBatchSize) + ", got " +
+              std::to_string(c.batch_size));
+  require(std::isfinite(c.learning_rate) && c.learning_rate > 0 && c.learning_rate <= kMaxLearningRate,
+          "learning rate must be positive and at most 10");
   require(c.warmup_epochs >= 0 && c.warmup_epochs <= c.epochs,
           "warm-up must be 0 to " + std::to_string(c.epochs) + " epochs, got " + std::to_string(c.warmup_epochs));
-  require(std::isfinite(c.temperature) && c.temperature > 0, "temperature must be positive");
+  require(std::isfinite(c.temperature) && c.temperature > 0 && c.temperature <= kMaxTemperature,
+          "temperature must be above 0 and at most 100");
   require(c.alpha >= 0 && c.alpha <= 1, "alpha must be between 0 and 1");
   require(std::isfinite(c.dkd_target_weight) && c.dkd_target_weight >= 0 && std::isfinite(c.dkd_nontarget_weight) &&
               c.dkd_nontarget_weight >= 0,

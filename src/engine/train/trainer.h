@@ -28,15 +28,31 @@ enum class TeacherMode {
   kConsistent,  // "consistent": the teacher runs on the very batch the student sees (augmented, mixed)
   kCached,      // "cached": logits computed once over the un-augmented images, looked up per batch
 };
-const char* teacher_mode_name(TeacherMode mode);
+const NameTable<TeacherMode>& teacher_mode_names();
+inline const char* teacher_mode_name(TeacherMode mode) { return teacher_mode_names().name(mode); }
 // Throws Error listing the names when `name` is none of them.
-TeacherMode teacher_mode_from_name(const std::string& name);
+inline TeacherMode teacher_mode_from_name(const std::string& name) { return teacher_mode_names().parse(name); }
+
+// The limits of a run, one each for every front end (CLI, desktop, page);
+// validate_train_config enforces them with one message each.
+//  - epochs: a thousand passes over the small image sets this is for is far
+//    past convergence; more is a typo that would otherwise run for days.
+//  - batch size: 4096 images of activations is what a browser tab can hold
+//    next to the model (the page's limit, now everyone's); larger batches
+//    buy no speed on a few cores and generalise worse.
+//  - learning rate: above 10 every optimiser here diverges at once.
+//  - temperature: above 100 the softened teacher is uniform to float
+//    precision, so there is nothing left to distil.
+constexpr int kMaxEpochs = 1000;
+constexpr int kMaxBatchSize = 4096;
+constexpr float kMaxLearningRate = 10.0f;
+constexpr float kMaxTemperature = 100.0f;
 
 struct TrainConfig {
   int epochs = 5;
   int batch_size = 64;
   float learning_rate = 1e-3f;
-  std::string lr_schedule = "constant";  // "constant" or "cosine"
+  LrSchedule lr_schedule = LrSchedule::kConstant;
   int warmup_epochs = 0;                 // linear warm-up of the learning rate first
   uint64_t seed = 42;
   OptimizerConfig optimizer;

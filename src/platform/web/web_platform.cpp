@@ -19,25 +19,10 @@ EM_JS(void, js_load_demo, (), {
 
 namespace distillery {
 
-const char* purpose_name(UploadPurpose purpose) {
-  switch (purpose) {
-    case UploadPurpose::kDataset: return "dataset";
-    case UploadPurpose::kDatasetFolder: return "dataset-folder";
-    case UploadPurpose::kTeacher: return "teacher";
-    case UploadPurpose::kPredictImages: return "predict";
-    case UploadPurpose::kUnlabeled: return "unlabeled";
-    case UploadPurpose::kAuto: return "auto";
-  }
-  return "auto";
-}
+const char* purpose_name(UploadPurpose purpose) { return upload_purpose_names().name(purpose); }
 
 UploadPurpose purpose_from_name(const std::string& name) {
-  if (name == "dataset") return UploadPurpose::kDataset;
-  if (name == "dataset-folder") return UploadPurpose::kDatasetFolder;
-  if (name == "teacher") return UploadPurpose::kTeacher;
-  if (name == "predict") return UploadPurpose::kPredictImages;
-  if (name == "unlabeled") return UploadPurpose::kUnlabeled;
-  return UploadPurpose::kAuto;
+  return upload_purpose_names().contains(name) ? upload_purpose_names().parse(name) : UploadPurpose::kAuto;
 }
 
 void WebPlatform::pick_files(UploadPurpose purpose) { js_pick_files(purpose_name(purpose)); }

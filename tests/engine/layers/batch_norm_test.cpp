@@ -155,7 +155,7 @@ TEST(BatchNormTest, OptimisersAndPruningLeaveTheMovingStatisticsAlone) {
   const ParamRef mean = p.refs[refs[2]], variance = p.refs[refs[3]], gamma = p.refs[refs[0]];
   for (const char* kind : {"sgd", "adam", "adamw"}) {
     OptimizerConfig config;
-    config.kind = kind;
+    config.kind = optimizer_from_name(kind);
     config.weight_decay = 0.1f;
     auto optimizer = make_optimizer(config);
     const std::vector<float> before = p.values;

@@ -20,7 +20,7 @@ ParamStore make_store(std::vector<float> values) {
 
 TEST(Optimizer, SgdMomentumStep) {
   OptimizerConfig config;
-  config.kind = "sgd";
+  config.kind = OptimizerKind::kSgd;
   config.momentum = 0.5f;
   auto opt = make_optimizer(config);
   ParamStore p = make_store({1.0f});
@@ -44,7 +44,7 @@ TEST(Optimizer, AdamFirstStepMovesByLearningRate) {
 
 TEST(Optimizer, AdamWDecaysWeightsWithoutGradient) {
   OptimizerConfig config;
-  config.kind = "adamw";
+  config.kind = OptimizerKind::kAdamW;
   config.weight_decay = 0.1f;
   auto opt = make_optimizer(config);
   ParamStore p = make_store({2.0f});
@@ -56,7 +56,7 @@ TEST(Optimizer, AdamWDecaysWeightsWithoutGradient) {
 TEST(Optimizer, EveryKindMinimisesAQuadratic) {
   for (const char* kind : {"sgd", "adam", "adamw"}) {
     OptimizerConfig config;
-    config.kind = kind;
+    config.kind = optimizer_from_name(kind);
     auto opt = make_optimizer(config);
     ParamStore p = make_store({5.0f, -3.0f});
     for (int i = 0; i < 2000; ++i) {
@@ -71,7 +71,7 @@ TEST(Optimizer, EveryKindMinimisesAQuadratic) {
 TEST(Optimizer, MaskedWeightsAndMomentsStayZeroThroughManySteps) {
   for (const char* kind : {"sgd", "adam", "adamw"}) {
     OptimizerConfig config;
-    config.kind = kind;
+    config.kind = optimizer_from_name(kind);
     auto opt = make_optimizer(config);
     ParamStore p = make_store({0.5f, 0.7f, -0.2f});
     p.masks = {1.0f, 0.0f, 1.0f};
@@ -91,7 +91,7 @@ TEST(Optimizer, MaskedWeightsAndMomentsStayZeroThroughManySteps) {
 TEST(Optimizer, MomentsOfAStoppedGradientNeverBecomeSubnormal) {
   for (const char* kind : {"sgd", "adam", "adamw"}) {
     OptimizerConfig config;
-    config.kind = kind;
+    config.kind = optimizer_from_name(kind);
     config.momentum = 0.9f;
     auto opt = make_optimizer(config);
     ParamStore p = make_store({0.5f, -0.5f});
@@ -111,10 +111,8 @@ TEST(Optimizer, MomentsOfAStoppedGradientNeverBecomeSubnormal) {
 }
 
 TEST(Optimizer, UnknownKindIsAClearError) {
-  OptimizerConfig config;
-  config.kind = "rmsprop";
   try {
-    make_optimizer(config);
+    optimizer_from_name("rmsprop");
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("rmsprop"), std::string::npos);
@@ -122,12 +120,12 @@ TEST(Optimizer, UnknownKindIsAClearError) {
 }
 
 TEST(Schedule, ConstantAndCosine) {
-  EXPECT_FLOAT_EQ(scheduled_learning_rate("constant", 0.1f, 50, 100), 0.1f);
-  EXPECT_FLOAT_EQ(scheduled_learning_rate("cosine", 0.1f, 0, 100), 0.1f);
-  EXPECT_NEAR(scheduled_learning_rate("cosine", 0.1f, 50, 100), 0.05f, 1e-6);
-  EXPECT_NEAR(scheduled_learning_rate("cosine", 0.1f, 100, 100), 0.0f, 1e-6);
-  EXPECT_NEAR(scheduled_learning_rate("constant", 0.1f, 4, 100, 10), 0.05f, 1e-6);  // warm-up
-  EXPECT_THROW(scheduled_learning_rate("step", 0.1f, 0, 10), Error);
+  EXPECT_FLOAT_EQ(scheduled_learning_rate(LrSchedule::kConstant, 0.1f, 50, 100), 0.1f);
+  EXPECT_FLOAT_EQ(scheduled_learning_rate(LrSchedule::kCosine, 0.1f, 0, 100), 0.1f);
+  EXPECT_NEAR(scheduled_learning_rate(LrSchedule::kCosine, 0.1f, 50, 100), 0.05f, 1e-6);
+  EXPECT_NEAR(scheduled_learning_rate(LrSchedule::kCosine, 0.1f, 100, 100), 0.0f, 1e-6);
+  EXPECT_NEAR(scheduled_learning_rate(LrSchedule::kConstant, 0.1f, 4, 100, 10), 0.05f, 1e-6);  // warm-up
+  EXPECT_THROW(lr_schedule_from_name("step"), Error);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ Model trained_mlp(const Dataset& data) {
 
 PruneSettings settings(const std::string& method, float sparsity, int epochs) {
   PruneSettings s;
-  s.method = method;
+  s.method = prune_method_from_name(method);
   s.sparsity = sparsity;
   s.finetune_epochs = epochs;
   s.train.batch_size = 16;
@@ -88,7 +88,7 @@ TEST(PrunePipeline, PolynomialScheduleRampsMonotonicallyToTheTarget) {
   const Dataset data = make_band_dataset(240, 3);
   Model source = trained_mlp(data);
   PruneSettings s = settings("magnitude", 0.8f, 3);  // 45 steps
-  s.schedule = "polynomial";
+  s.schedule = PruneSchedule::kPolynomial;
   s.frequency = 5;
   std::vector<double> seen;
   PruneCallbacks cb;
@@ -106,7 +106,7 @@ TEST(PrunePipeline, IterativeRoundsFollowTheGeometricRamp) {
   const Dataset data = make_band_dataset(120, 4);
   Model source = trained_mlp(data);
   PruneSettings s = settings("random", 0.875f, 1);
-  s.schedule = "iterative";
+  s.schedule = PruneSchedule::kIterative;
   s.rounds = 3;
   std::vector<double> seen;
   PruneCallbacks cb;
@@ -137,7 +137,7 @@ TEST(PrunePipeline, StructuredIterativeRoundsCompoundFromTheSourceWidths) {
   const Dataset data = make_band_dataset(60, 6);
   Model cnn = make_cnn();
   PruneSettings s = settings("structured", 0.75f, 0);
-  s.schedule = "iterative";
+  s.schedule = PruneSchedule::kIterative;
   s.rounds = 2;
   Model small = prune_model(cnn, data, all_indices(data.size()), {}, s);
   // Kept counts come from the source widths: 8 - round(6) filters, 6 - round(4.5), 12 - round(9) units.
@@ -158,14 +158,22 @@ TEST(PrunePipeline, BadSettingsGiveOneClearError) {
     return "";
   };
   EXPECT_NE(message(settings("magnitude", 1.0f, 0)).find("sparsity must be in [0, 1)"), std::string::npos);
-  EXPECT_NE(message(settings("optimal-brain-damage", 0.5f, 0)).find("unknown pruning method"), std::string::npos);
+  auto name_error = [](auto parse) -> std::string {
+    try {
+      parse();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(name_error([] { prune_method_from_name("optimal-brain-damage"); }).find("unknown pruning method"),
+            std::string::npos);
   PruneSettings s = settings("magnitude", 0.5f, 0);
-  s.schedule = "cubic";
-  EXPECT_NE(message(s).find("unknown pruning schedule"), std::string::npos);
-  s.schedule = "polynomial";
+  EXPECT_NE(name_error([] { prune_schedule_from_name("cubic"); }).find("unknown pruning schedule"), std::string::npos);
+  s.schedule = PruneSchedule::kPolynomial;
   EXPECT_NE(message(s).find("at least 1 fine-tuning epoch"), std::string::npos);
   s = settings("structured", 0.5f, 1);
-  s.schedule = "polynomial";
+  s.schedule = PruneSchedule::kPolynomial;
   EXPECT_NE(message(s).find("structured pruning uses oneshot or iterative"), std::string::npos);
   s = settings("structured", 0.5f, 0);
   s.criterion = "l0";

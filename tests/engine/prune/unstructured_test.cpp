@@ -153,14 +153,14 @@ TEST(UnstructuredPruning, BadInputGivesClearErrors) {
   Model m = make_mlp();
   for (float bad : {1.0f, 1.5f, -0.1f, NAN}) {
     try {
-      prune_unstructured(m, "magnitude", bad, 1);
+      prune_unstructured(m, PruneMethod::kMagnitude, bad, 1);
       FAIL() << "accepted sparsity " << bad;
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find("sparsity must be in [0, 1)"), std::string::npos) << e.what();
     }
   }
   try {
-    prune_unstructured(m, "lottery", 0.5f, 1);
+    prune_unstructured(m, prune_method_from_name("lottery"), 0.5f, 1);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("unknown pruning method 'lottery'"), std::string::npos) << e.what();
@@ -168,7 +168,7 @@ TEST(UnstructuredPruning, BadInputGivesClearErrors) {
   Rng rng(1);
   Model empty = Model::from_layer_configs({test::layer("flatten")}, Shape{2, 2, 1}, rng);
   try {
-    prune_unstructured(empty, "global", 0.5f, 1);
+    prune_unstructured(empty, PruneMethod::kGlobal, 0.5f, 1);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("nothing to prune"), std::string::npos) << e.what();

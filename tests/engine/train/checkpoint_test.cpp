@@ -37,9 +37,9 @@ TrainConfig config_for(const std::string& optimizer) {
   c.epochs = 4;
   c.batch_size = 16;
   c.learning_rate = 0.01f;
-  c.lr_schedule = "cosine";
+  c.lr_schedule = LrSchedule::kCosine;
   c.seed = 11;
-  c.optimizer.kind = optimizer;
+  c.optimizer.kind = optimizer_from_name(optimizer);
   c.optimizer.weight_decay = 1e-3f;
   c.loss = LossKind::kHinton;
   c.teacher_mode = TeacherMode::kCached;
@@ -156,7 +156,7 @@ TEST(Checkpoint, ACheckpointThatDoesNotFitIsRefused) {
   other_batch.batch_size = 8;
   refused(good, other_batch, "do not fit this run's settings");
   TrainConfig sgd = config;
-  sgd.optimizer.kind = "sgd";
+  sgd.optimizer.kind = OptimizerKind::kSgd;
   refused(good, sgd, "another optimizer");
 
   // Restored after a step: refused too.

@@ -411,7 +411,7 @@ TEST(TeacherMode, WarmupRampsTheLearningRateLinearlyOverTheFirstEpoch) {
     TrainConfig config = quick_config();
     config.epochs = 3;
     config.learning_rate = 0.02f;
-    config.lr_schedule = schedule;
+    config.lr_schedule = lr_schedule_from_name(schedule);
     config.warmup_epochs = 1;
     std::vector<BatchReport> batches;
     TrainCallbacks callbacks;

@@ -1,0 +1,33 @@
+#pragma once
+// The student and the teacher as files for the user: Distillery model JSON
+// or a TensorFlow.js Layers model, named after what they are.
+#include <string>
+#include <vector>
+
+namespace distillery {
+
+class App;
+
+// Model JSON text of the student / teacher. Throws Error when there is none.
+std::string export_student_json(const App& app, bool base64 = false);
+std::string export_teacher_json(const App& app, bool base64 = false);
+// A file name that says what the file is, e.g.
+//   student-dense32-distilled-T4-a0.1-acc0.853.json
+std::string student_file_name(const App& app);
+std::string teacher_file_name(const App& app);
+
+// A file to hand to the user (bytes in a string, as PlatformServices::save_file takes them).
+struct DownloadFile {
+  std::string name;
+  std::string bytes;
+};
+// The student / teacher as a TensorFlow.js Layers model, named after the
+// model file name: one "<name>-tfjs.zip" holding model.json + weights.bin, or
+// two files "<name>.model.json" + "<name>.weights.bin" (the manifest points at
+// the latter, so tf.loadLayersModel reads them from one folder). Throws Error
+// when there is no such model or TF.js cannot express one of its layers.
+std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip);
+// Those names from the model file name "<name>.json".
+std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip);
+
+}  // namespace distillery
