@@ -9,6 +9,7 @@
 #include "engine/data/zip.h"
 #include "engine/io/model_json.h"
 #include "engine/io/tfjs_import.h"
+#include "engine/layers/layer_registry.h"
 
 namespace distillery {
 
@@ -72,7 +73,7 @@ Model import_tfjs_for_dataset(const std::vector<FileEntry>& files, const ModelIm
   // A flat input guessed as s x s gray may be the dataset's s' x s'' x c image.
   const Shape want = dataset->sample_shape();
   if (model.input_shape() != want && model.input_shape().size() == want.size() && model.num_layers() > 0 &&
-      model.layer(0).type() == "flatten") {
+      LayerRegistry::instance().kind(model.layer(0).type()).channels == ChannelFlow::flattened) {
     options.image_shape = want;
     try {
       model = import_tfjs_files(files, options);

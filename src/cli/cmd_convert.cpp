@@ -3,11 +3,11 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <sstream>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "engine/core/error.h"
+#include "engine/core/text.h"
 #include "engine/io/onnx_export.h"
 #include "engine/io/onnx_import.h"
 #include "engine/model/arch_spec.h"
@@ -21,24 +21,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> split_list(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(text);
-  while (std::getline(in, part, separator)) parts.push_back(part);
-  if (!text.empty() && text.back() == separator) parts.push_back("");
-  return parts;
-}
-
 std::vector<std::string> parse_classes(const std::string& text) {
-  std::vector<std::string> names = split_list(text, ',');
+  std::vector<std::string> names = split(text, ',');
   for (const std::string& name : names) require(!name.empty(), "--classes: a class name is empty in '" + text + "'");
   return names;
 }
 
 Shape parse_shape(const std::string& text) {
   Shape shape;
-  for (const std::string& part : split_list(text, ',')) {
+  for (const std::string& part : split(text, ',')) {
     char* end = nullptr;
     const long v = std::strtol(part.c_str(), &end, 10);
     require(!part.empty() && *end == '\0' && v > 0 && v <= 16384,
