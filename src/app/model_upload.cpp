@@ -1,13 +1,16 @@
-// Model uploads. Sections: recognising files, TF.js import, the entry point.
+// Model uploads. Sections: recognising files, TF.js and ONNX import, the entry point.
 #include "app/model_upload.h"
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "app/zip_archive.h"
 #include "engine/core/error.h"
 #include "engine/data/zip.h"
 #include "engine/io/model_json.h"
+#include "engine/io/onnx_import.h"
+#include "engine/io/onnx_model.h"
 #include "engine/io/tfjs_import.h"
 #include "engine/layers/layer_registry.h"
 
@@ -25,6 +28,7 @@ bool has_suffix(const std::string& path, const std::string& suffix) {
 
 bool is_json(const std::string& path) { return has_suffix(path, ".json"); }
 bool is_bin(const std::string& path) { return has_suffix(path, ".bin"); }
+bool is_onnx(const std::string& path) { return has_suffix(path, ".onnx"); }
 
 // A .json with only .bin files beside it (at least one .json).
 bool json_with_shards(const std::vector<std::string>& paths) {
@@ -42,6 +46,7 @@ std::string text_of(const FileEntry& f) { return std::string(f.bytes.begin(), f.
 
 bool looks_like_model_upload(const std::vector<FileEntry>& files) {
   if (files.empty()) return false;
+  if (files.size() == 1 && is_onnx(files[0].path)) return true;
   std::vector<std::string> paths;
   for (const FileEntry& f : files) paths.push_back(f.path);
   if (json_with_shards(paths)) return true;
@@ -50,12 +55,13 @@ bool looks_like_model_upload(const std::vector<FileEntry>& files) {
     std::vector<std::string> kept;
     for (const std::string& n : names)
       if (!n.empty() && n.back() != '/' && n.find("__MACOSX/") == std::string::npos) kept.push_back(n);
+    if (kept.size() == 1 && is_onnx(kept[0])) return true;
     return json_with_shards(kept) && std::any_of(kept.begin(), kept.end(), is_bin);
   }
   return false;
 }
 
-// --- TF.js import ---------------------------------------------------------------------
+// --- TF.js and ONNX import ---------------------------------------------------------------
 
 namespace {
 
@@ -64,11 +70,19 @@ std::string shard_count_text(size_t files) {
   return shards == 1 ? "1 weight file" : std::to_string(shards) + " weight files";
 }
 
-Model import_tfjs_for_dataset(const std::vector<FileEntry>& files, const ModelImportSettings& settings,
-                              const Dataset* dataset) {
+// An ONNX file by name, or by its first bytes when the name says nothing (not .json/.bin).
+bool is_onnx_file(const FileEntry& f) {
+  return is_onnx(f.path) || (!is_json(f.path) && !is_bin(f.path) && looks_like_onnx_model(f.bytes));
+}
+
+// TF.js and ONNX imports take the same options; `import` is one of them.
+using ForeignImport = std::function<Model(const TfjsImportOptions&)>;
+
+Model import_foreign_for_dataset(const ForeignImport& import, const ModelImportSettings& settings,
+                                 const Dataset* dataset) {
   TfjsImportOptions options;
   options.input_scale = settings.tfjs_input_scale;
-  Model model = import_tfjs_files(files, options);
+  Model model = import(options);
   if (!dataset) return model;
   // A flat input guessed as s x s gray may be the dataset's s' x s'' x c image.
   const Shape want = dataset->sample_shape();
@@ -76,7 +90,7 @@ Model import_tfjs_for_dataset(const std::vector<FileEntry>& files, const ModelIm
       LayerRegistry::instance().kind(model.layer(0).type()).channels == ChannelFlow::flattened) {
     options.image_shape = want;
     try {
-      model = import_tfjs_files(files, options);
+      model = import(options);
     } catch (const Error&) {
       // Keep the guess: the mismatch is reported by the caller with both shapes.
     }
@@ -103,7 +117,20 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
     } catch (const Error& e) {
       throw Error(files[0].path + ": " + e.what());
     }
-    out.source = files[0].path + (out.format == "tfjs" ? " (TF.js)" : "");
+    out.source = files[0].path + (out.format == "tfjs" ? " (TF.js)" : out.format == "onnx" ? " (ONNX)" : "");
+    return out;
+  }
+
+  if (files.size() == 1 && is_onnx_file(files[0])) {
+    const FileEntry& f = files[0];
+    try {
+      out.model = std::make_shared<Model>(import_foreign_for_dataset(
+          [&](const TfjsImportOptions& options) { return import_onnx_model(f.bytes, options); }, settings, dataset));
+    } catch (const Error& e) {
+      throw Error(f.path + ": " + e.what());
+    }
+    out.source = f.path + " (ONNX)";
+    out.format = "onnx";
     return out;
   }
 
@@ -111,7 +138,8 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
     return is_json(f.path) && is_tfjs_model_json(text_of(f));
   });
   if (any_tfjs) {
-    out.model = std::make_shared<Model>(import_tfjs_for_dataset(files, settings, dataset));
+    out.model = std::make_shared<Model>(import_foreign_for_dataset(
+        [&](const TfjsImportOptions& options) { return import_tfjs_files(files, options); }, settings, dataset));
     const auto json = std::find_if(files.begin(), files.end(), [](const FileEntry& f) { return is_json(f.path); });
     out.source = json->path + " + " + shard_count_text(files.size()) + " (TF.js)";
     out.format = "tfjs";
@@ -120,8 +148,8 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
   const bool any_bin = std::any_of(files.begin(), files.end(), [](const FileEntry& f) { return is_bin(f.path); });
   require(!any_bin, "there are .bin weight files but no TF.js model.json (a .json file with \"modelTopology\"); "
                     "pick the model.json together with them");
-  require(files.size() == 1,
-          "pick one model file: a Distillery model .json, or a TF.js model.json with its .bin files, or a ZIP of them");
+  require(files.size() == 1, "pick one model file: a Distillery model .json, an ONNX .onnx, or a TF.js model.json "
+                             "with its .bin files, or a ZIP of them");
   try {
     out.model = std::make_shared<Model>(load_model_json(text_of(files[0])));
   } catch (const Error& e) {

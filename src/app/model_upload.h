@@ -3,7 +3,8 @@
 // loadTeacherFiles() hand over, turned into a Model. Accepted:
 //   - a Distillery model JSON file
 //   - a TensorFlow.js Layers model: model.json with its .bin weight shards
-//   - a ZIP archive holding either
+//   - an ONNX model (.onnx, e.g. from torch.onnx.export)
+//   - a ZIP archive holding any of them
 // Bytes in, Model out: the caller decides whether it becomes the teacher.
 #include <memory>
 #include <string>
@@ -16,18 +17,18 @@
 namespace distillery {
 
 struct ModelImportSettings {
-  // Pixel multiplier for TF.js models; < 0 means "what the file records
-  // (a Distillery export), else 1/255".
+  // Pixel multiplier for TF.js and ONNX models; < 0 means "what the file
+  // records (a Distillery export), else 1/255".
   float tfjs_input_scale = -1.0f;
 };
 
 struct ImportedModel {
   std::shared_ptr<Model> model;
   std::string source;  // e.g. "model.json + 2 weight files (TF.js)"
-  std::string format;  // "tfjs" or "distillery"
+  std::string format;  // "tfjs", "onnx" or "distillery"
 };
 
-// With a dataset, a TF.js model takes its class names when the counts match
+// With a dataset, a TF.js or ONNX model takes its class names when the counts match
 // (else the names the file records, else class_0, ...), and a flat input
 // (an MLP on flattened pixels) is read as the dataset's image shape when the
 // sizes match. Throws Error naming the problem: a missing shard, an
@@ -36,7 +37,8 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
                                  const Dataset* dataset);
 
 // Whether dropped files are a model rather than a dataset or images: one
-// .json file; .json with .bin files; or a ZIP listing a .json and a .bin.
+// .json file; .json with .bin files; one .onnx file; or a ZIP listing a
+// .json and a .bin, or one .onnx.
 bool looks_like_model_upload(const std::vector<FileEntry>& files);
 
 }  // namespace distillery

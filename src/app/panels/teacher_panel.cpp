@@ -34,12 +34,14 @@ void TeacherPanel::draw_load(App& app) {
   ImGui::BeginDisabled(app.worker.busy());
   if (app.platform.has_file_picker()) {
     if (ImGui::Button("Load teacher model...")) app.platform.pick_files(UploadPurpose::kTeacher);
-    ui::tip("Pick a Distillery model file (.json), or a TensorFlow.js model: its model.json together with its .bin "
-            "files (select them all), or one ZIP holding them.");
+    ui::tip("Pick a Distillery model file (.json), an ONNX model (.onnx, e.g. from torch.onnx.export), or a "
+            "TensorFlow.js model: its model.json together with its .bin files (select them all), or one ZIP holding "
+            "them.");
   } else {
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30, ImGui::GetContentRegionAvail().x * 0.6f));
-    ImGui::InputTextWithHint("##teacherpath", "model .json, TF.js model folder or .zip", &path_input);
-    ui::tip("A Distillery model file, or a folder or ZIP with a TensorFlow.js model.json and its .bin files.");
+    ImGui::InputTextWithHint("##teacherpath", "model .json, .onnx, TF.js model folder or .zip", &path_input);
+    ui::tip("A Distillery model file, an ONNX model (.onnx), or a folder or ZIP with a TensorFlow.js model.json and "
+            "its .bin files.");
     ImGui::SameLine();
     if (ImGui::Button("Load") && !path_input.empty()) app.load_path(UploadPurpose::kTeacher, path_input);
     ui::tip("Read this model as the teacher.");
@@ -55,15 +57,16 @@ void TeacherPanel::draw_load(App& app) {
 
 void TeacherPanel::draw_tfjs_note() {
   ui::dim_text("From Keras or TensorFlow.js: convert with tensorflowjs_converter, then load model.json with its .bin "
-               "files (or drop them, or a ZIP of them, on the page).");
-  ImGui::Checkbox("set the input scale of TF.js models", &custom_tfjs_scale);
+               "files (or drop them, or a ZIP of them, on the page). From PyTorch: torch.onnx.export, then load the "
+               ".onnx file (docs/ONNX.md lists the layers it may use).");
+  ImGui::Checkbox("set the input scale of TF.js and ONNX models", &custom_tfjs_scale);
   ui::tip("What a pixel (0-255) is multiplied by before the model sees it. Off: what the file records, else 1/255, "
           "the usual choice for models trained on images scaled to 0..1.");
   if (custom_tfjs_scale) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     ImGui::InputFloat("##tfjsscale", &tfjs_scale, 0, 0, "%.6g");
-    ui::tip("1/255 = 0.00392157 for inputs in 0..1; 1 for raw 0..255 pixels. Applies to the next TF.js model loaded.");
+    ui::tip("1/255 = 0.00392157 for inputs in 0..1; 1 for raw 0..255 pixels. Applies to the next TF.js or ONNX model loaded.");
     if (!(tfjs_scale > 0)) tfjs_scale = 1.0f / 255.0f;
   }
 }

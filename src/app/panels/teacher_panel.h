@@ -1,5 +1,5 @@
 #pragma once
-// Teacher panel: load a teacher model (Distillery JSON, or a TensorFlow.js
+// Teacher panel: load a teacher model (Distillery JSON, ONNX, or a TensorFlow.js
 // Layers model: model.json + .bin files, or a ZIP of them), or train one here
 // with an architecture editor; a summary table of its layers, shapes and parameters.
 #include <cstdint>
@@ -26,7 +26,7 @@ struct TeacherPanel {
     train = options;
     arch.set_spec(options.arch);
   }
-  // TF.js models record no preprocessing (unless Distillery exported them):
+  // TF.js and ONNX models record no preprocessing (unless Distillery exported them):
   // by default pixels are scaled by 1/255; the user may say otherwise.
   bool custom_tfjs_scale = false;
   float tfjs_scale = 1.0f / 255.0f;
