@@ -203,7 +203,7 @@ nlohmann::json api_select_panel(ApiCall& c) {
 // --- uploads
 
 nlohmann::json api_load_teacher(ApiCall& c) {
-  // Staged files: a Distillery JSON, TF.js model.json + .bin shards, or a ZIP (model_upload.h).
+  // Staged files: a Distillery JSON, an .onnx, TF.js model.json + .bin shards, or a ZIP (model_upload.h).
   std::vector<FileEntry> files = c.api.take_staged_files();
   const nlohmann::json& args = c.args;
   if (files.empty()) {
@@ -281,6 +281,13 @@ nlohmann::json api_export_tfjs(ApiCall& c) {
   return {{"files", files}};
 }
 
+nlohmann::json api_export_onnx(ApiCall& c) {
+  // One binary file: base64 in the JSON reply, as for exportTfjs.
+  const DownloadFile f = export_onnx_download(c.app, wants_student(c));
+  return {{"fileName", f.name},
+          {"base64", base64_encode(reinterpret_cast<const uint8_t*>(f.bytes.data()), f.bytes.size())}};
+}
+
 nlohmann::json api_download(ApiCall& c) {
   // What the Export panel's button does, in any of its formats.
   const bool student = wants_student(c);
@@ -338,6 +345,7 @@ std::vector<ApiMethod> make_api_methods() {
        }},
       {"downloadStudent", api_download_student},
       {"exportTfjs", api_export_tfjs},
+      {"exportOnnx", api_export_onnx},
       {"download", api_download},
       {"lastEvaluation", api_last_evaluation},
       {"split", api_split},

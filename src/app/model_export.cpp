@@ -1,5 +1,5 @@
 // The student and the teacher as files for the user (see model_export.h):
-// Distillery JSON or TF.js, with file names that say what they are.
+// Distillery JSON, TF.js or ONNX, with file names that say what they are.
 #include "app/model_export.h"
 
 #include <cstdio>
@@ -8,6 +8,7 @@
 #include "app/zip_archive.h"
 #include "engine/core/error.h"
 #include "engine/io/model_json.h"
+#include "engine/io/onnx_export.h"
 #include "engine/io/tfjs_export.h"
 #include "engine/model/arch_spec.h"
 
@@ -24,6 +25,18 @@ std::string export_teacher_json(const App& app, bool base64) {
 }
 
 namespace {
+
+const Model& require_model(const App& app, bool student) {
+  const Model* model = student ? app.session.student.get() : app.session.teacher.get();
+  require(model != nullptr, student ? "there is no student yet: distil one in the Distil panel first"
+                                    : "there is no teacher loaded");
+  return *model;
+}
+
+// "<name>" of the model file name "<name>.json".
+std::string json_stem(const std::string& json_name) {
+  return json_name.size() > 5 ? json_name.substr(0, json_name.size() - 5) : "model";
+}
 
 std::string format_number(double v, const char* format) {
   char buffer[32];
@@ -71,18 +84,24 @@ std::string student_file_name(const App& app) {
 }
 
 std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip) {
-  const std::string stem = json_name.size() > 5 ? json_name.substr(0, json_name.size() - 5) : "model";
+  const std::string stem = json_stem(json_name);
   if (zip) return {stem + "-tfjs.zip"};
   return {stem + ".model.json", stem + ".weights.bin"};
 }
 
+std::string onnx_file_name(const std::string& json_name) { return json_stem(json_name) + ".onnx"; }
+
+DownloadFile export_onnx_download(const App& app, bool student) {
+  const std::vector<uint8_t> bytes = export_onnx_model(require_model(app, student));
+  return {onnx_file_name(student ? student_file_name(app) : teacher_file_name(app)),
+          std::string(bytes.begin(), bytes.end())};
+}
+
 std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip) {
-  const Model* model = student ? app.session.student.get() : app.session.teacher.get();
-  require(model != nullptr, student ? "there is no student yet: distil one in the Distil panel first"
-                                    : "there is no teacher loaded");
+  const Model& model = require_model(app, student);
   const std::string json_name = student ? student_file_name(app) : teacher_file_name(app);
   const std::vector<std::string> names = tfjs_file_names(json_name, zip);
-  const TfjsModelFiles files = export_tfjs_model(*model, zip ? "weights.bin" : names[1]);
+  const TfjsModelFiles files = export_tfjs_model(model, zip ? "weights.bin" : names[1]);
   const std::vector<uint8_t> model_json(files.model_json.begin(), files.model_json.end());
   if (!zip) return {{names[0], files.model_json}, {names[1], {files.weights.begin(), files.weights.end()}}};
   const std::vector<uint8_t> archive = zip_store({{"model.json", model_json}, {"weights.bin", files.weights}});

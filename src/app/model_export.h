@@ -1,6 +1,6 @@
 #pragma once
-// The student and the teacher as files for the user: Distillery model JSON
-// or a TensorFlow.js Layers model, named after what they are.
+// The student and the teacher as files for the user: Distillery model JSON,
+// a TensorFlow.js Layers model or ONNX, named after what they are.
 #include <string>
 #include <vector>
 
@@ -29,5 +29,11 @@ struct DownloadFile {
 std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip);
 // Those names from the model file name "<name>.json".
 std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip);
+// The student / teacher as one ONNX file "<name>.onnx" (opset 13, NCHW
+// input, see engine/io/onnx_export.h). Throws Error when there is no such
+// model or ONNX has no form for one of its layers.
+DownloadFile export_onnx_download(const App& app, bool student);
+// "<name>.onnx" from the model file name "<name>.json".
+std::string onnx_file_name(const std::string& json_name);
 
 }  // namespace distillery

@@ -236,7 +236,7 @@ TEST_F(TfjsTeacher, TheApiLoadsTfjsFilesAndExportsTheStudentAsTfjs) {
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
   EXPECT_EQ(platform.last_file_name, reply["value"]["fileNames"][1]);
   EXPECT_EQ(platform.last_file_name.rfind("teacher-", 0), 0u);
-  EXPECT_FALSE(api.call_json("download", {{"format", "onnx"}})["ok"].get<bool>());
+  EXPECT_FALSE(api.call_json("download", {{"format", "pytorch"}})["ok"].get<bool>());
 }
 
 TEST(ZipArchive, StoredArchivesUnzipAndListTheirNames) {

@@ -28,10 +28,16 @@ void ExportPanel::draw_format() {
   ImGui::SameLine();
   ImGui::RadioButton("TensorFlow.js (2 files)", &choice, static_cast<int>(ExportFormat::kTfjsFiles));
   ui::tip("The same TF.js model as two downloads, <name>.model.json and <name>.weights.bin; keep them in one folder.");
+  ImGui::SameLine();
+  ImGui::RadioButton("ONNX", &choice, static_cast<int>(ExportFormat::kOnnx));
+  ui::tip("One .onnx file (opset 13) for ONNX Runtime, PyTorch and mobile runtimes. It outputs probabilities; class "
+          "names and preprocessing are in its metadata_props.");
   format = static_cast<ExportFormat>(choice);
   if (format == ExportFormat::kDistilleryJson) {
     ImGui::Checkbox("compact weights (base64)", &compact);
     ui::tip("Store weights as base64 float32 bytes: about 3x smaller files, but not human-readable.");
+  } else if (format == ExportFormat::kOnnx) {
+    ui::dim_text("ONNX input: the preprocessed image, x = (pixel x scale - mean) / std, shape [1, C, H, W] (NCHW).");
   } else {
     ui::dim_text("TF.js input: the preprocessed image, x = pixel x scale (see the Teacher panel), shape [1, H, W, C].");
   }
@@ -42,6 +48,7 @@ namespace {
 std::vector<std::string> planned_names(App& app, bool student, ExportFormat format) {
   const std::string json = student ? student_file_name(app) : teacher_file_name(app);
   if (format == ExportFormat::kDistilleryJson) return {json};
+  if (format == ExportFormat::kOnnx) return {onnx_file_name(json)};
   return tfjs_file_names(json, format == ExportFormat::kTfjsZip);
 }
 
@@ -78,6 +85,8 @@ std::vector<std::string> download_model(App& app, bool student, ExportFormat for
   if (format == ExportFormat::kDistilleryJson)
     files.push_back({student ? student_file_name(app) : teacher_file_name(app),
                      student ? export_student_json(app, compact) : export_teacher_json(app, compact)});
+  else if (format == ExportFormat::kOnnx)
+    files.push_back(export_onnx_download(app, student));
   else
     files = export_tfjs_download(app, student, format == ExportFormat::kTfjsZip);
   std::vector<std::string> names;

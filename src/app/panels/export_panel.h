@@ -1,7 +1,7 @@
 #pragma once
 // Export panel: download the student (and the teacher) as Distillery model
-// JSON or as a TensorFlow.js Layers model (a ZIP, or model.json + weights.bin),
-// with file names that say what they are.
+// JSON, as a TensorFlow.js Layers model (a ZIP, or model.json + weights.bin)
+// or as ONNX, with file names that say what they are.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,11 +16,13 @@ enum class ExportFormat {
   kDistilleryJson,  // "json"
   kTfjsZip,         // "tfjs-zip"
   kTfjsFiles,       // "tfjs-files": model.json + weights.bin
+  kOnnx,            // "onnx": one .onnx file (opset 13)
 };
 inline const NameTable<ExportFormat>& export_format_names() {
   static const NameTable<ExportFormat> table("export format", {{ExportFormat::kDistilleryJson, "json"},
                                                                {ExportFormat::kTfjsZip, "tfjs-zip"},
-                                                               {ExportFormat::kTfjsFiles, "tfjs-files"}});
+                                                               {ExportFormat::kTfjsFiles, "tfjs-files"},
+                                                               {ExportFormat::kOnnx, "onnx"}});
   return table;
 }
 inline ExportFormat export_format_from_name(const std::string& name) { return export_format_names().parse(name); }
@@ -43,7 +45,7 @@ struct ExportPanel {
 };
 
 // Saves the student / teacher through the platform in a format; returns the
-// file names. Throws Error (no such model, a layer TF.js cannot express).
+// file names. Throws Error (no such model, a layer TF.js or ONNX cannot express).
 std::vector<std::string> download_model(App& app, bool student, ExportFormat format, bool compact);
 
 }  // namespace distillery
