@@ -98,6 +98,14 @@ TEST(AppFrame, EveryPanelDrawsWithDataModelsAndResultsAndFreesItsTextures) {
     app.predict_panel.add_test_image(app);
     draw_every_panel(gui, app);
     EXPECT_GT(platform.textures_alive, 0);  // thumbnails, explainer image, prediction, masks
+    // The Export panel's other formats name other files (ONNX: one .onnx each).
+    for (ExportFormat format : {ExportFormat::kTfjsZip, ExportFormat::kTfjsFiles, ExportFormat::kOnnx}) {
+      app.export_panel.format = format;
+      app.selected = PanelId::kExport;
+      gui.frame(app);
+      EXPECT_GT(gui.frame(app), 1000) << export_format_names().name(format);
+      EXPECT_EQ(app.export_panel.format, format);
+    }
 
     // While a job runs (sliced: it advances one slice per frame) the UI keeps drawing.
     App sliced(RuntimeInfo{false, true, true, "st", "test", 1}, platform);
