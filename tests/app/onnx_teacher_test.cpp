@@ -83,6 +83,13 @@ TEST_P(OnnxTeacher, AnOnnxFileThroughTheJsApiPredictsAsTheModelItCameFrom) {
   EXPECT_FLOAT_EQ(t.preprocessing.scale, original->preprocessing.scale);
   expect_same_predictions(*original, t, *page.app.session.dataset);
 
+  // The input-scale setting applies to ONNX as to TF.js (a torch export records none).
+  page.api.stage_file("from-pytorch.onnx", onnx);
+  const nlohmann::json scaled = page.api.call_json("loadTeacherFiles", {{"inputScale", 0.5}});
+  ASSERT_TRUE(scaled["ok"].get<bool>()) << scaled.dump();
+  EXPECT_FLOAT_EQ(scaled["value"]["inputScale"].get<float>(), 0.5f);
+  EXPECT_FLOAT_EQ(page.app.session.teacher->preprocessing.scale, 0.5f);
+
   // Distilling from it works as from any teacher.
   const nlohmann::json distilled = run_job(page.app, page.api, "distill",
       {{"arch", "dense:8"}, {"temperature", 2}, {"alpha", 0.1}, {"epochs", 3}, {"batch", 32}, {"lr", 0.01}, {"seed", 3}});
