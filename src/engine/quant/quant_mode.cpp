@@ -1,43 +1,32 @@
 #include "engine/quant/quant_mode.h"
 
 #include <cmath>
-#include <utility>
 
 #include "engine/core/error.h"
+#include "engine/core/name_table.h"
 
 namespace distillery {
 namespace {
 
-constexpr std::pair<QuantMode, const char*> kModeNames[] = {
-    {QuantMode::Int8, "int8"}, {QuantMode::Int8Weights, "int8-weights"}, {QuantMode::Float16, "float16"}};
-constexpr std::pair<CalibrationMethod, const char*> kCalibrationNames[] = {
-    {CalibrationMethod::MinMax, "minmax"}, {CalibrationMethod::Percentile, "percentile"}};
-
-template <typename Enum, size_t N>
-const char* name_in(const std::pair<Enum, const char*> (&table)[N], Enum value) {
-  for (const auto& [v, name] : table)
-    if (v == value) return name;
-  return "?";
+const NameTable<QuantMode>& quant_mode_names() {
+  static const NameTable<QuantMode> table(
+      "quantization mode",
+      {{QuantMode::Int8, "int8"}, {QuantMode::Int8Weights, "int8-weights"}, {QuantMode::Float16, "float16"}});
+  return table;
 }
 
-template <typename Enum, size_t N>
-Enum parse_in(const std::pair<Enum, const char*> (&table)[N], const std::string& name, const char* what) {
-  std::string names;
-  for (const auto& [v, n] : table) {
-    if (name == n) return v;
-    names += (names.empty() ? "" : ", ") + std::string(n);
-  }
-  throw Error("unknown " + std::string(what) + " '" + name + "' (use " + names + ")");
+const NameTable<CalibrationMethod>& calibration_method_names() {
+  static const NameTable<CalibrationMethod> table(
+      "calibration method", {{CalibrationMethod::MinMax, "minmax"}, {CalibrationMethod::Percentile, "percentile"}});
+  return table;
 }
 
 }  // namespace
 
-const char* quant_mode_name(QuantMode mode) { return name_in(kModeNames, mode); }
-QuantMode parse_quant_mode(const std::string& name) { return parse_in(kModeNames, name, "quantization mode"); }
-const char* calibration_method_name(CalibrationMethod method) { return name_in(kCalibrationNames, method); }
-CalibrationMethod parse_calibration_method(const std::string& name) {
-  return parse_in(kCalibrationNames, name, "calibration method");
-}
+const char* quant_mode_name(QuantMode mode) { return quant_mode_names().name(mode); }
+QuantMode parse_quant_mode(const std::string& name) { return quant_mode_names().parse(name); }
+const char* calibration_method_name(CalibrationMethod method) { return calibration_method_names().name(method); }
+CalibrationMethod parse_calibration_method(const std::string& name) { return calibration_method_names().parse(name); }
 
 void validate(const QuantizeOptions& options) {
   require(std::isfinite(options.percentile) && options.percentile > 50.0 && options.percentile <= 100.0,

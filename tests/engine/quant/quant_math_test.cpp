@@ -97,8 +97,8 @@ TEST(QuantMath, Float16RoundsToNearestEven) {
 TEST(QuantMode, NamesRoundTripAndUnknownOnesAreListed) {
   for (QuantMode m : {QuantMode::Int8, QuantMode::Int8Weights, QuantMode::Float16})
     EXPECT_EQ(parse_quant_mode(quant_mode_name(m)), m);
-  EXPECT_ERROR_WITH(parse_quant_mode("int4"), "int4", "int8, int8-weights, float16");
-  EXPECT_ERROR_WITH(parse_calibration_method("kl"), "minmax, percentile");
+  EXPECT_ERROR_WITH(parse_quant_mode("int4"), "int4", "int8, int8-weights or float16");
+  EXPECT_ERROR_WITH(parse_calibration_method("kl"), "minmax or percentile");
   QuantizeOptions bad;
   bad.percentile = 40;
   EXPECT_ERROR_WITH(validate(bad), "percentile");
