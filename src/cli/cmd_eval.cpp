@@ -92,12 +92,10 @@ int run_eval(const Args& argv) {
   if (!args.parse(argv)) return 0;
 
   const std::string model_path = args.get("--model");
-  // A quantized file runs on its own forward (integer kernels for int8); `model`
-  // is then the float model it stands for: shapes, classes, preprocessing.
-  const bool quantized_file = model_file_is_quantized(model_path);
-  QuantizedModel quantized;
-  if (quantized_file) quantized = load_quantized_model_file(model_path);
-  Model model = quantized_file ? quantized.reference().clone() : load_model_file(model_path);
+  AnyModelFile file = load_any_model_file(model_path);
+  Model& model = file.model;
+  QuantizedModel& quantized = file.quantized_model;
+  const bool quantized_file = file.quantized;
   Model teacher;
   const bool has_teacher = args.has("--teacher");
   if (has_teacher) {

@@ -72,11 +72,10 @@ int run_predict(const Args& argv) {
   if (!args.parse(argv)) return 0;
 
   const std::string model_path = args.get("--model");
-  // A quantized file predicts with its own forward (integer kernels for int8).
-  const bool quantized_file = model_file_is_quantized(model_path);
-  QuantizedModel quantized;
-  if (quantized_file) quantized = load_quantized_model_file(model_path);
-  Model model = quantized_file ? quantized.reference().clone() : load_model_file(model_path);
+  AnyModelFile file = load_any_model_file(model_path);
+  Model& model = file.model;
+  QuantizedModel& quantized = file.quantized_model;
+  const bool quantized_file = file.quantized;
   require_image_model(model, model_path);
   const int classes = model.num_outputs();
   const int top = args.get_int("--top", 1, 1, 1000000);

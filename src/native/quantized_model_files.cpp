@@ -27,4 +27,16 @@ void save_quantized_model_file(const std::string& path, const QuantizedModel& mo
   write_file_atomically(path, text.data(), text.size());
 }
 
+AnyModelFile load_any_model_file(const std::string& path) {
+  AnyModelFile file;
+  file.quantized = model_file_is_quantized(path);
+  if (file.quantized) {
+    file.quantized_model = load_quantized_model_file(path);
+    file.model = file.quantized_model.reference().clone();
+  } else {
+    file.model = load_model_file(path);
+  }
+  return file;
+}
+
 }  // namespace distillery

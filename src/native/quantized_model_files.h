@@ -11,6 +11,17 @@ namespace distillery {
 // Error "PATH: problem" when it cannot be read.
 bool model_file_is_quantized(const std::string& path);
 QuantizedModel load_quantized_model_file(const std::string& path);
+
+// A model file of either kind, for eval and predict. A quantized file runs on
+// its own forward (integer kernels for int8); `model` is then the float model
+// it stands for: shapes, classes, preprocessing.
+struct AnyModelFile {
+  Model model;
+  bool quantized = false;
+  QuantizedModel quantized_model;  // when `quantized`
+};
+AnyModelFile load_any_model_file(const std::string& path);
+
 // Written through a temporary file renamed into place, as save_model_file does.
 void save_quantized_model_file(const std::string& path, const QuantizedModel& model,
                                const ModelJsonOptions& options = {});
