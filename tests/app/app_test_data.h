@@ -87,7 +87,9 @@ struct Studio {
     s.info = snapshot["value"];
     s.snapshot.assign(api.output().begin(), api.output().end());
     const nlohmann::json d = api.call_json("sessionDataset", {});
-    if (app.session.dataset && dataset_fits_snapshot(*app.session.dataset)) EXPECT_TRUE(d["ok"]) << d.dump();
+    if (app.session.dataset && dataset_fits_snapshot(*app.session.dataset)) {
+      EXPECT_TRUE(d["ok"]) << d.dump();
+    }
     if (d["ok"]) s.dataset = api.output();
     return s;
   }

@@ -156,25 +156,62 @@ const ArchMeasure& ArchEditor::measure(const Shape& input, int num_classes) {
 
 // --- drawing -----------------------------------------------------------------------------
 
-bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
-  ImGui::PushID(id);
-  bool changed = false;
-  const float font = ImGui::GetFontSize();
+namespace {
 
-  if (!presets.empty()) {
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Presets");
-    for (const ArchPreset& p : presets) {
+// The editable numbers of one row; true when one changed.
+bool draw_row_settings(ArchRow& r, float font) {
+  bool rows_changed = false;
+  ImGui::SetNextItemWidth(font * 6);
+  switch (r.kind) {
+    case ArchRow::Kind::kDense:
+      rows_changed |= ImGui::DragInt("units", &r.width, 0.5f, 1, 4096);
+      ui::tip("How many neurons this fully connected layer has: more units, more capacity, more parameters.");
+      break;
+    case ArchRow::Kind::kConv:
+      rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 1024);
+      ui::tip("How many feature detectors this convolution learns (its output channels).");
       ImGui::SameLine();
-      if (ImGui::SmallButton(p.name)) {
-        set_spec(p.spec);
-        changed = true;
-      }
-      ui::tip(p.tip);
-    }
+      ImGui::SetNextItemWidth(font * 5);
+      rows_changed |= ImGui::SliderInt("kernel", &r.kernel, 1, 7);
+      ui::tip("The size of the square window each filter looks at, in pixels.");
+      break;
+    case ArchRow::Kind::kMaxPool:
+    case ArchRow::Kind::kAvgPool:
+      rows_changed |= ImGui::SliderInt("size", &r.width, 2, 4);
+      ui::tip("Shrinks the image by this factor, keeping the largest (max) or the mean (avg) value of each window.");
+      break;
+    case ArchRow::Kind::kDropout:
+      rows_changed |= ImGui::SliderFloat("rate", &r.rate, 0.0f, 0.9f, "%.2f");
+      ui::tip("During training, this fraction of activations is zeroed at random so the network cannot rely on any one unit.");
+      break;
+    case ArchRow::Kind::kRaw:
+      ImGui::TextUnformatted(r.raw.c_str());
+      break;
   }
+  return rows_changed;
+}
 
-  ImGui::SetNextItemWidth(-font * 5);
+}  // namespace
+
+bool ArchEditor::draw_presets(const std::vector<ArchPreset>& presets) {
+  bool changed = false;
+  if (presets.empty()) return false;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Presets");
+  for (const ArchPreset& p : presets) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton(p.name)) {
+      set_spec(p.spec);
+      changed = true;
+    }
+    ui::tip(p.tip);
+  }
+  return changed;
+}
+
+bool ArchEditor::draw_text() {
+  bool changed = false;
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 5);
   if (ImGui::InputText("##spec", &text_, ImGuiInputTextFlags_EnterReturnsTrue)) {
     spec_ = text_;
     rows_ = parse_arch_rows(spec_);
@@ -185,12 +222,16 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
     rows_ = parse_arch_rows(spec_);
     changed = true;
   }
-  ui::tip("The layers as text: conv:FILTERS:KERNEL, pool:K, avgpool:K, dense:UNITS, dropout:P, comma separated. "
+  ui::tip("The layers as text: conv:FILTERS:KERNEL, pool:K, avgpool:K, gap, dense:UNITS, dropout:P, comma separated. "
           "Flatten and the final layer (one output per class) are added for you.");
   ImGui::SameLine();
   ImGui::TextDisabled("spec");
+  return changed;
+}
 
-  // Rows: one per layer, with its numbers editable in place.
+// Rows: one per layer, with its numbers editable in place; true when the rows changed.
+bool ArchEditor::draw_rows() {
+  const float font = ImGui::GetFontSize();
   bool rows_changed = false;
   int remove = -1, move_up = -1;
   if (ImGui::BeginTable("rows", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
@@ -208,33 +249,7 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
       const char* names[] = {"dense", "conv", "max pool", "avg pool", "dropout", "custom"};
       ImGui::TextUnformatted(names[static_cast<int>(r.kind)]);
       ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(font * 6);
-      switch (r.kind) {
-        case ArchRow::Kind::kDense:
-          rows_changed |= ImGui::DragInt("units", &r.width, 0.5f, 1, 4096);
-          ui::tip("How many neurons this fully connected layer has: more units, more capacity, more parameters.");
-          break;
-        case ArchRow::Kind::kConv:
-          rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 1024);
-          ui::tip("How many feature detectors this convolution learns (its output channels).");
-          ImGui::SameLine();
-          ImGui::SetNextItemWidth(font * 5);
-          rows_changed |= ImGui::SliderInt("kernel", &r.kernel, 1, 7);
-          ui::tip("The size of the square window each filter looks at, in pixels.");
-          break;
-        case ArchRow::Kind::kMaxPool:
-        case ArchRow::Kind::kAvgPool:
-          rows_changed |= ImGui::SliderInt("size", &r.width, 2, 4);
-          ui::tip("Shrinks the image by this factor, keeping the largest (max) or the mean (avg) value of each window.");
-          break;
-        case ArchRow::Kind::kDropout:
-          rows_changed |= ImGui::SliderFloat("rate", &r.rate, 0.0f, 0.9f, "%.2f");
-          ui::tip("During training, this fraction of activations is zeroed at random so the network cannot rely on any one unit.");
-          break;
-        case ArchRow::Kind::kRaw:
-          ImGui::TextUnformatted(r.raw.c_str());
-          break;
-      }
+      rows_changed |= draw_row_settings(r, font);
       ImGui::TableNextColumn();
       if (ImGui::SmallButton("x")) remove = static_cast<int>(i);
       ui::tip("Remove this layer.");
@@ -255,10 +270,15 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
     std::swap(rows_[move_up], rows_[move_up - 1]);
     rows_changed = true;
   }
+  return rows_changed;
+}
+
+bool ArchEditor::draw_add_buttons() {
+  bool added = false;
   auto add = [&](const char* label, ArchRow row, const char* tip) {
     if (ImGui::SmallButton(label)) {
       rows_.push_back(row);
-      rows_changed = true;
+      added = true;
     }
     ui::tip(tip);
     ImGui::SameLine();
@@ -268,7 +288,15 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
   add("+ dense", {ArchRow::Kind::kDense, 32, 0, 0, ""}, "Add a fully connected layer with ReLU.");
   add("+ dropout", {ArchRow::Kind::kDropout, 0, 0, 0.2f, ""}, "Add dropout (only active while training).");
   ImGui::NewLine();
-  if (rows_changed) {
+  return added;
+}
+
+bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
+  ImGui::PushID(id);
+  bool changed = draw_presets(presets);
+  changed |= draw_text();
+  const bool rows_changed = draw_rows();
+  if (draw_add_buttons() || rows_changed) {
     spec_ = arch_rows_to_spec(rows_);
     text_ = spec_;
     changed = true;

@@ -61,6 +61,11 @@ class ArchEditor {
   const ArchMeasure& measure(const Shape& input, int num_classes);
 
  private:
+  bool draw_presets(const std::vector<ArchPreset>& presets);
+  bool draw_text();
+  bool draw_rows();
+  bool draw_add_buttons();
+
   std::string spec_;
   std::string text_;  // the text field (may be mid-edit)
   std::vector<ArchRow> rows_;

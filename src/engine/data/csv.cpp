@@ -131,14 +131,8 @@ std::vector<Line> non_blank_lines(std::string_view text) {
   return lines;
 }
 
-}  // namespace
-
-Dataset decode_csv(const std::string& text, const CsvOptions& options, const std::string& name) {
-  const std::vector<Line> lines = non_blank_lines(text);
-  require(!lines.empty(), name + ": the CSV file is empty");
-  const char delimiter = detect_delimiter(lines[0].text);
-
-  // A header has non-numeric pixel cells, or a word label above numeric labels.
+// A header has non-numeric pixel cells, or a word label above numeric labels.
+bool has_header(const std::vector<Line>& lines, char delimiter, const std::string& name) {
   std::vector<std::string_view> cells;
   split_cells(lines[0].text, delimiter, cells);
   require(cells.size() >= 2, name + " line " + std::to_string(lines[0].number) +
@@ -152,48 +146,14 @@ Dataset decode_csv(const std::string& text, const CsvOptions& options, const std
     split_cells(lines[1].text, delimiter, second);
     header = !second.empty() && parse_index(second[0], index);
   }
-  const size_t first_row = header ? 1 : 0;
-  require(lines.size() > first_row, name + ": the CSV file has a header but no data rows");
+  return header;
+}
 
-  split_cells(lines[first_row].text, delimiter, cells);
-  const size_t columns = cells.size();
-  require(columns >= 2, name + " line " + std::to_string(lines[first_row].number) +
-                            ": expected a label and pixel columns, found a single column");
-  const int64_t pixel_count = int64_t(columns) - 1;
-  const Shape shape = infer_shape(pixel_count, options, name);
-  const int64_t rows = int64_t(lines.size() - first_row);
-  require(rows * pixel_count <= options.limits.max_dataset_bytes,
-          name + ": " + std::to_string(rows) + " images of " + std::to_string(pixel_count) +
-              " pixels exceed the dataset limit of " + std::to_string(options.limits.max_dataset_bytes) + " bytes");
-
-  Dataset data;
-  data.height = shape[0];
-  data.width = shape[1];
-  data.channels = shape[2];
-  data.pixels.resize(size_t(rows * pixel_count));
-  std::vector<std::string> label_cells(static_cast<size_t>(rows));
-  for (int64_t r = 0; r < rows; ++r) {
-    const Line& line = lines[first_row + size_t(r)];
-    // Messages are built only on failure: this loop runs once per pixel.
-    const auto where = [&] { return name + " line " + std::to_string(line.number); };
-    split_cells(line.text, delimiter, cells);
-    if (cells.size() != columns)
-      throw Error(where() + ": expected " + std::to_string(columns) + " cells (a label and " +
-                  std::to_string(pixel_count) + " pixels), found " + std::to_string(cells.size()));
-    label_cells[size_t(r)] = unquote(cells[0]);
-    if (label_cells[size_t(r)].empty()) throw Error(where() + ": empty label");
-    uint8_t* out = data.pixels.data() + r * pixel_count;
-    for (size_t c = 1; c < columns; ++c) {
-      if (!parse_number(cells[c], number) || number < 0 || number > 255)
-        throw Error(where() + ", column " + std::to_string(c + 1) + ": pixel value '" + std::string(cells[c]) +
-                    "' is not a number from 0 to 255");
-      out[c - 1] = uint8_t(std::lround(number));
-    }
-  }
-
-  // Integer labels are class indices; anything else names the classes.
+// Integer labels are class indices; anything else names the classes.
+void assign_labels(const std::vector<std::string>& label_cells, const std::string& name, Dataset& data) {
+  const int64_t rows = int64_t(label_cells.size());
   bool integer_labels = true;
-  int64_t max_label = 0;
+  int64_t max_label = 0, index = 0;
   for (const std::string& label : label_cells) {
     integer_labels = integer_labels && parse_index(label, index);
     if (integer_labels) max_label = std::max(max_label, index);
@@ -217,6 +177,57 @@ Dataset decode_csv(const std::string& text, const CsvOptions& options, const std
     }
     for (int64_t r = 0; r < rows; ++r) data.labels[size_t(r)] = class_index[label_cells[size_t(r)]];
   }
+}
+
+}  // namespace
+
+Dataset decode_csv(const std::string& text, const CsvOptions& options, const std::string& name) {
+  const std::vector<Line> lines = non_blank_lines(text);
+  require(!lines.empty(), name + ": the CSV file is empty");
+  const char delimiter = detect_delimiter(lines[0].text);
+
+  std::vector<std::string_view> cells;
+  const size_t first_row = has_header(lines, delimiter, name) ? 1 : 0;
+  require(lines.size() > first_row, name + ": the CSV file has a header but no data rows");
+
+  split_cells(lines[first_row].text, delimiter, cells);
+  const size_t columns = cells.size();
+  require(columns >= 2, name + " line " + std::to_string(lines[first_row].number) +
+                            ": expected a label and pixel columns, found a single column");
+  const int64_t pixel_count = int64_t(columns) - 1;
+  const Shape shape = infer_shape(pixel_count, options, name);
+  const int64_t rows = int64_t(lines.size() - first_row);
+  require(rows * pixel_count <= options.limits.max_dataset_bytes,
+          name + ": " + std::to_string(rows) + " images of " + std::to_string(pixel_count) +
+              " pixels exceed the dataset limit of " + std::to_string(options.limits.max_dataset_bytes) + " bytes");
+
+  Dataset data;
+  data.height = shape[0];
+  data.width = shape[1];
+  data.channels = shape[2];
+  data.pixels.resize(size_t(rows * pixel_count));
+  std::vector<std::string> label_cells(static_cast<size_t>(rows));
+  double number = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const Line& line = lines[first_row + size_t(r)];
+    // Messages are built only on failure: this loop runs once per pixel.
+    const auto where = [&] { return name + " line " + std::to_string(line.number); };
+    split_cells(line.text, delimiter, cells);
+    if (cells.size() != columns)
+      throw Error(where() + ": expected " + std::to_string(columns) + " cells (a label and " +
+                  std::to_string(pixel_count) + " pixels), found " + std::to_string(cells.size()));
+    label_cells[size_t(r)] = unquote(cells[0]);
+    if (label_cells[size_t(r)].empty()) throw Error(where() + ": empty label");
+    uint8_t* out = data.pixels.data() + r * pixel_count;
+    for (size_t c = 1; c < columns; ++c) {
+      if (!parse_number(cells[c], number) || number < 0 || number > 255)
+        throw Error(where() + ", column " + std::to_string(c + 1) + ": pixel value '" + std::string(cells[c]) +
+                    "' is not a number from 0 to 255");
+      out[c - 1] = uint8_t(std::lround(number));
+    }
+  }
+
+  assign_labels(label_cells, name, data);
   return data;
 }
 
