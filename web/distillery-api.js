@@ -64,6 +64,11 @@
         fileNames: files.map((f) => f.name),
       };
     }
+    // An ONNX file of a model: {bytes, fileName}.
+    function exportOnnx(model) {
+      const r = call('exportOnnx', { model });
+      return { bytes: fromBase64(r.base64), fileName: r.fileName };
+    }
 
     return {
       /** files: [{path, bytes}] (a folder upload, paths like "cat/1.png") or one {path, bytes} ZIP/IDX/CSV.
@@ -115,7 +120,10 @@
        *  {zip: true}: {zip (Uint8Array holding model.json + weights.bin), fileName}. */
       async exportStudentTfjs(options) { return exportTfjs('student', options); },
       async exportTeacherTfjs(options) { return exportTfjs('teacher', options); },
-      /** What the Export panel's button does: {model: 'student'|'teacher', format: 'json'|'tfjs-zip'|'tfjs-files',
+      /** The student as an ONNX model (opset 13, NCHW input): {bytes (Uint8Array), fileName}. */
+      async exportStudentOnnx() { return exportOnnx('student'); },
+      async exportTeacherOnnx() { return exportOnnx('teacher'); },
+      /** What the Export panel's button does: {model: 'student'|'teacher', format: 'json'|'tfjs-zip'|'tfjs-files'|'onnx',
        *  base64}; resolves to the downloaded file names. */
       async download(options) { return call('download', options || {}).fileNames; },
       /** Kernel threads for training (0: the default, one core left for drawing); resolves to
