@@ -32,7 +32,7 @@ const PanelInfo kPanels[] = {
     {"Prune", "Remove weights from the student and fine-tune what is left."},
     {"Evaluate", "Compare teacher and student on images neither was trained on."},
     {"Predict", "Try the models on single images."},
-    {"Export", "Download the student (or teacher) as a model file: Distillery JSON or TensorFlow.js."},
+    {"Export", "Download the student (or teacher) as a model file: Distillery JSON, TensorFlow.js or ONNX."},
 };
 
 }  // namespace
