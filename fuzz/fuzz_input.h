@@ -18,6 +18,7 @@
 
 #include "engine/data/data_limits.h"
 #include "engine/data/file_entry.h"
+#include "engine/model/model.h"
 
 namespace distillery::fuzz {
 
@@ -56,6 +57,14 @@ inline void append_record(std::vector<uint8_t>& out, const std::string& name, co
   out.insert(out.end(), name.begin(), name.end());
   for (int i = 0; i < 4; ++i) out.push_back(uint8_t(bytes.size() >> (8 * i)));
   out.insert(out.end(), bytes.begin(), bytes.end());
+}
+
+// An imported model small enough to run runs one forward pass, which must give
+// one output per class (a wrong shape is a crash, not an Error).
+inline void check_small_model_runs(Model& model) {
+  if (model.input_shape().size() > 4096 || model.flops_per_sample() > (int64_t(1) << 22)) return;
+  const Tensor input(model.input_shape().with_batch(1), 0.25f);
+  if (model.forward(input, false).size() != model.num_outputs()) __builtin_trap();
 }
 
 }  // namespace distillery::fuzz

@@ -7,6 +7,7 @@
 #include "engine/core/error.h"
 #include "engine/io/onnx_export.h"
 #include "engine/io/onnx_import.h"
+#include "fuzz_input.h"
 
 using namespace distillery;
 
@@ -18,10 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const Error&) {
     return 0;
   }
-  if (model.input_shape().size() <= 4096 && model.flops_per_sample() <= (int64_t(1) << 22)) {
-    const Tensor input(model.input_shape().with_batch(1), 0.25f);
-    if (model.forward(input, false).size() != model.num_outputs()) __builtin_trap();
-  }
+  fuzz::check_small_model_runs(model);
   try {
     const Model again = import_onnx_model(export_onnx_model(model));
     if (again.num_outputs() != model.num_outputs()) __builtin_trap();

@@ -20,10 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const Error&) {
     return 0;
   }
-  if (model.input_shape().size() <= 4096 && model.flops_per_sample() <= (int64_t(1) << 22)) {
-    const Tensor input(model.input_shape().with_batch(1), 0.25f);
-    if (model.forward(input, false).size() != model.num_outputs()) __builtin_trap();
-  }
+  fuzz::check_small_model_runs(model);
   try {
     export_tfjs_model(model);
   } catch (const Error&) {
