@@ -7,6 +7,7 @@
 #include "engine/core/error.h"
 #include "engine/data/dataset_ops.h"
 #include "native/dataset_files.h"
+#include "native/model_files.h"
 
 namespace distillery {
 void require_exists(const std::string& path) {
@@ -35,25 +36,33 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-void require_usable(const Dataset& data, const std::string& path) {
-  require(data.size() > 0, path + ": the dataset has no samples");
-  std::vector<int> counts = data.class_counts();
-  int present = 0;
-  for (int c : counts) present += c > 0;
-  if (present < 2) {
-    std::string only = "none";
-    for (size_t k = 0; k < counts.size(); ++k)
-      if (counts[k] > 0) only = "'" + data.class_names[k] + "'";
-    throw Error(path + ": the dataset has only one class (" + only + "); a classifier needs at least two");
-  }
-}
-
 }  // namespace
 
 Dataset load_training_data(const std::string& path, const std::string& labels_path) {
   Dataset data = load_naming_path(path, labels_path, {});
-  require_usable(data, path);
+  require(data.size() > 0, path + ": the dataset has no samples");
+  require_two_classes(data, path);
   return data;
+}
+
+void require_two_classes(const Dataset& data, const std::string& path) {
+  std::vector<int> counts = data.class_counts();
+  int present = 0;
+  for (int c : counts) present += c > 0;
+  if (present >= 2) return;
+  std::string only = "none";
+  for (size_t k = 0; k < counts.size(); ++k)
+    if (counts[k] > 0) only = "'" + data.class_names[k] + "'";
+  throw Error(path + ": the dataset has only one class (" + only + "); a classifier needs at least two");
+}
+
+Model load_teacher_for(const std::string& teacher_path, const Model& model) {
+  Model teacher = load_model_file(teacher_path);
+  require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
+                                                            teacher.input_shape().str() + " but the model " +
+                                                            model.input_shape().str());
+  require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
+  return teacher;
 }
 
 void require_image_model(const Model& model, const std::string& model_path) {

@@ -23,6 +23,14 @@ Dataset load_data_for_model(const std::string& path, const std::string& labels_p
 void align_classes(Dataset& data, const std::vector<std::string>& class_names, const std::string& data_path,
                    const std::string& model_path);
 
+// Throws "PATH: the dataset has only one class ('x'); a classifier needs at
+// least two" unless samples of two classes or more are present.
+void require_two_classes(const Dataset& data, const std::string& path);
+
+// The teacher at teacher_path, refused unless it takes the model's input
+// and has its classes (eval --teacher, prune --teacher).
+Model load_teacher_for(const std::string& teacher_path, const Model& model);
+
 // Throws "PATH: no such file or folder" when nothing is there.
 void require_exists(const std::string& path);
 

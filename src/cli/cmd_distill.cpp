@@ -10,6 +10,7 @@
 
 #include "cli/cli_data.h"
 #include "cli/commands.h"
+#include "cli/flag_groups.h"
 #include "cli/progress.h"
 #include "cli/training_session.h"
 #include "engine/train/baseline_record.h"
@@ -32,8 +33,7 @@ void add_distill_flags(ArgParser& args) {
   add_data_flags(args);
   args.add_required("--arch", "SPEC", "the student's layers, e.g. dense:32 (see below)");
   args.add_value("--loss", "KIND", "kd (Hinton), dkd (decoupled KD), mse (match logits) or ce (labels only)", "kd");
-  args.add_value("--temperature", "T", "softmax temperature of the soft targets", "4");
-  args.add_value("--alpha", "A", "weight of the hard-label loss in kd and dkd, 0..1", "0.1");
+  add_soft_target_flags(args);
   args.add_value("--dkd-target", "W", "dkd: weight of the target-class term", "1");
   args.add_value("--dkd-nontarget", "W", "dkd: weight of the non-target term", "8");
   args.add_value("--teacher-mode", "MODE",
@@ -66,8 +66,7 @@ double points(double fraction) { return std::round(fraction * 1e4) / 1e2; }
 DistillFlags read_distill_flags(const ArgParser& args, TrainConfig& config) {
   config.loss = args.get_named("--loss", LossKind::kHinton, loss_names());
   config.teacher_mode = args.get_named("--teacher-mode", TeacherMode::kConsistent, teacher_mode_names());
-  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
-  config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
+  read_soft_target_flags(args, config);
   config.dkd_target_weight = static_cast<float>(args.get_double("--dkd-target", 1.0, 0.0, 1000.0));
   config.dkd_nontarget_weight = static_cast<float>(args.get_double("--dkd-nontarget", 8.0, 0.0, 1000.0));
   validate_for_command(args, config);
@@ -197,11 +196,7 @@ int run_distill(const Args& argv) {
   Model teacher = load_model_file(f.teacher_path);
   require_image_model(teacher, f.teacher_path);
   Dataset data = load_data_for_model(f.data_path, args.get("--labels"), teacher, f.teacher_path);
-  {
-    int present = 0;
-    for (int c : data.class_counts()) present += c > 0;
-    require(present >= 2, f.data_path + ": the dataset has only one class; a classifier needs at least two");
-  }
+  require_two_classes(data, f.data_path);
   const int labelled = data.size();
   const Split labelled_split = split_indices(labelled, settings.val_split, config.seed);
   Split split = labelled_split;

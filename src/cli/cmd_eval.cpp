@@ -8,6 +8,7 @@
 
 #include "cli/cli_data.h"
 #include "cli/commands.h"
+#include "cli/flag_groups.h"
 #include "cli/training_session.h"
 #include "engine/core/error.h"
 #include "engine/metrics/metrics.h"
@@ -86,7 +87,7 @@ int run_eval(const Args& argv) {
                          "The data is brought to the model's input size and colour.");
   args.add_required("--model", "MODEL.json", "the model to evaluate");
   args.add_required("--data", "PATH", "image folder, .zip, .csv or IDX file");
-  args.add_value("--labels", "PATH", "IDX labels file, when not beside the images under the standard name");
+  add_labels_flag(args);
   args.add_value("--teacher", "MODEL.json", "also report the teacher's accuracy and the agreement with it");
   args.add_switch("--json", "print one JSON object on stdout instead of a table");
   if (!args.parse(argv)) return 0;
@@ -96,17 +97,8 @@ int run_eval(const Args& argv) {
   Model& model = file.model;
   QuantizedModel& quantized = file.quantized_model;
   const bool quantized_file = file.quantized;
-  Model teacher;
   const bool has_teacher = args.has("--teacher");
-  if (has_teacher) {
-    const std::string teacher_path = args.get("--teacher");
-    teacher = load_model_file(teacher_path);
-    require(teacher.input_shape() == model.input_shape(),
-            teacher_path + ": the teacher takes input " + teacher.input_shape().str() + " but the model " +
-                model.input_shape().str());
-    require(teacher.class_names == model.class_names,
-            teacher_path + ": the teacher's classes differ from the model's");
-  }
+  Model teacher = has_teacher ? load_teacher_for(args.get("--teacher"), model) : Model();
   const Dataset data = load_data_for_model(args.get("--data"), args.get("--labels"), model, model_path);
   Model* teacher_or_null = has_teacher ? &teacher : nullptr;
   const EvalReport report =

@@ -15,6 +15,7 @@
 
 #include "cli/cli_data.h"
 #include "cli/commands.h"
+#include "cli/flag_groups.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/training_session.h"
@@ -44,14 +45,9 @@ void add_prune_flags(ArgParser& args) {
   args.add_value("--finetune-epochs", "E", "fine-tuning epochs (iterative: per round; polynomial: at least 1)", "0");
   args.add_value("--criterion", "NAME", "structured: rank units/filters by l1 or l2 norm", "l2");
   args.add_value("--teacher", "MODEL.json", "fine-tune with the distillation loss from this teacher");
-  args.add_value("--temperature", "T", "with --teacher: softmax temperature", "4");
-  args.add_value("--alpha", "A", "with --teacher: weight of the hard-label loss, 0..1", "0.1");
-  args.add_value("--batch", "B", "fine-tuning samples per step", "64");
-  args.add_value("--lr", "X", "fine-tuning learning rate", "0.0005");
-  args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
-  args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
-  args.add_value("--seed", "S", "random seed (random pruning, shuffling, validation split)", "42");
-  args.add_value("--val-split", "F", "fraction of --data held out for validation", "0.1");
+  add_soft_target_flags(args, "with --teacher: ");
+  add_step_flags(args, kFinetuningSteps);
+  add_seed_flag(args, "random seed (random pruning, shuffling, validation split)");
   args.add_switch("--json", "print one JSON object (report and accuracies) on stdout instead of the table");
   add_output_flags(args);
   args.add_epilog(
@@ -63,7 +59,8 @@ void add_prune_flags(ArgParser& args) {
       "      --finetune-epochs 2 --teacher teacher.json --out small.json\n");
 }
 
-PruneSettings read_prune_settings(const ArgParser& args) {
+// The settings, validated by the engine, and --val-split.
+PruneSettings read_prune_settings(const ArgParser& args, float& val_split) {
   PruneSettings s;
   s.method = prune_method_names().parse(args.get_choice("--method", "", prune_method_names().names()));
   const std::string text = args.get("--sparsity");
@@ -76,22 +73,17 @@ PruneSettings read_prune_settings(const ArgParser& args) {
   s.rounds = args.get_whole("--rounds", 3);
   s.finetune_epochs = args.get_whole("--finetune-epochs", 0);
   s.criterion = args.get_choice("--criterion", "l2", {"l1", "l2"});
-  s.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
+  s.seed = read_seed(args);
   TrainConfig& c = s.train;
-  c.batch_size = args.get_whole("--batch", 64);
-  c.learning_rate = static_cast<float>(args.get_double("--lr", 5e-4, 1e-9, 10.0));
-  c.optimizer.kind = args.get_named("--optimizer", OptimizerKind::kAdam, optimizer_names());
-  c.optimizer.weight_decay = c.optimizer.kind == OptimizerKind::kAdamW ? 0.01f : 0.0f;
-  c.lr_schedule = args.get_named("--lr-schedule", LrSchedule::kConstant, lr_schedule_names());
+  val_split = read_step_flags(args, kFinetuningSteps, c);
   c.seed = s.seed;
   if (args.has("--teacher")) {
     c.loss = LossKind::kHinton;
-    c.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
-    c.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
+    read_soft_target_flags(args, c);
   } else {
     require(!args.has("--temperature") && !args.has("--alpha"), "--temperature and --alpha need --teacher");
   }
-  args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
+  model_json_options(args);  // checked now, used when saving
   try {
     validate_prune_settings(s);
   } catch (const Error& e) {
@@ -141,16 +133,6 @@ nlohmann::json summary_json(const PruneReport& report, const Measured& m, const 
 }
 
 // ---------------------------------------------------------------- 4. the run
-
-Model load_teacher_for(const std::string& teacher_path, const Model& model) {
-  Model teacher;
-  teacher = load_model_file(teacher_path);
-  require(teacher.input_shape() == model.input_shape(), teacher_path + ": the teacher takes input " +
-                                                            teacher.input_shape().str() + " but the model " +
-                                                            model.input_shape().str());
-  require(teacher.class_names == model.class_names, teacher_path + ": the teacher's classes differ from the model's");
-  return teacher;
-}
 
 // The teacher's logits over the data, for distilling while fine-tuning, timed on stderr.
 Tensor timed_teacher_logits(Model& teacher, const Dataset& data) {
@@ -213,9 +195,7 @@ void record_provenance(Model& pruned, const ArgParser& args, const PrunePaths& p
 
 void save_and_report(const Model& pruned, const ArgParser& args, const PruneReport& report, const Measured& measured,
                      const PruneSettings& settings, const std::string& out, bool has_teacher) {
-  ModelJsonOptions options;
-  options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
-  save_model_file(out, pruned, options);
+  save_model_file(out, pruned, model_json_options(args));
   if (args.has("--json")) {
     std::printf("%s\n", summary_json(report, measured, settings, out)
                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -241,7 +221,8 @@ int run_prune(const Args& argv) {
   add_prune_flags(args);
   if (!args.parse(argv)) return 0;
 
-  PruneSettings settings = read_prune_settings(args);
+  float val_split = 0;
+  PruneSettings settings = read_prune_settings(args, val_split);
   PrunePaths paths{args.get("--model"), args.get("--data"), args.get("--teacher"), args.get("--out")};
   check_output_path(paths.out);
   const std::string test_path = args.get("--test-data");
@@ -253,7 +234,6 @@ int run_prune(const Args& argv) {
   const bool has_teacher = args.has("--teacher");
   Model teacher = has_teacher ? load_teacher_for(paths.teacher, model) : Model();
   const Dataset data = load_data_for_model(paths.data, args.get("--labels"), model, paths.model);
-  const float val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
   const Split split = split_indices(data.size(), val_split, settings.seed);
   Dataset test;
   if (!test_path.empty()) test = load_data_for_model(test_path, "", model, paths.model);

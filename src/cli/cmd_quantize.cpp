@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cli_data.h"
 #include "cli/commands.h"
+#include "cli/flag_groups.h"
 #include "engine/core/error.h"
 #include "engine/core/rng.h"
 #include "engine/data/batch.h"
@@ -47,11 +48,11 @@ int run_quantize(const Args& argv) {
   args.add_required("--out", "Q.json", "where to write the quantized model");
   args.add_value("--mode", "MODE", "int8, int8-weights or float16", "int8");
   args.add_value("--data", "PATH", "training images to calibrate on (required for int8): folder, .zip, .csv or IDX");
-  args.add_value("--labels", "PATH", "IDX labels file, when not beside the images under the standard name");
+  add_labels_flag(args);
   args.add_value("--calibration", "N", "images drawn from --data to calibrate on", "500");
   args.add_value("--calibration-method", "NAME", "minmax, or percentile (clips outliers)", "minmax");
   args.add_value("--percentile", "P", "with percentile: the range covers P% of the values (and 100 - P)", "99.99");
-  args.add_value("--seed", "S", "which calibration images are drawn", "42");
+  add_seed_flag(args, "which calibration images are drawn");
   args.add_value("--weights-encoding", "ENC", "array or base64 (smaller; the point of quantizing)", "base64");
   args.add_switch("--json", "print one JSON object on stdout instead of the summary");
   if (!args.parse(argv)) return 0;
@@ -63,8 +64,9 @@ int run_quantize(const Args& argv) {
   options.percentile = args.get_double("--percentile", 99.99, 50.000001, 100.0);
   validate(options);
   const int calibration_count = args.get_int("--calibration", 500, 1, 1000000);
-  const uint64_t seed = uint64_t(args.get_int("--seed", 42, 0, 2147483647));
-  const std::string encoding = args.get_choice("--weights-encoding", "base64", {"array", "base64"});
+  const uint64_t seed = read_seed(args);
+  ModelJsonOptions json_options = model_json_options(args, "base64");
+  json_options.indent = json_options.weights_encoding == "base64" ? -1 : 2;  // base64 is for small files
   const bool int8 = options.mode == QuantMode::Int8;
   require(!int8 || args.has("--data"), "--data: the int8 mode calibrates activation ranges on training images; "
                                        "give --data (int8-weights and float16 need none)");
@@ -86,7 +88,6 @@ int run_quantize(const Args& argv) {
     agreement = fraction_agreeing(quantized.predict_logits(calibration), model.predict_logits(calibration));
 
   const std::string out = args.get("--out");
-  const ModelJsonOptions json_options{encoding, encoding == "base64" ? -1 : 2};
   save_quantized_model_file(out, quantized, json_options);
   const size_t quantized_file = save_quantized_model_json(quantized, json_options).size();
   const size_t float_file = save_model_json(model, json_options).size();

@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "cli/cli_data.h"
+#include "cli/flag_groups.h"
 #include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "engine/core/error.h"
@@ -26,46 +27,24 @@ namespace distillery {
 
 // ---------------------------------------------------------------- 1. flags
 
-void add_data_flags(ArgParser& args) {
-  args.add_required("--data", "PATH", "training data: image folder (one subfolder per class), .zip, .csv, or IDX file");
-  args.add_value("--labels", "PATH", "IDX labels file, when not beside the images under the standard name");
-  args.add_value("--test-data", "PATH", "data to measure the final accuracy on (else the validation split)");
-}
-
 void add_optimizer_flags(ArgParser& args) {
   args.add_value("--epochs", "N", "passes over the training data", "5");
-  args.add_value("--batch", "B", "samples per step", "64");
-  args.add_value("--lr", "X", "learning rate", "0.001");
-  args.add_value("--seed", "S", "random seed: same seed, same model", "42");
-  args.add_value("--val-split", "F", "fraction of --data held out for validation", "0.1");
-  args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
-  args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
+  add_step_flags(args, kTrainingSteps);
+  add_seed_flag(args, "random seed: same seed, same model");
   args.add_value("--warmup", "EPOCHS", "linear learning-rate warm-up over the first EPOCHS", "0");
   args.add_value("--augment", "SPEC",
                  "training augmentation, a comma list of shift:PIXELS, flip, rotate:DEGREES, scale:FRACTION, "
                  "mixup:A, cutmix:A; or none",
                  "none");
-  args.add_value("--weight-decay", "X", "decoupled for adamw, L2 for adam and sgd", "0.01 for adamw, else 0");
   args.add_switch("--keep-best", "end with the weights of the epoch with the best validation accuracy");
-}
-
-void add_output_flags(ArgParser& args) {
-  args.add_required("--out", "MODEL.json", "where to write the model");
-  args.add_value("--weights-encoding", "KIND", "array (plain numbers) or base64 (float32, smaller)", "array");
 }
 
 TrainingSettings read_training_settings(const ArgParser& args) {
   TrainingSettings s;
   TrainConfig& c = s.config;
   c.epochs = args.get_whole("--epochs", 5);
-  c.batch_size = args.get_whole("--batch", 64);
-  c.learning_rate = static_cast<float>(args.get_double("--lr", 1e-3, 1e-9, 10.0));
-  c.seed = static_cast<uint64_t>(args.get_int("--seed", 42, 0, 2147483647));
-  s.val_split = static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
-  c.optimizer.kind = args.get_named("--optimizer", OptimizerKind::kAdam, optimizer_names());
-  c.lr_schedule = args.get_named("--lr-schedule", LrSchedule::kConstant, lr_schedule_names());
-  c.optimizer.weight_decay = static_cast<float>(
-      args.get_double("--weight-decay", c.optimizer.kind == OptimizerKind::kAdamW ? 0.01 : 0.0, 0.0, 1.0));
+  s.val_split = read_step_flags(args, kTrainingSteps, c);
+  c.seed = read_seed(args);
   c.warmup_epochs = args.get_int("--warmup", 0, 0, std::max(0, c.epochs));  // the flag named, as people rely on
   try {
     c.augment = parse_augment_spec(args.get("--augment"));
@@ -74,7 +53,7 @@ TrainingSettings read_training_settings(const ArgParser& args) {
   }
   s.keep_best = args.has("--keep-best");
   require(!s.keep_best || s.val_split > 0, "--keep-best: needs a validation split (--val-split above 0)");
-  args.get_choice("--weights-encoding", "array", {"array", "base64"});  // checked now, used when saving
+  model_json_options(args);  // checked now, used when saving
   validate_for_command(args, c);
   return s;
 }
@@ -269,12 +248,6 @@ std::string with_thousands(int64_t n) {
     out += digits[i];
   }
   return (n < 0 ? "-" : "") + out;
-}
-
-ModelJsonOptions model_json_options(const ArgParser& args) {
-  ModelJsonOptions options;
-  options.weights_encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
-  return options;
 }
 
 void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation,

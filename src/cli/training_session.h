@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
+#include "cli/flag_groups.h"
 #include "engine/io/model_json.h"
 #include "engine/metrics/metrics.h"
 #include "engine/model/model.h"
@@ -15,12 +16,8 @@
 
 namespace distillery {
 
-// --data --labels --test-data
-void add_data_flags(ArgParser& args);
-// --epochs --batch --lr --seed --val-split --optimizer --lr-schedule --warmup --augment --weight-decay --keep-best
+// --epochs, the step flags of flag_groups.h, --seed --warmup --augment --keep-best
 void add_optimizer_flags(ArgParser& args);
-// --out --weights-encoding
-void add_output_flags(ArgParser& args);
 
 struct TrainingSettings {
   TrainConfig config;
@@ -77,8 +74,6 @@ nlohmann::json training_provenance(const ArgParser& args, const std::string& com
                                    const TrainingSettings& settings, const TrainingResult& result,
                                    const FinalEvaluation& evaluation);
 
-// The file options of --weights-encoding.
-ModelJsonOptions model_json_options(const ArgParser& args);
 // Saves with --weights-encoding and prints the one-line summary on stdout
 // (on stderr when stdout is for JSON).
 void save_trained_model(const ArgParser& args, const Model& model, const FinalEvaluation& evaluation,

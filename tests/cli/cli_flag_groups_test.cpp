@@ -1,0 +1,69 @@
+// Flags that several commands share are declared and read once
+// (src/cli/flag_groups.h), so each command refuses the same bad value with
+// the same words, and a flag one command takes the others take too.
+#include <gtest/gtest.h>
+
+#include "cli_test_support.h"
+
+namespace distillery {
+namespace {
+
+using namespace distillery::testing;
+
+// The one stderr line of a refused run.
+std::string refusal(const std::string& args) {
+  const RunResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 1) << args;
+  const auto lines = r.err_lines();
+  EXPECT_EQ(lines.size(), 1u) << args << "\n" << r.err;
+  return lines.empty() ? "" : lines[0];
+}
+
+TEST(CliFlagGroups, TrainingAndFineTuningRefuseABadStepFlagAlike) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir);
+  const std::string data = " --data " + dir.file("quick_train.csv") + " --out " + dir.file("x.json");
+  const std::string train = "train --arch dense:4" + data;
+  const std::string distill = "distill --arch dense:4 --teacher " + model + data;
+  const std::string prune = "prune --model " + model + " --method global --sparsity 0.5 --finetune-epochs 1" + data;
+  for (const std::string bad : {"--weight-decay 2", "--lr 0", "--optimizer rmsprop", "--lr-schedule step",
+                                "--val-split 0.95", "--seed -1", "--weights-encoding hex"}) {
+    const std::string words = refusal(train + " " + bad);
+    EXPECT_EQ(words.rfind("distillery: " + bad.substr(0, bad.find(' ')) + ": ", 0), 0u) << words;
+    EXPECT_EQ(refusal(distill + " " + bad), words) << bad;
+    EXPECT_EQ(refusal(prune + " " + bad), words) << bad;
+  }
+  // Prune's fine-tuning takes the weight decay training takes.
+  EXPECT_EQ(run_cli(prune + " --weight-decay 0.001 --optimizer adamw").exit_code, 0);
+}
+
+TEST(CliFlagGroups, SoftTargetFlagsAreRefusedAlikeByDistillAndPrune) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir);
+  const std::string data = " --data " + dir.file("quick_train.csv") + " --out " + dir.file("x.json");
+  const std::string distill = "distill --arch dense:4 --teacher " + model + data;
+  const std::string prune = "prune --model " + model + " --method global --sparsity 0.5 --teacher " + model + data;
+  for (const std::string bad : {"--alpha 1.5", "--temperature abc"}) {
+    const std::string words = refusal(distill + " " + bad);
+    EXPECT_NE(words.find(bad.substr(0, bad.find(' ')) + ": expected a number"), std::string::npos) << words;
+    EXPECT_EQ(refusal(prune + " " + bad), words) << bad;
+  }
+}
+
+TEST(CliFlagGroups, OneClassDataIsRefusedAlikeByTrainAndDistill) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir);
+  const std::string one = dir.file("one.csv");
+  // "top" is one of the teacher's classes, so distill gets past matching classes to the count.
+  write_text(one, "top,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,"
+                  "33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64\n"
+                  "top,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,"
+                  "9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9\n");
+  const std::string words = refusal("train --arch dense:4 --data " + one + " --out " + dir.file("x.json"));
+  EXPECT_EQ(words, "distillery: " + one + ": the dataset has only one class ('top'); a classifier needs at least two");
+  EXPECT_EQ(refusal("distill --arch dense:4 --teacher " + model + " --data " + one + " --out " + dir.file("x.json")),
+            words);
+}
+
+}  // namespace
+}  // namespace distillery
