@@ -7,17 +7,11 @@ namespace distillery {
 
 DecodeDatasetJob::DecodeDatasetJob(std::vector<FileEntry> files, std::string source, DatasetOptions options,
                                    std::optional<ConformTarget> target)
-    : files_(std::move(files)), source_(std::move(source)), options_(options), target_(std::move(target)) {
-  update_progress([&](JobProgress& p) {
-    p.title = "Loading dataset";
-    p.phase = "decoding " + std::to_string(files_.size()) + (files_.size() == 1 ? " file" : " files");
-  });
-}
+    : DecodeFilesJob(std::move(files), std::move(source), kTitle), options_(options), target_(std::move(target)) {}
 
 bool DecodeDatasetJob::step() {
   result_ = std::make_shared<Dataset>(decode_dataset(files_, options_));
-  files_.clear();
-  files_.shrink_to_fit();  // the bytes are no longer needed
+  release_files();
   require(result_->size() > 0, source_ + ": the dataset has no images");
   require(result_->num_classes() >= 2,
           source_ + ": a classifier needs at least 2 classes, but the dataset has " +

@@ -6,9 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "app/training_worker.h"
+#include "app/jobs/decode_files_job.h"
 #include "engine/data/dataset_decoding.h"
-#include "engine/data/file_entry.h"
 
 namespace distillery {
 
@@ -19,22 +18,19 @@ struct ConformTarget {
   int num_classes = 0;
 };
 
-class DecodeDatasetJob : public Job {
+class DecodeDatasetJob : public DecodeFilesJob {
  public:
   DecodeDatasetJob(std::vector<FileEntry> files, std::string source, DatasetOptions options,
                    std::optional<ConformTarget> target);
-  std::string title() const override { return "Loading dataset"; }
+  static constexpr const char* kTitle = "Loading dataset";
+  std::string title() const override { return kTitle; }
   JobKind kind() const override { return JobKind::kLoadDataset; }
   bool step() override;
   nlohmann::json apply(Session& session, bool stopped) override;
 
  private:
-  std::vector<FileEntry> files_;
-  std::string source_;
   DatasetOptions options_;
   std::optional<ConformTarget> target_;
-  std::shared_ptr<Dataset> result_;
-  std::string conversion_;  // what was converted, for the user
 };
 
 // A name for where files came from: the single file's name, or the common

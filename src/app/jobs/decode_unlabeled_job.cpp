@@ -7,12 +7,7 @@
 namespace distillery {
 
 DecodeUnlabeledJob::DecodeUnlabeledJob(std::vector<FileEntry> files, std::string source, Shape target)
-    : files_(std::move(files)), source_(std::move(source)), target_(std::move(target)) {
-  update_progress([&](JobProgress& p) {
-    p.title = title();
-    p.phase = "decoding " + std::to_string(files_.size()) + (files_.size() == 1 ? " file" : " files");
-  });
-}
+    : DecodeFilesJob(std::move(files), std::move(source), kTitle), target_(std::move(target)) {}
 
 bool DecodeUnlabeledJob::step() {
   // Decoded in their own shape first, so the aspect ratio can be checked before resizing.
@@ -22,8 +17,7 @@ bool DecodeUnlabeledJob::step() {
   } catch (const Error& e) {
     throw Error(source_ + ": " + e.what());
   }
-  files_.clear();
-  files_.shrink_to_fit();
+  release_files();
   result_ = std::make_shared<Dataset>(conform_unlabeled(std::move(images), target_, &conversion_));
   update_progress([](JobProgress& p) { p.fraction = 1.0; });
   return false;

@@ -2,29 +2,24 @@
 // DecodeUnlabeledJob: uploaded images without labels (loose images or a
 // folder, a ZIP, an IDX images file) become the session's unlabeled set, in
 // the labelled dataset's image shape. A failure keeps the earlier set.
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "app/training_worker.h"
-#include "engine/data/file_entry.h"
+#include "app/jobs/decode_files_job.h"
 
 namespace distillery {
 
-class DecodeUnlabeledJob : public Job {
+class DecodeUnlabeledJob : public DecodeFilesJob {
  public:
   DecodeUnlabeledJob(std::vector<FileEntry> files, std::string source, Shape target);
-  std::string title() const override { return "Loading unlabeled images"; }
+  static constexpr const char* kTitle = "Loading unlabeled images";
+  std::string title() const override { return kTitle; }
   JobKind kind() const override { return JobKind::kLoadUnlabeled; }
   bool step() override;
   nlohmann::json apply(Session& session, bool stopped) override;
 
  private:
-  std::vector<FileEntry> files_;
-  std::string source_;
   Shape target_;
-  std::shared_ptr<Dataset> result_;
-  std::string conversion_;
 };
 
 }  // namespace distillery
