@@ -78,6 +78,36 @@ double begin_row(const float* s, int64_t c, const HardLabels& labels, int i, flo
   return row_loss;
 }
 
+// One sample of a distillation loss, as the row loop hands it to a soft term.
+struct DistillRow {
+  int i;            // the sample
+  int n;            // the batch size (gradients are of the mean)
+  int64_t c;        // classes
+  const float* s;   // the student's logits
+  const float* te;  // the teacher's logits
+  float* g;         // the gradient row, holding the hard-label term; null without a gradient
+};
+
+// The row loop kd and dkd share: the hard-label term of each row (begin_row)
+// plus `soft_term(row)`, averaged. soft_term returns the row's soft loss,
+// adds its gradient to row.g and divides that row by n.
+template <typename SoftTerm>
+float mean_over_rows(const Tensor& student_logits, const Tensor& teacher_logits, const HardLabels& labels,
+                     float alpha, Tensor* grad, SoftTerm soft_term) {
+  assert(student_logits.shape() == teacher_logits.shape());
+  DistillRow row{0, student_logits.rows(), student_logits.row_size(), nullptr, nullptr, nullptr};
+  if (grad) grad->resize(student_logits.shape());
+  double total = 0;
+  for (row.i = 0; row.i < row.n; ++row.i) {
+    row.s = student_logits.data() + row.i * row.c;
+    row.te = teacher_logits.data() + row.i * row.c;
+    row.g = grad ? grad->data() + row.i * row.c : nullptr;
+    const double hard = begin_row(row.s, row.c, labels, row.i, alpha, row.g);
+    total += hard + soft_term(row);
+  }
+  return static_cast<float>(total / row.n);
+}
+
 // log of the probability mass off class `target`: log(sum_{j != target} exp(log_p[j])).
 double log_mass_off(const LogSoftmaxRow& log_p, int64_t c, int target) {
   double max_value = -INFINITY;
@@ -106,51 +136,39 @@ float cross_entropy_loss(const Tensor& logits, const HardLabels& labels, Tensor*
 
 float distillation_loss(const Tensor& student_logits, const Tensor& teacher_logits, const HardLabels& labels,
                         float temperature, float alpha, Tensor* grad) {
-  assert(student_logits.shape() == teacher_logits.shape());
-  const int n = student_logits.rows();
-  const int64_t c = student_logits.row_size();
   const float t = temperature;
   const bool soft = alpha < 1.0f;
-  if (grad) grad->resize(student_logits.shape());
-  double total = 0;
-  for (int i = 0; i < n; ++i) {
-    const float* s = student_logits.data() + i * c;
-    const float* te = teacher_logits.data() + i * c;
-    float* g = grad ? grad->data() + i * c : nullptr;
-    double row_loss = begin_row(s, c, labels, i, alpha, g);
+  return mean_over_rows(student_logits, teacher_logits, labels, alpha, grad, [&](const DistillRow& r) {
+    const int64_t c = r.c;
+    float* g = r.g;
+    double soft_loss = 0;
     if (soft) {
-      const LogSoftmaxRow log_p_soft(s, c, t), log_q_soft(te, c, t);
+      const LogSoftmaxRow log_p_soft(r.s, c, t), log_q_soft(r.te, c, t);
       double kl = 0;
       for (int64_t j = 0; j < c; ++j) kl += std::exp(log_q_soft[j]) * (log_q_soft[j] - log_p_soft[j]);
-      row_loss += (1.0 - alpha) * t * t * kl;
+      soft_loss = (1.0 - alpha) * t * t * kl;
       // d/ds of T^2 KL = T * (p_T - q_T).
       if (g)
         for (int64_t j = 0; j < c; ++j)
           g[j] += (1.0f - alpha) * t * (std::exp(log_p_soft[j]) - std::exp(log_q_soft[j]));
     }
-    total += row_loss;
     if (g)
-      for (int64_t j = 0; j < c; ++j) g[j] /= static_cast<float>(n);
-  }
-  return static_cast<float>(total / n);
+      for (int64_t j = 0; j < c; ++j) g[j] /= static_cast<float>(r.n);
+    return soft_loss;
+  });
 }
 
 float decoupled_distillation_loss(const Tensor& student_logits, const Tensor& teacher_logits,
                                   const HardLabels& labels, float temperature, float alpha, float target_weight,
                                   float nontarget_weight, Tensor* grad) {
-  assert(student_logits.shape() == teacher_logits.shape());
-  const int n = student_logits.rows();
-  const int64_t c = student_logits.row_size();
   const float t = temperature;
-  if (grad) grad->resize(student_logits.shape());
-  double total = 0;
-  for (int i = 0; i < n; ++i) {
-    const float* s = student_logits.data() + i * c;
-    const float* te = teacher_logits.data() + i * c;
-    float* g = grad ? grad->data() + i * c : nullptr;
-    double row_loss = begin_row(s, c, labels, i, alpha, g);
-    const int target = labels.present(i) ? labels.main_class(i) : static_cast<int>(std::max_element(te, te + c) - te);
-    const LogSoftmaxRow log_p(s, c, t), log_q(te, c, t);
+  return mean_over_rows(student_logits, teacher_logits, labels, alpha, grad, [&](const DistillRow& r) {
+    const int64_t c = r.c;
+    const float* te = r.te;
+    float* g = r.g;
+    const int target =
+        labels.present(r.i) ? labels.main_class(r.i) : static_cast<int>(std::max_element(te, te + c) - te);
+    const LogSoftmaxRow log_p(r.s, c, t), log_q(te, c, t);
     // Binary distributions (target, rest) and the distributions over the rest.
     const double log_p_t = log_p[target], log_q_t = log_q[target];
     const double log_p_rest = log_mass_off(log_p, c, target), log_q_rest = log_mass_off(log_q, c, target);
@@ -163,8 +181,6 @@ float decoupled_distillation_loss(const Tensor& student_logits, const Tensor& te
       nckd += std::exp(log_q_hat) * (log_q_hat - log_p_hat);
     }
     const double soft_weight = (1.0 - alpha) * t * t;
-    row_loss += soft_weight * (target_weight * tckd + nontarget_weight * nckd);
-    total += row_loss;
     if (g) {
       // With z = s / T: dTCKD/dz_target = p_t - q_t, dTCKD/dz_j = -(p_t - q_t) * p_hat_j,
       // dNCKD/dz_j = p_hat_j - q_hat_j (j != target); and d/ds = (1/T) d/dz.
@@ -177,11 +193,11 @@ float decoupled_distillation_loss(const Tensor& student_logits, const Tensor& te
           const double p_hat = std::exp(log_p[j] - log_p_rest), q_hat = std::exp(log_q[j] - log_q_rest);
           d = -target_weight * (p_t - q_t) * p_hat + nontarget_weight * (p_hat - q_hat);
         }
-        g[j] = static_cast<float>((g[j] + scale * d) / n);
+        g[j] = static_cast<float>((g[j] + scale * d) / r.n);
       }
     }
-  }
-  return static_cast<float>(total / n);
+    return soft_weight * (target_weight * tckd + nontarget_weight * nckd);
+  });
 }
 
 float logit_mse_loss(const Tensor& student_logits, const Tensor& teacher_logits, Tensor* grad) {
