@@ -104,7 +104,7 @@
        *  loss: 'kd'|'dkd'|'mse'|'ce', teacherMode: 'consistent'|'cached', dkdTargetWeight, dkdNontargetWeight,
        *  baseline}; resolves when done to {accuracy, agreement, kl_to_teacher, ..., baseline_accuracy, gain}. */
       distill(options) { return runJob('distill', options || {}); },
-      /** {method, sparsity, schedule, rounds, finetuneEpochs, useTeacher, temperature, alpha, lr, batch, seed}. */
+      /** {method, sparsity, schedule, criterion, rounds, finetuneEpochs, useTeacher, temperature, alpha, lr, batch, seed}. */
       prune(options) { return runJob('prune', options || {}); },
       /** Resolves to {accuracy, agreement, params, nonzero_params, per_class_accuracy, confusion, ..., teacher}. */
       evaluate() { return runJob('evaluate', {}); },

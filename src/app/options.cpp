@@ -167,13 +167,14 @@ DistillOptions distill_options_from_json(const nlohmann::json& j) {
 
 PruneOptions prune_options_from_json(const nlohmann::json& j) {
   reject_unknown_keys(j,
-                      {"method", "sparsity", "schedule", "rounds", "finetuneEpochs", "useTeacher", "temperature", "alpha", "lr",
+                      {"method", "sparsity", "schedule", "criterion", "rounds", "finetuneEpochs", "useTeacher", "temperature", "alpha", "lr",
                        "batch", "seed"},
                       "prune");
   PruneOptions o;
   read_named(j, "method", o.method, "prune", prune_method_from_name);
   read(j, "sparsity", o.sparsity, "prune");
   read_named(j, "schedule", o.schedule, "prune", prune_schedule_from_name);
+  read_named(j, "criterion", o.criterion, "prune", parse_norm_criterion);  // sessions saved before it: l2
   read(j, "rounds", o.rounds, "prune");
   read(j, "finetuneEpochs", o.finetune_epochs, "prune");
   read(j, "useTeacher", o.use_teacher, "prune");
@@ -221,6 +222,7 @@ PruneSettings to_prune_settings(const PruneOptions& o) {
   s.method = o.method;
   s.sparsity = o.sparsity;
   s.schedule = o.schedule;
+  s.criterion = o.criterion;
   s.rounds = o.schedule == PruneSchedule::kIterative ? o.rounds : 1;
   s.finetune_epochs = o.finetune_epochs;
   s.seed = o.seed;

@@ -67,6 +67,7 @@ struct PruneOptions {
   PruneMethod method = PruneMethod::kGlobal;
   float sparsity = 0.8f;             // fraction of prunable weights removed
   PruneSchedule schedule = PruneSchedule::kOneShot;
+  NormCriterion criterion = NormCriterion::l2;  // structured: how units and filters are ranked
   int rounds = 3;                    // iterative
   int finetune_epochs = 1;           // per round for iterative
   bool use_teacher = true;           // fine-tune with distillation from the teacher

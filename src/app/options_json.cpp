@@ -23,7 +23,8 @@ nlohmann::json distill_options_to_json(const DistillOptions& o) {
 
 nlohmann::json prune_options_to_json(const PruneOptions& o) {
   return {{"method", prune_method_name(o.method)},   {"sparsity", o.sparsity},
-          {"schedule", prune_schedule_name(o.schedule)}, {"rounds", o.rounds},
+          {"schedule", prune_schedule_name(o.schedule)}, {"criterion", norm_criterion_name(o.criterion)},
+          {"rounds", o.rounds},
           {"finetuneEpochs", o.finetune_epochs}, {"useTeacher", o.use_teacher},
           {"temperature", o.temperature}, {"alpha", o.alpha},
           {"lr", o.lr},           {"batch", o.batch},

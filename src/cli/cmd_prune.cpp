@@ -72,7 +72,7 @@ PruneSettings read_prune_settings(const ArgParser& args, float& val_split) {
   s.schedule = args.get_named("--schedule", PruneSchedule::kOneShot, prune_schedule_names());
   s.rounds = args.get_whole("--rounds", 3);
   s.finetune_epochs = args.get_whole("--finetune-epochs", 0);
-  s.criterion = args.get_choice("--criterion", "l2", {"l1", "l2"});
+  s.criterion = args.get_named("--criterion", NormCriterion::l2, norm_criterion_names());
   s.seed = read_seed(args);
   TrainConfig& c = s.train;
   val_split = read_step_flags(args, kFinetuningSteps, c);
@@ -99,7 +99,7 @@ void require_prunable(const Model& model, const PruneSettings& s, const std::str
   try {
     require(has_prunable(model.params()), "the model has nothing to prune (no dense or conv2d kernels)");
     if (s.method == PruneMethod::kStructured)
-      plan_structured(model, structured_keep_counts(model, s.sparsity), parse_norm_criterion(s.criterion));
+      plan_structured(model, structured_keep_counts(model, s.sparsity), s.criterion);
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }

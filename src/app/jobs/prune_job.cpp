@@ -132,8 +132,8 @@ void PruneJob::prune_round() {
     const float target = rounds_ == 1 ? settings_.sparsity : iterative_sparsity(settings_.sparsity, round_, rounds_);
     if (settings_.method == PruneMethod::kStructured) {
       // Keep counts come from the source's widths, so rounds compound exactly.
-      const NormCriterion criterion = parse_norm_criterion(settings_.criterion);
-      *model_ = shrink_model(*model_, plan_structured(*model_, structured_keep_counts(*source_, target), criterion));
+      *model_ = shrink_model(*model_,
+                             plan_structured(*model_, structured_keep_counts(*source_, target), settings_.criterion));
     } else {
       prune_unstructured(*model_, settings_.method, target, settings_.seed + static_cast<uint64_t>(round_));
     }

@@ -27,6 +27,30 @@ void PrunePanel::draw_settings(App& app) {
   ui::section("Pruning settings");
   ui::dim_text("Pruning removes weights (sets them to zero for good) and fine-tunes the rest to recover. Many "
                "networks keep their accuracy with most weights gone.");
+  draw_method_and_schedule();
+  draw_fine_tuning();
+
+  const bool has_student = app.session.student != nullptr;
+  const bool can = app.session.dataset && (has_student || app.session.teacher);
+  ui::dim_text(has_student ? "Prunes the current student; the result replaces it."
+                           : "There is no student yet: prunes a copy of the teacher, and the result becomes the student.");
+  ImGui::BeginDisabled(app.worker.busy() || !can);
+  if (ImGui::Button("  Prune  ")) app.run_action([&] { start_pruning(app, options); });
+  ImGui::EndDisabled();
+  ui::tip("Prune with these settings, fine-tune, and evaluate on the test split.");
+  if (app.worker.busy()) {
+    ImGui::SameLine();
+    draw_job_controls(app);
+  }
+  draw_job_progress(app);
+  // Fine-tuning curves while pruning runs (or after it did).
+  const auto progress = app.worker.progress();
+  const std::string& title = progress ? progress->curves.title : app.session.curves.title;
+  if (title.rfind("Pruning", 0) == 0) draw_training_curves(app, smooth_curves);
+}
+
+// What is removed and when: method (and the structured criterion), target sparsity, schedule, fine-tuning epochs.
+void PrunePanel::draw_method_and_schedule() {
   const float font = ImGui::GetFontSize();
   static const ui::EnumItem<PruneMethod> kMethods[] = {{PruneMethod::kMagnitude, "magnitude"},
                                                        {PruneMethod::kGlobal, "global"},
@@ -39,6 +63,13 @@ void PrunePanel::draw_settings(App& app) {
   ImGui::SetNextItemWidth(font * 9);
   ui::enum_combo("method", options.method, kMethods);
   ui::tip(method_tips);
+  if (options.method == PruneMethod::kStructured) {
+    static const ui::EnumItem<NormCriterion> kCriteria[] = {{NormCriterion::l1, "l1"}, {NormCriterion::l2, "l2"}};
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(font * 4);
+    ui::enum_combo("norm", options.criterion, kCriteria);
+    ui::tip("How neurons and filters are ranked: by the L1 or the L2 norm of their weights; the weakest go.");
+  }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(font * 10);
   ImGui::SliderFloat("target sparsity", &options.sparsity, 0.0f, 0.99f, "%.2f");
@@ -60,7 +91,11 @@ void PrunePanel::draw_settings(App& app) {
   ImGui::SetNextItemWidth(font * 6);
   ImGui::SliderInt("fine-tune epochs", &options.finetune_epochs, 0, 10);
   ui::tip("Epochs of training after pruning (per round) so the remaining weights make up for the removed ones.");
+}
 
+// Whether fine-tuning distils from the teacher, and its step size.
+void PrunePanel::draw_fine_tuning() {
+  const float font = ImGui::GetFontSize();
   ImGui::Checkbox("fine-tune with the teacher", &options.use_teacher);
   ui::tip("Fine-tune by distillation (the teacher's soft targets) instead of the labels alone: usually recovers more.");
   if (options.use_teacher) {
@@ -77,24 +112,6 @@ void PrunePanel::draw_settings(App& app) {
   ImGui::SetNextItemWidth(font * 8);
   ImGui::SliderFloat("learning rate##prune", &options.lr, 1e-5f, 1e-2f, "%.5f", ImGuiSliderFlags_Logarithmic);
   ui::tip("Fine-tuning step size: usually smaller than for training from scratch.");
-
-  const bool has_student = app.session.student != nullptr;
-  const bool can = app.session.dataset && (has_student || app.session.teacher);
-  ui::dim_text(has_student ? "Prunes the current student; the result replaces it."
-                           : "There is no student yet: prunes a copy of the teacher, and the result becomes the student.");
-  ImGui::BeginDisabled(app.worker.busy() || !can);
-  if (ImGui::Button("  Prune  ")) app.run_action([&] { start_pruning(app, options); });
-  ImGui::EndDisabled();
-  ui::tip("Prune with these settings, fine-tune, and evaluate on the test split.");
-  if (app.worker.busy()) {
-    ImGui::SameLine();
-    draw_job_controls(app);
-  }
-  draw_job_progress(app);
-  // Fine-tuning curves while pruning runs (or after it did).
-  const auto progress = app.worker.progress();
-  const std::string& title = progress ? progress->curves.title : app.session.curves.title;
-  if (title.rfind("Pruning", 0) == 0) draw_training_curves(app, smooth_curves);
 }
 
 // --- per-layer sparsity and pictures ----------------------------------------------------------------

@@ -25,6 +25,8 @@ struct PrunePanel {
 
  private:
   void draw_settings(App& app);
+  void draw_method_and_schedule();
+  void draw_fine_tuning();
   void draw_layers(App& app);
   void rebuild_pictures(App& app, const Model& model);
 };

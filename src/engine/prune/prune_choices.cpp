@@ -18,4 +18,10 @@ const NameTable<PruneSchedule>& prune_schedule_names() {
   return table;
 }
 
+const NameTable<NormCriterion>& norm_criterion_names() {
+  static const NameTable<NormCriterion> table("structured-pruning criterion",
+                                              {{NormCriterion::l1, "l1"}, {NormCriterion::l2, "l2"}});
+  return table;
+}
+
 }  // namespace distillery

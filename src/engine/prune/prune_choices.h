@@ -27,4 +27,15 @@ const NameTable<PruneSchedule>& prune_schedule_names();
 inline const char* prune_schedule_name(PruneSchedule s) { return prune_schedule_names().name(s); }
 inline PruneSchedule prune_schedule_from_name(const std::string& name) { return prune_schedule_names().parse(name); }
 
+// How structured pruning ranks a layer's units and filters: by the L1 or L2
+// norm of each one's incoming weights.
+enum class NormCriterion {
+  l1,  // "l1": sum of |w|
+  l2,  // "l2": sum of w^2 (the default)
+};
+const NameTable<NormCriterion>& norm_criterion_names();
+inline const char* norm_criterion_name(NormCriterion c) { return norm_criterion_names().name(c); }
+// Throws "unknown structured-pruning criterion 'x' (use l1 or l2)".
+inline NormCriterion parse_norm_criterion(const std::string& name) { return norm_criterion_names().parse(name); }
+
 }  // namespace distillery

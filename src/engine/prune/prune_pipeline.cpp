@@ -36,13 +36,12 @@ double removed_fraction(const Model& source, const Model& now) {
 Model prune_structured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
                                 const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
                                 const PruneCallbacks& callbacks, TrainControl* control) {
-  const NormCriterion criterion = parse_norm_criterion(s.criterion);
   const int rounds = s.schedule == PruneSchedule::kIterative ? s.rounds : 1;
   Model model = source.clone();
   for (int r = 1; r <= rounds; ++r) {
     // Keep counts are taken from the source's widths, so rounds compound exactly.
     const float target = rounds == 1 ? s.sparsity : iterative_sparsity(s.sparsity, r, rounds);
-    model = shrink_model(model, plan_structured(model, structured_keep_counts(source, target), criterion));
+    model = shrink_model(model, plan_structured(model, structured_keep_counts(source, target), s.criterion));
     if (callbacks.on_round) callbacks.on_round(r, rounds, removed_fraction(source, model));
     fine_tune(model, data, train, val, s, s.finetune_epochs, teacher_logits, callbacks.train, control);
   }
@@ -102,7 +101,7 @@ nlohmann::json PruneSettings::to_json() const {
                       {"finetune_epochs", finetune_epochs},
                       {"loss", loss_name(train.loss)}};
   if (schedule == PruneSchedule::kIterative) j["rounds"] = rounds;
-  if (method == PruneMethod::kStructured) j["criterion"] = criterion;
+  if (method == PruneMethod::kStructured) j["criterion"] = norm_criterion_name(criterion);
   if (method == PruneMethod::kRandom) j["seed"] = seed;
   if (train.loss == LossKind::kHinton) {
     j["temperature"] = train.temperature;
@@ -123,7 +122,6 @@ void validate_prune_settings(const PruneSettings& s) {
   require(s.finetune_epochs >= 0 && s.finetune_epochs <= kMaxEpochs,
           "fine-tuning epochs must be between 0 and " + std::to_string(kMaxEpochs) + ", got " +
               std::to_string(s.finetune_epochs));
-  if (s.method == PruneMethod::kStructured) parse_norm_criterion(s.criterion);
   if (s.schedule == PruneSchedule::kPolynomial) {
     require(s.method != PruneMethod::kStructured,
             "the polynomial (gradual) schedule prunes during training and needs magnitude, global or random "

@@ -29,8 +29,8 @@ struct PruneSettings {
   // Fine-tuning epochs after one-shot pruning, after every iterative round, or
   // over the whole gradual run (polynomial: at least 1).
   int finetune_epochs = 0;
-  std::string criterion = "l2";  // structured: l1 | l2
-  uint64_t seed = 42;            // random pruning
+  NormCriterion criterion = NormCriterion::l2;  // structured: how units and filters are ranked
+  uint64_t seed = 42;                           // random pruning
   // Polynomial: the sparsity ramps over this share of the fine-tuning steps
   // (the rest trains at the final sparsity), updating the masks every
   // `frequency` steps (0 = about 50 updates over the ramp).
@@ -48,8 +48,7 @@ struct PruneSettings {
 // the polynomial schedule is for. Fine-tuning shares the training epochs' limit.
 constexpr int kMaxPruneRounds = 20;
 
-// Throws Error (one line, naming the setting) for an unknown criterion, a
-// sparsity outside [0, 1), rounds or fine-tuning epochs out of their limits,
+// Throws Error (one line, naming the setting) for a sparsity outside [0, 1), rounds or fine-tuning epochs out of their limits,
 // a polynomial schedule without fine-tuning epochs or with structured
 // pruning, or fine-tuning settings validate_train_config refuses.
 void validate_prune_settings(const PruneSettings& settings);

@@ -91,12 +91,6 @@ std::vector<int> inverse(const std::vector<int>& kept, int64_t size) {
 
 }  // namespace
 
-NormCriterion parse_norm_criterion(const std::string& name) {
-  if (name == "l1") return NormCriterion::l1;
-  if (name == "l2") return NormCriterion::l2;
-  throw Error("unknown structured-pruning criterion '" + name + "' (use l1 or l2)");
-}
-
 std::vector<int> structured_keep_counts(const Model& model, float fraction) {
   check_sparsity(fraction);
   const int last = last_weighted_layer(model);

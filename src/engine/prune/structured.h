@@ -15,12 +15,10 @@
 #include <vector>
 
 #include "engine/model/model.h"
+#include "engine/prune/prune_choices.h"
 
 namespace distillery {
 
-enum class NormCriterion { l1, l2 };
-// "l1" or "l2"; throws Error otherwise.
-NormCriterion parse_norm_criterion(const std::string& name);
 
 struct StructuredPlan {
   // Per layer of the model (empty for layers without weights): which input
