@@ -129,7 +129,7 @@ std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, co
     require(why.empty(), imported.source + ": " + why + " (load a matching dataset first)");
   }
   app.session.set_teacher(std::move(imported.model), imported.source);
-  return imported.format;
+  return model_file_format_name(imported.format);
 }
 
 // --- training, distillation, evaluation ------------------------------------------------------

@@ -27,7 +27,7 @@ int start_dataset_upload(App& app, std::vector<FileEntry> files);
 void load_teacher_json(App& app, const std::string& text, const std::string& source);
 // Model files (Distillery JSON, TF.js model.json + .bin shards, or a ZIP of
 // either, see model_upload.h); on success the model becomes the teacher.
-// Returns "tfjs" or "distillery".
+// Returns the name of the file's format (model_file_format_names: "distillery", "tfjs" or "onnx").
 std::string load_teacher_files(App& app, const std::vector<FileEntry>& files, const ModelImportSettings& settings);
 // resume (optional): continue a saved run of the same options from its
 // checkpoint (session restore) instead of starting over.

@@ -99,7 +99,24 @@ Model import_foreign_for_dataset(const ForeignImport& import, const ModelImportS
   return model;
 }
 
+// What the source line says after the file name: which foreign format was read.
+const char* format_suffix(ModelFileFormat format) {
+  switch (format) {
+    case ModelFileFormat::kTfjs: return " (TF.js)";
+    case ModelFileFormat::kOnnx: return " (ONNX)";
+    case ModelFileFormat::kDistillery: return "";
+  }
+  return "";
+}
+
 }  // namespace
+
+const NameTable<ModelFileFormat>& model_file_format_names() {
+  static const NameTable<ModelFileFormat> table("model file format", {{ModelFileFormat::kDistillery, "distillery"},
+                                                                      {ModelFileFormat::kTfjs, "tfjs"},
+                                                                      {ModelFileFormat::kOnnx, "onnx"}});
+  return table;
+}
 
 // --- the entry point --------------------------------------------------------------------
 
@@ -117,7 +134,7 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
     } catch (const Error& e) {
       throw Error(files[0].path + ": " + e.what());
     }
-    out.source = files[0].path + (out.format == "tfjs" ? " (TF.js)" : out.format == "onnx" ? " (ONNX)" : "");
+    out.source = files[0].path + format_suffix(out.format);
     return out;
   }
 
@@ -129,8 +146,8 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
     } catch (const Error& e) {
       throw Error(f.path + ": " + e.what());
     }
-    out.source = f.path + " (ONNX)";
-    out.format = "onnx";
+    out.format = ModelFileFormat::kOnnx;
+    out.source = f.path + format_suffix(out.format);
     return out;
   }
 
@@ -141,8 +158,8 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
     out.model = std::make_shared<Model>(import_foreign_for_dataset(
         [&](const TfjsImportOptions& options) { return import_tfjs_files(files, options); }, settings, dataset));
     const auto json = std::find_if(files.begin(), files.end(), [](const FileEntry& f) { return is_json(f.path); });
-    out.source = json->path + " + " + shard_count_text(files.size()) + " (TF.js)";
-    out.format = "tfjs";
+    out.format = ModelFileFormat::kTfjs;
+    out.source = json->path + " + " + shard_count_text(files.size()) + format_suffix(out.format);
     return out;
   }
   const bool any_bin = std::any_of(files.begin(), files.end(), [](const FileEntry& f) { return is_bin(f.path); });
@@ -156,7 +173,7 @@ ImportedModel import_model_files(const std::vector<FileEntry>& files, const Mode
     throw Error(files[0].path + ": " + e.what());
   }
   out.source = files[0].path;
-  out.format = "distillery";
+  out.format = ModelFileFormat::kDistillery;
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/name_table.h"
 #include "engine/data/dataset.h"
 #include "engine/data/file_entry.h"
 #include "engine/model/model.h"
@@ -22,10 +23,16 @@ struct ModelImportSettings {
   float tfjs_input_scale = -1.0f;
 };
 
+// The kind of model file an upload held. Its name is what loadTeacherFiles()
+// returns as "format".
+enum class ModelFileFormat { kDistillery, kTfjs, kOnnx };
+const NameTable<ModelFileFormat>& model_file_format_names();
+inline const char* model_file_format_name(ModelFileFormat f) { return model_file_format_names().name(f); }
+
 struct ImportedModel {
   std::shared_ptr<Model> model;
   std::string source;  // e.g. "model.json + 2 weight files (TF.js)"
-  std::string format;  // "tfjs", "onnx" or "distillery"
+  ModelFileFormat format = ModelFileFormat::kDistillery;
 };
 
 // With a dataset, a TF.js or ONNX model takes its class names when the counts match
