@@ -39,6 +39,12 @@ const PanelInfo kPanels[] = {
 
 const char* panel_title(PanelId id) { return kPanels[static_cast<int>(id)].title; }
 
+std::optional<PanelId> panel_from_title(const std::string& title) {
+  for (int i = 0; i < static_cast<int>(PanelId::kCount); ++i)
+    if (title == kPanels[i].title) return static_cast<PanelId>(i);
+  return std::nullopt;
+}
+
 // --- construction, update, files ---------------------------------------------------------------
 
 App::App(RuntimeInfo info, PlatformServices& platform_services)

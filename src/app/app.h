@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,5 +99,7 @@ class App {
 };
 
 const char* panel_title(PanelId id);
+// The panel of that title (the name the JS API, saved sessions and the desktop's --panel use), if any.
+std::optional<PanelId> panel_from_title(const std::string& title);
 
 }  // namespace distillery

@@ -179,8 +179,7 @@ void put_back(App& app, const SavedSession& saved) {
   app.student_panel.arch.set_spec(saved.student_arch);
   app.distil_panel.options = saved.distill_options;
   app.prune_panel.apply(saved.prune_options);
-  for (int i = 0; i < static_cast<int>(PanelId::kCount); ++i)
-    if (saved.panel == panel_title(static_cast<PanelId>(i))) app.selected = static_cast<PanelId>(i);
+  if (const auto panel = panel_from_title(saved.panel)) app.selected = *panel;
 }
 
 // The interrupted run continues from its checkpoint; a refusal is reported, not thrown.

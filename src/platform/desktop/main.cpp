@@ -18,6 +18,7 @@
 #include "app/actions.h"
 #include "app/app.h"
 #include "app/frontend/glfw_frontend.h"
+#include "engine/core/name_table.h"
 #include "platform/desktop/desktop_platform.h"
 #include "platform/desktop/screenshot.h"
 
@@ -36,27 +37,44 @@ void usage() {
                "                          [--distill] [--size WxH] [--save-dir DIR] [--screenshot OUT.png [--frames N]]\n");
 }
 
+enum class Flag { kDemo, kData, kTeacher, kPanel, kDistill, kSize, kSaveDir, kScreenshot, kFrames };
+
+const distillery::NameTable<Flag>& flag_names() {
+  static const distillery::NameTable<Flag> table("flag", {{Flag::kDemo, "--demo"},
+                                                          {Flag::kData, "--data"},
+                                                          {Flag::kTeacher, "--teacher"},
+                                                          {Flag::kPanel, "--panel"},
+                                                          {Flag::kDistill, "--distill"},
+                                                          {Flag::kSize, "--size"},
+                                                          {Flag::kSaveDir, "--save-dir"},
+                                                          {Flag::kScreenshot, "--screenshot"},
+                                                          {Flag::kFrames, "--frames"}});
+  return table;
+}
+
+// False for an unknown flag, a missing value or a --size that is not WxH: main prints the usage.
 bool parse_args(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    std::string size;
-    if (arg == "--demo") { if (!value(a.demo_dir)) return false; }
-    else if (arg == "--data") { if (!value(a.data)) return false; }
-    else if (arg == "--teacher") { if (!value(a.teacher)) return false; }
-    else if (arg == "--panel") { if (!value(a.panel)) return false; }
-    else if (arg == "--screenshot") { if (!value(a.screenshot)) return false; }
-    else if (arg == "--save-dir") { if (!value(a.save_dir)) return false; }
-    else if (arg == "--distill") a.distill = true;
-    else if (arg == "--frames" && i + 1 < argc) a.frames = std::atoi(argv[++i]);
-    else if (arg == "--size" && value(size)) {
-      if (std::sscanf(size.c_str(), "%dx%d", &a.width, &a.height) != 2) return false;
-    } else {
-      return false;
+    if (!flag_names().contains(argv[i])) return false;
+    const Flag flag = flag_names().parse(argv[i]);
+    if (flag == Flag::kDistill) {
+      a.distill = true;
+      continue;
+    }
+    if (i + 1 >= argc) return false;  // every other flag takes a value
+    const std::string value = argv[++i];
+    switch (flag) {
+      case Flag::kDemo: a.demo_dir = value; break;
+      case Flag::kData: a.data = value; break;
+      case Flag::kTeacher: a.teacher = value; break;
+      case Flag::kPanel: a.panel = value; break;
+      case Flag::kSaveDir: a.save_dir = value; break;
+      case Flag::kScreenshot: a.screenshot = value; break;
+      case Flag::kFrames: a.frames = std::atoi(value.c_str()); break;
+      case Flag::kSize:
+        if (std::sscanf(value.c_str(), "%dx%d", &a.width, &a.height) != 2) return false;
+        break;
+      case Flag::kDistill: break;
     }
   }
   return true;
@@ -140,8 +158,7 @@ int main(int argc, char** argv) {
       });
     });
   }
-  for (int i = 0; i < static_cast<int>(PanelId::kCount); ++i)
-    if (args.panel == panel_title(static_cast<PanelId>(i))) app.selected = static_cast<PanelId>(i);
+  if (const auto panel = panel_from_title(args.panel)) app.selected = *panel;
 
   // Screenshots show the app, not a tooltip under wherever the pointer happens to be.
   if (!args.screenshot.empty()) ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NoMouse;
