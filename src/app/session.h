@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/jobs/job_kind.h"
 #include "engine/core/name_table.h"
 #include "engine/data/dataset.h"
 #include "engine/metrics/metrics.h"
@@ -33,7 +34,8 @@ DataSplit make_split(int n, const SplitSettings& settings);
 
 // The curves of one training run, as the Distil panel plots them.
 struct TrainingCurves {
-  std::string title;                  // "Distilling student", "Training teacher", ...
+  std::string title;                  // "Distilling student", "Training teacher", ...: what the chart says
+  std::optional<JobKind> kind;        // the job that drew them, which panels route on; none before a run
   std::vector<float> batch_epoch;     // x: fractional epoch of each batch
   std::vector<float> batch_loss;
   std::vector<float> batch_accuracy;

@@ -22,6 +22,22 @@ float number_from(const nlohmann::json& v) { return v.is_number() ? v.get<float>
 
 }  // namespace
 
+namespace {
+
+// Sessions saved before curves recorded their job knew it only by the title
+// the job gave them; these are all the titles those jobs wrote.
+std::optional<JobKind> kind_of_curves_saved_before_kinds(const std::string& title) {
+  static const NameTable<JobKind> old_titles("curves title", {{JobKind::kTrainTeacher, "Training teacher"},
+                                                              {JobKind::kDistill, "Distilling student"},
+                                                              {JobKind::kDistill, "Training student alone"},
+                                                              {JobKind::kPrune, "Pruning student"},
+                                                              {JobKind::kPrune, "Pruning teacher"}});
+  if (!old_titles.contains(title)) return std::nullopt;
+  return old_titles.parse(title);
+}
+
+}  // namespace
+
 nlohmann::json curves_json(const TrainingCurves& c) {
   nlohmann::json epochs = nlohmann::json::array();
   for (const EpochReport& r : c.epochs)
@@ -30,8 +46,10 @@ nlohmann::json curves_json(const TrainingCurves& c) {
   nlohmann::json loss = nlohmann::json::array(), accuracy = nlohmann::json::array();
   for (float v : c.batch_loss) loss.push_back(number_or_null(v));
   for (float v : c.batch_accuracy) accuracy.push_back(number_or_null(v));
-  return {{"title", c.title},       {"batch_epoch", c.batch_epoch}, {"batch_loss", loss},
-          {"batch_accuracy", accuracy}, {"epochs", epochs},          {"teacher_val_accuracy", c.teacher_val_accuracy}};
+  nlohmann::json j = {{"title", c.title},       {"batch_epoch", c.batch_epoch}, {"batch_loss", loss},
+                      {"batch_accuracy", accuracy}, {"epochs", epochs},  {"teacher_val_accuracy", c.teacher_val_accuracy}};
+  if (c.kind) j["kind"] = job_kind_name(*c.kind);
+  return j;
 }
 
 TrainingCurves curves_from_json(const nlohmann::json& j) {
@@ -39,6 +57,8 @@ TrainingCurves curves_from_json(const nlohmann::json& j) {
   TrainingCurves c;
   try {
     c.title = j.at("title").get<std::string>();
+    c.kind = j.contains("kind") ? std::optional<JobKind>(job_kind_from_name(j["kind"].get<std::string>()))
+                                : kind_of_curves_saved_before_kinds(c.title);
     c.batch_epoch = j.at("batch_epoch").get<std::vector<float>>();
     for (const auto& v : j.at("batch_loss")) c.batch_loss.push_back(number_from(v));
     for (const auto& v : j.at("batch_accuracy")) c.batch_accuracy.push_back(number_from(v));

@@ -52,6 +52,7 @@ PruneJob::PruneJob(const PruneOptions& options, std::unique_ptr<Model> source, s
     p.phase = needs_logits ? "caching the teacher's logits" : "pruning";
     p.epochs = settings_.finetune_epochs * rounds_;
     p.curves.title = title();
+    p.curves.kind = kind();
   });
   if (resume_from) {
     resume(*resume_from);
@@ -275,6 +276,7 @@ void PruneJob::resume(const ResumePoint& point) {
   update_progress([&](JobProgress& p) {
     p.curves = curves;
     p.curves.title = title();
+    p.curves.kind = kind();
     p.epoch = point.epochs_done;
   });
 }

@@ -28,6 +28,7 @@ TrainJob::TrainJob(TrainJobSettings settings, std::unique_ptr<Model> model, std:
     p.phase = cached ? "caching the teacher's logits" : needs_teacher ? "measuring the teacher" : "training";
     p.epochs = settings_.config.epochs;
     p.curves.title = settings_.title;
+    p.curves.kind = settings_.kind;
   });
 }
 
@@ -139,6 +140,7 @@ void TrainJob::start_training() {
       const float teacher_line = p.curves.teacher_val_accuracy;
       p.curves = curves;
       p.curves.title = settings_.title;
+      p.curves.kind = settings_.kind;
       p.curves.teacher_val_accuracy = teacher_line;
       p.epoch = run_->current_epoch();
     });

@@ -45,8 +45,8 @@ void PrunePanel::draw_settings(App& app) {
   draw_job_progress(app);
   // Fine-tuning curves while pruning runs (or after it did).
   const auto progress = app.worker.progress();
-  const std::string& title = progress ? progress->curves.title : app.session.curves.title;
-  if (title.rfind("Pruning", 0) == 0) draw_training_curves(app, smooth_curves);
+  const TrainingCurves& curves = progress ? progress->curves : app.session.curves;
+  if (curves.kind == JobKind::kPrune) draw_training_curves(app, smooth_curves);
 }
 
 // What is removed and when: method (and the structured criterion), target sparsity, schedule, fine-tuning epochs.

@@ -169,8 +169,8 @@ void TeacherPanel::draw_train(App& app) {
   }
   // Curves while a teacher trains here (or after it did).
   const auto progress = app.worker.progress();
-  const std::string& title = progress ? progress->curves.title : app.session.curves.title;
-  if (title == "Training teacher") {
+  const TrainingCurves& curves = progress ? progress->curves : app.session.curves;
+  if (curves.kind == JobKind::kTrainTeacher) {
     draw_job_progress(app);
     draw_training_curves(app, smooth_curves);
   }
