@@ -18,12 +18,28 @@
 #include <cstdlib>
 
 #include "engine/core/error.h"
+#include "engine/core/name_table.h"
 #include "engine/core/rng.h"
 
 namespace distillery {
 
 // ---------------------------------------------------------------- 1. the spec
 namespace {
+
+// The items of a spec ("shift:2,flip"), in the order the canonical text lists them.
+enum class AugmentItem { kShift, kFlip, kRotate, kScale, kMixup, kCutmix };
+
+const NameTable<AugmentItem>& augment_item_names() {
+  static const NameTable<AugmentItem> table("augmentation", {{AugmentItem::kShift, "shift"},
+                                                             {AugmentItem::kFlip, "flip"},
+                                                             {AugmentItem::kRotate, "rotate"},
+                                                             {AugmentItem::kScale, "scale"},
+                                                             {AugmentItem::kMixup, "mixup"},
+                                                             {AugmentItem::kCutmix, "cutmix"}});
+  return table;
+}
+
+std::string item_name(AugmentItem item) { return augment_item_names().name(item); }
 
 constexpr const char* kAugmentHelp = "use shift:PIXELS, flip, rotate:DEGREES, scale:FRACTION, mixup:A, cutmix:A or none";
 
@@ -64,26 +80,27 @@ AugmentSpec parse_augment_spec(const std::string& text) {
     require(!item.empty(), "augment: empty item in '" + text + "' (" + kAugmentHelp + ")");
     require(std::find(seen.begin(), seen.end(), name) == seen.end(), "augment: '" + name + "' is given twice");
     seen.push_back(name);
-    if (name == "flip") {
+    require(augment_item_names().contains(name), "augment: unknown item '" + item + "' (" + kAugmentHelp + ")");
+    const AugmentItem kind = augment_item_names().parse(name);
+    if (kind == AugmentItem::kFlip) {
       require(!has_value, "augment: 'flip' takes no value");
       spec.flip = true;
       continue;
     }
-    float* target = name == "rotate" ? &spec.rotate
-                    : name == "scale"  ? &spec.scale
-                    : name == "mixup"  ? &spec.mixup
-                    : name == "cutmix" ? &spec.cutmix
-                                       : nullptr;
-    require(target || name == "shift",
-            "augment: unknown item '" + item + "' (" + kAugmentHelp + ")");
-    require(has_value, "augment: '" + name + "' needs a value, e.g. " + name + (name == "shift" ? ":2" : ":0.2"));
+    require(has_value,
+            "augment: '" + name + "' needs a value, e.g. " + name + (kind == AugmentItem::kShift ? ":2" : ":0.2"));
     const float number = parse_number(item, value);
-    if (target) {
-      *target = number;
-    } else {
-      require(number == std::floor(number) && std::fabs(number) < 1e6f,
-              "augment: '" + item + "' is not a whole number of pixels");
-      spec.shift = static_cast<int>(number);
+    switch (kind) {
+      case AugmentItem::kShift:
+        require(number == std::floor(number) && std::fabs(number) < 1e6f,
+                "augment: '" + item + "' is not a whole number of pixels");
+        spec.shift = static_cast<int>(number);
+        break;
+      case AugmentItem::kRotate: spec.rotate = number; break;
+      case AugmentItem::kScale: spec.scale = number; break;
+      case AugmentItem::kMixup: spec.mixup = number; break;
+      case AugmentItem::kCutmix: spec.cutmix = number; break;
+      case AugmentItem::kFlip: break;
     }
   }
   validate_augment_spec(spec);
@@ -93,12 +110,12 @@ AugmentSpec parse_augment_spec(const std::string& text) {
 std::string augment_spec_text(const AugmentSpec& s) {
   std::string out;
   auto add = [&out](const std::string& item) { out += (out.empty() ? "" : ",") + item; };
-  if (s.shift > 0) add("shift:" + std::to_string(s.shift));
-  if (s.flip) add("flip");
-  if (s.rotate > 0) add("rotate:" + short_float(s.rotate));
-  if (s.scale > 0) add("scale:" + short_float(s.scale));
-  if (s.mixup > 0) add("mixup:" + short_float(s.mixup));
-  if (s.cutmix > 0) add("cutmix:" + short_float(s.cutmix));
+  if (s.shift > 0) add(item_name(AugmentItem::kShift) + ":" + std::to_string(s.shift));
+  if (s.flip) add(item_name(AugmentItem::kFlip));
+  if (s.rotate > 0) add(item_name(AugmentItem::kRotate) + ":" + short_float(s.rotate));
+  if (s.scale > 0) add(item_name(AugmentItem::kScale) + ":" + short_float(s.scale));
+  if (s.mixup > 0) add(item_name(AugmentItem::kMixup) + ":" + short_float(s.mixup));
+  if (s.cutmix > 0) add(item_name(AugmentItem::kCutmix) + ":" + short_float(s.cutmix));
   return out.empty() ? "none" : out;
 }
 
