@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "engine/core/error.h"
 #include "engine/prune/masks.h"
@@ -33,19 +34,35 @@ double removed_fraction(const Model& source, const Model& now) {
   return 1.0 - static_cast<double>(now.parameter_count()) / static_cast<double>(source.parameter_count());
 }
 
-Model prune_structured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
-                                const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
-                                const PruneCallbacks& callbacks, TrainControl* control) {
+// One round of a round-based schedule: prunes `model` towards `target` and
+// returns the figure the round reports (sparsity, or parameters removed).
+using PruneRound = std::function<double(Model& model, int round, float target)>;
+
+// The oneshot and iterative schedules: each round prunes, reports and fine-tunes.
+Model prune_in_rounds(const Model& source, const Dataset& data, const std::vector<int>& train,
+                      const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
+                      const PruneCallbacks& callbacks, TrainControl* control, const PruneRound& prune_round) {
   const int rounds = s.schedule == PruneSchedule::kIterative ? s.rounds : 1;
   Model model = source.clone();
   for (int r = 1; r <= rounds; ++r) {
-    // Keep counts are taken from the source's widths, so rounds compound exactly.
     const float target = rounds == 1 ? s.sparsity : iterative_sparsity(s.sparsity, r, rounds);
-    model = shrink_model(model, plan_structured(model, structured_keep_counts(source, target), s.criterion));
-    if (callbacks.on_round) callbacks.on_round(r, rounds, removed_fraction(source, model));
+    const double reached = prune_round(model, r, target);
+    if (callbacks.on_round) callbacks.on_round(r, rounds, reached);
     fine_tune(model, data, train, val, s, s.finetune_epochs, teacher_logits, callbacks.train, control);
   }
   return model;
+}
+
+Model prune_structured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
+                                const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
+                                const PruneCallbacks& callbacks, TrainControl* control) {
+  return prune_in_rounds(source, data, train, val, s, teacher_logits, callbacks, control,
+                         [&](Model& model, int, float target) {
+                           // Keep counts are taken from the source's widths, so rounds compound exactly.
+                           model = shrink_model(
+                               model, plan_structured(model, structured_keep_counts(source, target), s.criterion));
+                           return removed_fraction(source, model);
+                         });
 }
 
 Model prune_polynomial(const Model& source, const Dataset& data, const std::vector<int>& train,
@@ -81,15 +98,11 @@ Model prune_polynomial(const Model& source, const Dataset& data, const std::vect
 Model prune_unstructured_schedule(const Model& source, const Dataset& data, const std::vector<int>& train,
                                   const std::vector<int>& val, const PruneSettings& s, const Tensor* teacher_logits,
                                   const PruneCallbacks& callbacks, TrainControl* control) {
-  const int rounds = s.schedule == PruneSchedule::kIterative ? s.rounds : 1;
-  Model model = source.clone();
-  for (int r = 1; r <= rounds; ++r) {
-    const float target = rounds == 1 ? s.sparsity : iterative_sparsity(s.sparsity, r, rounds);
-    prune_unstructured(model, s.method, target, s.seed + static_cast<uint64_t>(r));
-    if (callbacks.on_round) callbacks.on_round(r, rounds, global_sparsity(model.params()));
-    fine_tune(model, data, train, val, s, s.finetune_epochs, teacher_logits, callbacks.train, control);
-  }
-  return model;
+  return prune_in_rounds(source, data, train, val, s, teacher_logits, callbacks, control,
+                         [&](Model& model, int round, float target) {
+                           prune_unstructured(model, s.method, target, s.seed + static_cast<uint64_t>(round));
+                           return global_sparsity(model.params());
+                         });
 }
 
 }  // namespace
