@@ -120,7 +120,7 @@ void add_run_series(const TrainingCurves& c, const RunStyle& style, bool smooth_
 
 void draw_training_curves(App& app, bool& smooth_curves) {
   const auto progress = app.worker.progress();
-  const bool live = progress && !progress->curves.title.empty();
+  const bool live = progress && progress->curves.kind.has_value();  // the running job draws curves
   const TrainingCurves& curves = live ? progress->curves : app.session.curves;
   const TrainingCurves& baseline = live ? progress->baseline_curves : app.session.baseline_curves;
   const bool compared = !baseline.batch_epoch.empty();
