@@ -3,6 +3,8 @@
 // the same words, and a flag one command takes the others take too.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_test_support.h"
 
 namespace distillery {
@@ -33,8 +35,10 @@ TEST(CliFlagGroups, TrainingAndFineTuningRefuseABadStepFlagAlike) {
     EXPECT_EQ(refusal(distill + " " + bad), words) << bad;
     EXPECT_EQ(refusal(prune + " " + bad), words) << bad;
   }
-  // Prune's fine-tuning takes the weight decay training takes.
-  EXPECT_EQ(run_cli(prune + " --weight-decay 0.001 --optimizer adamw").exit_code, 0);
+  // Prune's fine-tuning takes the weight decay training takes, and records it with its settings.
+  const RunResult decayed = run_cli(prune + " --weight-decay 0.25 --optimizer adamw --json");
+  ASSERT_EQ(decayed.exit_code, 0) << decayed.err;
+  EXPECT_FLOAT_EQ(nlohmann::json::parse(decayed.out)["settings"]["weight_decay"].get<float>(), 0.25f);
 }
 
 TEST(CliFlagGroups, SoftTargetFlagsAreRefusedAlikeByDistillAndPrune) {

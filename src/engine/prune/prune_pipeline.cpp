@@ -124,6 +124,7 @@ nlohmann::json PruneSettings::to_json() const {
     j["learning_rate"] = train.learning_rate;
     j["batch_size"] = train.batch_size;
     j["optimizer"] = optimizer_name(train.optimizer.kind);
+    if (train.optimizer.weight_decay > 0) j["weight_decay"] = train.optimizer.weight_decay;
   }
   return j;
 }
