@@ -160,6 +160,7 @@ OrderedJson distillery_metadata(const Model& model) {
 
 TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_path) {
   require(model.num_layers() > 0, "the model has no layers");
+  model.require_chain("TF.js export");
   require(!weights_path.empty(), "the weights file needs a name");
   const std::vector<ExportedLayer> layers = LayerWriter(model).write();
 

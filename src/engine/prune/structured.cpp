@@ -98,6 +98,7 @@ NormCriterion parse_norm_criterion(const std::string& name) {
 }
 
 std::vector<int> structured_keep_counts(const Model& model, float fraction) {
+  model.require_chain("structured pruning");
   check_sparsity(fraction);
   const int last = last_weighted_layer(model);
   std::vector<int> counts(static_cast<size_t>(model.num_layers()), -1);
@@ -115,6 +116,7 @@ std::vector<int> structured_keep_counts(const Model& model, float fraction) {
 
 StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_counts, NormCriterion criterion) {
   assert(static_cast<int>(keep_counts.size()) == model.num_layers());
+  model.require_chain("structured pruning");
   const int last = last_weighted_layer(model);
   StructuredPlan plan;
   plan.kept_inputs.resize(static_cast<size_t>(model.num_layers()));
