@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "engine/core/error.h"
+#include "engine/io/tfjs_dialect.h"
 
 namespace distillery {
 
@@ -57,6 +58,9 @@ LayerKind add_kind() {
   LayerKind kind;
   kind.type = "add";
   kind.create = construct_layer<Add>;
+  kind.tfjs_classes = {"Add"};
+  kind.from_tfjs = [](const TfjsSource&, TfjsTarget& target) { target.add({{"type", "add"}}); };
+  kind.to_tfjs = [](const nlohmann::json&) { return TfjsLayer{"Add", "add", {}}; };
   return kind;
 }
 
@@ -115,6 +119,20 @@ LayerKind concatenate_kind() {
   LayerKind kind;
   kind.type = "concatenate";
   kind.create = construct_layer<Concatenate>;
+  kind.tfjs_classes = {"Concatenate"};
+  kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
+    // Keras counts the batch axis: the channels of an NHWC image are axis 3, or -1.
+    const int axis = source.field<int>("axis", -1);
+    require(axis == -1 || axis == target.input_rank(),
+            source.label() + ": only concatenation along the last axis (channels) is supported, not axis " +
+                std::to_string(axis));
+    target.add({{"type", "concatenate"}});
+  };
+  kind.to_tfjs = [](const nlohmann::json&) {
+    TfjsLayer layer{"Concatenate", "concatenate", {}};
+    layer.config["axis"] = -1;
+    return layer;
+  };
   return kind;
 }
 

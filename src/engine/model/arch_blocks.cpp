@@ -78,7 +78,10 @@ struct BlockWriter {
                       {"padding", "same"}, {"use_bias", false}, {"kernel_initializer", "he_uniform"}},
                std::move(inputs));
   }
-  std::string bn(const std::string& part) { return add(part, {{"type", "batch_norm"}}); }
+  // Momentum 0.9 (PyTorch's 0.1): Keras' 0.99 leaves the moving statistics near
+  // their start for the few hundred steps of a short run, and the model then
+  // infers with statistics it never trained with.
+  std::string bn(const std::string& part) { return add(part, {{"type", "batch_norm"}, {"momentum", 0.9}}); }
   std::string relu(const std::string& part) { return add(part, {{"type", "relu"}}); }
   std::string relu6(const std::string& part) { return add(part, {{"type", "relu6"}}); }
 };
