@@ -58,6 +58,7 @@ LayerKind add_kind() {
   LayerKind kind;
   kind.type = "add";
   kind.create = construct_layer<Add>;
+  kind.channels = ChannelFlow::joined;
   kind.tfjs_classes = {"Add"};
   kind.from_tfjs = [](const TfjsSource&, TfjsTarget& target) { target.add({{"type", "add"}}); };
   kind.to_tfjs = [](const nlohmann::json&) { return TfjsLayer{"Add", "add", {}}; };
@@ -119,6 +120,7 @@ LayerKind concatenate_kind() {
   LayerKind kind;
   kind.type = "concatenate";
   kind.create = construct_layer<Concatenate>;
+  kind.channels = ChannelFlow::concatenated;
   kind.tfjs_classes = {"Concatenate"};
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
     // Keras counts the batch axis: the channels of an NHWC image are axis 3, or -1.
