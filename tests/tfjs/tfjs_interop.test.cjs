@@ -268,3 +268,44 @@ test('distil a student from a teacher trained in TF.js, then take the student ba
   const { model } = await exportAndCompare(dir, student, images);
   assert.deepEqual(model.getUserDefinedMetadata().distillery.class_names, readJson(student).class_names);
 });
+
+test('a functional TF.js model with a residual add, a concatenation and BatchNormalization predicts like TF.js', async () => {
+  const dir = tempDir('graph');
+  const input = tf.input({ shape: [8, 8, 3] });
+  const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu',
+    kernelInitializer: glorot(11), biasInitializer: normal(12) }).apply(input);
+  const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: glorot(13) }).apply(c1);
+  const bn = tf.layers.batchNormalization({ betaInitializer: normal(14), gammaInitializer: normal(15),
+    movingMeanInitializer: normal(16), movingVarianceInitializer: 'ones' }).apply(c2);
+  const sum = tf.layers.reLU().apply(tf.layers.add().apply([bn, c1]));
+  const side = tf.layers.conv2d({ filters: 2, kernelSize: 1, kernelInitializer: glorot(17) }).apply(input);
+  const joined = tf.layers.concatenate().apply([sum, side]);
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(joined);
+  const output = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: normal(18) }).apply(pooled);
+  const model = tf.model({ inputs: input, outputs: output });
+  await saveTfjsModel(model, dir);
+  const imported = importAndCompare(dir, model, [8, 8, 3], [8, 8, 3]);
+  assert.deepEqual(imported.layers.map((l) => l.type),
+    ['conv2d', 'relu', 'conv2d', 'batch_norm', 'add', 'relu', 'conv2d', 'concatenate', 'global_avg_pool2d', 'dense']);
+  assert.equal(imported.version, 3);
+  const add = imported.layers[4];
+  assert.deepEqual(add.inputs, [imported.layers[3].name, imported.layers[1].name]);
+});
+
+test('a residual model trained by the CLI exports as a functional model that TF.js loads and predicts alike', async () => {
+  const dir = tempDir('graph-export');
+  const { csv, images } = bandData(dir);
+  const trained = path.join(dir, 'res.json');
+  cli(['train', '--data', csv, '--arch', 'conv:6:3,res:6,res:8:2,gap', '--epochs', '2', '--lr', '0.01',
+    '--out', trained]);
+  const { model, json } = await exportAndCompare(dir, trained, images);
+  assert.equal(json.modelTopology.class_name, 'Model');
+  const classes = model.layers.map((l) => l.getClassName());
+  assert.equal(classes.filter((c) => c === 'Add').length, 2);
+  assert.equal(classes.filter((c) => c === 'BatchNormalization').length, 5);
+  // Back again: the exported functional model imports to the same graph.
+  const again = path.join(dir, 'again.json');
+  cli(['convert', '--in', path.join(dir, 'res_tfjs'), '--out', again]);
+  const ours = cliPredict(trained, images);
+  assert.ok(maxAbsDiff(cliPredict(again, images), ours) <= TOLERANCE);
+});

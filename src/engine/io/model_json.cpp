@@ -273,7 +273,7 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
 
   OrderedJson doc;
   doc["format"] = kModelFormatName;
-  doc["version"] = kFloatModelFormatVersion;
+  doc["version"] = model.is_chain() ? kFloatModelFormatVersion : kGraphModelFormatVersion;
   doc["name"] = model.name;
   doc["input_shape"] = model.input_shape().dims;
   doc["class_names"] = model.class_names;
@@ -287,13 +287,16 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
   doc["preprocessing"] = pre;
 
   OrderedJson layers = OrderedJson::array();
+  const std::vector<Json> configs = model.layer_configs();
   for (int i = 0; i < model.num_layers(); ++i) {
     const Layer& layer = model.layer(i);
-    const Json config = layer.config();
+    const Json& config = configs[static_cast<size_t>(i)];
     OrderedJson entry;
     entry["type"] = layer.type();
+    for (const char* key : {"name", "inputs"})
+      if (config.contains(key)) entry[key] = config[key];
     for (auto it = config.begin(); it != config.end(); ++it) {
-      if (it.key() == "type") continue;
+      if (it.key() == "type" || it.key() == "name" || it.key() == "inputs") continue;
       // Layers keep settings such as a dropout rate as float: write 0.1, not 0.10000000149011612.
       if (it.value().is_number_float())
         entry[it.key()] = float_to_json_double(static_cast<float>(it.value().get<double>()));
@@ -357,26 +360,6 @@ Json layer_config_of(const Json& entry, int index) {
   config.erase("weights");
   config.erase("mask");
   return config;
-}
-
-// Builds the layers one by one so a shape mismatch names the layer at fault
-// (Model::from_layer_configs then builds the same stack again).
-void check_layer_stack(const std::vector<Json>& configs, const Shape& input_shape) {
-  const LayerRegistry& registry = LayerRegistry::instance();
-  check_model_input_limits(input_shape);
-  check_model_layer_count(static_cast<int>(configs.size()));
-  Shape shape = input_shape;
-  int64_t total_parameters = 0;
-  for (size_t i = 0; i < configs.size(); ++i) {
-    const std::string type = configs[i]["type"].get<std::string>();
-    try {
-      LayerPtr layer = registry.create(configs[i]);
-      shape = layer->build(shape);
-      check_layer_limits(*layer, shape, total_parameters);
-    } catch (const Error& e) {
-      throw Error(layer_label(static_cast<int>(i), type) + ": " + e.what());
-    }
-  }
 }
 
 void load_layer_tensors(const Json& entry, int index, Model& model) {
@@ -474,7 +457,7 @@ Model load_document(const std::string& text) {
   require(!entries.empty(), "\"layers\" is empty");
   std::vector<Json> configs;
   for (size_t i = 0; i < entries.size(); ++i) configs.push_back(layer_config_of(entries[i], static_cast<int>(i)));
-  check_layer_stack(configs, input_shape);
+  Model::measure(configs, input_shape);  // names the layer at fault before any weight is allocated
 
   Rng rng(0);  // the initial weights are overwritten below
   Model model = Model::from_layer_configs(configs, input_shape, rng);

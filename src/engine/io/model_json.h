@@ -16,11 +16,14 @@
 namespace distillery {
 
 constexpr const char* kModelFormatName = "distillery-model";
-// The newest version this build reads. Float models are still written as
-// version 1 (their form has not changed, so older builds keep reading them);
+// The newest version this build reads. Float chain models are still written
+// as version 1 (their form has not changed, so older builds keep reading them);
 // quantized ones (typed tensors, a "quantization" section) as version 2.
-constexpr int kModelFormatVersion = 2;
+constexpr int kModelFormatVersion = 3;
 constexpr int kFloatModelFormatVersion = 1;
+// Graph models (layers with "name" and "inputs", model/layer_graph.h): an
+// older build would read their layers as a chain, so they say they are newer.
+constexpr int kGraphModelFormatVersion = 3;
 
 struct ModelJsonOptions {
   // "array": weights as plain JSON numbers (readable, diffable);

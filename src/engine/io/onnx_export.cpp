@@ -245,6 +245,7 @@ std::string join_types(const Model& model) {
 
 std::vector<uint8_t> export_onnx_model(const Model& model) {
   require(model.num_layers() > 0, "ONNX export: the model has no layers");
+  model.require_chain("ONNX export");
   OnnxModel onnx;
   onnx.ir_version = kIrVersion;
   onnx.opsets = {{"", kOpset}};

@@ -3,6 +3,7 @@
 // layer's config with checked accessors, the import's target, and a layer as
 // the exporter writes it. See layers/layer_kind.h.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,8 @@ class TfjsSource {
   std::string name;
   std::string class_name;
   nlohmann::json config;
+  // The layers it reads, in a functional model that is not a chain (empty otherwise).
+  std::vector<std::string> inputs;
 
   std::string label() const { return "layer '" + name + "' (" + class_name + ")"; }
 

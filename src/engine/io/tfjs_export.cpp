@@ -15,6 +15,7 @@
 #include "engine/io/tfjs_dialect.h"
 #include "engine/io/tfjs_weights.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/layer_graph.h"
 
 namespace distillery {
 namespace {
@@ -30,7 +31,10 @@ struct ExportedLayer {
   std::string class_name;
   OrderedJson config;
   int model_layer = -1;  // the Distillery layer whose weights it carries (-1: none)
+  std::vector<std::string> inputs;  // a functional model's: the TF.js layers it reads
 };
+
+constexpr const char* kInputLayerName = "input_1";
 
 double short_float(float v) { return float_to_json_double(v); }
 
@@ -39,10 +43,39 @@ class LayerWriter {
   explicit LayerWriter(const Model& model) : model_(model) {}
 
   std::vector<ExportedLayer> write() {
+    if (!model_.is_chain()) return write_graph();
     for (int i = 0; i < model_.num_layers(); ++i) i = write_layer(i);
     end_with_softmax();
     layers_.front().config["batch_input_shape"] = batch_input_shape();
     layers_.front().config["dtype"] = "float32";
+    return std::move(layers_);
+  }
+
+  // A functional model: an InputLayer, then each layer with the TF.js names
+  // of the layers it reads.
+  std::vector<ExportedLayer> write_graph() {
+    ExportedLayer input{"InputLayer", OrderedJson::object(), -1, {}};
+    input.config["batch_input_shape"] = batch_input_shape();
+    input.config["dtype"] = "float32";
+    input.config["sparse"] = false;
+    input.config["name"] = kInputLayerName;
+    layers_.push_back(std::move(input));
+    const LayerGraph& graph = model_.graph();
+    readers_ = graph.consumer_counts();
+    tfjs_names_.assign(static_cast<size_t>(model_.num_layers()), "");
+    for (int i = 0; i < model_.num_layers(); ++i) {
+      const size_t first = layers_.size();
+      const int last = write_layer(i);
+      for (int source : graph.inputs[static_cast<size_t>(i)])
+        layers_[first].inputs.push_back(source == LayerGraph::kModelInput ? kInputLayerName
+                                                                          : tfjs_names_[static_cast<size_t>(source)]);
+      for (int k = i; k <= last; ++k) tfjs_names_[static_cast<size_t>(k)] = layers_[first].config["name"].get<std::string>();
+      i = last;
+    }
+    const std::string output = layers_.back().config["name"].get<std::string>();
+    end_with_softmax();
+    if (layers_.back().inputs.empty() && layers_.size() > 1 && layers_.back().config["name"] != output)
+      layers_.back().inputs.push_back(output);
     return std::move(layers_);
   }
 
@@ -59,8 +92,13 @@ class LayerWriter {
   }
 
   // The TF.js name of the activation layer right after layer i ("" for none or one TF.js cannot fold).
+  // In a graph it folds only when it is the one reader of layer i.
   std::string next_activation(int i) const {
     if (i + 1 >= model_.num_layers()) return "";
+    if (!model_.is_chain()) {
+      const std::vector<int>& reads = model_.graph().inputs[static_cast<size_t>(i + 1)];
+      if (readers_[static_cast<size_t>(i)] != 1 || reads.size() != 1 || reads[0] != i) return "";
+    }
     const LayerKind* next = LayerRegistry::instance().find(model_.layer(i + 1).type());
     return next != nullptr ? next->tfjs_activation : "";
   }
@@ -99,6 +137,9 @@ class LayerWriter {
   const Model& model_;
   std::vector<ExportedLayer> layers_;
   std::map<std::string, int> counters_;
+  // Graphs only: how many layers read each layer, and the TF.js layer that outputs it.
+  std::vector<int> readers_;
+  std::vector<std::string> tfjs_names_;
 };
 
 // ---------------------------------------------------------------- 2. weights
@@ -141,6 +182,27 @@ std::string safe_model_name(const std::string& name) {
   return out;
 }
 
+// A functional model's config, in the form tf.LayersModel.toJSON writes.
+OrderedJson functional_config(const std::vector<ExportedLayer>& layers, const std::string& name) {
+  OrderedJson list = OrderedJson::array();
+  for (const ExportedLayer& layer : layers) {
+    OrderedJson node = OrderedJson::array();
+    for (const std::string& input : layer.inputs) node.push_back(OrderedJson::array({input, 0, 0, OrderedJson::object()}));
+    OrderedJson entry;
+    entry["class_name"] = layer.class_name;
+    entry["config"] = layer.config;
+    entry["name"] = layer.config["name"];
+    entry["inbound_nodes"] = layer.inputs.empty() ? OrderedJson::array() : OrderedJson::array({node});
+    list.push_back(std::move(entry));
+  }
+  OrderedJson config;
+  config["name"] = name;
+  config["layers"] = std::move(list);
+  config["input_layers"] = OrderedJson::array({OrderedJson::array({kInputLayerName, 0, 0})});
+  config["output_layers"] = OrderedJson::array({OrderedJson::array({layers.back().config["name"], 0, 0})});
+  return config;
+}
+
 OrderedJson distillery_metadata(const Model& model) {
   OrderedJson meta;
   meta["name"] = model.name;
@@ -163,12 +225,17 @@ TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_
   require(!weights_path.empty(), "the weights file needs a name");
   const std::vector<ExportedLayer> layers = LayerWriter(model).write();
 
-  OrderedJson layer_list = OrderedJson::array();
-  for (const ExportedLayer& layer : layers)
-    layer_list.push_back(OrderedJson{{"class_name", layer.class_name}, {"config", layer.config}});
   OrderedJson topology;
-  topology["class_name"] = "Sequential";
-  topology["config"] = {{"name", safe_model_name(model.name)}, {"layers", std::move(layer_list)}};
+  if (model.is_chain()) {
+    OrderedJson layer_list = OrderedJson::array();
+    for (const ExportedLayer& layer : layers)
+      layer_list.push_back(OrderedJson{{"class_name", layer.class_name}, {"config", layer.config}});
+    topology["class_name"] = "Sequential";
+    topology["config"] = {{"name", safe_model_name(model.name)}, {"layers", std::move(layer_list)}};
+  } else {
+    topology["class_name"] = "Model";
+    topology["config"] = functional_config(layers, safe_model_name(model.name));
+  }
   topology["keras_version"] = kTfjsLayersVersion;
   topology["backend"] = "tensor_flow.js";
 

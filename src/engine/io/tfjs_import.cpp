@@ -9,12 +9,14 @@
 #include "engine/io/tfjs_import.h"
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "engine/core/error.h"
 #include "engine/io/tfjs_dialect.h"
 #include "engine/io/tfjs_weights.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/layer_graph.h"
 
 namespace distillery {
 namespace {
@@ -83,25 +85,47 @@ std::vector<std::string> inbound_names(const Json& entry) {
 
 void append_layers(const Json& model_config, const std::string& model_class, std::vector<SourceLayer>& out);
 
-// A functional model is accepted when it is one chain: each layer fed by the one before.
-void append_functional_chain(const Json& config, std::vector<SourceLayer>& out) {
+bool is_model_class(const std::string& class_name) {
+  return class_name == "Sequential" || class_name == "Functional" || class_name == "Model";
+}
+
+// A functional model that is one chain (each layer fed by the one before) is
+// read as a chain, nested Sequential models inlined; any other graph keeps
+// each layer's inputs.
+void append_functional(const Json& config, std::vector<SourceLayer>& out) {
   const Json& layers = config["layers"];
+  bool chain = true;
+  for (size_t i = 0; i < layers.size() && chain; ++i) {
+    const std::vector<std::string> inputs = inbound_names(layers[i]);
+    chain = i == 0 ? inputs.empty() : inputs.size() == 1 && inputs[0] == source_layer(layers[i - 1], i - 1).name;
+  }
   for (size_t i = 0; i < layers.size(); ++i) {
     SourceLayer layer = source_layer(layers[i], i);
-    const std::vector<std::string> inputs = inbound_names(layers[i]);
-    const bool chained =
-        i == 0 ? inputs.empty() : inputs.size() == 1 && inputs[0] == source_layer(layers[i - 1], i - 1).name;
-    if (!chained) {
-      std::string from;
-      for (const auto& name : inputs) from += (from.empty() ? "" : ", ") + name;
-      throw Error("the functional model is not a single chain of layers: " + layer.label() + " takes input from " +
-                  (from.empty() ? "nothing" : from) + " (Distillery imports sequential stacks)");
+    if (chain) {
+      if (layer.class_name == "Sequential")
+        append_layers(layer.config, layer.class_name, out);
+      else
+        out.push_back(std::move(layer));
+      continue;
     }
-    if (layer.class_name == "Sequential")
-      append_layers(layer.config, layer.class_name, out);
-    else
-      out.push_back(std::move(layer));
+    require(!is_model_class(layer.class_name),
+            layer.label() + ": a model nested inside a branching model is not supported (only inside a chain)");
+    const Json& nodes = layers[i].value("inbound_nodes", Json::array());
+    require(!nodes.is_array() || nodes.size() <= 1,
+            layer.label() + " is called " + std::to_string(nodes.size()) + " times; shared layers are not supported");
+    layer.inputs = inbound_names(layers[i]);
+    require(i == 0 || !layer.inputs.empty() || layer.class_name == "InputLayer",
+            layer.label() + " reads no layer");
+    out.push_back(std::move(layer));
   }
+  if (chain || !config.contains("output_layers")) return;
+  const Json& outputs = config["output_layers"];
+  require(outputs.is_array() && outputs.size() == 1, "the functional model has " +
+                                                         std::to_string(outputs.is_array() ? outputs.size() : 0) +
+                                                         " outputs; Distillery models have one");
+  const Json& output = outputs[0];
+  require(output.is_array() && !output.empty() && output[0].is_string() && output[0] == out.back().name,
+          "the functional model's output " + output.dump() + " is not its last layer ('" + out.back().name + "')");
 }
 
 // The model's layers in order; nested Sequential models are inlined.
@@ -109,7 +133,7 @@ void append_layers(const Json& model_config, const std::string& model_class, std
   if (model_class == "Model" || model_class == "Functional") {
     require(model_config.is_object() && model_config.contains("layers") && model_config["layers"].is_array(),
             "the functional model has no \"layers\" list");
-    append_functional_chain(model_config, out);
+    append_functional(model_config, out);
     return;
   }
   require(model_class == "Sequential", "modelTopology is a '" + model_class +
@@ -120,7 +144,7 @@ void append_layers(const Json& model_config, const std::string& model_class, std
   require(layers.is_array(), "the Sequential model has no \"layers\" list");
   for (size_t i = 0; i < layers.size(); ++i) {
     SourceLayer layer = source_layer(layers[i], i);
-    if (layer.class_name == "Sequential" || layer.class_name == "Functional" || layer.class_name == "Model")
+    if (is_model_class(layer.class_name))
       append_layers(layer.config, layer.class_name, out);
     else
       out.push_back(std::move(layer));
@@ -160,7 +184,11 @@ struct PlannedLayer {
 // Activation, Softmax) here, every other class by the layer kind that reads it.
 class Translator : public TfjsTarget {
  public:
-  Translator(const Shape& input_shape, size_t source_count) : shape_(input_shape), source_count_(source_count) {}
+  // `graph`: the source layers name their inputs, and so will the Distillery layers.
+  Translator(const Shape& input_shape, size_t source_count, bool graph)
+      : shape_(input_shape), source_count_(source_count), graph_(graph) {
+    if (graph_) outputs_[LayerGraph::kModelInputName] = {LayerGraph::kModelInputName, input_shape};
+  }
 
   void translate(const SourceLayer& layer, size_t index);
   // Folds a final one-unit sigmoid into a two-logit dense; refuses other sigmoid outputs.
@@ -174,10 +202,23 @@ class Translator : public TfjsTarget {
   std::string output_activation = "linear";
 
  private:
+  // A graph's tensor: the Distillery layer that computes it, and its shape.
+  struct Output {
+    std::string name;
+    Shape shape;
+  };
+  void start_graph_layer(const SourceLayer& layer);
+
   Shape shape_;
   size_t source_count_;
+  bool graph_;
   const SourceLayer* current_ = nullptr;
   size_t index_ = 0;
+  // Graphs only: each TF.js layer's output, and what the current layer reads
+  // (its first Distillery layer reads `reads_`; a folded activation the layer before).
+  std::map<std::string, Output> outputs_;
+  std::vector<Output> reads_;
+  size_t planned_before_ = 0;
 };
 
 // Each kind's main class; aliases (Convolution2D, MaxPool2D, ...) are read too.
@@ -190,13 +231,42 @@ std::string supported_classes() {
 
 void Translator::add(Json config) {
   const SourceLayer& layer = *current_;
+  std::vector<Shape> shapes{shape_};
+  if (graph_) {
+    const bool first = planned.size() == planned_before_;
+    std::vector<std::string> inputs{first ? "" : planned.back().config["name"].get<std::string>()};
+    if (first) {
+      inputs.clear();
+      shapes.clear();
+      for (const Output& read : reads_) {
+        inputs.push_back(read.name);
+        shapes.push_back(read.shape);
+      }
+    }
+    config["name"] = first ? layer.name : layer.name + "_" + config["type"].get<std::string>();
+    config["inputs"] = inputs;
+  }
   try {
     LayerPtr built = LayerRegistry::instance().create(config);
-    shape_ = built->build(shape_);
+    shape_ = built->build_inputs(shapes);
   } catch (const Error& e) {
     throw Error(layer.label() + ": " + e.what());
   }
   planned.push_back({std::move(config), layer.name, layer.label()});
+}
+
+// What a graph layer reads, from the outputs of the layers before it.
+void Translator::start_graph_layer(const SourceLayer& layer) {
+  reads_.clear();
+  planned_before_ = planned.size();
+  std::vector<std::string> sources = layer.inputs;
+  if (sources.empty()) sources.push_back(LayerGraph::kModelInputName);  // the leading flatten
+  for (const std::string& source : sources) {
+    const auto it = outputs_.find(source);
+    require(it != outputs_.end(), layer.label() + " reads '" + source + "', which is not a layer before it");
+    reads_.push_back(it->second);
+  }
+  shape_ = reads_[0].shape;  // the rank a kind reads (input_rank); each input is built with its own
 }
 
 void Translator::add_activation(const Json& activation) {
@@ -227,8 +297,13 @@ void Translator::translate(const SourceLayer& layer, size_t index) {
   current_ = &layer;
   index_ = index;
   const std::string& c = layer.class_name;
+  if (graph_ && c != "InputLayer") start_graph_layer(layer);
   if (c == "InputLayer") {
     require(index == 0, layer.label() + ": an InputLayer is supported only as the first layer");
+    // A leading flatten stands for the input from here on.
+    if (graph_) outputs_[layer.name] = planned.empty() ? outputs_[LayerGraph::kModelInputName]
+                                                       : Output{planned.back().config["name"], shape_};
+    return;
   } else if (c == "Activation") {
     add_activation(layer.config.value("activation", Json("linear")));
   } else if (c == "Softmax") {
@@ -238,6 +313,13 @@ void Translator::translate(const SourceLayer& layer, size_t index) {
     kind->from_tfjs(layer, *this);
   } else {
     throw Error(layer.label() + " is not supported (supported: " + supported_classes() + ")");
+  }
+  if (!graph_) return;
+  if (planned.size() == planned_before_) {  // a linear activation, a softmax output: the tensor passes through
+    require(reads_.size() == 1, layer.label() + " reads " + std::to_string(reads_.size()) + " layers");
+    outputs_[layer.name] = reads_[0];
+  } else {
+    outputs_[layer.name] = {planned.back().config["name"].get<std::string>(), shape_};
   }
 }
 
@@ -539,7 +621,8 @@ Model import_unguarded(const std::string& model_json, const std::vector<std::vec
   const Shape tfjs_input = input_shape_of(topology.layers.front());
   Shape input;
   const bool lead_flatten = image_input(tfjs_input, options.image_shape, input);
-  Translator translator(input, topology.layers.size());
+  const bool graph = !topology.layers.back().inputs.empty();
+  Translator translator(input, topology.layers.size(), graph);
   if (lead_flatten) {
     SourceLayer added{"(input)", "Flatten", Json::object()};
     translator.translate(added, 0);

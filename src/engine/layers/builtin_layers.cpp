@@ -10,6 +10,7 @@
 #include "engine/layers/global_avg_pool2d.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/layers/maxpool2d.h"
+#include "engine/layers/merge.h"
 
 namespace distillery {
 
@@ -26,6 +27,8 @@ void register_builtin_layers(LayerRegistry& registry) {
   registry.add(leaky_relu_kind());
   registry.add(batch_norm_kind());
   registry.add(global_avg_pool2d_kind());
+  registry.add(add_kind());
+  registry.add(concatenate_kind());
 }
 
 }  // namespace distillery

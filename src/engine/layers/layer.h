@@ -46,6 +46,19 @@ class Layer {
   virtual void backward(const Tensor& input, const Tensor& output, const Tensor& grad_output,
                         Tensor& grad_input) = 0;
 
+  // Layers that combine several tensors (add, concatenate) override these;
+  // every other layer takes exactly one input, and the defaults hand it to the
+  // one-input forms above. A graph model calls these; a chain calls the above.
+  virtual Shape build_inputs(const std::vector<Shape>& input_shapes);
+  virtual void forward_inputs(const std::vector<const Tensor*>& inputs, Tensor& output, bool training) {
+    forward(*inputs[0], output, training);
+  }
+  // grad_inputs[k] receives d(loss)/d(inputs[k]).
+  virtual void backward_inputs(const std::vector<const Tensor*>& inputs, const Tensor& output,
+                               const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) {
+    backward(*inputs[0], output, grad_output, *grad_inputs[0]);
+  }
+
   // Called when the weights were changed by something other than training
   // (pruning, loading): a layer that caches a form of them drops it.
   virtual void weights_changed() {}

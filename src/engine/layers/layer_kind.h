@@ -29,6 +29,8 @@ enum class ChannelFlow {
   per_channel,  // one [C] parameter per channel, which follows the kept channels (batch_norm)
   preserved,    // each channel maps on its own (activations, pooling, dropout)
   flattened,    // NHWC flatten: channel c at position p becomes input p * C + c
+  joined,       // add: its inputs and its output are one set of channels, kept or removed together
+  concatenated, // concatenate: its output's channels are its inputs' side by side
 };
 
 struct LayerKind {

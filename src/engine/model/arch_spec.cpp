@@ -11,6 +11,7 @@
 
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/arch_blocks.h"
 #include "engine/model/arch_token.h"
 
 namespace distillery {
@@ -24,12 +25,14 @@ std::string known_tokens() {
   std::string names;
   for (const LayerKind* kind : LayerRegistry::instance().kinds())
     if (!kind->arch_tokens.empty()) names += (names.empty() ? "" : ", ") + kind->arch_tokens.front();
+  for (const std::string& block : arch_block_tokens()) names += ", " + block;
   return names;
 }
 
 // The layers one token stands for, read by the kind that owns its name; returns whether the stack is flat after it.
 bool token_to_layers(const std::string& text, int position, bool flat, std::vector<Json>& out) {
   ArchToken token(text, position, flat, out);
+  if (add_arch_block(token)) return flat;
   const LayerKind* kind = LayerRegistry::instance().find_arch_token(token.name());
   if (kind == nullptr)
     throw Error("unknown layer '" + token.name() + "' at position " + std::to_string(position) + " (known: " +
@@ -145,7 +148,14 @@ std::string describe_layers(const std::vector<Json>& layers, bool skip_automatic
     const Json& layer = layers[i];
     if (skip_automatic && i + 1 == n && is_type(layer, "dense")) break;  // the output layer
     if (skip_automatic && is_type(layer, "flatten") && i + 1 < n && is_type(layers[i + 1], "dense")) continue;
-    std::string token = token_of(layer);
+    std::string token;
+    size_t block_end = 0;
+    if (describe_arch_block(layers, i, token, block_end)) {
+      out += (out.empty() ? "" : ",") + token;
+      i = block_end - 1;
+      continue;
+    }
+    token = token_of(layer);
     const LayerKind* kind = registry.find(layer.value("type", std::string()));
     if (kind != nullptr && kind->takes_activation) {
       if (i + 1 < n && foldable_activation(layers[i + 1])) {

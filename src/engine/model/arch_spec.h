@@ -15,6 +15,8 @@
 //   dense:UNITS[:ACT]             dense, then ReLU unless ACT says otherwise
 //   dropout:P                     dropout with rate P in [0, 1)
 //   flatten, relu, tanh, sigmoid, leaky_relu[:ALPHA]   the layer itself
+//   res:FILTERS[:STRIDE], mbconv:FILTERS:EXPANSION[:STRIDE]
+//                                 residual blocks, a small graph each (arch_blocks.h)
 // A flatten goes before the first dense unless one is already there (and the
 // input is an image), and a final dense with one unit per class ends the
 // model without an activation: the model outputs logits.

@@ -40,6 +40,9 @@ class ArchToken {
   void require_image() const;
 
   void add(nlohmann::json config) { out_.push_back(std::move(config)); }
+  // The layers of the tokens before this one and of this one so far (blocks
+  // read and name the layer they start from).
+  std::vector<nlohmann::json>& layers() { return out_; }
   // The activation after a conv or dense: relu unless named, none for "linear".
   void add_activation(const std::string& activation);
 

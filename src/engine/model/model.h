@@ -1,6 +1,9 @@
 #pragma once
-// Model: a Sequential stack of layers over one flat ParamStore. Outputs
-// logits; softmax lives in the losses and in prediction.
+// Model: layers over one flat ParamStore, run in the order they are listed.
+// Most models are a chain (each layer reads the one before); a graph model's
+// layers name their inputs (model/layer_graph.h), so branches, residual adds
+// and concatenations are possible. Outputs logits; softmax lives in the losses
+// and in prediction.
 //
 //   Model m = Model::from_layer_configs(configs, Shape{28, 28, 1}, rng);
 //   const Tensor& logits = m.forward(x, /*training=*/true);
@@ -15,6 +18,7 @@
 #include "engine/core/rng.h"
 #include "engine/core/tensor.h"
 #include "engine/layers/layer.h"
+#include "engine/model/layer_graph.h"
 #include "engine/model/preprocessing.h"
 
 namespace distillery {
@@ -29,7 +33,7 @@ class Model {
 
   // Builds layers from their configs (see LayerRegistry), sizes the flat
   // buffers and initialises weights from rng. Throws Error when a layer does
-  // not fit its input.
+  // not fit its input or the graph keys are wrong (read_layer_graph).
   static Model from_layer_configs(const std::vector<nlohmann::json>& layer_configs, const Shape& input_shape,
                                   Rng& rng);
   // The size of the model from_layer_configs would build, after the same
@@ -59,7 +63,14 @@ class Model {
   int num_layers() const { return static_cast<int>(layers_.size()); }
   Layer& layer(int i) { return *layers_[i]; }
   const Layer& layer(int i) const { return *layers_[i]; }
+  // The configs the model was built from, with "name" and "inputs" for a graph.
   std::vector<nlohmann::json> layer_configs() const;
+  const LayerGraph& graph() const { return graph_; }
+  // Each layer reads the one before: what pruning, quantization and the
+  // format exports that do not know graphs yet require.
+  bool is_chain() const { return chain_; }
+  // Throws Error "<what> works on chains of layers; this model is a graph" unless is_chain().
+  void require_chain(const std::string& what) const;
 
   ParamStore& params() { return params_; }
   const ParamStore& params() const { return params_; }
@@ -84,6 +95,8 @@ class Model {
  private:
   void build(const Shape& input_shape);
   void bind_layers();
+  void prepare_graph_buffers();
+  void backward_graph(const Tensor& grad_logits);
 
   Shape input_shape_;
   Shape output_shape_;
@@ -94,6 +107,19 @@ class Model {
   const Tensor* last_input_ = nullptr;
   std::vector<Tensor> activations_;
   Tensor grad_a_, grad_b_;
+
+  LayerGraph graph_;
+  bool chain_ = true;
+  // Graph models only: what each layer reads and where its input gradients go.
+  // grads_[i] is d(loss)/d(output of layer i); an output read by several
+  // layers gets each reader's part in grad_parts_, summed into grads_.
+  std::vector<std::vector<const Tensor*>> node_inputs_;
+  std::vector<std::vector<Tensor*>> node_grad_inputs_;
+  std::vector<Tensor> grads_;
+  std::vector<std::vector<Tensor>> grad_parts_;
+  std::vector<int> readers_;
+  std::vector<int> reads_done_;
+  Tensor discarded_grad_;  // gradients with respect to the model input
 };
 
 }  // namespace distillery

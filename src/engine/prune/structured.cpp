@@ -89,6 +89,125 @@ std::vector<int> inverse(const std::vector<int>& kept, int64_t size) {
   return pos;
 }
 
+// ---------------------------------------------------------------- graphs
+// Channels tied by an add (and the layers that keep channels around it) form
+// one group: its weighted producers are scored together (their norms summed)
+// and lose the same channels. Tensors are numbered 0 for the model input and
+// i + 1 for layer i's output.
+
+class ChannelGroups {
+ public:
+  explicit ChannelGroups(int tensors) : parent_(static_cast<size_t>(tensors)) {
+    std::iota(parent_.begin(), parent_.end(), 0);
+  }
+  int find(int t) {
+    while (parent_[t] != t) t = parent_[t] = parent_[parent_[t]];
+    return t;
+  }
+  void join(int a, int b) { parent_[find(a)] = find(b); }
+
+ private:
+  std::vector<int> parent_;
+};
+
+int tensor_of(int source) { return source + 1; }  // LayerGraph::kModelInput is -1
+
+int last_axis(const Shape& shape) { return shape[shape.rank() - 1]; }
+
+StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_counts, NormCriterion criterion) {
+  const LayerGraph& graph = model.graph();
+  const int n = model.num_layers();
+  const int last = last_weighted_layer(model);
+  ChannelGroups groups(n + 1);
+  std::vector<bool> derived(static_cast<size_t>(n + 1), false);  // channels made from the inputs' (concat, flatten)
+  for (int i = 0; i < n; ++i) {
+    const ChannelFlow flow = channel_flow(model.layer(i));
+    const std::vector<int>& inputs = graph.inputs[static_cast<size_t>(i)];
+    const bool traceable = flow == ChannelFlow::weighted || flow == ChannelFlow::per_channel ||
+                           flow == ChannelFlow::flattened || flow == ChannelFlow::joined ||
+                           flow == ChannelFlow::concatenated ||
+                           (flow == ChannelFlow::preserved && model.param_refs_of_layer(i).empty());
+    if (!traceable) {
+      if (i > last) continue;
+      throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
+                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, flatten, add, "
+                  "concatenate)");
+    }
+    if (flow == ChannelFlow::flattened || flow == ChannelFlow::concatenated) derived[static_cast<size_t>(i + 1)] = true;
+    if (flow == ChannelFlow::preserved || flow == ChannelFlow::per_channel) groups.join(i + 1, tensor_of(inputs[0]));
+    if (flow == ChannelFlow::joined)
+      for (int source : inputs) groups.join(i + 1, tensor_of(source));
+  }
+
+  // Each group's channels: all of them when the group holds the model input, a
+  // derived tensor or the logits; else the strongest by the producers' summed norms.
+  std::vector<std::vector<int>> group_kept(static_cast<size_t>(n + 1));
+  std::vector<bool> decided(static_cast<size_t>(n + 1), false);
+  std::vector<bool> keeps_all(static_cast<size_t>(n + 1), false);
+  keeps_all[static_cast<size_t>(groups.find(0))] = true;
+  for (int t = 1; t <= n; ++t)
+    if (derived[static_cast<size_t>(t)]) keeps_all[static_cast<size_t>(groups.find(t))] = true;
+  for (int i = 0; i < n; ++i) {
+    if (!is_weighted(model.layer(i))) continue;
+    const int g = groups.find(i + 1);
+    if (decided[static_cast<size_t>(g)]) continue;
+    decided[static_cast<size_t>(g)] = true;
+    const int width = last_axis(model.layer(i).output_shape());
+    std::vector<double> norms(static_cast<size_t>(width), 0.0);
+    int keep = 0;
+    bool all = keeps_all[static_cast<size_t>(g)];
+    for (int p = i; p < n; ++p) {
+      if (!is_weighted(model.layer(p)) || groups.find(p + 1) != g) continue;
+      all = all || p == last || keep_counts[static_cast<size_t>(p)] < 0;
+      keep = std::max(keep, keep_counts[static_cast<size_t>(p)]);
+      const std::vector<double> part =
+          output_norms(model, p, all_of(last_axis(model.layer(p).input_shape())), criterion);
+      for (int c = 0; c < width; ++c) norms[static_cast<size_t>(c)] += part[static_cast<size_t>(c)];
+    }
+    group_kept[static_cast<size_t>(g)] = all || keep >= width ? all_of(width) : strongest(norms, std::max(1, keep));
+  }
+  for (int t = 0; t <= n; ++t)
+    if (derived[static_cast<size_t>(t)] && decided[static_cast<size_t>(groups.find(t))])
+      throw Error("structured pruning cannot follow the channels of " + layer_name(model, t - 1) +
+                  ", which are added to a weighted layer's");
+
+  StructuredPlan plan;
+  plan.kept_inputs.resize(static_cast<size_t>(n));
+  plan.kept_outputs.resize(static_cast<size_t>(n));
+  std::vector<std::vector<int>> kept(static_cast<size_t>(n + 1));
+  kept[0] = all_of(last_axis(model.input_shape()));
+  for (int i = 0; i < n; ++i) {
+    const Layer& layer = model.layer(i);
+    const std::vector<int>& inputs = graph.inputs[static_cast<size_t>(i)];
+    const std::vector<int>& first_in = kept[static_cast<size_t>(tensor_of(inputs[0]))];
+    std::vector<int>& out = kept[static_cast<size_t>(i + 1)];
+    const ChannelFlow flow = channel_flow(layer);
+    if (flow == ChannelFlow::flattened) {
+      const int channels = last_axis(layer.input_shape());
+      const int64_t positions = layer.input_shape().size() / channels;
+      for (int64_t p = 0; p < positions; ++p)
+        for (int c : first_in) out.push_back(static_cast<int>(p * channels + c));
+    } else if (flow == ChannelFlow::concatenated) {
+      int offset = 0;
+      for (int source : inputs) {
+        for (int c : kept[static_cast<size_t>(tensor_of(source))]) out.push_back(offset + c);
+        offset += source < 0 ? last_axis(model.input_shape()) : last_axis(model.layer(source).output_shape());
+      }
+    } else if (decided[static_cast<size_t>(groups.find(i + 1))]) {
+      out = group_kept[static_cast<size_t>(groups.find(i + 1))];
+    } else {
+      out = first_in;  // a group without a weighted producer: the channels it reads
+    }
+    if (is_weighted(layer)) {
+      plan.kept_inputs[static_cast<size_t>(i)] = first_in;
+      plan.kept_outputs[static_cast<size_t>(i)] = out;
+    } else if (flow == ChannelFlow::per_channel) {
+      plan.kept_inputs[static_cast<size_t>(i)] = plan.kept_outputs[static_cast<size_t>(i)] = out;
+    }
+  }
+  return plan;
+}
+
 }  // namespace
 
 std::vector<int> structured_keep_counts(const Model& model, float fraction) {
@@ -109,6 +228,7 @@ std::vector<int> structured_keep_counts(const Model& model, float fraction) {
 
 StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_counts, NormCriterion criterion) {
   assert(static_cast<int>(keep_counts.size()) == model.num_layers());
+  if (!model.is_chain()) return plan_graph(model, keep_counts, criterion);
   const int last = last_weighted_layer(model);
   StructuredPlan plan;
   plan.kept_inputs.resize(static_cast<size_t>(model.num_layers()));

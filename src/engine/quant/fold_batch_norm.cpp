@@ -7,6 +7,7 @@
 
 namespace distillery {
 Model fold_batch_norms(const Model& model) {
+  model.require_chain("batch-norm folding (for quantization)");
   // Which layers survive, and which BatchNorm folds into each.
   std::vector<nlohmann::json> configs;
   std::vector<int> source;       // source[j]: the layer of `model` behind new layer j

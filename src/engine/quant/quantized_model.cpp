@@ -40,6 +40,7 @@ bool positive_finite(float v) { return std::isfinite(v) && v > 0.0f; }
 
 QuantizedModel quantize_model(const Model& model, const Tensor& calibration, const QuantizeOptions& options) {
   validate(options);
+  model.require_chain("quantization");
   const bool int8 = options.mode == QuantMode::Int8;
   Model reference = int8 ? fold_batch_norms(model) : model.clone();
   std::vector<ActivationQuant> activations;

@@ -196,7 +196,7 @@ TEST(ModelJsonValidation, DocumentLevelErrors) {
   expect_load_error("{\"modelTopology\": {}}", "TensorFlow.js model");
   expect_load_error([](Json& d) { d.erase("format"); }, "\"format\" is missing");
   expect_load_error([](Json& d) { d["format"] = "keras"; }, "\"format\" is \"keras\"");
-  expect_load_error([](Json& d) { d["version"] = 3; }, "\"version\" 3 is newer");
+  expect_load_error([](Json& d) { d["version"] = 4; }, "\"version\" 4 is newer");
   expect_load_error([](Json& d) { d["version"] = "1"; }, "\"version\" must be an integer");
   expect_load_error([](Json& d) { d.erase("input_shape"); }, "\"input_shape\" is missing");
   expect_load_error([](Json& d) { d["input_shape"] = {6, -6, 1}; }, "\"input_shape\" must be an array of positive");

@@ -215,7 +215,7 @@ std::string functional_json(const json& layers, const std::vector<uint8_t>& byte
       .dump();
 }
 
-TEST(TfjsImportTest, AFunctionalChainImportsAndABranchingGraphIsRefused) {
+TEST(TfjsImportTest, AFunctionalChainImportsAndAGraphReadingAnUnknownLayerIsRefused) {
   Rng rng(4);
   TfjsModelBuilder weights({1});
   weights.weight("out/kernel", {4, 3}, rng);
@@ -230,7 +230,10 @@ TEST(TfjsImportTest, AFunctionalChainImportsAndABranchingGraphIsRefused) {
 
   layers[1] = functional_layer("Dense", "out", {{"units", 3}}, {"input", "other"});
   expect_error([&] { import_tfjs_model(functional_json(layers, {}, weights.manifest_entries()), {weights.bytes()}); },
-               {"not a single chain", "layer 'out' (Dense) takes input from input, other"});
+               {"layer 'out' (Dense) reads 'other', which is not a layer before it"});
+  layers[1] = functional_layer("Dense", "out", {{"units", 3}}, {"input", "input"});
+  expect_error([&] { import_tfjs_model(functional_json(layers, {}, weights.manifest_entries()), {weights.bytes()}); },
+               {"layer 'out' (Dense): dense takes one input, but is given 2"});
 }
 
 TEST(TfjsImportTest, OneUnitSigmoidOutputBecomesTwoClasses) {
