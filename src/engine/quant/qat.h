@@ -21,7 +21,10 @@
 // quantization in one run.
 //
 // Returns the fine-tuned float model (folded, no fake-quant layers, the
-// model's metadata); quantize_model then calibrates it. Throws Error for a
+// model's metadata); quantize_model then calibrates it afresh (the moving
+// ranges the fake-quant layers tracked serve the training only). Models are
+// chains today (model.h); once they can be graphs, fake_quantized_copy must
+// refuse one that is not a chain. Throws Error for a
 // config validate_train_config refuses, no epochs or no training samples.
 #include <vector>
 
