@@ -116,7 +116,7 @@ TEST(TfjsQuantizationTest, CorruptManifestsAreRefusedNamingTheWeight) {
     return json::array({{{"paths", {"w.bin"}}, {"weights", {entry}}}});
   };
   const std::vector<uint8_t> six(6, 3);
-  for (const auto& [quantization, message] : std::vector<std::pair<json, std::string>>{
+  for (const auto& [given, message] : std::vector<std::pair<json, std::string>>{
            {{{"dtype", "uint8"}, {"scale", 0}, {"min", -1}}, "quantization scale is 0"},
            {{{"dtype", "uint8"}, {"scale", -0.5}, {"min", -1}}, "quantization scale is -0.5"},
            {{{"dtype", "uint8"}, {"scale", "NaN"}, {"min", -1}}, "quantization scale must be a finite number, got \"NaN\""},
@@ -126,8 +126,9 @@ TEST(TfjsQuantizationTest, CorruptManifestsAreRefusedNamingTheWeight) {
            {{{"dtype", "int4"}, {"scale", 0.1}, {"min", 0}}, "quantization dtype 'int4' is not one TF.js writes"},
            {{{"dtype", "float32"}}, "quantization dtype 'float32' is not one TF.js writes"},
            {{{"scale", 0.1}}, "\"quantization\" must be an object with a \"dtype\""}}) {
-    SCOPED_TRACE(quantization.dump());
-    expect_error([&] { decode_tfjs_weights(manifest(quantization), {six}); }, {"weight 'd/kernel': " + message});
+    SCOPED_TRACE(given.dump());
+    const json broken = manifest(given);  // a structured binding is not capturable in C++17
+    expect_error([&] { decode_tfjs_weights(broken, {six}); }, {"weight 'd/kernel': " + message});
   }
   // The byte count follows the storage type: 6 uint8 values are 6 bytes, not 24.
   const json uint8 = manifest({{"dtype", "uint8"}, {"scale", 0.1}, {"min", -1}});
