@@ -101,15 +101,22 @@ void declare_args(ArgParser& args) {
   args.add_value("--input-shape", "H,W,C",
                  "the image a flat-input (MLP) model reads, e.g. 28,28,1; guessed for square images");
   args.add_value("--weights-encoding", "ENC", "array or base64, for a Distillery model file", "array");
+  args.add_value("--tfjs-weights", "DTYPE",
+                 "how a TF.js export stores its weights: float32, or TF.js's own quantized uint8 (4x smaller), "
+                 "uint16 or float16 (2x), which tf.loadLayersModel dequantizes when it loads",
+                 "float32");
   args.add_epilog(
       "\nAn imported model keeps its layers and weights; a softmax output becomes logits (Distillery applies\n"
       "softmax when predicting). An exported model ends with a softmax, so TF.js' predict() and ONNX runtimes\n"
       "give probabilities; its input is the preprocessed image (pixel * scale - mean) / std, NHWC for TF.js\n"
-      "and NCHW for ONNX (class names and preprocessing are in the ONNX model's metadata_props).\n\n"
+      "and NCHW for ONNX (class names and preprocessing are in the ONNX model's metadata_props).\n"
+      "A quantized Distillery model (distillery quantize) exports as the float model it stands for: its\n"
+      "dequantized weights, stored as --tfjs-weights says (TF.js computes in float32 either way).\n\n"
       "examples:\n"
       "  distillery convert --in keras_tfjs/model.json --out teacher.json --classes cat,dog\n"
       "  distillery convert --in pytorch_model.onnx --out teacher.json --classes cat,dog\n"
       "  distillery convert --in student.json --out student_tfjs/\n"
+      "  distillery convert --in student.json --out student_tfjs/ --tfjs-weights uint8\n"
       "  distillery convert --in student.json --out student.onnx\n");
 }
 
@@ -147,8 +154,9 @@ Model load_distillery_file(const ArgParser& args, const std::string& path, const
   return model;
 }
 
-std::vector<std::string> write_model(const std::string& out, Format to, const Model& model, const std::string& encoding) {
-  if (to == Format::kTfjs) return save_tfjs_model_files(out, model);
+std::vector<std::string> write_model(const std::string& out, Format to, const Model& model, const std::string& encoding,
+                                     TfjsWeightDtype tfjs_weights) {
+  if (to == Format::kTfjs) return save_tfjs_model_files(out, model, tfjs_weights);
   if (to == Format::kOnnx) {
     const std::vector<uint8_t> bytes = export_onnx_model(model);
     write_file_atomically(out, bytes.data(), bytes.size());
@@ -172,6 +180,17 @@ void print_notes(const Model& model, Format from, bool classes_given) {
     std::printf("note: the one-unit sigmoid output became two classes [not, yes]\n");
 }
 
+// What the chosen storage saved: the shard's bytes against float32's.
+void print_tfjs_weights(const std::string& shard, TfjsWeightDtype dtype, const Model& model) {
+  std::error_code ec;
+  const auto bytes = static_cast<long long>(fs::file_size(shard, ec));
+  const long long float32_bytes = 4 * static_cast<long long>(model.parameter_count());
+  std::printf("weights: %s, %lld bytes", tfjs_weight_dtype_name(dtype), bytes);
+  if (dtype != TfjsWeightDtype::Float32 && bytes > 0)
+    std::printf(" (float32: %lld, %.2fx smaller)", float32_bytes, double(float32_bytes) / double(bytes));
+  std::printf("\n");
+}
+
 }  // namespace
 
 int run_convert(const Args& argv) {
@@ -190,6 +209,10 @@ int run_convert(const Args& argv) {
   const Format from = input_format(in);
   const Format to = output_format(args, out, from);
   const std::string encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  require(!args.has("--tfjs-weights") || to == Format::kTfjs,
+          "--tfjs-weights applies to a TensorFlow.js export (--to tfjs), not to " + std::string(format_title(to)) + "s");
+  const TfjsWeightDtype tfjs_weights =
+      args.get_named("--tfjs-weights", TfjsWeightDtype::Float32, tfjs_weight_dtype_names());
   const TfjsImportOptions options = import_options(args);
 
   Model model = from == Format::kTfjs   ? load_tfjs_model_files(in, options)
@@ -203,7 +226,7 @@ int run_convert(const Args& argv) {
                                    {"to_format", format_name(to)}};
   if (from != Format::kDistillery && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
 
-  const std::vector<std::string> written = write_model(out, to, model, encoding);
+  const std::vector<std::string> written = write_model(out, to, model, encoding, tfjs_weights);
   std::string files = written[0];
   for (size_t i = 1; i < written.size(); ++i) files += " + " + written[i];
   std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(), format_title(to),
@@ -211,6 +234,7 @@ int run_convert(const Args& argv) {
   std::printf("input %s, preprocessing x = (pixel * %g - %g) / %g; classes: %s\n", model.input_shape().str().c_str(),
               model.preprocessing.scale, model.preprocessing.mean, model.preprocessing.std,
               join(model.class_names).c_str());
+  if (to == Format::kTfjs) print_tfjs_weights(written[1], tfjs_weights, model);
   print_notes(model, from, !options.class_names.empty());
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "engine/core/rng.h"
 #include "engine/data/batch.h"
 #include "engine/metrics/metrics.h"
+#include "engine/quant/qat.h"
 #include "engine/train/trainer.h"
 #include "native/model_files.h"
 #include "native/quantized_model_files.h"
@@ -29,6 +30,16 @@ std::vector<int> calibration_indices(int available, int count, uint64_t seed) {
   for (int i = 0; i < n; ++i) std::swap(indices[size_t(i)], indices[size_t(i) + rng.below(uint32_t(available - i))]);
   indices.resize(size_t(n));
   return indices;
+}
+
+// --qat-epochs: quantization-aware fine-tuning on all of --data before PTQ, distilled from --teacher when given.
+TrainConfig qat_config(const ArgParser& args, bool teacher) {
+  TrainConfig config;
+  config.epochs = args.get_whole("--qat-epochs", 0);
+  config.learning_rate = float(args.get_double("--qat-lr", 1e-4, 0.0, 1e9));
+  config.seed = uint64_t(args.get_int("--seed", 42, 0, 2147483647));
+  config.loss = teacher ? LossKind::kHinton : LossKind::kCrossEntropy;
+  return config;
 }
 
 double fraction_agreeing(const Tensor& a, const Tensor& b) {
@@ -54,6 +65,10 @@ int run_quantize(const Args& argv) {
   args.add_value("--percentile", "P", "with percentile: the range covers P% of the values (and 100 - P)", "99.99");
   add_seed_flag(args, "which calibration images are drawn");
   args.add_value("--weights-encoding", "ENC", "array or base64 (smaller; the point of quantizing)", "base64");
+  args.add_value("--qat-epochs", "E", "quantization-aware fine-tuning on --data first: E epochs with int8-rounded "
+                                    "weights and activations in the forward pass (straight-through gradient)", "0");
+  args.add_value("--teacher", "T.json", "with --qat-epochs: distil from this teacher (kd loss) while fine-tuning");
+  args.add_value("--qat-lr", "LR", "with --qat-epochs: the learning rate (Adam)", "0.0001");
   args.add_switch("--json", "print one JSON object on stdout instead of the summary");
   if (!args.parse(argv)) return 0;
 
@@ -72,15 +87,35 @@ int run_quantize(const Args& argv) {
                                        "give --data (int8-weights and float16 need none)");
 
   const std::string model_path = args.get("--model");
+  const TrainConfig qat = qat_config(args, args.has("--teacher"));
+  require(qat.epochs > 0 || (!args.has("--teacher") && !args.has("--qat-lr")),
+          "--teacher and --qat-lr apply to quantization-aware fine-tuning: give --qat-epochs E");
+  require(qat.epochs == 0 || args.has("--data"), "--qat-epochs: fine-tuning trains on --data; give --data");
+  if (qat.epochs > 0) validate_train_config(qat);
   Model model = load_model_file(model_path);
+  Model tuned;  // with --qat-epochs: the fine-tuned model, which is quantized; the report compares with `model`
   Tensor calibration(model.input_shape().with_batch(0));
   if (args.has("--data")) {
     const Dataset data = load_data_for_model(args.get("--data"), args.get("--labels"), model, model_path);
     require(data.size() > 0, args.get("--data") + ": there are no images to calibrate on");
+    if (qat.epochs > 0) {
+      Model teacher = args.has("--teacher") ? load_model_file(args.get("--teacher")) : Model();
+      TrainCallbacks report;
+      if (!args.has("--json"))
+        report.on_epoch = [](const EpochReport& e) {
+          std::printf("QAT epoch %d/%d  loss %.4f  acc %.4f  %.0f samples/s\n", e.epoch + 1, e.epochs, e.train_loss,
+                      e.train_accuracy, e.samples_per_second);
+        };
+      tuned = quantization_aware_finetune(model, data, all_indices(data.size()), qat,
+                                          args.has("--teacher") ? TeacherSignal(&teacher) : TeacherSignal(), report);
+      tuned.provenance["quantization_aware_training"] = {
+          {"epochs", qat.epochs}, {"learning_rate", qat.learning_rate}, {"loss", loss_name(qat.loss)},
+          {"teacher", args.get("--teacher")}, {"data", args.get("--data")}};
+    }
     const std::vector<int> indices = calibration_indices(data.size(), calibration_count, seed);
     gather_batch(data, indices.data(), int(indices.size()), model.preprocessing, calibration);
   }
-  QuantizedModel quantized = quantize_model(model, calibration, options);
+  QuantizedModel quantized = quantize_model(qat.epochs > 0 ? tuned : model, calibration, options);
 
   // What quantization changed on the calibration images (or nothing to compare with).
   double agreement = -1;
@@ -102,6 +137,7 @@ int run_quantize(const Args& argv) {
                         {"float32_file_bytes", float_file},
                         {"file_bytes", quantized_file}};
     if (int8) j["calibration_method"] = calibration_method_name(options.calibration);
+    if (qat.epochs > 0) j["qat"] = {{"epochs", qat.epochs}, {"teacher", args.get("--teacher")}, {"lr", qat.learning_rate}};
     if (agreement >= 0) j["agreement_with_float"] = agreement;
     std::printf("%s\n", j.dump().c_str());
     return 0;

@@ -65,7 +65,8 @@ Model load_tfjs_model_files(const std::string& path, const TfjsImportOptions& op
   }
 }
 
-std::vector<std::string> save_tfjs_model_files(const std::string& path, const Model& model) {
+std::vector<std::string> save_tfjs_model_files(const std::string& path, const Model& model,
+                                               TfjsWeightDtype weights) {
   std::string json_path, weights_name;
   if (ends_with(path, ".json")) {
     json_path = path;
@@ -79,7 +80,7 @@ std::vector<std::string> save_tfjs_model_files(const std::string& path, const Mo
   }
   TfjsModelFiles files;
   try {
-    files = export_tfjs_model(model, weights_name);
+    files = export_tfjs_model(model, weights_name, weights);
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }

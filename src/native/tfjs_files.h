@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/io/tfjs_import.h"
+#include "engine/io/tfjs_quantization.h"
 #include "engine/model/model.h"
 
 namespace distillery {
@@ -22,7 +23,9 @@ Model load_tfjs_model_files(const std::string& path, const TfjsImportOptions& op
 // PATH is a folder (created when missing; writes model.json and weights.bin)
 // or a file ending in .json (writes it and STEM.weights.bin beside it).
 // Each file is written through a temporary file renamed into place.
-// Returns the paths written, model.json first.
-std::vector<std::string> save_tfjs_model_files(const std::string& path, const Model& model);
+// Returns the paths written, model.json first. `weights`: how the shard stores
+// them (engine/io/tfjs_export.h).
+std::vector<std::string> save_tfjs_model_files(const std::string& path, const Model& model,
+                                               TfjsWeightDtype weights = TfjsWeightDtype::Float32);
 
 }  // namespace distillery

@@ -1,6 +1,7 @@
 // distillery convert: Distillery -> TF.js files (folder or .json path) -> back,
 // with the same predictions; options recorded on import; one-line errors for
-// missing shards, wrong class counts and files that are no model.
+// missing shards, wrong class counts and files that are no model; TF.js's
+// quantized weight storage (--tfjs-weights) and quantized models exported.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -65,6 +66,49 @@ TEST(CliConvert, AJsonOutputPathPutsTheWeightsBesideItAndImportOptionsAreRecorde
   EXPECT_EQ(named["provenance"]["imported_from"]["format"], "tfjs-layers-model");
 }
 
+std::vector<float> probabilities(const std::string& model, const std::string& image) {
+  return json::parse(predict_json(model, image)).get<std::vector<float>>();
+}
+
+TEST(CliConvert, TfjsWeightsStoreUint8OrFloat16InTfjsFormAndImportBackClose) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir, "teacher.json", "conv:3:3,pool:2,dense:8");
+  const int64_t params = json::parse(read_text(model))["params"].get<int64_t>();
+  write_png(dir.file("x.png"), band_image(2, 8, 8, 5), 8, 8, 1);
+  const std::vector<float> original = probabilities(model, dir.file("x.png"));
+  for (const auto& [dtype, bytes_per_value] : std::vector<std::pair<std::string, int64_t>>{{"uint8", 1}, {"float16", 2}}) {
+    SCOPED_TRACE(dtype);
+    const std::string out = dir.file("tfjs_" + dtype);
+    const RunResult r = run_cli("convert --in " + model + " --out " + out + " --tfjs-weights " + dtype);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("weights: " + dtype + ", " + std::to_string(params * bytes_per_value) + " bytes"),
+              std::string::npos) << r.out;
+    EXPECT_EQ(static_cast<int64_t>(fs::file_size(out + "/weights.bin")), params * bytes_per_value);
+    for (const json& entry : json::parse(read_text(out + "/model.json"))["weightsManifest"][0]["weights"])
+      EXPECT_EQ(entry["quantization"]["dtype"], dtype) << entry.dump();
+
+    const std::string back = dir.file("back_" + dtype + ".json");
+    ASSERT_EQ(run_cli("convert --in " + out + " --out " + back).exit_code, 0);
+    const std::vector<float> again = probabilities(back, dir.file("x.png"));
+    ASSERT_EQ(again.size(), original.size());
+    for (size_t k = 0; k < again.size(); ++k) EXPECT_NEAR(again[k], original[k], 0.02) << k;
+  }
+}
+
+// A quantized Distillery model exports as the float model it stands for: with
+// float32 TF.js weights, its dequantized kernels exactly.
+TEST(CliConvert, AQuantizedModelExportsItsDequantizedWeights) {
+  TempDir dir;
+  const std::string model = train_quick_model(dir);
+  const std::string q = dir.file("q.json");
+  ASSERT_EQ(run_cli("quantize --model " + model + " --mode int8-weights --out " + q).exit_code, 0);
+  ASSERT_EQ(run_cli("convert --in " + q + " --out " + dir.file("tfjs")).exit_code, 0);
+  ASSERT_EQ(run_cli("convert --in " + dir.file("tfjs") + " --out " + dir.file("back.json")).exit_code, 0);
+  write_png(dir.file("x.png"), band_image(0, 8, 8, 6), 8, 8, 1);
+  EXPECT_EQ(predict_json(dir.file("back.json"), dir.file("x.png")), predict_json(q, dir.file("x.png")));
+  EXPECT_NE(predict_json(dir.file("back.json"), dir.file("x.png")), predict_json(model, dir.file("x.png")));
+}
+
 TEST(CliConvert, ErrorsAreOneLineAndNameTheProblem) {
   TempDir dir;
   const std::string model = train_quick_model(dir);
@@ -90,6 +134,18 @@ TEST(CliConvert, ErrorsAreOneLineAndNameTheProblem) {
   r = run_cli("convert --in " + model + " --out " + dir.file("x") + " --to caffe");  // onnx is a format now
   EXPECT_NE(r.err.find("--to"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("x")));
+
+  r = run_cli("convert --in " + model + " --out " + dir.file("x") + " --tfjs-weights int8");
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.err_lines().size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("--tfjs-weights: 'int8' is not one of float32, uint8, uint16, float16"), std::string::npos)
+      << r.err;
+  r = run_cli("convert --in " + model + " --out " + dir.file("x.onnx") + " --tfjs-weights uint8");
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.err_lines().size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("--tfjs-weights applies to a TensorFlow.js export (--to tfjs)"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("x")));
+  EXPECT_FALSE(fs::exists(dir.file("x.onnx")));
 }
 
 }  // namespace

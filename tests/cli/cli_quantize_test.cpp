@@ -72,6 +72,44 @@ TEST(CliQuantize, WeightOnlyModesNeedNoData) {
   }
 }
 
+TEST(CliQuantize, QatEpochsWithATeacherFineTuneThenQuantize) {
+  TempDir dir;
+  const std::string teacher = train_quick_model(dir, "teacher.json", "dense:16");
+  const std::string student = train_quick_model(dir, "student.json", "dense:4");
+  const std::string data = dir.file("data.csv");
+  write_band_csv(data, 60, 9);
+  const std::string q = dir.file("q.json");
+  RunResult r = run_cli("quantize --model " + student + " --data " + data + " --qat-epochs 2 --teacher " + teacher +
+                        " --json --out " + q);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json report = Json::parse(r.out);
+  EXPECT_EQ(report["qat"]["epochs"], 2);
+  EXPECT_EQ(report["qat"]["teacher"], teacher);
+  const Json doc = Json::parse(read_text(q));
+  EXPECT_EQ(doc["quantization"]["mode"], "int8");
+  EXPECT_EQ(doc["provenance"]["quantization_aware_training"]["loss"], "kd");
+  // The fine-tuned weights are what was quantized: the kernels differ from PTQ's of the same model.
+  const std::string ptq = dir.file("ptq.json");
+  ASSERT_EQ(run_cli("quantize --model " + student + " --data " + data + " --weights-encoding array --out " + ptq).exit_code, 0);
+  ASSERT_EQ(run_cli("quantize --model " + student + " --data " + data + " --qat-epochs 1 --weights-encoding array --out " + q).exit_code, 0);
+  EXPECT_NE(Json::parse(read_text(q))["layers"][1]["weights"]["kernel"]["data"],
+            Json::parse(read_text(ptq))["layers"][1]["weights"]["kernel"]["data"]);
+  r = run_cli("eval --model " + q + " --data " + data + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(Json::parse(r.out)["accuracy"].get<double>(), 0.9);
+
+  r = run_cli("quantize --model " + student + " --data " + data + " --teacher " + teacher + " --out " + q);
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.err_lines().size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("--teacher and --qat-lr apply to quantization-aware fine-tuning"), std::string::npos) << r.err;
+  r = run_cli("quantize --model " + student + " --mode float16 --qat-epochs 1 --out " + q);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--qat-epochs: fine-tuning trains on --data"), std::string::npos) << r.err;
+  r = run_cli("quantize --model " + student + " --data " + data + " --qat-epochs 5000 --out " + q);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("epochs"), std::string::npos) << r.err;
+}
+
 TEST(CliQuantize, BadFlagsAndFilesAreNamed) {
   TempDir dir;
   const std::string model = train_quick_model(dir);

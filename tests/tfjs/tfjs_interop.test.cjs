@@ -131,7 +131,7 @@ test('a CNN with BatchNormalization (trained moving statistics) predicts like TF
     ['conv2d', 'batch_norm', 'relu', 'maxpool2d', 'flatten', 'batch_norm', 'dropout', 'dense']);
 });
 
-test('unsupported layers and quantised weights are refused with the layer named', async () => {
+test('unsupported layers and corrupt quantised weights are refused with the layer or weight named', async () => {
   const dir = tempDir('bad');
   const model = tf.sequential();
   model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }));
@@ -142,19 +142,19 @@ test('unsupported layers and quantised weights are refused with the layer named'
   const r = cli(['convert', '--in', dir, '--out', path.join(dir, 'x.json')], { expectFailure: true });
   assert.match(r.stderr, /layer 'depthwise_conv2d_DepthwiseConv2D\d+' \(DepthwiseConv2D\) is not supported/);
 
-  // A quantised weight (tensorflowjs_converter --quantize_uint8): bias stored as 2 uint8 values.
+  // A uint8 weight (tensorflowjs_converter --quantize_uint8) whose scale is 0: bias stored as 2 uint8 values.
   const qdir = tempDir('quantised');
   const dense = tf.sequential();
   dense.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax' }));
   await saveTfjsModel(dense, qdir);
   const json = readJson(path.join(qdir, 'model.json'));
-  json.weightsManifest[0].weights[1].quantization = { dtype: 'uint8', scale: 0.01, min: -1 };
+  json.weightsManifest[0].weights[1].quantization = { dtype: 'uint8', scale: 0, min: -1 };
   fs.writeFileSync(path.join(qdir, 'model.json'), JSON.stringify(json));
   const kernelBytes = fs.readFileSync(path.join(qdir, 'weights.bin')).subarray(0, 32);
   fs.writeFileSync(path.join(qdir, 'weights.bin'), Buffer.concat([kernelBytes, Buffer.from([7, 9])]));
   const q = cli(['convert', '--in', qdir, '--out', path.join(qdir, 'x.json')], { expectFailure: true });
-  assert.match(q.stderr,
-    /model\.json: layer 'dense_Dense\d+' \(Dense\): weight 'dense_Dense\d+\/bias' is quantised to uint8/);
+  assert.match(q.stderr, /model\.json: weight 'dense_Dense\d+\/bias': quantization scale is 0; a scale must be a positive/);
+  assert.equal(q.stderr.trim().split('\n').length, 1);
 });
 
 // ------------------------------------------------------------ export

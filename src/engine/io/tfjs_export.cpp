@@ -7,13 +7,11 @@
 #include "engine/io/tfjs_export.h"
 
 #include <cctype>
-#include <cmath>
 #include <map>
 
 #include "engine/core/error.h"
 #include "engine/io/float_text.h"
 #include "engine/io/tfjs_dialect.h"
-#include "engine/io/tfjs_weights.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/model/layer_graph.h"
 
@@ -146,8 +144,8 @@ class LayerWriter {
 
 // Manifest entries and shard bytes; trainable weights first, then the others,
 // as TF.js itself saves them.
-void write_weights(const Model& model, const std::vector<ExportedLayer>& layers, OrderedJson& entries,
-                   std::vector<uint8_t>& bytes) {
+void write_weights(const Model& model, const std::vector<ExportedLayer>& layers, TfjsWeightDtype dtype,
+                   OrderedJson& entries, std::vector<uint8_t>& bytes) {
   const ParamStore& params = model.params();
   for (bool trainable : {true, false}) {
     for (const ExportedLayer& layer : layers) {
@@ -159,16 +157,17 @@ void write_weights(const Model& model, const std::vector<ExportedLayer>& layers,
         for (size_t k = 0; k < values.size(); ++k) {
           const size_t at = static_cast<size_t>(ref.offset) + k;
           values[k] = params.values[at] * params.masks[at];  // pruned weights are exactly zero
-          require(std::isfinite(values[k]), "layer " + std::to_string(layer.model_layer) + " (" +
-                                                model.layer(layer.model_layer).type() + "): weights." +
-                                                ref.spec.name + " holds a NaN or infinite value");
         }
+        const std::string label = "layer " + std::to_string(layer.model_layer) + " (" +
+                                  model.layer(layer.model_layer).type() + "): weights." + ref.spec.name;
+        TfjsEncodedWeight encoded = encode_tfjs_weight(values.data(), values.size(), dtype, label);
         OrderedJson entry;
         entry["name"] = layer.config["name"].get<std::string>() + "/" + ref.spec.name;
         entry["shape"] = ref.spec.shape.dims;
-        entry["dtype"] = "float32";
+        entry["dtype"] = "float32";  // what TF.js holds after loading; "quantization" says how it is stored
+        if (!encoded.quantization.is_null()) entry["quantization"] = std::move(encoded.quantization);
         entries.push_back(std::move(entry));
-        append_float32_le(values.data(), values.size(), bytes);
+        bytes.insert(bytes.end(), encoded.bytes.begin(), encoded.bytes.end());
       }
     }
   }
@@ -220,7 +219,7 @@ OrderedJson distillery_metadata(const Model& model) {
 
 // ---------------------------------------------------------------- 3. document
 
-TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_path) {
+TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_path, TfjsWeightDtype weights) {
   require(model.num_layers() > 0, "the model has no layers");
   require(!weights_path.empty(), "the weights file needs a name");
   const std::vector<ExportedLayer> layers = LayerWriter(model).write();
@@ -242,7 +241,7 @@ TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_
   TfjsModelFiles files;
   files.weights_path = weights_path;
   OrderedJson entries = OrderedJson::array();
-  write_weights(model, layers, entries, files.weights);
+  write_weights(model, layers, weights, entries, files.weights);
 
   OrderedJson doc;
   doc["format"] = "layers-model";

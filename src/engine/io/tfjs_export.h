@@ -15,21 +15,33 @@
 // Class names, preprocessing, name and provenance travel in
 // "userDefinedMetadata"."distillery", which import_tfjs_model() reads back.
 // The input is the preprocessed image, x = (pixel * scale - mean) / std.
+//
+// `weights` chooses how the shard stores them: float32, or TF.js's own
+// quantized forms (tfjs_quantization.h), which tf.loadLayersModel reads
+// unchanged and dequantizes to float32 when it loads: uint8 (4x smaller, one
+// affine range per tensor, within half a step of each weight, pruned zeros
+// exactly 0), uint16 (2x) or float16 (2x). Every weight tensor is stored the
+// chosen way, as tensorflowjs_converter --quantize_* does. TF.js computes in
+// float either way; a quantized Distillery model exports as the float model
+// it stands for (its dequantized weights), stored the chosen way.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "engine/io/tfjs_quantization.h"
 #include "engine/model/model.h"
 
 namespace distillery {
 
 struct TfjsModelFiles {
   std::string model_json;
-  std::vector<uint8_t> weights;  // little-endian float32, in manifest order
+  std::vector<uint8_t> weights;  // little-endian values of the chosen dtype, in manifest order
   std::string weights_path;      // the shard's name in the manifest, relative to model.json
 };
 
-// Throws Error naming a layer TF.js cannot express, or a non-finite weight.
-TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_path = "weights.bin");
+// Throws Error naming a layer TF.js cannot express, a non-finite weight, or
+// one beyond float16's range when storing float16.
+TfjsModelFiles export_tfjs_model(const Model& model, const std::string& weights_path = "weights.bin",
+                                 TfjsWeightDtype weights = TfjsWeightDtype::Float32);
 
 }  // namespace distillery

@@ -435,8 +435,6 @@ class WeightIndex {
 
 std::vector<float> checked_values(const TfjsWeight& w, const Shape& expected, const std::string& label) {
   const std::string what = label + ": weight '" + w.name + "'";
-  require(w.quantized.empty(), what + " is quantised to " + w.quantized +
-                                   "; Distillery reads float32 weights (convert again without --quantize_*)");
   require(w.dtype == "float32", what + " has dtype " + w.dtype + "; Distillery reads float32 weights");
   require(w.shape == expected, what + " has shape " + w.shape.str() + " but the layer needs " + expected.str());
   for (size_t i = 0; i < w.values.size(); ++i)

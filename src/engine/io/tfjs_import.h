@@ -10,7 +10,10 @@
 // Supported: Sequential models (and functional ones that are a plain chain) of
 // InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout,
 // Activation, ReLU, LeakyReLU, Softmax (as the output) and BatchNormalization,
-// with float32 weights. Layer activations linear/relu/sigmoid/tanh become
+// with float32 weights, stored plain or quantized the way TF.js stores them
+// (uint8, uint16 or float16: tensorflowjs_converter --quantize_*, or
+// export_tfjs_model's TfjsWeightDtype), which are dequantized to the same
+// float32 values tf.loadLayersModel computes. Layer activations linear/relu/sigmoid/tanh become
 // activation layers; a softmax output is dropped (Distillery models output
 // logits and apply softmax when predicting); a one-unit sigmoid output becomes
 // two logits [0, z], whose softmax is [1 - sigmoid(z), sigmoid(z)].

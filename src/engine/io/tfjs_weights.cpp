@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/core/error.h"
+#include "engine/io/tfjs_quantization.h"
 
 namespace distillery {
 namespace {
@@ -18,13 +19,6 @@ int64_t bytes_per_value(const std::string& dtype) {
   return 0;
 }
 
-float read_float32_le(const uint8_t* p) {
-  const uint32_t bits = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
 const Json& group_at(const Json& manifest, size_t g) {
   const Json& group = manifest[g];
   const std::string where = "weightsManifest[" + std::to_string(g) + "]";
@@ -35,7 +29,16 @@ const Json& group_at(const Json& manifest, size_t g) {
   return group;
 }
 
-TfjsWeight read_entry(const Json& entry, const std::string& where) {
+// A manifest entry, and how its values are stored when that is a way Distillery decodes.
+struct Entry {
+  TfjsWeight weight;
+  int64_t bytes_per_value = 0;  // 0: a dtype of no fixed size
+  bool decodable = false;       // float32, plain or quantized
+  TfjsWeightDtype storage = TfjsWeightDtype::Float32;
+  Json quantization;
+};
+
+Entry read_entry(const Json& entry, const std::string& where) {
   require(entry.is_object(), where + " must be an object");
   TfjsWeight w;
   require(entry.contains("name") && entry["name"].is_string(), where + ".name is missing or not a string");
@@ -48,13 +51,17 @@ TfjsWeight read_entry(const Json& entry, const std::string& where) {
     w.shape.dims.push_back(d.get<int>());
   }
   w.dtype = entry.value("dtype", std::string("float32"));
+  Entry e;
+  e.bytes_per_value = bytes_per_value(w.dtype);
+  e.decodable = w.dtype == "float32";
   if (entry.contains("quantization") && !entry["quantization"].is_null()) {
-    const Json& q = entry["quantization"];
-    require(q.is_object() && q.contains("dtype") && q["dtype"].is_string(),
-            label + ": \"quantization\" must be an object with a \"dtype\"");
-    w.quantized = q["dtype"].get<std::string>();
+    e.quantization = entry["quantization"];
+    e.storage = read_tfjs_quantization(e.quantization, label);
+    w.quantized = tfjs_weight_dtype_name(e.storage);
+    e.bytes_per_value = tfjs_weight_bytes_per_value(e.storage);
   }
-  return w;
+  e.weight = std::move(w);
+  return e;
 }
 
 }  // namespace
@@ -87,20 +94,17 @@ std::vector<TfjsWeight> decode_tfjs_weights(const Json& manifest, const std::vec
     size_t offset = 0;
     const Json& entries = group["weights"];
     for (size_t e = 0; e < entries.size(); ++e) {
-      TfjsWeight w = read_entry(entries[e], "weightsManifest[" + std::to_string(g) + "].weights[" +
+      Entry entry = read_entry(entries[e], "weightsManifest[" + std::to_string(g) + "].weights[" +
                                                std::to_string(e) + "]");
-      const std::string storage = w.quantized.empty() ? w.dtype : w.quantized;
-      const int64_t per_value = bytes_per_value(storage);
-      require(per_value > 0, "weight '" + w.name + "' has dtype '" + storage +
-                                 "', which has no fixed size: Distillery reads float32 weights");
-      const size_t size = static_cast<size_t>(w.shape.size() * per_value);
+      TfjsWeight& w = entry.weight;
+      require(entry.bytes_per_value > 0, "weight '" + w.name + "' has dtype '" + w.dtype +
+                                             "', which has no fixed size: Distillery reads float32 weights");
+      const size_t count = static_cast<size_t>(w.shape.size());
+      const size_t size = count * static_cast<size_t>(entry.bytes_per_value);
       require(offset + size <= bytes.size(), "weight '" + w.name + "' needs bytes " + std::to_string(offset) + ".." +
                                                  std::to_string(offset + size) + " of " + files + ", which hold only " +
                                                  std::to_string(bytes.size()) + " (a shard is missing or cut short)");
-      if (w.dtype == "float32" && w.quantized.empty()) {
-        w.values.resize(static_cast<size_t>(w.shape.size()));
-        for (size_t i = 0; i < w.values.size(); ++i) w.values[i] = read_float32_le(bytes.data() + offset + 4 * i);
-      }
+      if (entry.decodable) w.values = decode_tfjs_values(bytes.data() + offset, count, entry.storage, entry.quantization);
       offset += size;
       weights.push_back(std::move(w));
     }

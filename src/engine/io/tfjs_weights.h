@@ -23,8 +23,8 @@ struct TfjsWeight {
   std::string name;        // as in the manifest, e.g. "dense_Dense1/kernel"
   Shape shape;             // [] for a scalar
   std::string dtype;       // "float32", "int32", ...
-  std::string quantized;   // the quantisation dtype ("uint8", "float16", ...) or empty
-  std::vector<float> values;  // filled for unquantised float32 weights only
+  std::string quantized;   // the storage dtype when quantized ("uint8", "uint16", "float16"), else empty
+  std::vector<float> values;  // filled for float32 weights, dequantized when stored quantized
 };
 
 // Shard paths of the manifest, in the order the shards are expected. Throws
@@ -32,9 +32,10 @@ struct TfjsWeight {
 std::vector<std::string> tfjs_shard_paths(const nlohmann::json& weights_manifest);
 
 // Decodes every weight of the manifest from its shards. Throws Error naming
-// the weight or shard when the shards are missing, too short or too long.
-// Weights of other dtypes or quantised ones are listed (dtype/quantized set,
-// no values): whoever needs them refuses them by name.
+// the weight or shard when the shards are missing, too short or too long, or
+// when a "quantization" is not one TF.js writes (unknown dtype, a scale that
+// is not a positive finite number, no min). Weights of other dtypes are
+// listed (dtype set, no values): whoever needs them refuses them by name.
 std::vector<TfjsWeight> decode_tfjs_weights(const nlohmann::json& weights_manifest,
                                             const std::vector<std::vector<uint8_t>>& shards);
 

@@ -217,6 +217,7 @@ bool TrainingRun::step() {
     s.targets.assign_labels(s.data, indices, count);
   }
   if (loss_needs_teacher(c.loss)) teacher_outputs(indices, count);
+  if (s.callbacks.before_forward) s.callbacks.before_forward(s.step, s.model);
   const Tensor& logits = s.model.forward(s.inputs, true);
   const BatchTargets& t = s.targets;
   const HardLabels hard = t.mixed ? HardLabels(t.label.data(), t.partner.data(), t.weight.data())

@@ -100,8 +100,11 @@ struct EpochReport {
 struct TrainCallbacks {
   std::function<void(const BatchReport&)> on_batch;
   std::function<void(const EpochReport&)> on_epoch;
+  // Called before every training batch's forward pass with the global step
+  // number; quantization-aware training puts the fake-quantized weights in here.
+  std::function<void(int64_t step, Model& model)> before_forward;
   // Called before every optimiser step with the global step number; gradual
-  // pruning updates the masks here.
+  // pruning updates the masks here (and QAT puts the float weights back).
   std::function<void(int64_t step, Model& model)> before_step;
 };
 

@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "engine/io/tfjs_import.h"
 #include "engine/io/tfjs_test_util.h"
 #include "engine/io/tfjs_weights.h"
+#include "engine/quant/quant_math.h"
 
 namespace distillery {
 namespace {
@@ -152,6 +154,48 @@ TEST(TfjsExportTest, PrunedWeightsAreWrittenAsZeros) {
   const auto decoded = decode_tfjs_weights(json::parse(files.model_json)["weightsManifest"], {files.weights});
   EXPECT_EQ(decoded[0].values[4], 0.0f);
   EXPECT_EQ(decoded[0].values[5], m.params().values[kernel.offset + 5]);
+}
+
+// Each quantized form: every manifest entry says how it is stored, the shard
+// is that many bytes per weight, and the model imported back holds every weight
+// within half its tensor's step (float16: binary16's rounding), pruned ones 0.
+TEST(TfjsExportTest, QuantizedWeightsImportBackWithinHalfAStepWithPrunedZerosExact) {
+  Model m = cnn_with_batch_norm();
+  const ParamRef& kernel = m.params().refs[m.param_refs_of_layer(4)[0]];
+  m.params().masks[kernel.offset + 2] = 0.0f;
+  for (TfjsWeightDtype dtype : {TfjsWeightDtype::Uint8, TfjsWeightDtype::Uint16, TfjsWeightDtype::Float16}) {
+    SCOPED_TRACE(tfjs_weight_dtype_name(dtype));
+    const TfjsModelFiles files = export_tfjs_model(m, "weights.bin", dtype);
+    EXPECT_EQ(files.weights.size(), static_cast<size_t>(m.parameter_count() * tfjs_weight_bytes_per_value(dtype)));
+    for (const json& entry : json::parse(files.model_json)["weightsManifest"][0]["weights"]) {
+      EXPECT_EQ(entry["dtype"], "float32");
+      EXPECT_EQ(entry["quantization"]["dtype"], tfjs_weight_dtype_name(dtype)) << entry.dump();
+    }
+    Model back = reimport(files);
+    const ParamStore& a = m.params();
+    const ParamStore& b = back.params();
+    ASSERT_EQ(a.refs.size(), b.refs.size());
+    for (const ParamRef& ref : a.refs) {
+      std::vector<float> exported(static_cast<size_t>(ref.size()));
+      for (size_t k = 0; k < exported.size(); ++k)
+        exported[k] = a.values[size_t(ref.offset) + k] * a.masks[size_t(ref.offset) + k];
+      const int qmax = dtype == TfjsWeightDtype::Uint8 ? 255 : 65535;
+      const double half_step = choose_tfjs_affine_range(exported.data(), exported.size(), qmax).scale / 2;
+      for (size_t k = 0; k < exported.size(); ++k) {
+        const float got = b.values[size_t(ref.offset) + k];
+        if (exported[k] == 0.0f) EXPECT_EQ(got, 0.0f) << ref.spec.name << "[" << k << "]";
+        if (dtype == TfjsWeightDtype::Float16)
+          EXPECT_EQ(got, round_to_half(exported[k])) << ref.spec.name << "[" << k << "]";
+        else
+          EXPECT_LE(std::fabs(double(got) - exported[k]), half_step * (1 + 1e-6) + 1e-7) << ref.spec.name << "[" << k << "]";
+      }
+    }
+  }
+}
+
+TEST(TfjsExportTest, Float32WeightsCarryNoQuantization) {
+  for (const json& entry : json::parse(export_tfjs_model(mlp()).model_json)["weightsManifest"][0]["weights"])
+    EXPECT_FALSE(entry.contains("quantization")) << entry.dump();
 }
 
 TEST(TfjsExportTest, AnOutputAfterAnActivationGetsASoftmaxLayer) {

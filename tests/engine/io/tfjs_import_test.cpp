@@ -373,10 +373,10 @@ TEST(TfjsImportTest, WeightProblemsNameTheWeight) {
   auto import_doc = [&](const json& d, std::vector<uint8_t> bytes) { import_tfjs_model(d.dump(), {std::move(bytes)}); };
 
   json quantised = doc;
-  quantised["weightsManifest"][0]["weights"][0]["quantization"] = {{"dtype", "uint8"}, {"scale", 0.01}, {"min", -1}};
+  quantised["weightsManifest"][0]["weights"][0]["quantization"] = {{"dtype", "uint8"}, {"scale", 0}, {"min", -1}};
   std::vector<uint8_t> q(16 * 3 + 3 * 4, 0);
   expect_error([&] { import_doc(quantised, q); },
-               {"layer 'out' (Dense): weight 'out/kernel' is quantised to uint8", "without --quantize"});
+               {"weight 'out/kernel': quantization scale is 0; a scale must be a positive, finite number"});
 
   json int_typed = doc;
   int_typed["weightsManifest"][0]["weights"][1]["dtype"] = "int32";

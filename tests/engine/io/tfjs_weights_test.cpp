@@ -1,5 +1,6 @@
 // TF.js weight manifests and shards: groups over several shards, little-endian
-// float32, other dtypes listed without values, and every size mismatch named.
+// float32, quantized weights dequantized, other dtypes listed without values,
+// and every size mismatch named.
 #include "engine/io/tfjs_weights.h"
 
 #include <gtest/gtest.h>
@@ -50,16 +51,18 @@ TEST(TfjsWeightsTest, GroupsReadTheirOwnShardsAsOneStream) {
   EXPECT_EQ(weights[3].values, (std::vector<float>{0.5f, -0.5f, 8}));
 }
 
-TEST(TfjsWeightsTest, QuantisedWeightsAreListedWithTheirStorageType) {
+TEST(TfjsWeightsTest, QuantizedWeightsAreDequantizedAndNameTheirStorageType) {
   const json manifest = json::parse(R"([{"paths": ["w.bin"], "weights": [
       {"name": "d/kernel", "shape": [4], "dtype": "float32",
-       "quantization": {"dtype": "uint8", "scale": 0.1, "min": -1}},
+       "quantization": {"dtype": "uint8", "scale": 0.5, "min": -1}},
       {"name": "d/bias", "shape": [1], "dtype": "float32", "quantization": {"dtype": "float16"}}]}])");
-  const std::vector<TfjsWeight> weights = decode_tfjs_weights(manifest, {std::vector<uint8_t>(4 + 2, 0)});
+  // uint8 0, 2, 3, 255 then float16 1.0 (0x3c00), one shard.
+  const std::vector<TfjsWeight> weights = decode_tfjs_weights(manifest, {{0, 2, 3, 255, 0x00, 0x3c}});
   ASSERT_EQ(weights.size(), 2u);
   EXPECT_EQ(weights[0].quantized, "uint8");
   EXPECT_EQ(weights[1].quantized, "float16");
-  EXPECT_TRUE(weights[0].values.empty());
+  EXPECT_EQ(weights[0].values, (std::vector<float>{-1.0f, 0.0f, 0.5f, 126.5f}));
+  EXPECT_EQ(weights[1].values, (std::vector<float>{1.0f}));
 }
 
 TEST(TfjsWeightsTest, SizeMismatchesNameTheWeightOrTheFiles) {
