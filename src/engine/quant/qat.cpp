@@ -86,6 +86,7 @@ void restore_latent_kernels(Model& model, const std::vector<float>& latent) {
 
 Model quantization_aware_finetune(const Model& model, const Dataset& data, const std::vector<int>& train_indices,
                                   const TrainConfig& config, TeacherSignal teacher, TrainCallbacks callbacks) {
+  model.require_chain("quantization-aware fine-tuning");
   require(config.epochs >= 1, "QAT needs at least one epoch, got " + std::to_string(config.epochs));
   require(!train_indices.empty(), "QAT needs training images");
   validate_train_config(config);
