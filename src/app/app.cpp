@@ -302,6 +302,13 @@ void App::draw_navigation() {
   } else {
     card("Student", ui::color::kAccent, "none yet", "");
   }
+  if (session.quantized) {
+    std::string line2 = ui::bytes(static_cast<double>(session.quantized->file_bytes)) + " file";
+    if (session.quantized_eval) line2 += ", " + ui::percent(session.quantized_eval->report.accuracy) + " test";
+    card("Quantized", ui::color::kQuantized,
+         std::string(model_role_name(session.quantized->source)) + " " + quant_mode_name(session.quantized->model->mode()),
+         line2);
+  }
   draw_settings();
 }
 
