@@ -235,6 +235,8 @@ TEST(QuantizeSession, ASavedSessionKeepsTheQuantizedModel) {
   const nlohmann::json eval = run_job(after.app, after.api, "evaluate");
   ASSERT_TRUE(eval["value"]["ok"]) << eval.dump();
   EXPECT_GE(eval["value"]["result"]["quantized"]["agreement"].get<double>(), 0.9);
+  EXPECT_NE(saved.info["summary"].get<std::string>().find("student, quantized student"), std::string::npos)
+      << saved.info.dump();  // the restore question names it
   // The snapshot's revision moved when the quantized model came (the page saves on it).
   EXPECT_NE(saved.info.dump().find(":q1:"), std::string::npos) << saved.info.dump();
 }
