@@ -50,7 +50,7 @@ void EvaluatePanel::draw_table(App& app) {
   ui::section(qe ? "Teacher, student and quantized" : "Teacher vs student");
   const float font = ImGui::GetFontSize();
   if (ImGui::BeginTable("compare", 8, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthFixed, font * 6);
+    ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthFixed, font * (qe ? 9.5f : 6));
     ImGui::TableSetupColumn("test accuracy");
     ImGui::TableSetupColumn("agreement");
     ImGui::TableSetupColumn("KL to teacher");
