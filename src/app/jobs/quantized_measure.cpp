@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "engine/io/model_json.h"
 #include "engine/quant/quantized_json.h"
@@ -14,16 +15,18 @@ QuantizedModel clone_quantized(const QuantizedModel& q) {
 
 namespace {
 
-// Milliseconds of one single-image forward pass: the median of 5 blocks, each
-// as many passes as fill 10 ms. A small model's pass takes a few microseconds,
-// under the browser's timer resolution (5 us when cross-origin isolated), so
-// timing passes one by one (measure_latency_ms) reads 0 or one tick.
-double block_latency_ms(const Shape& input_shape, const LogitsFunction& logits) {
+// Milliseconds of one single-image forward pass of each of two models: the
+// median of 5 blocks each, a block being as many passes as fill 10 ms, the
+// two models' blocks alternating so that both see the same load on a shared
+// machine. A small model's pass takes a few microseconds, under the browser's
+// timer resolution (5 us when cross-origin isolated), so timing passes one by
+// one (measure_latency_ms) reads 0 or one tick.
+std::pair<double, double> block_latency_ms(const Shape& input_shape, const LogitsFunction& a, const LogitsFunction& b) {
   using Clock = std::chrono::steady_clock;
   const Tensor input(input_shape.with_batch(1), 0.5f);
-  logits(input);  // warm-up: sizes the workspaces
-  std::vector<double> per_pass;
-  for (int block = 0; block < 5; ++block) {
+  a(input);  // warm-up: sizes the workspaces
+  b(input);
+  auto block = [&](const LogitsFunction& logits) {
     const Clock::time_point start = Clock::now();
     double elapsed_ms = 0;
     int passes = 0;
@@ -32,10 +35,18 @@ double block_latency_ms(const Shape& input_shape, const LogitsFunction& logits) 
       ++passes;
       elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     } while (elapsed_ms < 10.0);
-    per_pass.push_back(elapsed_ms / passes);
+    return elapsed_ms / passes;
+  };
+  std::vector<double> times_a, times_b;
+  for (int i = 0; i < 5; ++i) {
+    times_a.push_back(block(a));
+    times_b.push_back(block(b));
   }
-  std::nth_element(per_pass.begin(), per_pass.begin() + per_pass.size() / 2, per_pass.end());
-  return per_pass[per_pass.size() / 2];
+  auto median = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  return {median(times_a), median(times_b)};
 }
 
 }  // namespace
@@ -46,9 +57,9 @@ QuantizedEval evaluate_quantized(QuantizedModel& q, Model& float_model, const Da
   const LogitsFunction floating = [&](const Tensor& x) -> const Tensor& { return float_model.forward(x, false); };
   QuantizedEval out;
   out.report = evaluate(q.reference(), quantized, data, test, &float_model);
-  // Both timed here, one right after the other, so that the two figures compare on a shared machine.
-  out.report.latency_ms_per_sample = block_latency_ms(float_model.input_shape(), quantized);
-  out.float_latency_ms_per_sample = block_latency_ms(float_model.input_shape(), floating);
+  const auto [quantized_ms, float_ms] = block_latency_ms(float_model.input_shape(), quantized, floating);
+  out.report.latency_ms_per_sample = quantized_ms;
+  out.float_latency_ms_per_sample = float_ms;
   return out;
 }
 

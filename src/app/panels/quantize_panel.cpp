@@ -121,8 +121,8 @@ void QuantizePanel::draw_result(App& app) {
                                          e.float_latency_ms_per_sample / std::max(1e-9, r.latency_ms_per_sample),
                                          model.mode() == QuantMode::Int8 ? "" : ", float compute"),
                 key_width);
-  ui::tip("One image at a time: the median of 5 blocks of 10 ms of passes, the quantized and the float model timed "
-          "one right after the other on this machine.");
+  ui::tip("One image at a time: the median of 5 blocks of 10 ms of passes, the quantized and the float model's "
+          "blocks alternating, on this machine.");
 }
 
 }  // namespace distillery
