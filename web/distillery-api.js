@@ -113,7 +113,8 @@
        *  model: 'student'|'teacher', seed}; resolves to {accuracy, float_accuracy, agreement, file_bytes,
        *  float_file_bytes, ms_per_sample, float_ms_per_sample, ...}. */
       quantize(options) { return runJob('quantize', options || {}); },
-      /** bytes of a PNG/JPEG/BMP/GIF; resolves to [{label, probability, index}] by probability. */
+      /** bytes of a PNG/JPEG/BMP/GIF, {model: 'student'|'teacher'|'quantized'}; resolves to [{label, probability,
+       *  index}] by probability. */
       async predict(bytes, options) {
         stage([{ path: 'image', bytes: toBytes(bytes) }]);
         return call('predict', options || {});

@@ -253,17 +253,37 @@ nlohmann::json api_quantize(ApiCall& c) {
   return {{"job", job}};
 }
 
+std::vector<ClassScore> predict_with(ApiCall& c, const FileEntry& file);
+
 nlohmann::json api_predict(ApiCall& c) {
   std::vector<FileEntry> files = c.api.take_staged_files();
   require(!files.empty(), "predict: give the image's bytes");
+  const std::string which = c.args.value("model", std::string("student"));
+  require(which == "quantized" || model_role_names().contains(which),
+          "predict: model must be \"student\", \"teacher\" or \"quantized\"");
+  std::vector<ClassScore> scores;
+  if (which == "quantized") {
+    // The session's quantized model on its own forward: integer kernels in int8.
+    require(c.app.session.quantized.has_value(), "predict: nothing is quantized yet");
+    QuantizedModel& q = *c.app.session.quantized->model;
+    scores = predict_image(q.reference(), [&](const Tensor& x) -> const Tensor& { return q.forward(x); },
+                           files[0].bytes, files[0].path);
+  } else {
+    scores = predict_with(c, files[0]);
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const ClassScore& s : scores)
+    out.push_back({{"label", s.label}, {"index", s.index}, {"probability", s.probability}});
+  return out;
+}
+
+// predict's float models: the student (the default; the teacher while there is no student) or the teacher.
+std::vector<ClassScore> predict_with(ApiCall& c, const FileEntry& file) {
   const bool student = wants_student(c);
   std::shared_ptr<Model> model = student ? c.app.session.student : c.app.session.teacher;
   if (!model && student && !c.args.contains("model")) model = c.app.session.teacher;  // no student yet
   require(model != nullptr, std::string("predict: there is no ") + (student ? "student" : "teacher") + " yet");
-  nlohmann::json out = nlohmann::json::array();
-  for (const ClassScore& s : predict_image(*model, files[0].bytes, files[0].path))
-    out.push_back({{"label", s.label}, {"index", s.index}, {"probability", s.probability}});
-  return out;
+  return predict_image(*model, file.bytes, file.path);
 }
 
 // --- export

@@ -112,6 +112,15 @@ TEST_P(Quantize, Int8StudentRunsOnIntegerKernelsAndReportsWhatItCostsAndSaves) {
   EXPECT_TRUE(std::regex_match(exported["value"]["fileName"].get<std::string>(),
                                std::regex(R"(student-dense8-distilled-T4-a0\.1-acc[01]\.\d{3}-int8\.json)")))
       << exported["value"]["fileName"];
+  // predict({model: 'quantized'}) runs it too: the right band first, as the float student says.
+  for (int label = 0; label < 3; ++label) {
+    api.stage_file("band.bmp", testing::band_bmp(label, 3, 12));
+    const nlohmann::json top = api.call_json("predict", {{"model", "quantized"}});
+    ASSERT_TRUE(top["ok"]) << top.dump();
+    EXPECT_EQ(top["value"][0]["label"], std::to_string(label));
+    api.stage_file("band.bmp", testing::band_bmp(label, 3, 12));
+    EXPECT_EQ(api.call_json("predict", {})["value"][0]["label"], top["value"][0]["label"]);
+  }
   const nlohmann::json downloaded = api.call_json("downloadQuantized", {});
   ASSERT_TRUE(downloaded["ok"]) << downloaded.dump();
   EXPECT_EQ(downloaded["value"]["fileName"], exported["value"]["fileName"]);
@@ -204,6 +213,8 @@ TEST(QuantizeRefusals, ExportWithNothingQuantizedSaysWhereToQuantize) {
   NullPlatform platform;
   App app(runtime(false), platform);
   AppApi api(app);
+  api.stage_file("band.bmp", testing::band_bmp(0, 3, 12));
+  EXPECT_EQ(api.call_json("predict", {{"model", "quantized"}})["error"], "predict: nothing is quantized yet");
   for (const char* method : {"exportQuantized", "downloadQuantized"}) {
     const nlohmann::json reply = api.call_json(method, {});
     EXPECT_FALSE(reply["ok"]);
