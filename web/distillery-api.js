@@ -106,9 +106,15 @@
       distill(options) { return runJob('distill', options || {}); },
       /** {method, sparsity, schedule, criterion, rounds, finetuneEpochs, useTeacher, temperature, alpha, lr, batch, seed}. */
       prune(options) { return runJob('prune', options || {}); },
-      /** Resolves to {accuracy, agreement, params, nonzero_params, per_class_accuracy, confusion, ..., teacher}. */
+      /** Resolves to {accuracy, agreement, params, nonzero_params, per_class_accuracy, confusion, ..., teacher,
+       *  quantized}. */
       evaluate() { return runJob('evaluate', {}); },
-      /** bytes of a PNG/JPEG/BMP/GIF; resolves to [{label, probability, index}] by probability. */
+      /** {mode: 'int8'|'int8-weights'|'float16', calibration, calibrationMethod: 'minmax'|'percentile', percentile,
+       *  model: 'student'|'teacher', seed}; resolves to {accuracy, float_accuracy, agreement, file_bytes,
+       *  float_file_bytes, ms_per_sample, float_ms_per_sample, ...}. */
+      quantize(options) { return runJob('quantize', options || {}); },
+      /** bytes of a PNG/JPEG/BMP/GIF, {model: 'student'|'teacher'|'quantized'}; resolves to [{label, probability,
+       *  index}] by probability. */
       async predict(bytes, options) {
         stage([{ path: 'image', bytes: toBytes(bytes) }]);
         return call('predict', options || {});
@@ -116,6 +122,10 @@
       /** Resolves to the student's model JSON text (loadable by the CLI). */
       async exportStudent(options) { return call('exportStudent', options || {}).text; },
       async exportTeacher(options) { return call('exportTeacher', options || {}).text; },
+      /** The quantized model's Distillery JSON (model file version 2): {text, fileName}. */
+      async exportQuantized() { return call('exportQuantized', {}); },
+      /** Downloads the quantized model (the Export panel's button); resolves to its file name. */
+      async downloadQuantized() { return call('downloadQuantized', {}).fileName; },
       /** The student as a TF.js Layers model: {modelJson (text), weightsBin (Uint8Array), fileNames}; with
        *  {zip: true}: {zip (Uint8Array holding model.json + weights.bin), fileName}. */
       async exportStudentTfjs(options) { return exportTfjs('student', options); },

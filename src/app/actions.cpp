@@ -16,6 +16,8 @@
 #include "app/jobs/decode_unlabeled_job.h"
 #include "app/jobs/evaluate_job.h"
 #include "app/jobs/prune_job.h"
+#include "app/jobs/quantize_job.h"
+#include "app/jobs/quantized_measure.h"
 #include "app/jobs/resume_point.h"
 #include "app/jobs/train_job.h"
 #include "app/unlabeled_set.h"
@@ -277,9 +279,30 @@ int start_evaluation(App& app) {
     require_fits(*app.session.teacher, data, "teacher");
     teacher = std::make_unique<Model>(app.session.teacher->clone());
   }
-  return app.worker.start(std::make_unique<EvaluateJob>(std::move(student), std::move(teacher), app.session.dataset,
-                                                        app.session.split.test, app.session.student_version,
-                                                        app.session.teacher_version));
+  auto job = std::make_unique<EvaluateJob>(std::move(student), std::move(teacher), app.session.dataset,
+                                           app.session.split.test, app.session.student_version,
+                                           app.session.teacher_version);
+  if (const auto& q = app.session.quantized)
+    job->add_quantized(clone_quantized(*q->model), q->source, app.session.quantized_version);
+  return app.worker.start(std::move(job));
+}
+
+int start_quantization(App& app, const QuantizeRequest& request) {
+  require_idle(app);
+  validate_quantize_request(request);
+  const Dataset& data = require_dataset(app);
+  const std::shared_ptr<Model>& source = app.session.model_of(request.model);
+  require(source != nullptr, request.model == ModelRole::kStudent
+                                 ? "quantize: there is no student yet: distil one in the Distil panel first"
+                                 : "quantize: there is no teacher loaded");
+  require_fits(*source, data, model_role_name(request.model));
+  require(!app.session.split.test.empty(), "quantize: the test split is empty: raise the test fraction in the Data panel");
+  require(request.engine.mode != QuantMode::Int8 || !app.session.split.train.empty(),
+          "quantize: int8 calibrates on training images and the training split is empty: lower the validation and "
+          "test fractions in the Data panel");
+  const int version = request.model == ModelRole::kStudent ? app.session.student_version : app.session.teacher_version;
+  return app.worker.start(std::make_unique<QuantizeJob>(request, std::make_unique<Model>(source->clone()),
+                                                        app.session.dataset, app.session.split, version));
 }
 
 }  // namespace distillery

@@ -44,7 +44,10 @@ int start_unlabeled_upload(App& app, std::vector<FileEntry> files);
 int clear_unlabeled(App& app);
 // Prunes the student, or a copy of the teacher when there is no student.
 int start_pruning(App& app, const PruneOptions& options, std::shared_ptr<const ResumePoint> resume = nullptr);
-// Evaluates the student and the teacher on the test split (a job).
+// Evaluates the student, the teacher and the quantized model on the test split (a job).
 int start_evaluation(App& app);
+// Quantizes the student or the teacher (a job); the result becomes the
+// session's quantized model, the float model stays as it is.
+int start_quantization(App& app, const QuantizeRequest& request);
 
 }  // namespace distillery

@@ -30,12 +30,15 @@ const PanelInfo kPanels[] = {
     {"Student", "Choose the small model's architecture."},
     {"Distil", "Train the student to imitate the teacher, and watch it learn."},
     {"Prune", "Remove weights from the student and fine-tune what is left."},
-    {"Evaluate", "Compare teacher and student on images neither was trained on."},
+    {"Quantize", "Store the student's weights in 8 bits and run it on integer kernels: smaller and faster."},
+    {"Evaluate", "Compare teacher, student and quantized model on images none was trained on."},
     {"Predict", "Try the models on single images."},
-    {"Export", "Download the student (or teacher) as a model file: Distillery JSON, TensorFlow.js or ONNX."},
+    {"Export", "Download the student, teacher or quantized model: Distillery JSON, TensorFlow.js or ONNX."},
 };
 
 }  // namespace
+
+static_assert(sizeof(kPanels) / sizeof(kPanels[0]) == static_cast<size_t>(PanelId::kCount), "one row per panel");
 
 const char* panel_title(PanelId id) { return kPanels[static_cast<int>(id)].title; }
 
@@ -76,6 +79,11 @@ std::string outcome_message(const JobOutcome& o) {
     case JobKind::kLoadUnlabeled:
       return ui::format("%d unlabeled images loaded: distillation also learns from them", r["count"].get<int>()) +
              converted;
+    case JobKind::kQuantize:
+      return ui::format("%s finished in %.1f s: test accuracy %.2f %% (float %.2f %%), agreement %.1f %%, file %.1fx smaller",
+                        o.title.c_str(), o.seconds, r["accuracy"].get<double>() * 100,
+                        r["float_accuracy"].get<double>() * 100, r["agreement"].get<double>() * 100,
+                        r["float_file_bytes"].get<double>() / std::max(1.0, r["file_bytes"].get<double>()));
     default: break;
   }
   std::string text = o.title + (o.stopped ? " stopped early" : " finished") + ui::format(" in %.1f s", o.seconds);
@@ -257,6 +265,7 @@ void App::draw_navigation() {
       case PanelId::kStudent:
       case PanelId::kDistil: done = session.student != nullptr; break;
       case PanelId::kPrune: done = session.student && session.student_recipe.sparsity > 0; break;
+      case PanelId::kQuantize: done = session.quantized.has_value(); break;
       case PanelId::kEvaluate: done = session.student_eval.has_value(); break;
       default: break;
     }
@@ -298,6 +307,13 @@ void App::draw_navigation() {
     card("Student", ui::color::kAccent, session.student_recipe.arch + " (" + student_method_name(session.student_recipe.method) + ")", line2);
   } else {
     card("Student", ui::color::kAccent, "none yet", "");
+  }
+  if (session.quantized) {
+    std::string line2 = ui::bytes(static_cast<double>(session.quantized->file_bytes)) + " file";
+    if (session.quantized_eval) line2 += ", " + ui::percent(session.quantized_eval->report.accuracy) + " test";
+    card("Quantized", ui::color::kQuantized,
+         std::string(model_role_name(session.quantized->source)) + " " + quant_mode_name(session.quantized->model->mode()),
+         line2);
   }
   draw_settings();
 }
@@ -355,6 +371,7 @@ void App::draw_selected_panel() {
     case PanelId::kStudent: student_panel.draw(*this); break;
     case PanelId::kDistil: distil_panel.draw(*this); break;
     case PanelId::kPrune: prune_panel.draw(*this); break;
+    case PanelId::kQuantize: quantize_panel.draw(*this); break;
     case PanelId::kEvaluate: evaluate_panel.draw(*this); break;
     case PanelId::kPredict: predict_panel.draw(*this); break;
     case PanelId::kExport: export_panel.draw(*this); break;

@@ -17,6 +17,7 @@
 #include "app/panels/export_panel.h"
 #include "app/panels/predict_panel.h"
 #include "app/panels/prune_panel.h"
+#include "app/panels/quantize_panel.h"
 #include "app/panels/student_panel.h"
 #include "app/panels/teacher_panel.h"
 #include "app/platform_services.h"
@@ -28,7 +29,7 @@
 
 namespace distillery {
 
-enum class PanelId { kData, kTeacher, kStudent, kDistil, kPrune, kEvaluate, kPredict, kExport, kCount };
+enum class PanelId { kData, kTeacher, kStudent, kDistil, kPrune, kQuantize, kEvaluate, kPredict, kExport, kCount };
 
 class App {
  public:
@@ -70,6 +71,7 @@ class App {
   StudentPanel student_panel;
   DistilPanel distil_panel;
   PrunePanel prune_panel;
+  QuantizePanel quantize_panel;
   EvaluatePanel evaluate_panel;
   PredictPanel predict_panel;
   ExportPanel export_panel;

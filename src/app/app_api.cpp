@@ -6,6 +6,8 @@
 #include "app/actions.h"
 #include "app/app.h"
 #include "app/jobs/evaluate_job.h"
+#include "app/jobs/quantized_measure.h"
+#include "app/model_role.h"
 #include "app/session_api.h"
 #include "app/widgets/item_locator.h"
 #include "engine/core/error.h"
@@ -114,6 +116,7 @@ nlohmann::json status_json(const App& app) {
                                                {"params", s.student->parameter_count()},
                                                {"nonzero_params", s.student->nonzero_parameter_count()}})
                              : nlohmann::json(nullptr);
+  out["quantized"] = s.quantized ? quantized_json(*s.quantized, nullptr) : nlohmann::json(nullptr);
   out["unlabeled"] = s.unlabeled ? nlohmann::json({{"source", s.unlabeled_source}, {"count", s.unlabeled->size()}})
                                  : nlohmann::json(nullptr);
   // The Distil panel's verdict line after a run with a baseline, as drawn.
@@ -149,12 +152,6 @@ nlohmann::json job_status_json(App& app, int id) {
 namespace {
 
 // "student" (the default) or "teacher": the models predict and export name.
-enum class ModelRole { kStudent, kTeacher };
-const NameTable<ModelRole>& model_role_names() {
-  static const NameTable<ModelRole> table("model", {{ModelRole::kStudent, "student"}, {ModelRole::kTeacher, "teacher"}});
-  return table;
-}
-
 bool wants_student(const ApiCall& c) {
   const std::string which = c.args.value("model", std::string("student"));
   require(model_role_names().contains(which), c.method + ": model must be \"student\" or \"teacher\"");
@@ -249,17 +246,44 @@ nlohmann::json api_prune(ApiCall& c) {
   return {{"job", job}};
 }
 
+nlohmann::json api_quantize(ApiCall& c) {
+  const QuantizeRequest request = quantize_request_from_json(c.args);
+  const int job = start_quantization(c.app, request);
+  c.app.quantize_panel.apply(request);
+  return {{"job", job}};
+}
+
+std::vector<ClassScore> predict_with(ApiCall& c, const FileEntry& file);
+
 nlohmann::json api_predict(ApiCall& c) {
   std::vector<FileEntry> files = c.api.take_staged_files();
   require(!files.empty(), "predict: give the image's bytes");
+  const std::string which = c.args.value("model", std::string("student"));
+  require(which == "quantized" || model_role_names().contains(which),
+          "predict: model must be \"student\", \"teacher\" or \"quantized\"");
+  std::vector<ClassScore> scores;
+  if (which == "quantized") {
+    // The session's quantized model on its own forward: integer kernels in int8.
+    require(c.app.session.quantized.has_value(), "predict: nothing is quantized yet");
+    QuantizedModel& q = *c.app.session.quantized->model;
+    scores = predict_image(q.reference(), [&](const Tensor& x) -> const Tensor& { return q.forward(x); },
+                           files[0].bytes, files[0].path);
+  } else {
+    scores = predict_with(c, files[0]);
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const ClassScore& s : scores)
+    out.push_back({{"label", s.label}, {"index", s.index}, {"probability", s.probability}});
+  return out;
+}
+
+// predict's float models: the student (the default; the teacher while there is no student) or the teacher.
+std::vector<ClassScore> predict_with(ApiCall& c, const FileEntry& file) {
   const bool student = wants_student(c);
   std::shared_ptr<Model> model = student ? c.app.session.student : c.app.session.teacher;
   if (!model && student && !c.args.contains("model")) model = c.app.session.teacher;  // no student yet
   require(model != nullptr, std::string("predict: there is no ") + (student ? "student" : "teacher") + " yet");
-  nlohmann::json out = nlohmann::json::array();
-  for (const ClassScore& s : predict_image(*model, files[0].bytes, files[0].path))
-    out.push_back({{"label", s.label}, {"index", s.index}, {"probability", s.probability}});
-  return out;
+  return predict_image(*model, file.bytes, file.path);
 }
 
 // --- export
@@ -270,6 +294,11 @@ nlohmann::json api_download_student(ApiCall& c) {
   const std::string where = c.app.platform.save_file(name, export_student_json(c.app, c.args.value("base64", false)));
   c.app.notices.success(where);
   return {{"fileName", name}};
+}
+
+nlohmann::json api_download_quantized(ApiCall& c) {
+  // What the Export panel's "Download quantized" button does.
+  return {{"fileName", download_quantized(c.app)}};
 }
 
 nlohmann::json api_export_tfjs(ApiCall& c) {
@@ -302,6 +331,8 @@ nlohmann::json api_last_evaluation(ApiCall& c) {
   nlohmann::json out = nlohmann::json::object();
   if (c.app.session.student_eval) out = eval_report_json(*c.app.session.student_eval);
   if (c.app.session.teacher_eval) out["teacher"] = eval_report_json(*c.app.session.teacher_eval);
+  if (c.app.session.quantized && c.app.session.quantized_eval)
+    out["quantized"] = quantized_json(*c.app.session.quantized, &*c.app.session.quantized_eval);
   return out;
 }
 
@@ -332,6 +363,7 @@ std::vector<ApiMethod> make_api_methods() {
       {"distill", api_distill},
       {"prune", api_prune},
       {"evaluate", [](ApiCall& c) { return nlohmann::json{{"job", start_evaluation(c.app)}}; }},
+      {"quantize", api_quantize},
       {"predict", api_predict},
       {"exportStudent",
        [](ApiCall& c) {
@@ -343,7 +375,13 @@ std::vector<ApiMethod> make_api_methods() {
          return nlohmann::json{{"text", export_teacher_json(c.app, c.args.value("base64", false))},
                                {"fileName", teacher_file_name(c.app)}};
        }},
+      {"exportQuantized",
+       [](ApiCall& c) {
+         const DownloadFile f = export_quantized_download(c.app);
+         return nlohmann::json{{"text", f.bytes}, {"fileName", f.name}};
+       }},
       {"downloadStudent", api_download_student},
+      {"downloadQuantized", api_download_quantized},
       {"exportTfjs", api_export_tfjs},
       {"exportOnnx", api_export_onnx},
       {"download", api_download},

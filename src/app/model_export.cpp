@@ -11,6 +11,7 @@
 #include "engine/io/onnx_export.h"
 #include "engine/io/tfjs_export.h"
 #include "engine/model/arch_spec.h"
+#include "engine/quant/quantized_json.h"
 
 namespace distillery {
 
@@ -106,6 +107,18 @@ std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, boo
   if (!zip) return {{names[0], files.model_json}, {names[1], {files.weights.begin(), files.weights.end()}}};
   const std::vector<uint8_t> archive = zip_store({{"model.json", model_json}, {"weights.bin", files.weights}});
   return {{names[0], std::string(archive.begin(), archive.end())}};
+}
+
+std::string quantized_file_name(const App& app) {
+  const auto& q = app.session.quantized;
+  require(q.has_value(), "nothing is quantized yet: quantize the student in the Quantize panel first");
+  const std::string source = q->source == ModelRole::kStudent ? student_file_name(app) : teacher_file_name(app);
+  return json_stem(source) + "-" + quant_mode_name(q->model->mode()) + ".json";
+}
+
+DownloadFile export_quantized_download(const App& app) {
+  const std::string name = quantized_file_name(app);
+  return {name, save_quantized_model_json(*app.session.quantized->model, {"base64", -1})};
 }
 
 std::string teacher_file_name(const App& app) {

@@ -35,5 +35,11 @@ std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip)
 DownloadFile export_onnx_download(const App& app, bool student);
 // "<name>.onnx" from the model file name "<name>.json".
 std::string onnx_file_name(const std::string& json_name);
+// The session's quantized model as a quantized Distillery JSON file (model
+// file version 2, weights in base64), named after the model it came from and
+// its mode: "student-dense32-distilled-T4-a0.1-int8.json". Throws Error when
+// nothing is quantized yet.
+DownloadFile export_quantized_download(const App& app);
+std::string quantized_file_name(const App& app);
 
 }  // namespace distillery

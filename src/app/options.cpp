@@ -191,6 +191,27 @@ void validate_prune_options(const PruneOptions& o) {
   engine_checked("prune", [&] { validate_prune_settings(to_prune_settings(o)); });
 }
 
+QuantizeRequest quantize_request_from_json(const nlohmann::json& j) {
+  const std::string what = "quantize";
+  reject_unknown_keys(j, {"mode", "model", "calibration", "calibrationMethod", "percentile", "seed"}, what);
+  QuantizeRequest r;
+  read_named(j, "mode", r.engine.mode, what, parse_quant_mode);
+  read_named(j, "model", r.model, what, [](const std::string& name) { return model_role_names().parse(name); });
+  read(j, "calibration", r.calibration, what);
+  read_named(j, "calibrationMethod", r.engine.calibration, what, parse_calibration_method);
+  read(j, "percentile", r.engine.percentile, what);
+  read(j, "seed", r.seed, what);
+  validate_quantize_request(r);
+  return r;
+}
+
+void validate_quantize_request(const QuantizeRequest& r) {
+  engine_checked("quantize", [&] { validate(r.engine); });
+  require(r.calibration >= 1 && r.calibration <= kMaxCalibrationImages,
+          "quantize: calibration must be 1 to " + std::to_string(kMaxCalibrationImages) + " images, got " +
+              std::to_string(r.calibration));
+}
+
 // --- the engine's configs ---------------------------------------------------------------------
 
 TrainConfig to_train_config(const TrainOptions& o) {

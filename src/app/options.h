@@ -10,9 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/model_role.h"
 #include "engine/data/augment.h"
 #include "engine/losses/losses.h"
 #include "engine/prune/prune_pipeline.h"
+#include "engine/quant/quant_mode.h"
 #include "engine/train/trainer.h"
 
 namespace distillery {
@@ -78,11 +80,23 @@ struct PruneOptions {
   uint64_t seed = 1;
 };
 
+// Post-training quantization of the student or the teacher: the engine's
+// options, and which training images calibrate the int8 activation ranges.
+struct QuantizeRequest {
+  QuantizeOptions engine;            // mode, calibration method, percentile
+  ModelRole model = ModelRole::kStudent;
+  int calibration = 500;             // images drawn from the training split (all when it has fewer)
+  uint64_t seed = 42;                // which ones
+};
+// The most calibration images a run takes: past a few thousand the ranges no longer move.
+constexpr int kMaxCalibrationImages = 20000;
+
 // Unknown keys are errors too: a typo should not silently use a default.
 // A "preset" key applies that preset first; the other keys override it.
 TrainOptions train_options_from_json(const nlohmann::json& j);
 DistillOptions distill_options_from_json(const nlohmann::json& j);
 PruneOptions prune_options_from_json(const nlohmann::json& j);
+QuantizeRequest quantize_request_from_json(const nlohmann::json& j);
 
 // Throw Error naming the first setting that is off ("distill: ..."): the
 // engine's validate_train_config / validate_prune_settings on the configs
@@ -91,6 +105,8 @@ PruneOptions prune_options_from_json(const nlohmann::json& j);
 void validate_train_options(const TrainOptions& o, const std::string& what);
 void validate_distill_options(const DistillOptions& o);
 void validate_prune_options(const PruneOptions& o);
+// The engine's validate(QuantizeOptions), then the calibration size.
+void validate_quantize_request(const QuantizeRequest& r);
 
 // The engine's TrainConfig for these options.
 TrainConfig to_train_config(const TrainOptions& o);

@@ -31,4 +31,13 @@ nlohmann::json prune_options_to_json(const PruneOptions& o) {
           {"seed", o.seed}};
 }
 
+nlohmann::json quantize_request_to_json(const QuantizeRequest& r) {
+  return {{"mode", quant_mode_name(r.engine.mode)},
+          {"model", model_role_name(r.model)},
+          {"calibration", r.calibration},
+          {"calibrationMethod", calibration_method_name(r.engine.calibration)},
+          {"percentile", r.engine.percentile},
+          {"seed", r.seed}};
+}
+
 }  // namespace distillery

@@ -11,5 +11,6 @@ namespace distillery {
 nlohmann::json train_options_to_json(const TrainOptions& o);
 nlohmann::json distill_options_to_json(const DistillOptions& o);
 nlohmann::json prune_options_to_json(const PruneOptions& o);
+nlohmann::json quantize_request_to_json(const QuantizeRequest& r);
 
 }  // namespace distillery

@@ -10,7 +10,9 @@
 
 namespace distillery {
 
-std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels) {
+namespace {
+
+std::vector<ClassScore> scores_of(const Model& model, const LogitsFunction& logits, const uint8_t* pixels) {
   const Shape& shape = model.input_shape();
   require(shape.rank() == 3, "the model does not take images");
   Dataset one;
@@ -23,9 +25,8 @@ std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels) {
   Tensor input;
   const int index = 0;
   gather_batch(one, &index, 1, model.preprocessing, input);
-  const Tensor& logits = model.forward(input, false);
   Tensor probabilities;
-  softmax(logits, 1.0f, probabilities);
+  softmax(logits(input), 1.0f, probabilities);
   std::vector<ClassScore> scores;
   for (int k = 0; k < model.num_outputs(); ++k) {
     const std::string label = k < static_cast<int>(model.class_names.size()) ? model.class_names[k] : std::to_string(k);
@@ -36,11 +37,22 @@ std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels) {
   return scores;
 }
 
-std::vector<ClassScore> predict_image(Model& model, const std::vector<uint8_t>& bytes, const std::string& name) {
-  const Shape& shape = model.input_shape();
+}  // namespace
+
+std::vector<ClassScore> predict_pixels(Model& model, const uint8_t* pixels) {
+  return scores_of(model, [&](const Tensor& x) -> const Tensor& { return model.forward(x, false); }, pixels);
+}
+
+std::vector<ClassScore> predict_image(const Model& description, const LogitsFunction& logits,
+                                      const std::vector<uint8_t>& bytes, const std::string& name) {
+  const Shape& shape = description.input_shape();
   require(shape.rank() == 3, "the model does not take images");
   const Image image = decode_image(bytes, shape[0], shape[1], shape[2], name);
-  return predict_pixels(model, image.pixels.data());
+  return scores_of(description, logits, image.pixels.data());
+}
+
+std::vector<ClassScore> predict_image(Model& model, const std::vector<uint8_t>& bytes, const std::string& name) {
+  return predict_image(model, [&](const Tensor& x) -> const Tensor& { return model.forward(x, false); }, bytes, name);
 }
 
 }  // namespace distillery

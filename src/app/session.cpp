@@ -49,6 +49,7 @@ void Session::resplit() {
   // Evaluations were on the old test split.
   teacher_eval.reset();
   student_eval.reset();
+  quantized_eval.reset();
 }
 
 void Session::set_teacher(std::shared_ptr<Model> model, std::string source) {
@@ -56,6 +57,8 @@ void Session::set_teacher(std::shared_ptr<Model> model, std::string source) {
   teacher_source = std::move(source);
   teacher_eval.reset();
   ++teacher_version;
+  // A quantized teacher stood for the model just replaced.
+  if (quantized && quantized->source == ModelRole::kTeacher) set_quantized(std::nullopt);
 }
 
 void Session::set_student(std::shared_ptr<Model> model, StudentRecipe recipe) {
@@ -66,6 +69,13 @@ void Session::set_student(std::shared_ptr<Model> model, StudentRecipe recipe) {
   comparison.reset();
   baseline_student.reset();
   ++student_version;
+  if (quantized && quantized->source == ModelRole::kStudent) set_quantized(std::nullopt);
+}
+
+void Session::set_quantized(std::optional<QuantizedEntry> entry) {
+  quantized = std::move(entry);
+  quantized_eval.reset();
+  ++quantized_version;
 }
 
 std::string model_data_mismatch(const Model& model, const Dataset& data, const std::string& model_name) {

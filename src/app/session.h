@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "app/jobs/job_kind.h"
+#include "app/model_role.h"
 #include "engine/core/name_table.h"
 #include "engine/data/dataset.h"
 #include "engine/metrics/metrics.h"
 #include "engine/model/model.h"
+#include "engine/quant/quantized_model.h"
 #include "engine/train/trainer.h"
 
 namespace distillery {
@@ -73,6 +75,25 @@ struct StudentRecipe {
   float sparsity = 0;        // after pruning
 };
 
+// The quantized form of the student or the teacher (the Quantize panel), and
+// the file sizes the Evaluate and Export panels show.
+struct QuantizedEntry {
+  // forward() keeps workspaces, so jobs run their own copy (clone_quantized).
+  std::shared_ptr<QuantizedModel> model;
+  ModelRole source = ModelRole::kStudent;
+  int64_t file_bytes = 0;        // its Distillery JSON, weights in base64
+  int64_t float_file_bytes = 0;  // the float model it came from, in the same encoding
+  int64_t float32_weight_bytes = 0;  // that model's weights as float32 (compare with model->weight_bytes())
+};
+
+// The quantized model on the test split against the float model it came
+// from, both measured in the same run so their speeds compare.
+struct QuantizedEval {
+  // agreement, kl_to_teacher and teacher_accuracy are against the float model.
+  EvalReport report;
+  double float_latency_ms_per_sample = 0;
+};
+
 struct Session {
   std::shared_ptr<const Dataset> dataset;
   std::string dataset_source;  // file or folder name
@@ -99,11 +120,16 @@ struct Session {
   std::shared_ptr<const Dataset> unlabeled;
   std::string unlabeled_source;
 
+  // Made from the student or the teacher; dropped when that model is replaced.
+  std::optional<QuantizedEntry> quantized;
+  std::optional<QuantizedEval> quantized_eval;
+
   // Bumped on every replacement so panels can refresh their caches.
   int dataset_version = 0;
   int teacher_version = 0;
   int student_version = 0;
   int unlabeled_version = 0;
+  int quantized_version = 0;
 
   // Keeps the unlabeled set only when it has the new dataset's image shape.
   void set_dataset(std::shared_ptr<const Dataset> data, std::string source);
@@ -112,6 +138,10 @@ struct Session {
   void set_teacher(std::shared_ptr<Model> model, std::string source);
   // Also forgets the baseline comparison: it was about the student replaced.
   void set_student(std::shared_ptr<Model> model, StudentRecipe recipe);
+  // Empty: remove it. Also forgets its evaluation.
+  void set_quantized(std::optional<QuantizedEntry> entry);
+  // The model a role names (null when there is none).
+  const std::shared_ptr<Model>& model_of(ModelRole role) const { return role == ModelRole::kStudent ? student : teacher; }
 };
 
 // Why a model cannot run on a dataset ("" when it can): input shape and class

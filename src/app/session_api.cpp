@@ -10,7 +10,7 @@ namespace distillery {
 
 namespace {
 
-// "bands.csv (240 images), teacher, student, distillation at epoch 2 of 5": for the restore banner.
+// "bands.csv (240 images), teacher, student, quantized student, distillation at epoch 2 of 5": for the restore banner.
 std::string snapshot_summary(const nlohmann::json& s) {
   std::string out;
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
@@ -19,6 +19,8 @@ std::string snapshot_summary(const nlohmann::json& s) {
         (s["dataset"]["stored"].get<bool>() ? ")" : ", too big to keep)"));
   if (s["teacher"].is_object()) add("teacher");
   if (s["student"].is_object()) add("student");
+  if (s.contains("quantized") && s["quantized"].is_object())
+    add("quantized " + s["quantized"]["source"].get<std::string>());
   if (s["training"].is_object())
     add(std::string(job_kind_noun(job_kind_from_name(s["training"]["kind"].get<std::string>()))) + " at epoch " +
         std::to_string(s["training"]["epochs_done"].get<int>()) + " of " +

@@ -5,11 +5,13 @@
 #include "app/actions.h"
 #include "app/app.h"
 #include "app/dataset_bytes.h"
+#include "app/jobs/quantized_measure.h"
 #include "app/jobs/resume_point.h"
 #include "app/session_snapshot.h"
 #include "engine/core/error.h"
 #include "engine/io/json_text.h"
 #include "engine/io/model_json.h"
+#include "engine/quant/quantized_json.h"
 #include "engine/train/checkpoint.h"
 
 namespace distillery {
@@ -43,12 +45,15 @@ struct SavedSession {
   std::string data_source;
   std::shared_ptr<Model> teacher, student;
   std::string teacher_source;
+  std::optional<QuantizedModel> quantized;  // of quantized_source, which the session also holds
+  ModelRole quantized_source = ModelRole::kStudent;
   StudentRecipe recipe;
   TrainingCurves curves, baseline_curves;
   std::optional<BaselineComparison> comparison;
   TrainOptions teacher_options;
   DistillOptions distill_options;
   PruneOptions prune_options;
+  QuantizeRequest quantize_request;
   std::string teacher_arch, student_arch, panel;
   std::shared_ptr<ResumePoint> point;  // when resuming and a job was running
 };
@@ -105,6 +110,27 @@ void read_models(const nlohmann::json& j, SavedSession& saved) {
   }
 }
 
+// Sessions saved before quantization existed have no "quantized".
+void read_quantized(const nlohmann::json& j, SavedSession& saved) {
+  if (!j.contains("quantized") || j["quantized"].is_null()) return;
+  const nlohmann::json& part = j["quantized"];
+  const std::string source = value_of<std::string>(part, "source", "quantized model");
+  require(model_role_names().contains(source), "the saved session's quantized model names no known source");
+  saved.quantized_source = model_role_names().parse(source);
+  const std::shared_ptr<Model>& float_model = saved.quantized_source == ModelRole::kStudent ? saved.student : saved.teacher;
+  require(float_model != nullptr, "the saved session's quantized model was made from a " + source + " it does not hold");
+  try {
+    saved.quantized = load_quantized_model_json(value_of<std::string>(part, "model", "quantized model"));
+  } catch (const Error& e) {
+    throw Error(std::string("the saved session's quantized model: ") + e.what());
+  }
+  const Model& reference = saved.quantized->reference();
+  require(reference.input_shape() == float_model->input_shape() && reference.class_names == float_model->class_names,
+          "the saved session's quantized model does not fit its " + source + " (input " +
+              reference.input_shape().str() + " and " + std::to_string(reference.num_outputs()) + " classes, the " +
+              source + " " + float_model->input_shape().str() + " and " + std::to_string(float_model->num_outputs()) + ")");
+}
+
 void read_curves_and_settings(const nlohmann::json& j, SavedSession& saved) {
   saved.curves = curves_from_json(j.at("curves"));
   // Sessions saved before baselines existed have neither of these.
@@ -117,6 +143,7 @@ void read_curves_and_settings(const nlohmann::json& j, SavedSession& saved) {
   saved.teacher_options = train_options_from_json(settings.at("teacher"));
   saved.distill_options = distill_options_from_json(settings.at("distill"));
   saved.prune_options = prune_options_from_json(settings.at("prune"));
+  if (settings.contains("quantize")) saved.quantize_request = quantize_request_from_json(settings["quantize"]);
   saved.teacher_arch = value_of<std::string>(settings, "teacherArch", "settings");
   saved.student_arch = value_of<std::string>(settings, "studentArch", "settings");
   saved.panel = value_of<std::string>(settings, "panel", "settings");
@@ -158,19 +185,25 @@ SavedSession read_saved_session(const App& app, const nlohmann::json& j, const s
   saved.split = read_split(j);
   read_dataset(app, j, dataset_bytes, saved);
   read_models(j, saved);
+  read_quantized(j, saved);
   read_curves_and_settings(j, saved);
   if (resume && !j.at("training").is_null()) saved.point = read_resume_point(j["training"], saved.data.get());
   return saved;
 }
 
 // Everything parsed: change the session and the panels.
-void put_back(App& app, const SavedSession& saved) {
+void put_back(App& app, SavedSession& saved) {
   Session& s = app.session;
   s.split_settings = saved.split;
   if (saved.data_kept) s.set_dataset(saved.data, saved.data_source);
   else s.resplit();
   s.set_teacher(saved.teacher, saved.teacher ? saved.teacher_source : "");
   s.set_student(saved.student, saved.student ? saved.recipe : StudentRecipe{});
+  s.set_quantized(std::nullopt);
+  if (saved.quantized) {
+    const Model& float_model = *s.model_of(saved.quantized_source);
+    s.set_quantized(make_quantized_entry(std::move(*saved.quantized), float_model, saved.quantized_source));
+  }
   s.curves = saved.curves;
   s.baseline_curves = saved.baseline_curves;
   s.comparison = saved.comparison;
@@ -179,6 +212,7 @@ void put_back(App& app, const SavedSession& saved) {
   app.student_panel.arch.set_spec(saved.student_arch);
   app.distil_panel.options = saved.distill_options;
   app.prune_panel.apply(saved.prune_options);
+  app.quantize_panel.apply(saved.quantize_request);
   if (const auto panel = panel_from_title(saved.panel)) app.selected = *panel;
 }
 
@@ -202,7 +236,7 @@ void resume_job(App& app, const std::shared_ptr<ResumePoint>& point, nlohmann::j
 nlohmann::json restore_session(App& app, const std::string& snapshot_text, const std::vector<uint8_t>* dataset_bytes,
                                bool resume) {
   require(!app.worker.busy(), "\"" + app.worker.current_title() + "\" is still running: stop it before restoring");
-  const SavedSession saved =
+  SavedSession saved =
       read_saved_session(app, parse_json_text(snapshot_text, "the saved session"), dataset_bytes, resume);
   put_back(app, saved);
   const Session& s = app.session;

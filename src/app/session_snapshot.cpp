@@ -9,6 +9,7 @@
 #include "app/options_json.h"
 #include "engine/core/error.h"
 #include "engine/io/model_json.h"
+#include "engine/quant/quantized_json.h"
 #include "engine/train/checkpoint.h"
 
 namespace distillery {
@@ -84,6 +85,7 @@ nlohmann::json settings_json(const App& app) {
           {"studentArch", app.student_panel.arch.spec()},
           {"distill", distill_options_to_json(app.distil_panel.options)},
           {"prune", prune_options_to_json(app.prune_panel.options)},
+          {"quantize", quantize_request_to_json(app.quantize_panel.request)},
           {"panel", panel_title(app.selected)}};
 }
 
@@ -115,6 +117,10 @@ nlohmann::json session_snapshot_json(const App& app) {
                       {"alpha", s.student_recipe.alpha},
                       {"sparsity", s.student_recipe.sparsity}}},
                     {"model", save_model_json(*s.student, exact)}};
+  // The quantized model by what it was made from; its figures are measured again after a restore.
+  j["quantized"] = s.quantized ? nlohmann::json({{"source", model_role_name(s.quantized->source)},
+                                                 {"model", save_quantized_model_json(*s.quantized->model, exact)}})
+                               : nlohmann::json(nullptr);
   j["curves"] = curves_json(s.curves);
   j["baseline_curves"] = curves_json(s.baseline_curves);
   j["comparison"] = s.comparison ? nlohmann::json({{"distilled_accuracy", s.comparison->distilled_accuracy},
@@ -138,7 +144,7 @@ std::string session_revision(const App& app) {
   const auto point = app.worker.resume_point();
   const size_t settings = std::hash<std::string>()(settings_json(app).dump());
   return "d" + std::to_string(s.dataset_version) + ":t" + std::to_string(s.teacher_version) + ":s" +
-         std::to_string(s.student_version) + ":c" +
+         std::to_string(s.student_version) + ":q" + std::to_string(s.quantized_version) + ":c" +
          (point ? std::to_string(app.worker.current_id()) + "/" + std::to_string(point->epochs_done) : "-") +
          ":h" + std::to_string(settings);
 }

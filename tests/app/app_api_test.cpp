@@ -14,34 +14,11 @@
 namespace distillery {
 namespace {
 
+using testing::band_bmp;
 using testing::band_dataset_files;
 using testing::run_job;
 
 using testing::runtime;
-
-// A 24-bit BMP of one band image (what a user would drop to predict).
-std::vector<uint8_t> band_bmp(int label, int classes, int size) {
-  const int row = (size * 3 + 3) / 4 * 4;
-  std::vector<uint8_t> b(54 + row * size, 0);
-  auto put = [&](int at, uint32_t v, int n) {
-    for (int i = 0; i < n; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
-  };
-  b[0] = 'B';
-  b[1] = 'M';
-  put(2, static_cast<uint32_t>(b.size()), 4);
-  put(10, 54, 4);
-  put(14, 40, 4);
-  put(18, size, 4);
-  put(22, size, 4);
-  put(26, 1, 2);
-  put(28, 24, 2);
-  for (int y = 0; y < size; ++y)
-    for (int x = 0; x < size; ++x) {
-      const uint8_t v = x * classes / size == label ? 200 : 30;
-      for (int c = 0; c < 3; ++c) b[54 + y * row + x * 3 + c] = v;
-    }
-  return b;
-}
 
 class ApiModes : public ::testing::TestWithParam<bool> {
  protected:

@@ -94,6 +94,7 @@ TEST(AppFrame, EveryPanelDrawsWithDataModelsAndResultsAndFreesItsTextures) {
     ASSERT_TRUE(testing::run_job(app, api, "loadDataset")["value"]["ok"]);
     ASSERT_TRUE(testing::run_job(app, api, "trainTeacher", {{"arch", "dense:16"}, {"epochs", 2}})["value"]["ok"]);
     ASSERT_TRUE(testing::run_job(app, api, "distill", {{"arch", "dense:8"}, {"epochs", 2}})["value"]["ok"]);
+    ASSERT_TRUE(testing::run_job(app, api, "quantize", {{"calibration", 50}})["value"]["ok"]);  // its rows and download
     ASSERT_TRUE(testing::run_job(app, api, "evaluate")["value"]["ok"]);
     app.predict_panel.add_test_image(app);
     draw_every_panel(gui, app);

@@ -15,6 +15,7 @@ enum class JobKind {
   kDistill,        // "distill" (with or without the baseline run)
   kPrune,          // "prune"
   kEvaluate,       // "evaluate"
+  kQuantize,       // "quantize"
 };
 
 inline const NameTable<JobKind>& job_kind_names() {
@@ -23,7 +24,8 @@ inline const NameTable<JobKind>& job_kind_names() {
                                                      {JobKind::kTrainTeacher, "trainTeacher"},
                                                      {JobKind::kDistill, "distill"},
                                                      {JobKind::kPrune, "prune"},
-                                                     {JobKind::kEvaluate, "evaluate"}});
+                                                     {JobKind::kEvaluate, "evaluate"},
+                                                     {JobKind::kQuantize, "quantize"}});
   return table;
 }
 inline const char* job_kind_name(JobKind kind) { return job_kind_names().name(kind); }
@@ -38,6 +40,7 @@ inline const char* job_kind_noun(JobKind kind) {
     case JobKind::kLoadDataset: return "dataset loading";
     case JobKind::kLoadUnlabeled: return "unlabeled image loading";
     case JobKind::kEvaluate: return "evaluation";
+    case JobKind::kQuantize: return "quantization";
   }
   return "job";
 }

@@ -42,14 +42,15 @@ void EvaluatePanel::draw(App& app) {
 void EvaluatePanel::draw_table(App& app) {
   const auto& te = app.session.teacher_eval;
   const auto& se = app.session.student_eval;
-  if (!te && !se) {
+  const QuantizedEval* qe = app.session.quantized && app.session.quantized_eval ? &*app.session.quantized_eval : nullptr;
+  if (!te && !se && !qe) {
     ui::dim_text("No evaluation yet: press Evaluate.");
     return;
   }
-  ui::section("Teacher vs student");
+  ui::section(qe ? "Teacher, student and quantized" : "Teacher vs student");
   const float font = ImGui::GetFontSize();
   if (ImGui::BeginTable("compare", 8, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthFixed, font * 6);
+    ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthFixed, font * (qe ? 9.5f : 6));
     ImGui::TableSetupColumn("test accuracy");
     ImGui::TableSetupColumn("agreement");
     ImGui::TableSetupColumn("KL to teacher");
@@ -83,16 +84,50 @@ void EvaluatePanel::draw_table(App& app) {
     };
     if (te) row("teacher", *te, ui::color::kTeacher);
     if (se) row("student", *se, ui::color::kAccent);
+    if (qe) draw_quantized_row(*app.session.quantized, *qe);
     ImGui::EndTable();
   }
-  ui::tip("Agreement: how often the student predicts the same class as the teacher. KL to teacher: how far the "
-          "student's probabilities are from the teacher's, on average (KL(teacher || student) at T = 1; 0 is a "
-          "perfect copy). Sparse bytes count a value and an index per non-zero weight.");
+  ui::tip("Agreement: how often the student predicts the same class as the teacher (the quantized model: as the "
+          "float model it came from). KL: how far its probabilities are from those, on average (KL(teacher || "
+          "student) at T = 1; 0 is a perfect copy). Sparse bytes count a value and an index per non-zero weight; "
+          "the quantized model's bytes are its weights as stored and its file.");
   if (te && se) {
     const double ratio = static_cast<double>(te->params) / static_cast<double>(std::max<int64_t>(1, se->nonzero_params));
     ui::success_text(ui::format("The student keeps %.1f %% of the teacher's accuracy with %.1fx fewer non-zero parameters.",
                                 100.0 * se->accuracy / std::max(1e-9, te->accuracy), ratio).c_str());
   }
+  if (qe) {
+    const QuantizedEntry& q = *app.session.quantized;
+    ui::success_text(ui::format("The %s %s agrees with its float model on %.1f %% of the test images, in a %.1fx "
+                                "smaller file, at %.2fx its speed (both timed in one run).",
+                                quant_mode_name(q.model->mode()), model_role_name(q.source), qe->report.agreement * 100,
+                                static_cast<double>(q.float_file_bytes) / std::max<int64_t>(1, q.file_bytes),
+                                qe->float_latency_ms_per_sample / std::max(1e-9, qe->report.latency_ms_per_sample))
+                         .c_str());
+  }
+}
+
+void EvaluatePanel::draw_quantized_row(const QuantizedEntry& q, const QuantizedEval& e) {
+  const EvalReport& r = e.report;
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ui::color::kQuantized), "%s %s", model_role_name(q.source),
+                     quant_mode_name(q.model->mode()));
+  ImGui::TableNextColumn();
+  ImGui::Text("%.2f %%", r.accuracy * 100);
+  ImGui::TableNextColumn();
+  ImGui::Text("%.2f %% (float)", r.agreement * 100);
+  ImGui::TableNextColumn();
+  ImGui::Text("%.4f (float)", r.kl_to_teacher);  // small: quantization moves probabilities little
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(ui::thousands(r.params).c_str());
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(ui::thousands(r.nonzero_params).c_str());
+  ImGui::TableNextColumn();
+  ImGui::Text("%s / file %s", ui::bytes(static_cast<double>(q.model->weight_bytes())).c_str(),
+              ui::bytes(static_cast<double>(q.file_bytes)).c_str());
+  ImGui::TableNextColumn();
+  ImGui::Text("%.3f", r.latency_ms_per_sample);
 }
 
 void EvaluatePanel::draw_per_class(App& app) {

@@ -14,6 +14,8 @@ void ExportPanel::draw(App& app) {
   draw_model(app, true);
   ui::section("Teacher");
   draw_model(app, false);
+  ui::section("Quantized model");
+  draw_quantized(app);
 }
 
 void ExportPanel::draw_format() {
@@ -80,6 +82,23 @@ void ExportPanel::draw_model(App& app, bool student) {
   }
 }
 
+void ExportPanel::draw_quantized(App& app) {
+  const auto& q = app.session.quantized;
+  if (!q) {
+    ui::dim_text("Nothing quantized yet: quantize the student in the Quantize panel.");
+    return;
+  }
+  ui::key_value("File name", quantized_file_name(app));
+  ui::key_value("Size", ui::bytes(static_cast<double>(q->file_bytes)) + " (the float " + model_role_name(q->source) +
+                            ": " + ui::bytes(static_cast<double>(q->float_file_bytes)) + ")");
+  if (ImGui::Button("Download quantized"))
+    app.run_action([&] { download_quantized(app); });
+  ui::tip("Save the quantized model as Distillery JSON (model file version 2: int8 or float16 weights in base64, "
+          "with their scales and activation ranges). The command-line tool's eval and predict take it.");
+  ImGui::SameLine();
+  ui::dim_text("Distillery JSON only: the TF.js and ONNX formats above carry float models.");
+}
+
 std::vector<std::string> download_model(App& app, bool student, ExportFormat format, bool compact) {
   std::vector<DownloadFile> files;
   if (format == ExportFormat::kDistilleryJson)
@@ -97,6 +116,12 @@ std::vector<std::string> download_model(App& app, bool student, ExportFormat for
   }
   app.notices.success(files.size() > 1 ? where + " (and " + names[0] + ")" : where);
   return names;
+}
+
+std::string download_quantized(App& app) {
+  const DownloadFile f = export_quantized_download(app);
+  app.notices.success(app.platform.save_file(f.name, f.bytes));
+  return f.name;
 }
 
 }  // namespace distillery

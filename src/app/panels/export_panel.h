@@ -1,7 +1,8 @@
 #pragma once
 // Export panel: download the student (and the teacher) as Distillery model
 // JSON, as a TensorFlow.js Layers model (a ZIP, or model.json + weights.bin)
-// or as ONNX, with file names that say what they are.
+// or as ONNX, with file names that say what they are; and the quantized
+// model as quantized Distillery JSON.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@ struct ExportPanel {
  private:
   void draw_format();
   void draw_model(App& app, bool student);
+  void draw_quantized(App& app);
 
   // Non-zero counts per model version: a full scan of the weights is too slow for every frame.
   struct Count {
@@ -47,5 +49,9 @@ struct ExportPanel {
 // Saves the student / teacher through the platform in a format; returns the
 // file names. Throws Error (no such model, a layer TF.js or ONNX cannot express).
 std::vector<std::string> download_model(App& app, bool student, ExportFormat format, bool compact);
+
+// Saves the quantized model (quantized Distillery JSON); returns its file name.
+// Throws Error when nothing is quantized.
+std::string download_quantized(App& app);
 
 }  // namespace distillery

@@ -26,6 +26,7 @@ namespace color {
 constexpr ImU32 kAccent = IM_COL32(64, 196, 180, 255);      // teal: the student
 constexpr ImU32 kTeacher = IM_COL32(236, 160, 64, 255);     // orange: the teacher
 constexpr ImU32 kValidation = IM_COL32(122, 162, 247, 255); // blue: validation curves
+constexpr ImU32 kQuantized = IM_COL32(170, 214, 96, 255);  // lime: the quantized model
 constexpr ImU32 kBaseline = IM_COL32(214, 122, 214, 255);   // magenta: the same student trained alone
 constexpr ImU32 kBaselineValidation = IM_COL32(246, 186, 236, 255);
 constexpr ImU32 kError = IM_COL32(240, 96, 96, 255);

@@ -149,7 +149,12 @@ CalibrationInfo read_calibration(const Json& section) {
             "quantization.calibration.samples must be a count");
     info.samples = int(c["samples"].get<int64_t>());
   }
-  if (c.contains("percentile")) info.percentile = read_number(c, "percentile", "quantization.calibration");
+  // A double as written (read_number narrows to float, and a float would not save back to the same text).
+  if (c.contains("percentile")) {
+    require(c["percentile"].is_number() && std::isfinite(c["percentile"].get<double>()),
+            "quantization.calibration.percentile is not a number");
+    info.percentile = c["percentile"].get<double>();
+  }
   return info;
 }
 
