@@ -188,13 +188,10 @@ nlohmann::json api_set_threads(ApiCall& c) {
 
 nlohmann::json api_select_panel(ApiCall& c) {
   const std::string name = c.args.value("panel", std::string());
-  for (int i = 0; i < static_cast<int>(PanelId::kCount); ++i) {
-    if (name == panel_title(static_cast<PanelId>(i))) {
-      c.app.selected = static_cast<PanelId>(i);
-      return nullptr;
-    }
-  }
-  throw Error("selectPanel: unknown panel '" + name + "'");
+  const std::optional<PanelId> panel = panel_from_title(name);
+  require(panel.has_value(), "selectPanel: unknown panel '" + name + "'");
+  c.app.selected = *panel;
+  return nullptr;
 }
 
 // --- uploads
