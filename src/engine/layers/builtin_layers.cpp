@@ -21,6 +21,7 @@ void register_builtin_layers(LayerRegistry& registry) {
   registry.add(flatten_kind());
   registry.add(dropout_kind());
   registry.add(relu_kind());
+  registry.add(relu6_kind());
   registry.add(tanh_kind());
   registry.add(sigmoid_kind());
   registry.add(leaky_relu_kind());
