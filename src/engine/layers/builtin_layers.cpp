@@ -5,6 +5,7 @@
 #include "engine/layers/batch_norm.h"
 #include "engine/layers/conv2d.h"
 #include "engine/layers/dense.h"
+#include "engine/layers/depthwise_conv2d.h"
 #include "engine/layers/dropout.h"
 #include "engine/layers/flatten.h"
 #include "engine/layers/global_avg_pool2d.h"
@@ -27,6 +28,7 @@ void register_builtin_layers(LayerRegistry& registry) {
   registry.add(leaky_relu_kind());
   registry.add(batch_norm_kind());
   registry.add(global_avg_pool2d_kind());
+  registry.add(depthwise_conv2d_kind());
 }
 
 }  // namespace distillery
