@@ -8,9 +8,10 @@
 //   Model m = import_tfjs_model(json_text, {shard1_bytes, shard2_bytes}, options);
 //
 // Supported: Sequential models (and functional ones that are a plain chain) of
-// InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout,
-// Activation, ReLU, LeakyReLU, Softmax (as the output) and BatchNormalization,
-// with float32 weights. Layer activations linear/relu/sigmoid/tanh become
+// InputLayer, Dense, Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D,
+// GlobalAveragePooling2D, Flatten, Dropout, Activation, ReLU (max_value 6 is a
+// relu6), LeakyReLU, Softmax (as the output) and BatchNormalization, with
+// float32 weights. Layer activations linear/relu/relu6/sigmoid/tanh become
 // activation layers; a softmax output is dropped (Distillery models output
 // logits and apply softmax when predicting); a one-unit sigmoid output becomes
 // two logits [0, z], whose softmax is [1 - sigmoid(z), sigmoid(z)].
