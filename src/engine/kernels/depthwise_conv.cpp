@@ -1,7 +1,5 @@
 #include "engine/kernels/depthwise_conv.h"
 
-#include <algorithm>
-
 #include "engine/kernels/depthwise_conv_loops.h"
 #include "engine/kernels/depthwise_conv_wasm_simd.h"
 #include "engine/kernels/thread_pool.h"
@@ -61,11 +59,8 @@ void depthwise_conv_input_gradient(const float* grad_out, int count, const Windo
                                    float* grad_images) {
   const int64_t out_size = g.positions() * g.channels;
   parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t s = begin; s < end; ++s) {
-      float* grad_image = grad_images + s * g.image_size();
-      std::fill(grad_image, grad_image + g.image_size(), 0.0f);
-      input_gradient_sample(grad_out + s * out_size, g, kernel, grad_image);
-    }
+    for (int64_t s = begin; s < end; ++s)
+      input_gradient_sample(grad_out + s * out_size, g, kernel, grad_images + s * g.image_size());
   });
 }
 

@@ -199,8 +199,11 @@ TEST(DepthwiseConv2dTest, ExportsToOnnxAsAConvWithOneGroupPerChannelAndImportsBa
                                            "Softmax"}));
   const OnnxNode& depthwise = onnx.graph.nodes[2];
   EXPECT_EQ(depthwise.attribute("group")->i, 4);
-  for (const OnnxTensor& t : onnx.graph.initializers)
-    if (t.name == depthwise.inputs[1]) EXPECT_EQ(t.dims, (std::vector<int64_t>{4, 1, 3, 3}));
+  for (const OnnxTensor& t : onnx.graph.initializers) {
+    if (t.name == depthwise.inputs[1]) {
+      EXPECT_EQ(t.dims, (std::vector<int64_t>{4, 1, 3, 3}));
+    }
+  }
   EXPECT_EQ(onnx.graph.nodes[3].inputs.size(), 3u);  // Clip's min and max as inputs (opset 11+)
   Model back = import_onnx_model(bytes);
   EXPECT_EQ(types_of(back), types_of(model));
