@@ -51,9 +51,10 @@ TEST(DepthwiseConv2dTest, GradientsMatchFiniteDifferences) {
     for (int stride : {1, 2})
       for (const json& kernel : {json(3), json::array({2, 3})}) {
         SCOPED_TRACE(std::string(padding) + " stride " + std::to_string(stride) + " kernel " + kernel.dump());
-        // 6 channels: more than one f32x4 plus a tail in the WebAssembly SIMD path.
+        // 22 channels: a 16-channel register block, then a tail of 6 (one f32x4 and two
+        // single lanes in WebAssembly), so every path of the kernels is checked.
         LayerPtr layer = LayerRegistry::instance().create(dwconv(kernel, stride, padding));
-        EXPECT_TRUE(test::check_layer_gradients(*layer, Shape{5, 6, 6}));
+        EXPECT_TRUE(test::check_layer_gradients(*layer, Shape{5, 6, 22}));
       }
   LayerPtr no_bias = LayerRegistry::instance().create(dwconv(3, 1, "same", false));
   EXPECT_TRUE(test::check_layer_gradients(*no_bias, Shape{4, 4, 8}));
@@ -62,7 +63,7 @@ TEST(DepthwiseConv2dTest, GradientsMatchFiniteDifferences) {
 // A conv2d with F = C filters whose kernel is zero except k[y, x, c, c] = the
 // depthwise filter of channel c computes the same function.
 TEST(DepthwiseConv2dTest, EqualsAConv2dWithABlockDiagonalKernel) {
-  const int c = 9;  // two f32x4 and a tail
+  const int c = 22;  // a 16-channel block and a tail of 6, as in the gradient check
   for (const char* padding : {"valid", "same"})
     for (int stride : {1, 2}) {
       SCOPED_TRACE(std::string(padding) + " stride " + std::to_string(stride));
