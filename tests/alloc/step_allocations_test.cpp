@@ -86,6 +86,15 @@ std::vector<nlohmann::json> layers_of(const std::string& model) {
             {{"type", "dense"}, {"units", 16}},
             {{"type", "relu"}},
             {{"type", "dense"}, {"units", kClasses}}};
+  // A MobileNet-style block: depthwise, relu6, pointwise. (No batch_norm yet: its
+  // training forward and backward still allocate four [C] sums per step.)
+  if (model == "mobile")
+    return {{{"type", "conv2d"}, {"filters", 8}, {"kernel_size", 3}, {"padding", "same"}},
+            {{"type", "depthwise_conv2d"}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}},
+            {{"type", "relu6"}},
+            {{"type", "conv2d"}, {"filters", 16}, {"kernel_size", 1}},
+            {{"type", "global_avg_pool2d"}},
+            {{"type", "dense"}, {"units", kClasses}}};
   return {{{"type", "conv2d"}, {"filters", 4}, {"kernel_size", 3}},
           {{"type", "relu"}},
           {{"type", "maxpool2d"}, {"pool_size", 2}},
@@ -174,6 +183,11 @@ TEST(StepAllocations, MlpKdAdamTwoThreads) {
 
 TEST(StepAllocations, CnnKdAdamTwoThreads) {
   const StepAllocations r = count_step_allocations("cnn", 2);
+  EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
+}
+
+TEST(StepAllocations, MobileNetBlockKdAdamTwoThreads) {
+  const StepAllocations r = count_step_allocations("mobile", 2);
   EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
 }
 

@@ -137,7 +137,8 @@ def run_onnx_in_torch(path, x):
         op = node.op_type
         if op == "Conv":
             t, l, b, r = a["pads"]
-            y = F.conv2d(F.pad(ins[0], (l, r, t, b)), ins[1], ins[2] if len(ins) > 2 else None, stride=a["strides"])
+            y = F.conv2d(F.pad(ins[0], (l, r, t, b)), ins[1], ins[2] if len(ins) > 2 else None, stride=a["strides"],
+                         groups=a.get("group", 1))
         elif op in ("MaxPool", "AveragePool"):
             t, l, b, r = a["pads"]
             k, s = a["kernel_shape"], a["strides"]
@@ -159,6 +160,8 @@ def run_onnx_in_torch(path, x):
             y = torch.flatten(ins[0], 1)
         elif op == "Relu":
             y = F.relu(ins[0])
+        elif op == "Clip":  # min and max as inputs (opset 11+)
+            y = torch.clamp(ins[0], float(ins[1]), float(ins[2]))
         elif op == "LeakyRelu":
             y = F.leaky_relu(ins[0], a.get("alpha", 0.01))
         elif op == "Sigmoid":

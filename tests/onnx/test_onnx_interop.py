@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 from onnx import numpy_helper
 
-from onnx_support import (CLASSES, TOLERANCE, cli, distillery_probabilities, export, fashion, run_onnx_in_torch,
+from onnx_support import (CLASSES, TOLERANCE, attrs, cli, distillery_probabilities, export, fashion, run_onnx_in_torch,
                           torch_input, torch_probabilities, train_briefly, write_idx, write_pngs)
 
 
@@ -72,6 +72,15 @@ class ClampRelu(nn.Module):
 def cnn_global_pool_matmul():
     return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), ClampRelu(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1),
                          nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), MatMulAdd(16, 10))
+
+
+def mobile_block():
+    # MobileNet's pieces: depthwise convs (groups = channels; the BatchNorm after one is folded into it by
+    # torch's export), ReLU6 (Clip [0, 6]), a strided valid depthwise conv, a 1x1 pointwise conv, global pooling.
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU6(), nn.Conv2d(16, 16, 3, padding=1, groups=16),
+                         nn.BatchNorm2d(16), nn.ReLU6(), nn.MaxPool2d(2), nn.Conv2d(16, 16, 3, stride=2, groups=16),
+                         nn.ReLU6(), nn.Conv2d(16, 32, 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(32, 10))
 
 
 class OnnxInterop(unittest.TestCase):
@@ -152,13 +161,25 @@ class OnnxInterop(unittest.TestCase):
         print("\nmlp with float16 weights: max |p_distillery - p_torch(same rounded weights)| = %.3g" % diff)
         self.assertLess(diff, TOLERANCE)
 
-    def test_depthwise_convolution_is_refused_clearly(self):
-        model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=8), nn.Conv2d(8, 4, 1),
+    def test_depthwise_convolution_and_relu6_match_pytorch_both_ways(self):
+        model, json_path, doc = self.import_and_compare(mobile_block(), "mobile", min_accuracy=0.3, epochs=5)
+        types = [layer["type"] for layer in doc["layers"]]
+        self.assertEqual(types.count("depthwise_conv2d"), 2, types)
+        self.assertIn("relu6", types)
+        # And out again: Conv with group = C, Clip [0, 6]; checked, and rebuilt in torch alike.
+        self.export_and_rebuild(json_path, self.path("mobile_again.onnx"))
+        nodes = onnx.load(self.path("mobile_again.onnx")).graph.node
+        groups = [attrs(n).get("group", 1) for n in nodes if n.op_type == "Conv"]
+        self.assertEqual(groups, [1, 16, 16, 1])
+        self.assertIn("Clip", [n.op_type for n in nodes])
+
+    def test_grouped_convolution_is_refused_clearly(self):
+        model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=2), nn.Conv2d(8, 4, 1),
                               nn.Flatten(), nn.Linear(4 * 24 * 24, 10)).eval()
-        export(model, self.path("depthwise.onnx"))
-        r = cli("convert", "--in", self.path("depthwise.onnx"), "--out", self.path("depthwise.json"), check=False)
+        export(model, self.path("grouped.onnx"))
+        r = cli("convert", "--in", self.path("grouped.onnx"), "--out", self.path("grouped.json"), check=False)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("(Conv): depthwise convolution (group = 8) is not supported", r.stderr)
+        self.assertIn("(Conv): grouped convolution (group = 2 on 8 channels) is not supported", r.stderr)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
     def export_and_rebuild(self, json_path, onnx_path):

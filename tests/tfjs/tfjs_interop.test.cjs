@@ -99,6 +99,52 @@ test('global average pooling imports from TF.js and a CLI model with gap exports
   assert.deepEqual(exported.model.layers.map((l) => l.getClassName()), ['Conv2D', 'GlobalAveragePooling2D', 'Dense']);
 });
 
+test('a MobileNet-style block (DepthwiseConv2D, ReLU with maxValue 6) imports from TF.js and a CLI dwconv model exports to it', async () => {
+  const dir = tempDir('dwconv');
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 6, kernelSize: 3, padding: 'same',
+    kernelInitializer: glorot(11), biasInitializer: normal(12) }));
+  model.add(tf.layers.reLU({ maxValue: 6 }));
+  // Strided, same padding on an even input (the odd padding pixel at the end), a bias, the
+  // relu6 activation string; then a valid one without a bias.
+  model.add(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6',
+    depthwiseInitializer: glorot(13), biasInitializer: normal(14) }));
+  model.add(tf.layers.depthwiseConv2d({ kernelSize: [3, 2], useBias: false, depthwiseInitializer: glorot(15) }));
+  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 1, kernelInitializer: glorot(16) }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: normal(17) }));
+  // A first kernel large enough that some activations pass 6, so the clamp matters, and a
+  // last one large enough that the answers vary between (random) images.
+  const weights = model.getWeights();
+  weights[0] = tf.mul(weights[0], 6);
+  weights[weights.length - 2] = tf.mul(weights[weights.length - 2], 40);
+  model.setWeights(weights);
+  const firstConv = tf.tidy(() => model.layers[0].apply(tf.randomUniform([4, 12, 12, 3], 0, 1, 'float32', 3)));
+  assert.ok(firstConv.max().arraySync() > 6, 'the first conv never reaches 6: ReLU6 would be a ReLU');
+  await saveTfjsModel(model, dir);
+  const imported = importAndCompare(dir, model, [12, 12, 3], [12, 12, 3]);
+  assert.deepEqual(imported.layers.map((l) => l.type),
+    ['conv2d', 'relu6', 'depthwise_conv2d', 'relu6', 'depthwise_conv2d', 'conv2d', 'global_avg_pool2d', 'dense']);
+
+  const { csv, images } = bandData(dir);
+  const trained = path.join(dir, 'dwconv.json');
+  cli(['train', '--data', csv, '--arch', 'conv:6:3:relu6,dwconv:3:2,bn,relu6,conv:8:1,gap', '--epochs', '2',
+    '--lr', '0.01', '--out', trained]);
+  const exported = await exportAndCompare(dir, trained, images);
+  assert.deepEqual(exported.model.layers.map((l) => l.getClassName()),
+    ['Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'Activation', 'Conv2D', 'GlobalAveragePooling2D', 'Dense']);
+
+  // A depth multiplier is refused by name.
+  const mdir = tempDir('dwconv-multiplier');
+  const multiplied = tf.sequential();
+  multiplied.add(tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3, depthMultiplier: 2 }));
+  multiplied.add(tf.layers.flatten());
+  multiplied.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+  await saveTfjsModel(multiplied, mdir);
+  const r = cli(['convert', '--in', mdir, '--out', path.join(mdir, 'x.json')], { expectFailure: true });
+  assert.match(r.stderr, /layer 'depthwise_conv2d_DepthwiseConv2D\d+' \(DepthwiseConv2D\): depth_multiplier 2 is not supported/);
+});
+
 test('a CNN with BatchNormalization (trained moving statistics) predicts like TF.js', async () => {
   const dir = tempDir('bn');
   // Seeded dropout and batch order too: unseeded, one run in ten trained a
@@ -135,12 +181,12 @@ test('unsupported layers and corrupt quantised weights are refused with the laye
   const dir = tempDir('bad');
   const model = tf.sequential();
   model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }));
-  model.add(tf.layers.depthwiseConv2d({ kernelSize: 3 }));
+  model.add(tf.layers.separableConv2d({ kernelSize: 3, filters: 2 }));
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
   await saveTfjsModel(model, dir);
   const r = cli(['convert', '--in', dir, '--out', path.join(dir, 'x.json')], { expectFailure: true });
-  assert.match(r.stderr, /layer 'depthwise_conv2d_DepthwiseConv2D\d+' \(DepthwiseConv2D\) is not supported/);
+  assert.match(r.stderr, /layer 'separable_conv2d_SeparableConv2D\d+' \(SeparableConv2D\) is not supported/);
 
   // A uint8 weight (tensorflowjs_converter --quantize_uint8) whose scale is 0: bias stored as 2 uint8 values.
   const qdir = tempDir('quantised');

@@ -97,6 +97,8 @@ class ChainImporter {
   void global_pool(const OnnxNode& node);
   void flatten(const OnnxNode& node);
   void reshape(const OnnxNode& node);
+  void depthwise_conv(const OnnxTensor& w, const OnnxTensor* b, const std::vector<int64_t>& strides,
+                      const std::string& pad, const std::string& label);
   void batch_norm(const OnnxNode& node);
   void clip(const OnnxNode& node);
   void zero_pad(const OnnxNode& node);
@@ -256,7 +258,7 @@ void ChainImporter::step(const OnnxNode& node) {
   auto it = kOps.find(op);
   if (it == kOps.end())
     throw Error(node.label() + " is not supported (supported: Conv, Gemm, MatMul, Add of a bias, Relu, LeakyRelu, "
-                               "Sigmoid, Tanh, Clip as ReLU, MaxPool, AveragePool, GlobalAveragePool, Flatten, "
+                               "Sigmoid, Tanh, Clip as ReLU or ReLU6, MaxPool, AveragePool, GlobalAveragePool, Flatten, "
                                "Reshape, BatchNormalization, Pad of zeros, Dropout, Identity, Softmax, LogSoftmax)");
   it->second(*this, node);
   advance(node);
@@ -291,12 +293,14 @@ void ChainImporter::conv(const OnnxNode& node) {
   const int64_t out_c = w.dims[0], in_c = w.dims[1], kh = w.dims[2], kw = w.dims[3];
   const int64_t group = attr_int(node, "group", 1);
   if (group != 1) {
-    require(!(group == shape_[2] && in_c == 1),
-            node.label() + ": depthwise convolution (group = " + std::to_string(group) +
-                ") is not supported: Distillery has no depthwise layer yet");
-    throw Error(node.label() + ": grouped convolution (group = " + std::to_string(group) + ") is not supported");
+    require(group == shape_[2] && in_c == 1,
+            node.label() + ": grouped convolution (group = " + std::to_string(group) + " on " +
+                std::to_string(shape_[2]) + " channels) is not supported (only group 1, or depthwise: one group per channel)");
+    require(out_c == group, node.label() + ": a depthwise convolution with " + std::to_string(out_c) + " outputs for " +
+                                std::to_string(group) + " channels (depth multiplier " +
+                                std::to_string(out_c / std::max<int64_t>(group, 1)) + ") is not supported (only 1)");
   }
-  require(in_c == shape_[2], node.label() + ": weight '" + w.name + "' takes " + std::to_string(in_c) +
+  require(in_c * group == shape_[2], node.label() + ": weight '" + w.name + "' takes " + std::to_string(in_c) +
                                  " channels but its input has " + std::to_string(shape_[2]));
   for (int64_t d : attr_ints(node, "dilations", {1, 1}))
     require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
@@ -304,6 +308,11 @@ void ChainImporter::conv(const OnnxNode& node) {
           node.label() + ": weight '" + w.name + "' has a kernel of " + onnx_dims_str(w.dims));
   const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
   const std::string pad = padding(node, kh, kw, strides[0], strides[1]);
+  const OnnxTensor* b = optional_constant(node, 2, "bias");
+  if (group != 1) {
+    depthwise_conv(w, b, strides, pad, node.label());
+    return;
+  }
   std::vector<float> kernel(static_cast<size_t>(out_c * in_c * kh * kw));
   for (int64_t o = 0; o < out_c; ++o)
     for (int64_t i = 0; i < in_c; ++i)
@@ -312,7 +321,6 @@ void ChainImporter::conv(const OnnxNode& node) {
           kernel[static_cast<size_t>(((y * kw + x) * in_c + i) * out_c + o)] =
               w.floats[static_cast<size_t>(((o * in_c + i) * kh + y) * kw + x)];
   std::vector<std::vector<float>> params{std::move(kernel)};
-  const OnnxTensor* b = optional_constant(node, 2, "bias");
   if (b) params.push_back(b->floats);
   plan({{"type", "conv2d"},
         {"filters", out_c},
@@ -321,6 +329,26 @@ void ChainImporter::conv(const OnnxNode& node) {
         {"padding", pad},
         {"use_bias", b != nullptr}},
        std::move(params), node.label());
+}
+
+// Conv with group == C and weight [C, 1, kh, kw]: kernel [kh, kw, C, 1].
+void ChainImporter::depthwise_conv(const OnnxTensor& w, const OnnxTensor* b, const std::vector<int64_t>& strides,
+                                   const std::string& pad, const std::string& label) {
+  const int64_t c = w.dims[0], kh = w.dims[2], kw = w.dims[3];
+  std::vector<float> kernel(static_cast<size_t>(c * kh * kw));
+  for (int64_t ch = 0; ch < c; ++ch)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        kernel[static_cast<size_t>((y * kw + x) * c + ch)] = w.floats[static_cast<size_t>((ch * kh + y) * kw + x)];
+  std::vector<std::vector<float>> params{std::move(kernel)};
+  if (b) params.push_back(b->floats);
+  plan({{"type", "depthwise_conv2d"},
+        {"kernel_size", {kh, kw}},
+        {"strides", {strides[0], strides[1]}},
+        {"padding", pad},
+        {"use_bias", b != nullptr},
+        {"depth_multiplier", 1}},
+       std::move(params), label);
 }
 
 // Gemm (y = alpha * x B' + beta * C, torch's nn.Linear) or MatMul (x B) as a dense layer.
@@ -443,16 +471,16 @@ void ChainImporter::batch_norm(const OnnxNode& node) {
        std::move(params), node.label());
 }
 
-// Clip to [0, inf) is a ReLU; opset 11+ gives the bounds as inputs, older opsets as attributes.
+// Clip to [0, inf) is a ReLU, to [0, 6] a ReLU6; opset 11+ gives the bounds as inputs, older opsets as attributes.
 void ChainImporter::clip(const OnnxNode& node) {
   float lo = attr_float(node, "min", -std::numeric_limits<float>::infinity());
   float hi = attr_float(node, "max", std::numeric_limits<float>::infinity());
   if (const OnnxTensor* t = optional_constant(node, 1, "min"); t && t->floats.size() == 1) lo = t->floats[0];
   if (const OnnxTensor* t = optional_constant(node, 2, "max"); t && t->floats.size() == 1) hi = t->floats[0];
-  require(lo == 0.0f && std::isinf(hi),
-          node.label() + ": a clip to [" + std::to_string(lo) + ", " + std::to_string(hi) + "]" +
-              (hi == 6.0f ? " (ReLU6)" : "") + " is not supported: Distillery has ReLU (a clip to [0, inf)) only");
-  plan({{"type", "relu"}}, {}, node.label());
+  require(lo == 0.0f && (hi == 6.0f || (std::isinf(hi) && hi > 0.0f)),
+          node.label() + ": a clip to [" + std::to_string(lo) + ", " + std::to_string(hi) +
+              "] is not supported: Distillery has ReLU (a clip to [0, inf)) and ReLU6 (to [0, 6]) only");
+  plan({{"type", hi == 6.0f ? "relu6" : "relu"}}, {}, node.label());
 }
 
 // torch writes nn.AvgPool2d as a Pad of zeros then AveragePool: that Pad is the identity.

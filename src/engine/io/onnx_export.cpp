@@ -133,6 +133,30 @@ void write_conv2d(GraphWriter& g, const LayerView& l) {
                   ints_attr("pads", pads_of(l, k, s)), ints_attr("dilations", {1, 1}), int_attr("group", 1)};
 }
 
+// One filter per channel: a Conv with group = C and weight [C, 1, kh, kw].
+void write_depthwise_conv2d(GraphWriter& g, const LayerView& l) {
+  const auto k = json_pair(l.config.at("kernel_size"));
+  const auto s = json_pair(l.config.value("strides", Json(1)));
+  const int64_t c = l.input[2];
+  const std::vector<float>& hwc = l.param("depthwise_kernel");  // [kh, kw, C, 1]
+  std::vector<float> c1hw(hwc.size());
+  for (int64_t ch = 0; ch < c; ++ch)
+    for (int64_t y = 0; y < k.first; ++y)
+      for (int64_t x = 0; x < k.second; ++x)
+        c1hw[static_cast<size_t>((ch * k.first + y) * k.second + x)] = hwc[static_cast<size_t>((y * k.second + x) * c + ch)];
+  std::vector<std::string> inputs{g.initializer(l, "weight", {c, 1, k.first, k.second}, std::move(c1hw))};
+  if (l.params.count("bias")) inputs.push_back(g.initializer(l, "bias", {c}, l.param("bias")));
+  OnnxNode& n = g.node(l, "Conv", std::move(inputs));
+  n.attributes = {ints_attr("kernel_shape", {k.first, k.second}), ints_attr("strides", {s.first, s.second}),
+                  ints_attr("pads", pads_of(l, k, s)), ints_attr("dilations", {1, 1}), int_attr("group", c)};
+}
+
+// Clip's bounds are inputs since opset 11: scalar initializers.
+void write_relu6(GraphWriter& g, const LayerView& l) {
+  std::vector<std::string> bounds{g.initializer(l, "min", {}, {0.0f}), g.initializer(l, "max", {}, {6.0f})};
+  g.node(l, "Clip", std::move(bounds));
+}
+
 void write_dense(GraphWriter& g, const LayerView& l) {
   const int64_t in = l.input.size(), out = l.output[0];
   const std::vector<float>& kernel = l.param("kernel");  // [in, out], Distillery's feature order
@@ -182,6 +206,7 @@ using LayerWriterFn = std::function<void(GraphWriter&, const LayerView&)>;
 const std::map<std::string, LayerWriterFn>& writers() {
   static const std::map<std::string, LayerWriterFn> kWriters = {
       {"conv2d", write_conv2d},
+      {"depthwise_conv2d", write_depthwise_conv2d},
       {"dense", write_dense},
       {"maxpool2d", [](GraphWriter& g, const LayerView& l) { write_pool(g, l, "MaxPool"); }},
       {"avgpool2d", [](GraphWriter& g, const LayerView& l) { write_pool(g, l, "AveragePool"); }},
@@ -198,6 +223,7 @@ const std::map<std::string, LayerWriterFn>& writers() {
          g.node(l, "Flatten").attributes = {int_attr("axis", 1)};
        }},
       {"relu", [](GraphWriter& g, const LayerView& l) { g.node(l, "Relu"); }},
+      {"relu6", write_relu6},
       {"sigmoid", [](GraphWriter& g, const LayerView& l) { g.node(l, "Sigmoid"); }},
       {"tanh", [](GraphWriter& g, const LayerView& l) { g.node(l, "Tanh"); }},
       {"leaky_relu",

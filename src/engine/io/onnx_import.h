@@ -5,7 +5,8 @@
 //   Model teacher = import_onnx_model(bytes, options);  // options as for TF.js
 //
 // Supported (chains of layers): Gemm, MatMul (+ Add of a bias), Conv
-// (groups = 1), Relu, LeakyRelu, Sigmoid, Tanh, Clip to [0, inf) as ReLU,
+// (group 1, or one group per channel: depthwise), Relu, LeakyRelu, Sigmoid,
+// Tanh, Clip to [0, inf) as ReLU and to [0, 6] as ReLU6,
 // MaxPool, AveragePool, GlobalAveragePool, Flatten and Reshape to
 // [batch, features] (with the constant shape subgraphs torch emits: Shape,
 // Gather, Unsqueeze, Squeeze, Concat, Cast, Constant), BatchNormalization,

@@ -7,13 +7,15 @@
 //   options.class_names = {"cat", "dog"};
 //   Model m = import_tfjs_model(json_text, {shard1_bytes, shard2_bytes}, options);
 //
-// Supported: Sequential models (and functional ones that are a plain chain) of
-// InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout,
-// Activation, ReLU, LeakyReLU, Softmax (as the output) and BatchNormalization,
-// with float32 weights, stored plain or quantized the way TF.js stores them
-// (uint8, uint16 or float16: tensorflowjs_converter --quantize_*, or
-// export_tfjs_model's TfjsWeightDtype), which are dequantized to the same
-// float32 values tf.loadLayersModel computes. Layer activations linear/relu/sigmoid/tanh become
+// Supported: Sequential and functional models (branches, residual adds) of
+// InputLayer, Dense, Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D,
+// GlobalAveragePooling2D, Flatten, Dropout, Activation, ReLU (max_value 6 is a
+// relu6), LeakyReLU, Softmax (as the output), BatchNormalization, and in
+// functional models Add and Concatenate, with float32 weights, stored plain or
+// quantized the way TF.js stores them (uint8, uint16 or float16:
+// tensorflowjs_converter --quantize_*, or export_tfjs_model's TfjsWeightDtype),
+// which are dequantized to the same float32 values tf.loadLayersModel computes.
+// Layer activations linear/relu/relu6/sigmoid/tanh become
 // activation layers; a softmax output is dropped (Distillery models output
 // logits and apply softmax when predicting); a one-unit sigmoid output becomes
 // two logits [0, z], whose softmax is [1 - sigmoid(z), sigmoid(z)].

@@ -1,5 +1,6 @@
 #include "engine/layers/activations.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/error.h"
@@ -18,6 +19,8 @@ Shape ElementwiseActivation::build(const Shape& input_shape) {
   input_shape_ = output_shape_ = input_shape;
   return output_shape_;
 }
+
+constexpr float kReLU6Max = 6.0f;
 
 // Element ranges over the pool: each element is independent, so any number of
 // threads gives the same bits.
@@ -47,6 +50,17 @@ void ReLU::apply(const float* x, float* y, int64_t n) const {
 
 void ReLU::gradient(const float* x, const float*, const float* dy, float* dx, int64_t n) const {
   for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+// --- relu6 ---------------------------------------------------------------------
+
+void ReLU6::apply(const float* x, float* y, int64_t n) const {
+  for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(x[i], 0.0f), kReLU6Max);
+}
+
+// The flat parts on both sides pass nothing (as TF and torch do at the kinks).
+void ReLU6::gradient(const float* x, const float*, const float* dy, float* dx, int64_t n) const {
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f && x[i] < kReLU6Max ? dy[i] : 0.0f;
 }
 
 // --- leaky_relu ----------------------------------------------------------------
@@ -91,7 +105,7 @@ void Tanh::gradient(const float*, const float* y, const float* dy, float* dx, in
 // --- Kinds ------------------------------------------------------------------------
 namespace {
 
-// relu, sigmoid, tanh: TF.js writes them as an "activation" string, on their own
+// relu, relu6, sigmoid, tanh: TF.js writes them as an "activation" string, on their own
 // as an Activation layer; the arch spec as a token or a conv/dense option.
 template <typename L>
 LayerKind plain_activation_kind(const std::string& type) {
@@ -120,20 +134,29 @@ constexpr float kKerasLeakyAlpha = 0.3f;
 
 LayerKind relu_kind() {
   LayerKind kind = plain_activation_kind<ReLU>("relu");
-  // Keras' ReLU layer, which may really be a leaky one.
+  // Keras' ReLU layer, which may really be a leaky one or a ReLU6.
   kind.tfjs_classes = {"ReLU"};
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
     require(source.field<double>("threshold", 0.0) == 0.0, source.label() + ": a threshold is not supported");
-    require(source.config.value("max_value", nlohmann::json()).is_null(),
-            source.label() + ": max_value is not supported");
+    const nlohmann::json max_value = source.config.value("max_value", nlohmann::json());
     const double slope = source.field<double>("negative_slope", 0.0);
-    if (slope == 0.0)
+    if (!max_value.is_null()) {
+      require(max_value.is_number() && max_value.get<double>() == kReLU6Max && slope == 0.0,
+              source.label() + ": max_value " + max_value.dump() + (slope != 0.0 ? " with a negative_slope" : "") +
+                  " is not supported (only max_value 6, ReLU6)");
+      target.add({{"type", "relu6"}});
+    } else if (slope == 0.0) {
       target.add({{"type", "relu"}});
-    else
+    } else {
       target.add({{"type", "leaky_relu"}, {"alpha", slope}});
+    }
   };
   return kind;
 }
+
+// TF.js writes it as the "relu6" activation string (an Activation layer on its own,
+// or folded into a conv/dense); ReLU with max_value 6 reads as it too (see relu_kind).
+LayerKind relu6_kind() { return plain_activation_kind<ReLU6>("relu6"); }
 
 LayerKind sigmoid_kind() { return plain_activation_kind<Sigmoid>("sigmoid"); }
 LayerKind tanh_kind() { return plain_activation_kind<Tanh>("tanh"); }

@@ -1,6 +1,6 @@
 #pragma once
-// Element-wise activation layers: relu, leaky_relu {"alpha": 0.3 (Keras'
-// default)}, sigmoid and tanh. They share one small base that owns the shape
+// Element-wise activation layers: relu, relu6 (min(max(x, 0), 6), MobileNet's),
+// leaky_relu {"alpha": 0.3 (Keras' default)}, sigmoid and tanh. They share one small base that owns the shape
 // bookkeeping; each only says how to map a value and how to pass a gradient.
 // (Softmax is not a layer: it lives in the losses and in prediction.)
 #include "engine/layers/layer.h"
@@ -27,6 +27,17 @@ class ReLU : public ElementwiseActivation {
   ReLU() = default;
   explicit ReLU(const nlohmann::json& /*config*/) {}
   std::string type() const override { return "relu"; }
+
+ protected:
+  void apply(const float* x, float* y, int64_t n) const override;
+  void gradient(const float* x, const float* y, const float* dy, float* dx, int64_t n) const override;
+};
+
+class ReLU6 : public ElementwiseActivation {
+ public:
+  ReLU6() = default;
+  explicit ReLU6(const nlohmann::json& /*config*/) {}
+  std::string type() const override { return "relu6"; }
 
  protected:
   void apply(const float* x, float* y, int64_t n) const override;
@@ -73,6 +84,7 @@ class Tanh : public ElementwiseActivation {
 };
 
 LayerKind relu_kind();
+LayerKind relu6_kind();
 LayerKind leaky_relu_kind();
 LayerKind sigmoid_kind();
 LayerKind tanh_kind();

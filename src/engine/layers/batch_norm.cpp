@@ -182,6 +182,20 @@ LayerKind batch_norm_kind() {
     c["scale"] = config["scale"];
     return layer;
   };
+  // Keras' defaults, on an image or a flat vector; other settings come from JSON
+  // architectures and are described by the type name.
+  kind.arch_tokens = {"bn"};
+  kind.from_arch = [](ArchToken& token) {
+    token.require_parts(1, 1, "bn");
+    token.add({{"type", "batch_norm"}});
+  };
+  kind.to_arch = [](const nlohmann::json& config) {
+    const BatchNorm defaults(nlohmann::json{{"type", "batch_norm"}});
+    const bool plain = config.value("momentum", defaults.momentum()) == defaults.momentum() &&
+                       config.value("epsilon", defaults.epsilon()) == defaults.epsilon() &&
+                       config.value("center", true) && config.value("scale", true);
+    return std::string(plain ? "bn" : "batch_norm");
+  };
   return kind;
 }
 

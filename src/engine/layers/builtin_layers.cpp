@@ -5,6 +5,7 @@
 #include "engine/layers/batch_norm.h"
 #include "engine/layers/conv2d.h"
 #include "engine/layers/dense.h"
+#include "engine/layers/depthwise_conv2d.h"
 #include "engine/layers/dropout.h"
 #include "engine/layers/flatten.h"
 #include "engine/layers/global_avg_pool2d.h"
@@ -22,11 +23,13 @@ void register_builtin_layers(LayerRegistry& registry) {
   registry.add(flatten_kind());
   registry.add(dropout_kind());
   registry.add(relu_kind());
+  registry.add(relu6_kind());
   registry.add(tanh_kind());
   registry.add(sigmoid_kind());
   registry.add(leaky_relu_kind());
   registry.add(batch_norm_kind());
   registry.add(global_avg_pool2d_kind());
+  registry.add(depthwise_conv2d_kind());
   registry.add(add_kind());
   registry.add(concatenate_kind());
 }

@@ -29,6 +29,10 @@ enum class ChannelFlow {
   per_channel,  // one [C] parameter per channel, which follows the kept channels (batch_norm)
   preserved,    // each channel maps on its own (activations, pooling, dropout)
   flattened,    // NHWC flatten: channel c at position p becomes input p * C + c
+  // A kernel [..., C, 1] and a bias [C] that map channel c to channel c alone
+  // (depthwise_conv2d): no outputs of its own to remove, its filters and biases
+  // follow the kept channels into the next weighted layer.
+  depthwise,
   joined,       // add: its inputs and its output are one set of channels, kept or removed together
   concatenated, // concatenate: its output's channels are its inputs' side by side
 };

@@ -8,13 +8,16 @@
 //   conv:FILTERS:KERNEL[:OPT...]  conv2d, same padding, then ReLU. KERNEL is
 //                                 "3" or "3x5". OPT: sN (stride N), valid,
 //                                 same, or an activation (relu, tanh,
-//                                 sigmoid, leaky_relu, linear = none)
+//                                 sigmoid, relu6, leaky_relu, linear = none)
 //   pool:K[:sN][:same]            maxpool2d (stride K unless sN)
 //   avgpool:K[:sN][:same]         avgpool2d
 //   gap                           global_avg_pool2d: each channel's mean, flat after it
+//   dwconv:K[:STRIDE]             depthwise_conv2d (one KxK filter per channel),
+//                                 same padding, no activation (add one, or bn first)
+//   bn                            batch_norm with Keras' defaults
 //   dense:UNITS[:ACT]             dense, then ReLU unless ACT says otherwise
 //   dropout:P                     dropout with rate P in [0, 1)
-//   flatten, relu, tanh, sigmoid, leaky_relu[:ALPHA]   the layer itself
+//   flatten, relu, relu6, tanh, sigmoid, leaky_relu[:ALPHA]   the layer itself
 //   res:FILTERS[:STRIDE], mbconv:FILTERS:EXPANSION[:STRIDE]
 //                                 residual blocks, a small graph each (arch_blocks.h)
 // A flatten goes before the first dense unless one is already there (and the

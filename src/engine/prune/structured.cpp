@@ -257,12 +257,12 @@ StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_
       for (int64_t p = 0; p < positions; ++p)
         for (int c : kept) flat.push_back(static_cast<int>(p * channels + c));
       kept = std::move(flat);
-    } else if (channel_flow(layer) == ChannelFlow::per_channel) {
-      plan.kept_inputs[i] = plan.kept_outputs[i] = kept;
+    } else if (channel_flow(layer) == ChannelFlow::per_channel || channel_flow(layer) == ChannelFlow::depthwise) {
+      plan.kept_inputs[i] = plan.kept_outputs[i] = kept;  // channel c in is channel c out
     } else if (channel_flow(layer) != ChannelFlow::preserved || !model.param_refs_of_layer(i).empty()) {
       if (i > last) continue;  // after the logits nothing is removed any more
       throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
-                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, flatten)");
+                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, depthwise_conv2d, flatten)");
     }
   }
   return plan;
@@ -289,11 +289,14 @@ Model shrink_model(const Model& model, const StructuredPlan& plan) {
       continue;
     }
     const std::vector<int>& kept_in = plan.kept_inputs[ref.layer];
+    // A depthwise kernel [kh, kw, C, 1] follows its channels on the `in` axis; its one multiplier stays.
+    const bool depthwise = channel_flow(model.layer(ref.layer)) == ChannelFlow::depthwise;
+    const std::vector<int>& kept_cols = depthwise ? all_of(1) : kept_out;
     const KernelView src(old.spec.shape), dst(ref.spec.shape);
-    assert(dst.in == static_cast<int64_t>(kept_in.size()) && dst.out == static_cast<int64_t>(kept_out.size()));
+    assert(dst.in == static_cast<int64_t>(kept_in.size()) && dst.out == static_cast<int64_t>(kept_cols.size()));
     for (int64_t t = 0; t < dst.outer; ++t)
       for (int64_t a = 0; a < dst.in; ++a)
-        for (int64_t b = 0; b < dst.out; ++b) copy(dst.at(t, a, b), src.at(t, kept_in[a], kept_out[b]));
+        for (int64_t b = 0; b < dst.out; ++b) copy(dst.at(t, a, b), src.at(t, kept_in[a], kept_cols[b]));
   }
   small.class_names = model.class_names;
   small.preprocessing = model.preprocessing;

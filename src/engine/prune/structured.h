@@ -2,8 +2,9 @@
 // Structured pruning: removes whole Dense units and Conv2D filters, ranked by
 // the L1 or L2 norm of their kernel slice, and rebuilds a physically smaller
 // model. The next weighted layer loses the matching inputs, through
-// activations, pooling, dropout and batch_norm (which loses the channels'
-// statistics too), and across Flatten (conv filter c of an
+// activations, pooling, dropout, batch_norm (which loses the channels'
+// statistics too) and depthwise_conv2d (which loses the channels' filters and
+// biases: it couples input channel c to output channel c), and across Flatten (conv filter c of an
 // [H, W, C] map feeds the dense inputs (h * W + w) * C + c). The last weighted
 // layer (the logits) is never shrunk.
 //

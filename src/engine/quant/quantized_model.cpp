@@ -34,6 +34,17 @@ int32_t round_to_int32(double v) {
 
 bool positive_finite(float v) { return std::isfinite(v) && v > 0.0f; }
 
+// Layers whose weights have no int8 form yet: a depthwise conv's [kh, kw, C, 1]
+// kernel would need its own per-channel int8 kernel, so rather than keep it
+// float inside a model that says int8, the int8 modes refuse it by name.
+void refuse_layers_without_int8(const Model& model, QuantMode mode) {
+  if (mode == QuantMode::Float16) return;
+  for (int i = 0; i < model.num_layers(); ++i)
+    require(model.layer(i).type() != "depthwise_conv2d",
+            std::string(quant_mode_name(mode)) + " quantization: " + label(model, i) +
+                " has no int8 form yet; quantize this model with the float16 mode");
+}
+
 }  // namespace
 
 // ------------------------------------------------------- 1. quantize_model
@@ -41,6 +52,7 @@ bool positive_finite(float v) { return std::isfinite(v) && v > 0.0f; }
 QuantizedModel quantize_model(const Model& model, const Tensor& calibration, const QuantizeOptions& options) {
   validate(options);
   model.require_chain("quantization");
+  refuse_layers_without_int8(model, options.mode);
   const bool int8 = options.mode == QuantMode::Int8;
   Model reference = int8 ? fold_batch_norms(model) : model.clone();
   std::vector<ActivationQuant> activations;
@@ -82,6 +94,7 @@ int64_t float32_weight_bytes(const Model& model) { return model.parameter_count(
 QuantizedModel QuantizedModel::assemble(Model reference, QuantMode mode, std::vector<LayerQuantization> layers,
                                         std::vector<ActivationQuant> activations, CalibrationInfo calibration) {
   const int n = reference.num_layers();
+  refuse_layers_without_int8(reference, mode);  // a quantized file may name one too
   require(int(layers.size()) == n, "the quantization lists " + std::to_string(layers.size()) +
                                        " layers but the model has " + std::to_string(n));
   if (mode == QuantMode::Int8) {

@@ -4,7 +4,8 @@
 // pads) and the row order of the dense layer after a flatten; and each bad
 // input ends in its one clear message: truncated bytes, a tensor shorter than
 // it declares, an unsupported op, an output that is not the classifier,
-// depthwise convolution, a file of tiny records.
+// a depthwise convolution with a depth multiplier, a file of tiny records.
+// (depthwise_conv2d and relu6 both ways: tests/engine/layers/depthwise_conv2d_test.cpp.)
 #include <gtest/gtest.h>
 
 #include "engine/io/onnx_export.h"
@@ -173,7 +174,7 @@ TEST(OnnxImport, AnOutputThatIsNotTheClassifierIsRefused) {
   expect_error([&] { import_onnx_model(encode_onnx_model(features)); }, {"not one score per class"});
 }
 
-TEST(OnnxImport, DepthwiseConvolutionIsRefusedClearly) {
+TEST(OnnxImport, ADepthwiseConvolutionWithADepthMultiplierIsRefusedClearly) {
   OnnxModel m = decode_onnx_model(export_onnx_model(make_cnn()));
   OnnxNode& conv = m.graph.nodes.front();
   for (OnnxAttribute& a : conv.attributes)
@@ -184,7 +185,7 @@ TEST(OnnxImport, DepthwiseConvolutionIsRefusedClearly) {
       t.floats.resize(static_cast<size_t>(t.element_count()));
     }
   expect_error([&] { import_onnx_model(encode_onnx_model(m)); },
-               {"depthwise convolution (group = 2) is not supported: Distillery has no depthwise layer yet"});
+               {"a depthwise convolution with 4 outputs for 2 channels (depth multiplier 2) is not supported (only 1)"});
 }
 
 TEST(OnnxImport, AFileOfTinyRecordsFailsInThePrescanNotInMalloc) {

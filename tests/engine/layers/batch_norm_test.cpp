@@ -9,6 +9,7 @@
 
 #include "engine/gradient_check.h"
 #include "engine/layers/bound_layer.h"
+#include "engine/model/arch_spec.h"
 #include "engine/model/model.h"
 #include "engine/optim/optimizer.h"
 #include "engine/prune/unstructured.h"
@@ -170,6 +171,29 @@ TEST(BatchNormTest, OptimisersAndPruningLeaveTheMovingStatisticsAlone) {
   prune_global_magnitude(model, 0.9f);
   for (int r : refs)
     for (int64_t k = 0; k < p.refs[r].size(); ++k) EXPECT_EQ(p.masks[p.refs[r].offset + k], 1.0f);
+}
+
+TEST(BatchNormTest, TheBnTokenIsABatchNormWithKerasDefaultsOnImagesAndVectors) {
+  const std::vector<json> layers = parse_arch_spec("conv:4:3:linear,bn,relu,dense:8:linear,bn", 3);
+  std::vector<std::string> types;
+  for (const json& l : layers) types.push_back(l["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"conv2d", "batch_norm", "relu", "flatten", "dense", "batch_norm", "dense"}));
+  Rng rng(1);
+  const Model model = Model::from_layer_configs(layers, Shape{6, 6, 2}, rng);
+  const auto& bn = dynamic_cast<const BatchNorm&>(model.layer(1));
+  EXPECT_FLOAT_EQ(bn.momentum(), 0.99f);
+  EXPECT_FLOAT_EQ(bn.epsilon(), 1e-3f);
+  EXPECT_EQ(bn.channels(), 4);
+  EXPECT_EQ(dynamic_cast<const BatchNorm&>(model.layer(5)).channels(), 8);
+  EXPECT_EQ(describe_arch(model), "conv:4:3:linear,bn,relu,dense:8:linear,bn");
+  // Other settings have no token: described by the type name, which the parser refuses.
+  EXPECT_EQ(arch_token_for({bn_config(0.9)}), "batch_norm");
+  try {
+    parse_arch_spec("bn:0.9", 3);
+    ADD_FAILURE() << "bn:0.9 was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'bn:0.9' at position 1"), std::string::npos) << e.what();
+  }
 }
 
 TEST(BatchNormTest, ConfigRoundTripsAndBadSettingsAreErrors) {
