@@ -29,7 +29,7 @@ int channels_at_end(const std::vector<Json>& layers, size_t end) {
     }
     // A block's add: its inputs have the block's output shape, and the layer listed before it is one.
     const bool keeps = kind->channels == ChannelFlow::preserved || kind->channels == ChannelFlow::per_channel ||
-                       kind->type == "add";
+                       kind->channels == ChannelFlow::depthwise || kind->channels == ChannelFlow::joined;
     if (!keeps) return 0;
   }
   return 0;

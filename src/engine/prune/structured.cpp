@@ -124,17 +124,19 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
     const ChannelFlow flow = channel_flow(model.layer(i));
     const std::vector<int>& inputs = graph.inputs[static_cast<size_t>(i)];
     const bool traceable = flow == ChannelFlow::weighted || flow == ChannelFlow::per_channel ||
-                           flow == ChannelFlow::flattened || flow == ChannelFlow::joined ||
+                           flow == ChannelFlow::depthwise || flow == ChannelFlow::flattened ||
+                           flow == ChannelFlow::joined ||
                            flow == ChannelFlow::concatenated ||
                            (flow == ChannelFlow::preserved && model.param_refs_of_layer(i).empty());
     if (!traceable) {
       if (i > last) continue;
       throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
-                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, flatten, add, "
-                  "concatenate)");
+                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, depthwise_conv2d, "
+                  "flatten, add, concatenate)");
     }
     if (flow == ChannelFlow::flattened || flow == ChannelFlow::concatenated) derived[static_cast<size_t>(i + 1)] = true;
-    if (flow == ChannelFlow::preserved || flow == ChannelFlow::per_channel) groups.join(i + 1, tensor_of(inputs[0]));
+    const bool channel_wise = flow == ChannelFlow::per_channel || flow == ChannelFlow::depthwise;
+    if (flow == ChannelFlow::preserved || channel_wise) groups.join(i + 1, tensor_of(inputs[0]));
     if (flow == ChannelFlow::joined)
       for (int source : inputs) groups.join(i + 1, tensor_of(source));
   }
@@ -201,7 +203,7 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
     if (is_weighted(layer)) {
       plan.kept_inputs[static_cast<size_t>(i)] = first_in;
       plan.kept_outputs[static_cast<size_t>(i)] = out;
-    } else if (flow == ChannelFlow::per_channel) {
+    } else if (flow == ChannelFlow::per_channel || flow == ChannelFlow::depthwise) {
       plan.kept_inputs[static_cast<size_t>(i)] = plan.kept_outputs[static_cast<size_t>(i)] = out;
     }
   }

@@ -64,6 +64,27 @@ TEST(ArchBlocks, AResNet8ReadsBackToTheSameModel) {
   EXPECT_LT(m.parameter_count(), 90000);
 }
 
+TEST(ArchBlocks, InvertedResidualsExpandFilterDepthwiseAndProject) {
+  const std::string spec = "conv:8:3,mbconv:8:4,mbconv:16:6:2,mbconv:16:1,gap";
+  const std::vector<Json> layers = parse_arch_spec(spec, 10);
+  // The same shape: expand to 4 x 8 channels, a depthwise 3x3, project back, add the input.
+  EXPECT_EQ((*find_named(layers, "mb1_expand"))["filters"], 32);
+  EXPECT_EQ((*find_named(layers, "mb1_dw"))["type"], "depthwise_conv2d");
+  EXPECT_EQ((*find_named(layers, "mb1_expand_relu"))["type"], "relu6");
+  EXPECT_EQ((*find_named(layers, "mb1_add"))["inputs"], Json({"mb1_project_bn", "relu_1"}));
+  // Strided and wider: no add. Expansion 1: no expand layer, the depthwise reads the block input.
+  EXPECT_EQ(find_named(layers, "mb2_add"), nullptr);
+  EXPECT_EQ((*find_named(layers, "mb2_expand"))["filters"], 48);
+  EXPECT_EQ(find_named(layers, "mb3_expand"), nullptr);
+  EXPECT_EQ((*find_named(layers, "mb3_dw"))["inputs"], Json({"mb2_project_bn"}));
+  EXPECT_EQ((*find_named(layers, "mb3_add"))["inputs"], Json({"mb3_project_bn", "mb2_project_bn"}));
+
+  Model m = build(layers);
+  EXPECT_EQ(m.num_outputs(), 10);
+  EXPECT_EQ(describe_arch(m), spec);
+  EXPECT_LT(m.parameter_count(), 30000);  // a MobileNet-style student of the size issue 16 asks for
+}
+
 TEST(ArchBlocks, ABlockOnTheInputProjects) {
   const std::vector<Json> layers = parse_arch_spec("res:8", 10);
   EXPECT_EQ((*find_named(layers, "res1_conv1"))["inputs"], Json({"input"}));

@@ -100,6 +100,19 @@ TEST(StructuredGraphPruning, HalfTheChannelsOfAResNetLeaveAQuarterOfItsWeights) 
   EXPECT_EQ(Model::measure(small.layer_configs(), small.input_shape()).parameters, small.parameter_count());
 }
 
+TEST(StructuredGraphPruning, InvertedResidualsLoseChannelsThroughTheirDepthwiseConvolutions) {
+  Rng rng(4);
+  Model m = Model::from_layer_configs(parse_arch_spec("conv:8:3,mbconv:8:4,mbconv:12:2:2,gap", 4), Shape{8, 8, 1}, rng);
+  const StructuredPlan plan = plan_structured(m, structured_keep_counts(m, 0.5f), NormCriterion::l2);
+  Model small = shrink_model(m, plan);
+  const Tensor x = random_batch(m.input_shape(), 6, 5);
+  EXPECT_LT(max_abs_diff(small.predict_logits(x), masked_equivalent(m, plan).predict_logits(x)), 1e-5f);
+  EXPECT_LT(small.parameter_count(), m.parameter_count() * 45 / 100);
+  for (int i = 0; i < small.num_layers(); ++i)
+    if (small.layer(i).type() == "depthwise_conv2d")
+      EXPECT_EQ(small.layer(i).output_shape()[2], m.layer(i).output_shape()[2] / 2) << small.graph().names[i];
+}
+
 TEST(StructuredGraphPruning, ChannelsAddedToAConcatenationAreRefused) {
   Rng rng(3);
   const std::vector<nlohmann::json> layers{
