@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/settings.h"
+#include "engine/model/arch_spec.h"
 #include "engine/train/trainer.h"
 
 // --- Allocation counter ---------------------------------------------------------
@@ -86,8 +87,10 @@ std::vector<nlohmann::json> layers_of(const std::string& model) {
             {{"type", "dense"}, {"units", 16}},
             {{"type", "relu"}},
             {{"type", "dense"}, {"units", kClasses}}};
-  // A MobileNet-style block: depthwise, relu6, pointwise. (No batch_norm yet: its
-  // training forward and backward still allocate four [C] sums per step.)
+  // A graph: residual and inverted-residual blocks, with training batch norms
+  // and adds whose inputs' gradients are summed.
+  if (model == "residual") return parse_arch_spec("conv:8:3,res:8,mbconv:8:2,gap", kClasses);
+  // A MobileNet-style block: depthwise, relu6, pointwise.
   if (model == "mobile")
     return {{{"type", "conv2d"}, {"filters", 8}, {"kernel_size", 3}, {"padding", "same"}},
             {{"type", "depthwise_conv2d"}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}},
@@ -188,6 +191,11 @@ TEST(StepAllocations, CnnKdAdamTwoThreads) {
 
 TEST(StepAllocations, MobileNetBlockKdAdamTwoThreads) {
   const StepAllocations r = count_step_allocations("mobile", 2);
+  EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
+}
+
+TEST(StepAllocations, ResidualGraphWithBatchNormKdAdamTwoThreads) {
+  const StepAllocations r = count_step_allocations("residual", 2);
   EXPECT_EQ(r.allocations, 0) << "over " << r.warm_steps << " warm steps";
 }
 

@@ -75,7 +75,10 @@ void BatchNorm::forward(const Tensor& input, Tensor& output, bool training) {
   last_forward_training_ = training;
 
   if (training) {
-    std::vector<double> sum(static_cast<size_t>(c_count), 0.0), sum_sq(static_cast<size_t>(c_count), 0.0);
+    std::vector<double>& sum = sum_a_;
+    std::vector<double>& sum_sq = sum_b_;
+    sum.assign(static_cast<size_t>(c_count), 0.0);
+    sum_sq.assign(static_cast<size_t>(c_count), 0.0);
     for (int64_t r = 0; r < rows; ++r)
       for (int c = 0; c < c_count; ++c) sum[c] += x[r * c_count + c];
     for (int c = 0; c < c_count; ++c) mean_[c] = static_cast<float>(sum[c] / static_cast<double>(rows));
@@ -113,7 +116,10 @@ void BatchNorm::backward(const Tensor& input, const Tensor& /*output*/, const Te
   const float* x = input.data();
   const float* dy = grad_output.data();
   // Per channel: sum(dy) and sum(dy * x_hat) feed gamma, beta and the input gradient alike.
-  std::vector<double> sum_dy(static_cast<size_t>(c_count), 0.0), sum_dy_xhat(static_cast<size_t>(c_count), 0.0);
+  std::vector<double>& sum_dy = sum_a_;
+  std::vector<double>& sum_dy_xhat = sum_b_;
+  sum_dy.assign(static_cast<size_t>(c_count), 0.0);
+  sum_dy_xhat.assign(static_cast<size_t>(c_count), 0.0);
   for (int64_t r = 0; r < rows; ++r)
     for (int c = 0; c < c_count; ++c) {
       const int64_t i = r * c_count + c;

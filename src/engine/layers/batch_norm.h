@@ -62,6 +62,8 @@ class BatchNorm : public Layer {
   // Statistics the last forward normalised with (batch ones in training).
   bool last_forward_training_ = false;
   std::vector<float> mean_, inv_std_;
+  // Per-channel sums of a training forward or a backward, kept so steps do not allocate.
+  std::vector<double> sum_a_, sum_b_;
 };
 
 LayerKind batch_norm_kind();
