@@ -49,12 +49,7 @@ double fraction_agreeing(const Tensor& a, const Tensor& b) {
   return pa.empty() ? 1.0 : double(same) / double(pa.size());
 }
 
-}  // namespace
-
-int run_quantize(const Args& argv) {
-  ArgParser args("quantize", "Quantize a trained model after training (no retraining): int8 runs on integer\n"
-                             "kernels with activation ranges calibrated on --data; int8-weights and float16\n"
-                             "only shrink the file (float compute). eval and predict take the result.");
+void declare_quantize_flags(ArgParser& args) {
   args.add_required("--model", "MODEL.json", "the float model to quantize");
   args.add_required("--out", "Q.json", "where to write the quantized model");
   args.add_value("--mode", "MODE", "int8, int8-weights or float16", "int8");
@@ -70,9 +65,76 @@ int run_quantize(const Args& argv) {
   args.add_value("--teacher", "T.json", "with --qat-epochs: distil from this teacher (kd loss) while fine-tuning");
   args.add_value("--qat-lr", "LR", "with --qat-epochs: the learning rate (Adam)", "0.0001");
   args.add_switch("--json", "print one JSON object on stdout instead of the summary");
+}
+
+// --qat-epochs: the model fine-tuned with fake quantization (and the teacher, if given).
+Model fine_tune_for_qat(const ArgParser& args, const Model& model, const Dataset& data, const TrainConfig& qat) {
+  Model teacher = args.has("--teacher") ? load_model_file(args.get("--teacher")) : Model();
+  TrainCallbacks report;
+  if (!args.has("--json"))
+    report.on_epoch = [](const EpochReport& e) {
+      std::printf("QAT epoch %d/%d  loss %.4f  acc %.4f  %.0f samples/s\n", e.epoch + 1, e.epochs, e.train_loss,
+                  e.train_accuracy, e.samples_per_second);
+    };
+  Model tuned = quantization_aware_finetune(model, data, all_indices(data.size()), qat,
+                                            args.has("--teacher") ? TeacherSignal(&teacher) : TeacherSignal(), report);
+  tuned.provenance["quantization_aware_training"] = {
+      {"epochs", qat.epochs}, {"learning_rate", qat.learning_rate}, {"loss", loss_name(qat.loss)},
+      {"teacher", args.get("--teacher")}, {"data", args.get("--data")}};
+  return tuned;
+}
+
+// What was written and what it cost, as the summary or one JSON line.
+struct QuantizeReport {
+  std::string model_path, out;
+  QuantizeOptions options;
+  TrainConfig qat;
+  int calibration_samples = 0;
+  int64_t float_weight_bytes = 0, weight_bytes = 0;
+  size_t float_file = 0, quantized_file = 0;
+  double agreement = -1;  // with the float model on the calibration images; < 0 when there were none
+};
+
+void print_quantize_report(const ArgParser& args, const QuantizeReport& r) {
+  const bool int8 = r.options.mode == QuantMode::Int8;
+  if (args.has("--json")) {
+    nlohmann::json j = {{"model", r.model_path},
+                        {"out", r.out},
+                        {"mode", quant_mode_name(r.options.mode)},
+                        {"calibration_samples", r.calibration_samples},
+                        {"float32_weight_bytes", r.float_weight_bytes},
+                        {"weight_bytes", r.weight_bytes},
+                        {"float32_file_bytes", r.float_file},
+                        {"file_bytes", r.quantized_file}};
+    if (int8) j["calibration_method"] = calibration_method_name(r.options.calibration);
+    if (r.qat.epochs > 0)
+      j["qat"] = {{"epochs", r.qat.epochs}, {"teacher", args.get("--teacher")}, {"lr", r.qat.learning_rate}};
+    if (r.agreement >= 0) j["agreement_with_float"] = r.agreement;
+    std::printf("%s\n", j.dump().c_str());
+    return;
+  }
+  std::printf("quantized  %s -> %s (%s)\n", r.model_path.c_str(), r.out.c_str(), quant_mode_name(r.options.mode));
+  if (int8)
+    std::printf("calibrated on %d images of %s (%s)\n", r.calibration_samples, args.get("--data").c_str(),
+                calibration_method_name(r.options.calibration));
+  std::printf("weights    %lld -> %lld bytes (%.2fx smaller)\n", (long long)r.float_weight_bytes,
+              (long long)r.weight_bytes, double(r.float_weight_bytes) / double(std::max<int64_t>(1, r.weight_bytes)));
+  std::printf("file       %zu bytes (the float32 model in the same encoding: %zu, %.2fx)\n", r.quantized_file,
+              r.float_file, double(r.float_file) / double(std::max<size_t>(1, r.quantized_file)));
+  if (r.agreement >= 0) std::printf("agreement  %.4f with the float model on the calibration images\n", r.agreement);
+}
+
+}  // namespace
+
+int run_quantize(const Args& argv) {
+  ArgParser args("quantize", "Quantize a trained model after training (no retraining): int8 runs on integer\n"
+                             "kernels with activation ranges calibrated on --data; int8-weights and float16\n"
+                             "only shrink the file (float compute). eval and predict take the result.");
+  declare_quantize_flags(args);
   if (!args.parse(argv)) return 0;
 
-  QuantizeOptions options;
+  QuantizeReport report;
+  QuantizeOptions& options = report.options;
   options.mode = parse_quant_mode(args.get_choice("--mode", "int8", {"int8", "int8-weights", "float16"}));
   options.calibration =
       parse_calibration_method(args.get_choice("--calibration-method", "minmax", {"minmax", "percentile"}));
@@ -82,76 +144,38 @@ int run_quantize(const Args& argv) {
   const uint64_t seed = read_seed(args);
   ModelJsonOptions json_options = model_json_options(args, "base64");
   json_options.indent = json_options.weights_encoding == "base64" ? -1 : 2;  // base64 is for small files
-  const bool int8 = options.mode == QuantMode::Int8;
-  require(!int8 || args.has("--data"), "--data: the int8 mode calibrates activation ranges on training images; "
-                                       "give --data (int8-weights and float16 need none)");
+  require(options.mode != QuantMode::Int8 || args.has("--data"),
+          "--data: the int8 mode calibrates activation ranges on training images; "
+          "give --data (int8-weights and float16 need none)");
 
-  const std::string model_path = args.get("--model");
-  const TrainConfig qat = qat_config(args, args.has("--teacher"));
+  report.model_path = args.get("--model");
+  const TrainConfig& qat = report.qat = qat_config(args, args.has("--teacher"));
   require(qat.epochs > 0 || (!args.has("--teacher") && !args.has("--qat-lr")),
           "--teacher and --qat-lr apply to quantization-aware fine-tuning: give --qat-epochs E");
   require(qat.epochs == 0 || args.has("--data"), "--qat-epochs: fine-tuning trains on --data; give --data");
   if (qat.epochs > 0) validate_train_config(qat);
-  Model model = load_model_file(model_path);
+  Model model = load_model_file(report.model_path);
   Model tuned;  // with --qat-epochs: the fine-tuned model, which is quantized; the report compares with `model`
   Tensor calibration(model.input_shape().with_batch(0));
   if (args.has("--data")) {
-    const Dataset data = load_data_for_model(args.get("--data"), args.get("--labels"), model, model_path);
+    const Dataset data = load_data_for_model(args.get("--data"), args.get("--labels"), model, report.model_path);
     require(data.size() > 0, args.get("--data") + ": there are no images to calibrate on");
-    if (qat.epochs > 0) {
-      Model teacher = args.has("--teacher") ? load_model_file(args.get("--teacher")) : Model();
-      TrainCallbacks report;
-      if (!args.has("--json"))
-        report.on_epoch = [](const EpochReport& e) {
-          std::printf("QAT epoch %d/%d  loss %.4f  acc %.4f  %.0f samples/s\n", e.epoch + 1, e.epochs, e.train_loss,
-                      e.train_accuracy, e.samples_per_second);
-        };
-      tuned = quantization_aware_finetune(model, data, all_indices(data.size()), qat,
-                                          args.has("--teacher") ? TeacherSignal(&teacher) : TeacherSignal(), report);
-      tuned.provenance["quantization_aware_training"] = {
-          {"epochs", qat.epochs}, {"learning_rate", qat.learning_rate}, {"loss", loss_name(qat.loss)},
-          {"teacher", args.get("--teacher")}, {"data", args.get("--data")}};
-    }
+    if (qat.epochs > 0) tuned = fine_tune_for_qat(args, model, data, qat);
     const std::vector<int> indices = calibration_indices(data.size(), calibration_count, seed);
     gather_batch(data, indices.data(), int(indices.size()), model.preprocessing, calibration);
   }
   QuantizedModel quantized = quantize_model(qat.epochs > 0 ? tuned : model, calibration, options);
 
-  // What quantization changed on the calibration images (or nothing to compare with).
-  double agreement = -1;
   if (calibration.rows() > 0)
-    agreement = fraction_agreeing(quantized.predict_logits(calibration), model.predict_logits(calibration));
-
-  const std::string out = args.get("--out");
-  save_quantized_model_file(out, quantized, json_options);
-  const size_t quantized_file = save_quantized_model_json(quantized, json_options).size();
-  const size_t float_file = save_model_json(model, json_options).size();
-
-  if (args.has("--json")) {
-    nlohmann::json j = {{"model", model_path},
-                        {"out", out},
-                        {"mode", quant_mode_name(options.mode)},
-                        {"calibration_samples", calibration.rows()},
-                        {"float32_weight_bytes", float32_weight_bytes(model)},
-                        {"weight_bytes", quantized.weight_bytes()},
-                        {"float32_file_bytes", float_file},
-                        {"file_bytes", quantized_file}};
-    if (int8) j["calibration_method"] = calibration_method_name(options.calibration);
-    if (qat.epochs > 0) j["qat"] = {{"epochs", qat.epochs}, {"teacher", args.get("--teacher")}, {"lr", qat.learning_rate}};
-    if (agreement >= 0) j["agreement_with_float"] = agreement;
-    std::printf("%s\n", j.dump().c_str());
-    return 0;
-  }
-  std::printf("quantized  %s -> %s (%s)\n", model_path.c_str(), out.c_str(), quant_mode_name(options.mode));
-  if (int8)
-    std::printf("calibrated on %d images of %s (%s)\n", calibration.rows(), args.get("--data").c_str(),
-                calibration_method_name(options.calibration));
-  std::printf("weights    %lld -> %lld bytes (%.2fx smaller)\n", (long long)float32_weight_bytes(model),
-              (long long)quantized.weight_bytes(),
-              double(float32_weight_bytes(model)) / double(std::max<int64_t>(1, quantized.weight_bytes())));
-  std::printf("file       %zu bytes (the float32 model in the same encoding: %zu, %.2fx)\n", quantized_file,
-              float_file, double(float_file) / double(std::max<size_t>(1, quantized_file)));
-  if (agreement >= 0) std::printf("agreement  %.4f with the float model on the calibration images\n", agreement);
+    report.agreement = fraction_agreeing(quantized.predict_logits(calibration), model.predict_logits(calibration));
+  report.out = args.get("--out");
+  save_quantized_model_file(report.out, quantized, json_options);
+  report.quantized_file = save_quantized_model_json(quantized, json_options).size();
+  report.float_file = save_model_json(model, json_options).size();
+  report.calibration_samples = calibration.rows();
+  report.float_weight_bytes = float32_weight_bytes(model);
+  report.weight_bytes = quantized.weight_bytes();
+  print_quantize_report(args, report);
   return 0;
 }
 
