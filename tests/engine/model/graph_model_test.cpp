@@ -9,6 +9,7 @@
 #include "engine/io/model_json.h"
 #include "engine/losses/losses.h"
 #include "engine/model/model.h"
+#include "engine/model_gradient_check.h"
 
 namespace distillery {
 namespace {
@@ -67,31 +68,9 @@ TEST(GraphModel, BackwardMatchesFiniteDifferencesOfTheLoss) {
   Model m = Model::from_layer_configs(residual_layers(), Shape{5, 5, 2}, rng);
   const Tensor x = random_input(m.input_shape(), 3, 3);
   const int labels[3] = {0, 3, 1};
-  auto loss_at = [&]() { return static_cast<double>(cross_entropy_loss(m.forward(x, false), labels, nullptr)); };
-  Tensor grad;
-  // Twice, so a backward that keeps sums from the step before would show.
-  for (int pass = 0; pass < 2; ++pass) {
-    cross_entropy_loss(m.forward(x, false), labels, &grad);
-    m.params().zero_grads();
-    m.backward(grad);
-  }
-  const std::vector<float> analytic = m.params().grads;
-  auto& values = m.params().values;
-  int checked = 0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    const float saved = values[i];
-    const float eps = 3e-3f;
-    values[i] = saved + eps;
-    const double up = loss_at();
-    values[i] = saved - eps;
-    const double down = loss_at();
-    values[i] = saved;
-    const double numeric = (up - down) / (2.0 * eps);
-    EXPECT_NEAR(analytic[i], numeric, 2e-3 + 2e-2 * std::fabs(numeric)) << "parameter " << i;
-    ++checked;
-  }
-  // Every layer's weights, including c1's, whose gradient arrives by three paths.
-  EXPECT_EQ(checked, m.parameter_count());
+  // Every weight, including c1's, whose gradient arrives by three paths; twice,
+  // so a backward that keeps the sums of the step before would show.
+  EXPECT_EQ(test::expect_model_gradients_match(m, x, labels, 1, 2), m.parameter_count());
 }
 
 TEST(GraphModel, IdenticalBranchesEqualTheChainComputedTwice) {

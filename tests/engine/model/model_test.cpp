@@ -8,6 +8,7 @@
 #include "engine/data/test_util.h"
 #include "engine/losses/losses.h"
 #include "engine/model/model.h"
+#include "engine/model_gradient_check.h"
 
 namespace distillery {
 namespace {
@@ -64,29 +65,7 @@ TEST(Model, BackwardMatchesFiniteDifferencesOfTheLoss) {
   Model m = make_cnn(2);
   const Tensor x = random_input(m, 3, 3);
   const int labels[3] = {0, 3, 1};
-  auto loss_at = [&]() {
-    return static_cast<double>(cross_entropy_loss(m.forward(x, false), labels, nullptr));
-  };
-  Tensor grad;
-  cross_entropy_loss(m.forward(x, false), labels, &grad);
-  m.params().zero_grads();
-  m.backward(grad);
-  const std::vector<float> analytic = m.params().grads;
-  auto& values = m.params().values;
-  int checked = 0;
-  for (size_t i = 0; i < values.size(); i += 3) {
-    const float saved = values[i];
-    const float eps = 3e-3f;
-    values[i] = saved + eps;
-    const double up = loss_at();
-    values[i] = saved - eps;
-    const double down = loss_at();
-    values[i] = saved;
-    const double numeric = (up - down) / (2.0 * eps);
-    EXPECT_NEAR(analytic[i], numeric, 2e-3 + 2e-2 * std::fabs(numeric)) << "parameter " << i;
-    ++checked;
-  }
-  EXPECT_GT(checked, 70);
+  EXPECT_GT(test::expect_model_gradients_match(m, x, labels, 3), 70);
 }
 
 TEST(Model, CloneIsDeepAndIdentical) {
