@@ -53,10 +53,12 @@
       const { job } = call(method, args);
       return waitForJob(job, onProgress);
     }
-    // TF.js files of a model: {modelJson, weightsBin, fileNames}, or with zip {zip, fileName}.
+    // TF.js files of a model: {modelJson, weightsBin, fileNames}, or with zip {zip, fileName};
+    // weights: 'float32' (default), 'uint8', 'uint16' or 'float16', TF.js's own stored forms.
     function exportTfjs(model, options) {
       const zip = !!(options && options.zip);
-      const files = call('exportTfjs', { model, zip }).files.map((f) => ({ name: f.name, bytes: fromBase64(f.base64) }));
+      const weights = (options && options.weights) || 'float32';
+      const files = call('exportTfjs', { model, zip, weights }).files.map((f) => ({ name: f.name, bytes: fromBase64(f.base64) }));
       if (zip) return { zip: files[0].bytes, fileName: files[0].name };
       return {
         modelJson: new TextDecoder().decode(files[0].bytes),

@@ -301,7 +301,8 @@ nlohmann::json api_download_quantized(ApiCall& c) {
 nlohmann::json api_export_tfjs(ApiCall& c) {
   // Bytes travel as base64 in the JSON reply; distillery-api.js decodes them.
   nlohmann::json files = nlohmann::json::array();
-  for (const DownloadFile& f : export_tfjs_download(c.app, wants_student(c), c.args.value("zip", false)))
+  const TfjsWeightDtype weights = tfjs_weight_dtype_names().parse(c.args.value("weights", std::string("float32")));
+  for (const DownloadFile& f : export_tfjs_download(c.app, wants_student(c), c.args.value("zip", false), weights))
     files.push_back({{"name", f.name},
                      {"base64", base64_encode(reinterpret_cast<const uint8_t*>(f.bytes.data()), f.bytes.size())}});
   return {{"files", files}};

@@ -98,11 +98,11 @@ DownloadFile export_onnx_download(const App& app, bool student) {
           std::string(bytes.begin(), bytes.end())};
 }
 
-std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip) {
+std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip, TfjsWeightDtype weights) {
   const Model& model = require_model(app, student);
   const std::string json_name = student ? student_file_name(app) : teacher_file_name(app);
   const std::vector<std::string> names = tfjs_file_names(json_name, zip);
-  const TfjsModelFiles files = export_tfjs_model(model, zip ? "weights.bin" : names[1]);
+  const TfjsModelFiles files = export_tfjs_model(model, zip ? "weights.bin" : names[1], weights);
   const std::vector<uint8_t> model_json(files.model_json.begin(), files.model_json.end());
   if (!zip) return {{names[0], files.model_json}, {names[1], {files.weights.begin(), files.weights.end()}}};
   const std::vector<uint8_t> archive = zip_store({{"model.json", model_json}, {"weights.bin", files.weights}});

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/io/tfjs_quantization.h"
+
 namespace distillery {
 
 class App;
@@ -26,7 +28,10 @@ struct DownloadFile {
 // two files "<name>.model.json" + "<name>.weights.bin" (the manifest points at
 // the latter, so tf.loadLayersModel reads them from one folder). Throws Error
 // when there is no such model or TF.js cannot express one of its layers.
-std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip);
+// `weights`: how the shard stores them (TF.js's uint8/uint16/float16 forms are
+// dequantized by tf.loadLayersModel; float32 by default).
+std::vector<DownloadFile> export_tfjs_download(const App& app, bool student, bool zip,
+                                               TfjsWeightDtype weights = TfjsWeightDtype::Float32);
 // Those names from the model file name "<name>.json".
 std::vector<std::string> tfjs_file_names(const std::string& json_name, bool zip);
 // The student / teacher as one ONNX file "<name>.onnx" (opset 13, NCHW

@@ -226,6 +226,26 @@ TEST_F(TfjsTeacher, TheApiLoadsTfjsFilesAndExportsTheStudentAsTfjs) {
     }
   }
 
+  // TF.js's uint8 form: a quarter of the float shard, read back within half a step per weight.
+  reply = api.call_json("exportTfjs", {{"zip", false}, {"weights", "uint8"}});
+  ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
+  const std::vector<uint8_t> uint8_shard = base64_decode(reply["value"]["files"][1]["base64"].get<std::string>());
+  const std::vector<uint8_t> float_shard = base64_decode(two[1]["base64"].get<std::string>());
+  EXPECT_EQ(uint8_shard.size() * 4, float_shard.size());
+  const auto uint8_json = base64_decode(reply["value"]["files"][0]["base64"].get<std::string>());
+  Model from_uint8 = import_tfjs_model(std::string(uint8_json.begin(), uint8_json.end()), {uint8_shard});
+  ASSERT_EQ(from_uint8.parameter_count(), from_files.parameter_count());
+  double worst = 0, largest = 0;
+  for (int64_t k = 0; k < from_files.parameter_count(); ++k) {
+    worst = std::max(worst, double(std::fabs(from_uint8.params().values[k] - from_files.params().values[k])));
+    largest = std::max(largest, double(std::fabs(from_files.params().values[k])));
+  }
+  EXPECT_GT(worst, 0.0);               // really quantized
+  EXPECT_LT(worst, largest / 255.0);   // within a step of the widest tensor's range
+  reply = api.call_json("exportTfjs", {{"weights", "int4"}});
+  EXPECT_FALSE(reply["ok"].get<bool>());
+  EXPECT_NE(reply.dump().find("int4"), std::string::npos) << reply.dump();
+
   // The Export panel's button saves through the platform.
   reply = api.call_json("download", {{"format", "tfjs-zip"}});
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
