@@ -233,15 +233,17 @@ void Translator::add(Json config) {
   const SourceLayer& layer = *current_;
   std::vector<Shape> shapes{shape_};
   if (graph_) {
+    // The layer's first Distillery layer reads its sources; a folded activation after it reads it.
     const bool first = planned.size() == planned_before_;
-    std::vector<std::string> inputs{first ? "" : planned.back().config["name"].get<std::string>()};
+    std::vector<std::string> inputs;
     if (first) {
-      inputs.clear();
       shapes.clear();
       for (const Output& read : reads_) {
         inputs.push_back(read.name);
         shapes.push_back(read.shape);
       }
+    } else {
+      inputs.push_back(planned.back().config["name"].get<std::string>());
     }
     config["name"] = first ? layer.name : layer.name + "_" + config["type"].get<std::string>();
     config["inputs"] = inputs;

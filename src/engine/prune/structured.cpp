@@ -27,6 +27,20 @@ std::string layer_name(const Model& model, int i) {
   return "layer " + std::to_string(i) + " (" + model.layer(i).type() + ")";
 }
 
+// Whether structured pruning can follow channels through layer i: its kind
+// says how, and a layer that keeps channels has no weights of its own.
+bool channels_traceable(const Model& model, int i) {
+  const ChannelFlow flow = channel_flow(model.layer(i));
+  if (flow == ChannelFlow::preserved) return model.param_refs_of_layer(i).empty();
+  return flow != ChannelFlow::blocked;
+}
+
+[[noreturn]] void refuse_untraceable(const Model& model, int i) {
+  throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
+              " (supported between weighted layers: activations, dropout, pooling, batch_norm, depthwise_conv2d, "
+              "flatten, add, concatenate)");
+}
+
 // Index of the last weighted layer: the logits producer, never shrunk.
 int last_weighted_layer(const Model& model) {
   for (int i = model.num_layers() - 1; i >= 0; --i)
@@ -123,16 +137,9 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
   for (int i = 0; i < n; ++i) {
     const ChannelFlow flow = channel_flow(model.layer(i));
     const std::vector<int>& inputs = graph.inputs[static_cast<size_t>(i)];
-    const bool traceable = flow == ChannelFlow::weighted || flow == ChannelFlow::per_channel ||
-                           flow == ChannelFlow::depthwise || flow == ChannelFlow::flattened ||
-                           flow == ChannelFlow::joined ||
-                           flow == ChannelFlow::concatenated ||
-                           (flow == ChannelFlow::preserved && model.param_refs_of_layer(i).empty());
-    if (!traceable) {
+    if (!channels_traceable(model, i)) {
       if (i > last) continue;
-      throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
-                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, depthwise_conv2d, "
-                  "flatten, add, concatenate)");
+      refuse_untraceable(model, i);
     }
     if (flow == ChannelFlow::flattened || flow == ChannelFlow::concatenated) derived[static_cast<size_t>(i + 1)] = true;
     const bool channel_wise = flow == ChannelFlow::per_channel || flow == ChannelFlow::depthwise;
@@ -261,10 +268,9 @@ StructuredPlan plan_structured(const Model& model, const std::vector<int>& keep_
       kept = std::move(flat);
     } else if (channel_flow(layer) == ChannelFlow::per_channel || channel_flow(layer) == ChannelFlow::depthwise) {
       plan.kept_inputs[i] = plan.kept_outputs[i] = kept;  // channel c in is channel c out
-    } else if (channel_flow(layer) != ChannelFlow::preserved || !model.param_refs_of_layer(i).empty()) {
+    } else if (!channels_traceable(model, i)) {
       if (i > last) continue;  // after the logits nothing is removed any more
-      throw Error("structured pruning cannot trace units through " + layer_name(model, i) +
-                  " (supported between weighted layers: activations, dropout, pooling, batch_norm, depthwise_conv2d, flatten)");
+      refuse_untraceable(model, i);
     }
   }
   return plan;
