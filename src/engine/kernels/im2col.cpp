@@ -43,6 +43,17 @@ WindowGeometry window_geometry(int in_h, int in_w, int channels, int window_h, i
   return g;
 }
 
+WindowGeometry window_geometry_padded(int in_h, int in_w, int channels, int window_h, int window_w, int stride_h,
+                                      int stride_w, int pad_top, int pad_bottom, int pad_left, int pad_right) {
+  WindowGeometry g = window_geometry(in_h + pad_top + pad_bottom, in_w + pad_left + pad_right, channels, window_h,
+                                     window_w, stride_h, stride_w, false);
+  g.in_h = in_h;
+  g.in_w = in_w;
+  g.pad_top = pad_top;
+  g.pad_left = pad_left;
+  return g;
+}
+
 namespace {
 
 void im2col_serial(const float* images, int count, const WindowGeometry& g, float* columns) {

@@ -29,6 +29,9 @@ struct WindowGeometry {
 // odd extra on the after side.
 WindowGeometry window_geometry(int in_h, int in_w, int channels, int window_h, int window_w, int stride_h,
                                int stride_w, bool same_padding);
+// Explicit padding (PyTorch's, as ONNX files give it): out = (in + before + after - k) / s + 1.
+WindowGeometry window_geometry_padded(int in_h, int in_w, int channels, int window_h, int window_w, int stride_h,
+                                      int stride_w, int pad_top, int pad_bottom, int pad_left, int pad_right);
 
 // images: count NHWC images of g's input size. columns: [count * positions, patch_size],
 // zero where the window overlaps the padding.

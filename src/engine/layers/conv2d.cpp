@@ -22,7 +22,7 @@ Conv2D::Conv2D(const nlohmann::json& config)
     : filters_(config_value<int>(config, "filters")),
       kernel_size_(read_int_pair(config, "conv2d", "kernel_size")),
       strides_(read_int_pair(config, "conv2d", "strides", IntPair{1, 1})),
-      same_padding_(read_same_padding(config, "conv2d")),
+      padding_(read_padding(config, "conv2d")),
       use_bias_(config_value<bool>(config, "use_bias", true)),
       initializer_(config_value<std::string>(config, "kernel_initializer", "glorot_uniform")) {
   require(filters_ > 0 && filters_ <= 65536, "conv2d: filters must be between 1 and 65536, got " + std::to_string(filters_));
@@ -43,19 +43,14 @@ nlohmann::json Conv2D::config() const {
           {"filters", filters_},
           {"kernel_size", pair_json(kernel_size_)},
           {"strides", pair_json(strides_)},
-          {"padding", padding_name(same_padding_)},
+          {"padding", padding_json(padding_)},
           {"use_bias", use_bias_},
           {"kernel_initializer", initializer_}};
 }
 
 Shape Conv2D::build(const Shape& input_shape) {
   require_image_input("conv2d", input_shape);
-  const int in_h = input_shape[0], in_w = input_shape[1];
-  require(same_padding_ || (kernel_size_.h <= in_h && kernel_size_.w <= in_w),
-          "conv2d: kernel " + pair_str(kernel_size_) + " is larger than the input " + std::to_string(in_h) + "x" +
-              std::to_string(in_w) + " with \"valid\" padding (use \"same\" padding or a smaller kernel)");
-  geometry_ = window_geometry(in_h, in_w, input_shape[2], kernel_size_.h, kernel_size_.w, strides_.h, strides_.w,
-                              same_padding_);
+  geometry_ = layer_window_geometry("conv2d", "kernel", input_shape, kernel_size_, strides_, padding_);
   require(geometry_.patch_size() * filters_ <= (int64_t{1} << 30),
           "conv2d: a kernel of " + std::to_string(geometry_.patch_size() * filters_) + " weights is too large");
   input_shape_ = input_shape;
@@ -223,7 +218,7 @@ LayerKind conv2d_kind() {
     c["filters"] = config["filters"];
     c["kernel_size"] = tfjs_pair(config["kernel_size"]);
     c["strides"] = tfjs_pair(config.value("strides", nlohmann::json(1)));
-    c["padding"] = config.value("padding", "valid");
+    c["padding"] = keras_padding(config, "conv2d");
     c["data_format"] = "channels_last";
     c["dilation_rate"] = nlohmann::ordered_json::array({1, 1});
     c["use_bias"] = config.value("use_bias", true);
@@ -247,7 +242,8 @@ LayerKind conv2d_kind() {
     std::string text = "conv:" + config["filters"].dump() + ":" + arch_window_text(config["kernel_size"]);
     const std::string strides = arch_window_text(config.value("strides", nlohmann::json(1)));
     if (strides != "1") text += ":s" + strides;
-    if (config.value("padding", std::string("valid")) != "same") text += ":valid";
+    // The grammar has no explicit pads; PyTorch's k // 2 gives "same"'s shapes.
+    if (read_padding(config, "conv2d").kind == Padding::Kind::kValid) text += ":valid";
     return text;
   };
   return kind;

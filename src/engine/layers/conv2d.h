@@ -33,7 +33,7 @@ class Conv2D : public Layer {
   int filters() const { return filters_; }
   IntPair kernel_size() const { return kernel_size_; }
   IntPair strides() const { return strides_; }
-  bool same_padding() const { return same_padding_; }
+  const Padding& padding() const { return padding_; }
   bool use_bias() const { return use_bias_; }
   int in_channels() const { return geometry_.channels; }
   const WindowGeometry& geometry() const { return geometry_; }
@@ -49,7 +49,7 @@ class Conv2D : public Layer {
   int filters_ = 0;
   IntPair kernel_size_;
   IntPair strides_{1, 1};
-  bool same_padding_ = false;
+  Padding padding_;
   bool use_bias_ = true;
   std::string initializer_ = "glorot_uniform";
 

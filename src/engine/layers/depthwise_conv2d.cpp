@@ -26,7 +26,7 @@ void require_depth_multiplier_one(const nlohmann::json& value, const std::string
 DepthwiseConv2D::DepthwiseConv2D(const nlohmann::json& config)
     : kernel_size_(read_int_pair(config, kType, "kernel_size")),
       strides_(read_int_pair(config, kType, "strides", IntPair{1, 1})),
-      same_padding_(read_same_padding(config, kType)),
+      padding_(read_padding(config, kType)),
       use_bias_(config_value<bool>(config, "use_bias", true)) {
   require_depth_multiplier_one(config.value("depth_multiplier", nlohmann::json()), kType);
   // As in conv2d: a fused activation would be silently dropped, so it is refused.
@@ -40,20 +40,14 @@ nlohmann::json DepthwiseConv2D::config() const {
   return {{"type", type()},
           {"kernel_size", pair_json(kernel_size_)},
           {"strides", pair_json(strides_)},
-          {"padding", padding_name(same_padding_)},
+          {"padding", padding_json(padding_)},
           {"use_bias", use_bias_},
           {"depth_multiplier", 1}};
 }
 
 Shape DepthwiseConv2D::build(const Shape& input_shape) {
   require_image_input(kType, input_shape);
-  const int in_h = input_shape[0], in_w = input_shape[1];
-  require(same_padding_ || (kernel_size_.h <= in_h && kernel_size_.w <= in_w),
-          std::string(kType) + ": kernel " + pair_str(kernel_size_) + " is larger than the input " +
-              std::to_string(in_h) + "x" + std::to_string(in_w) +
-              " with \"valid\" padding (use \"same\" padding or a smaller kernel)");
-  geometry_ = window_geometry(in_h, in_w, input_shape[2], kernel_size_.h, kernel_size_.w, strides_.h, strides_.w,
-                              same_padding_);
+  geometry_ = layer_window_geometry(kType, "kernel", input_shape, kernel_size_, strides_, padding_);
   input_shape_ = input_shape;
   output_shape_ = Shape{geometry_.out_h, geometry_.out_w, geometry_.channels};
   return output_shape_;
@@ -132,7 +126,7 @@ LayerKind depthwise_conv2d_kind() {
     nlohmann::ordered_json& c = layer.config;
     c["kernel_size"] = tfjs_pair(config["kernel_size"]);
     c["strides"] = tfjs_pair(config.value("strides", nlohmann::json(1)));
-    c["padding"] = config.value("padding", "valid");
+    c["padding"] = keras_padding(config, kType);
     c["data_format"] = "channels_last";
     c["dilation_rate"] = nlohmann::ordered_json::array({1, 1});
     c["depth_multiplier"] = 1;
@@ -167,7 +161,7 @@ LayerKind depthwise_conv2d_kind() {
     std::string text = "dwconv:" + arch_window_text(config["kernel_size"]);
     const std::string strides = arch_window_text(config.value("strides", nlohmann::json(1)));
     if (strides != "1") text += ":" + strides;
-    if (config.value("padding", std::string("valid")) != "same") text += ":valid";
+    if (read_padding(config, kType).kind == Padding::Kind::kValid) text += ":valid";  // explicit: as conv2d
     return text;
   };
   return kind;

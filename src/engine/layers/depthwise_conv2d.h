@@ -32,14 +32,14 @@ class DepthwiseConv2D : public Layer {
 
   IntPair kernel_size() const { return kernel_size_; }
   IntPair strides() const { return strides_; }
-  bool same_padding() const { return same_padding_; }
+  const Padding& padding() const { return padding_; }
   bool use_bias() const { return use_bias_; }
   const WindowGeometry& geometry() const { return geometry_; }
 
  private:
   IntPair kernel_size_;
   IntPair strides_{1, 1};
-  bool same_padding_ = false;
+  Padding padding_;
   bool use_bias_ = true;
 
   WindowGeometry geometry_;

@@ -11,23 +11,18 @@ namespace distillery {
 Pooling2D::Pooling2D(const nlohmann::json& config, const std::string& type_name)
     : pool_size_(read_int_pair(config, type_name, "pool_size")),
       strides_(read_int_pair(config, type_name, "strides", pool_size_)),
-      same_padding_(read_same_padding(config, type_name)) {}
+      padding_(read_padding(config, type_name)) {}
 
 nlohmann::json Pooling2D::config() const {
   return {{"type", type()},
           {"pool_size", pair_json(pool_size_)},
           {"strides", pair_json(strides_)},
-          {"padding", padding_name(same_padding_)}};
+          {"padding", padding_json(padding_)}};
 }
 
 Shape Pooling2D::build(const Shape& input_shape) {
   require_image_input(type(), input_shape);
-  const int in_h = input_shape[0], in_w = input_shape[1];
-  require(same_padding_ || (pool_size_.h <= in_h && pool_size_.w <= in_w),
-          type() + ": pool " + pair_str(pool_size_) + " is larger than the input " + std::to_string(in_h) + "x" +
-              std::to_string(in_w) + " (use \"same\" padding or a smaller pool)");
-  geometry_ = window_geometry(in_h, in_w, input_shape[2], pool_size_.h, pool_size_.w, strides_.h, strides_.w,
-                              same_padding_);
+  geometry_ = layer_window_geometry(type(), "pool", input_shape, pool_size_, strides_, padding_);
   input_shape_ = input_shape;
   output_shape_ = Shape{geometry_.out_h, geometry_.out_w, geometry_.channels};
   return output_shape_;
@@ -36,7 +31,7 @@ Shape Pooling2D::build(const Shape& input_shape) {
 Pooling2D::Window Pooling2D::window_at(int oy, int ox) const {
   const int y0 = oy * geometry_.stride_h - geometry_.pad_top;
   const int x0 = ox * geometry_.stride_w - geometry_.pad_left;
-  // TF's "same" padding always leaves at least one real cell in each window.
+  // Padding (TF's "same", or explicit pads smaller than the window) always leaves at least one real cell.
   return {std::max(y0, 0), std::min(y0 + geometry_.window_h, geometry_.in_h), std::max(x0, 0),
           std::min(x0 + geometry_.window_w, geometry_.in_w)};
 }
@@ -60,7 +55,7 @@ LayerKind pooling_kind(const std::string& type, std::vector<std::string> tfjs_cl
     TfjsLayer layer{tfjs_class, name_prefix, {}};
     nlohmann::ordered_json& c = layer.config;
     c["pool_size"] = tfjs_pair(config["pool_size"]);
-    c["padding"] = config.value("padding", "valid");
+    c["padding"] = keras_padding(config, tfjs_class);
     c["strides"] = tfjs_pair(config.value("strides", config["pool_size"]));
     c["data_format"] = "channels_last";
     return layer;
@@ -81,7 +76,7 @@ LayerKind pooling_kind(const std::string& type, std::vector<std::string> tfjs_cl
     std::string text = token_name + ":" + size;
     const std::string strides = arch_window_text(config.value("strides", config["pool_size"]));
     if (strides != size) text += ":s" + strides;
-    if (config.value("padding", std::string("valid")) == "same") text += ":same";
+    if (read_padding(config, "pool").kind != Padding::Kind::kValid) text += ":same";  // explicit: as conv2d
     return text;
   };
   return kind;

@@ -18,7 +18,7 @@ class Pooling2D : public Layer {
 
   IntPair pool_size() const { return pool_size_; }
   IntPair strides() const { return strides_; }
-  bool same_padding() const { return same_padding_; }
+  const Padding& padding() const { return padding_; }
   const WindowGeometry& geometry() const { return geometry_; }
 
  protected:
@@ -30,7 +30,7 @@ class Pooling2D : public Layer {
 
   IntPair pool_size_;
   IntPair strides_;
-  bool same_padding_ = false;
+  Padding padding_;
   WindowGeometry geometry_;
 };
 

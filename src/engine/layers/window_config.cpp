@@ -1,6 +1,7 @@
 #include "engine/layers/window_config.h"
 
 #include "engine/core/error.h"
+#include "engine/kernels/im2col.h"
 
 namespace distillery {
 namespace {
@@ -28,17 +29,63 @@ IntPair read_int_pair(const nlohmann::json& config, const std::string& layer, co
   return read_int_pair(config, layer, key);
 }
 
-bool read_same_padding(const nlohmann::json& config, const std::string& layer) {
+Padding explicit_padding(int top, int bottom, int left, int right) {
+  Padding p{Padding::Kind::kExplicit, top, bottom, left, right};
+  return top == 0 && bottom == 0 && left == 0 && right == 0 ? Padding{} : p;
+}
+
+Padding read_padding(const nlohmann::json& config, const std::string& layer) {
   auto it = config.find("padding");
-  if (it == config.end()) return false;
-  if (*it == "same") return true;
-  if (*it == "valid") return false;
-  throw Error(layer + ": \"padding\" must be \"same\" or \"valid\", got " + it->dump());
+  if (it == config.end() || *it == "valid") return Padding{};
+  if (*it == "same") return Padding{Padding::Kind::kSame};
+  auto side = [](const nlohmann::json& v) {
+    return v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxWindowSide;
+  };
+  auto pair = [&](const nlohmann::json& v) { return v.is_array() && v.size() == 2 && side(v[0]) && side(v[1]); };
+  if (it->is_array() && it->size() == 2 && pair((*it)[0]) && pair((*it)[1]))
+    return explicit_padding((*it)[0][0].get<int>(), (*it)[0][1].get<int>(), (*it)[1][0].get<int>(),
+                            (*it)[1][1].get<int>());
+  throw Error(layer + ": \"padding\" must be \"same\", \"valid\" or [[top, bottom], [left, right]] pixels, got " +
+              it->dump());
+}
+
+nlohmann::json padding_json(const Padding& padding) {
+  switch (padding.kind) {
+    case Padding::Kind::kValid: return "valid";
+    case Padding::Kind::kSame: return "same";
+    case Padding::Kind::kExplicit: break;
+  }
+  return nlohmann::json::array({nlohmann::json::array({padding.top, padding.bottom}),
+                                nlohmann::json::array({padding.left, padding.right})});
+}
+
+std::string keras_padding(const nlohmann::json& config, const std::string& layer) {
+  const Padding p = read_padding(config, layer);
+  require(p.kind != Padding::Kind::kExplicit, layer + ": explicit padding " + padding_json(p).dump() +
+                                                  " (PyTorch's) has no TensorFlow.js form: Keras pads \"same\" or \"valid\"");
+  return p.kind == Padding::Kind::kSame ? "same" : "valid";
+}
+
+WindowGeometry layer_window_geometry(const std::string& layer, const char* window_name, const Shape& input,
+                                     IntPair window, IntPair strides, const Padding& padding) {
+  const int in_h = input[0], in_w = input[1];
+  if (padding.kind == Padding::Kind::kSame)
+    return window_geometry(in_h, in_w, input[2], window.h, window.w, strides.h, strides.w, true);
+  const Padding& p = padding;  // valid: all zero
+  require(p.top < window.h && p.bottom < window.h && p.left < window.w && p.right < window.w,
+          layer + ": padding " + padding_json(p).dump() + " reaches past the " + window_name + " " + pair_str(window) +
+              " (each side's pad must be smaller than the window)");
+  require(window.h <= in_h + p.top + p.bottom && window.w <= in_w + p.left + p.right,
+          layer + ": " + window_name + " " + pair_str(window) + " is larger than the input " + std::to_string(in_h) +
+              "x" + std::to_string(in_w) +
+              (p.kind == Padding::Kind::kValid
+                   ? " with \"valid\" padding (use \"same\" padding or a smaller " + std::string(window_name) + ")"
+                   : std::string(" and its padding")));
+  return window_geometry_padded(in_h, in_w, input[2], window.h, window.w, strides.h, strides.w, p.top, p.bottom, p.left,
+                                p.right);
 }
 
 nlohmann::json pair_json(IntPair pair) { return nlohmann::json::array({pair.h, pair.w}); }
-
-const char* padding_name(bool same_padding) { return same_padding ? "same" : "valid"; }
 
 std::string pair_str(IntPair pair) {
   if (pair.h == pair.w) return std::to_string(pair.h);

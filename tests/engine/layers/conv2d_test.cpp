@@ -92,6 +92,31 @@ TEST(Conv2dTest, SamePaddingPutsTheOddExtraAfterLikeTensorFlow) {
   EXPECT_FLOAT_EQ(out[3], 54.0f);
 }
 
+TEST(Conv2dTest, ExplicitPaddingPadsBothSidesLikePyTorch) {
+  // PyTorch's 3x3, stride 2, padding 1 on 4x4: [[1, 1], [1, 1]], out = (4 + 2 - 3) / 2 + 1 = 2, windows
+  // centred on pixels 0 and 2 (TF's "same" centres them on 1 and 3). All-ones kernel on 1..16:
+  // out[0][0] = 1 + 2 + 5 + 6 = 14, out[0][1] = rows 0-1 x cols 1-3 = 2+3+4+6+7+8 = 30,
+  // out[1][0] = rows 1-3 x cols 0-1 = 5+6+9+10+13+14 = 57, out[1][1] = rows 1-3 x cols 1-3 = 99.
+  json config = conv_config(1, 3, 2, "valid", false);
+  config["padding"] = json{{1, 1}, {1, 1}};
+  BoundLayer conv(config, Shape{4, 4, 1});
+  ASSERT_EQ(conv.output_shape, (Shape{2, 2, 1}));
+  EXPECT_EQ(Conv2D(config).config()["padding"], (json{{1, 1}, {1, 1}}));
+  std::fill(conv.params[0].begin(), conv.params[0].end(), 1.0f);
+  Tensor out = conv.forward(counting_tensor(Shape{1, 4, 4, 1}));
+  EXPECT_FLOAT_EQ(out[0], 14.0f);
+  EXPECT_FLOAT_EQ(out[1], 30.0f);
+  EXPECT_FLOAT_EQ(out[2], 57.0f);
+  EXPECT_FLOAT_EQ(out[3], 99.0f);
+  // Asymmetric pads and their gradients; all-zero pads read as "valid".
+  json uneven = conv_config(3, json{3, 2}, json{2, 1}, "valid");
+  uneven["padding"] = json{{0, 2}, {1, 0}};
+  Conv2D uneven_conv(uneven);
+  EXPECT_TRUE(check_layer_gradients(uneven_conv, Shape{5, 4, 2}));
+  config["padding"] = json{{0, 0}, {0, 0}};
+  EXPECT_EQ(Conv2D(config).config()["padding"], "valid");
+}
+
 TEST(Conv2dTest, SamePaddingWithEvenKernelPadsOnlyAfter) {
   // 2x2 kernel, stride 1, "same" on 4x4: pad_total = 1, all of it after.
   BoundLayer conv(conv_config(1, 2, 1, "same", false), Shape{4, 4, 1});
@@ -223,7 +248,7 @@ TEST(Conv2dTest, AcceptsIntOrPairSizesAndDefaults) {
   Conv2D conv(json{{"type", "conv2d"}, {"filters", 2}, {"kernel_size", json{3, 1}}});
   EXPECT_EQ(conv.kernel_size(), (IntPair{3, 1}));
   EXPECT_EQ(conv.strides(), (IntPair{1, 1}));
-  EXPECT_FALSE(conv.same_padding());
+  EXPECT_EQ(conv.padding().kind, Padding::Kind::kValid);
   EXPECT_TRUE(conv.use_bias());
   EXPECT_EQ(conv.config()["strides"], json({1, 1}));
   EXPECT_EQ(conv.config()["padding"], "valid");
@@ -234,7 +259,11 @@ TEST(Conv2dTest, RejectsBadShapesAndConfigsWithClearMessages) {
   expect_layer_error(conv_config(4, 5, 1, "valid"), Shape{3, 3, 1},
                "conv2d: kernel 5 is larger than the input 3x3 with \"valid\" padding");
   expect_layer_error(conv_config(4, json{3, 2}, 1, "valid"), Shape{2, 8, 1}, "kernel 3x2 is larger than the input 2x8");
-  expect_layer_error(conv_config(4, 3, 1, "full"), Shape{8, 8, 1}, "\"padding\" must be \"same\" or \"valid\", got \"full\"");
+  expect_layer_error(conv_config(4, 3, 1, "full"), Shape{8, 8, 1},
+                     "\"padding\" must be \"same\", \"valid\" or [[top, bottom], [left, right]] pixels, got \"full\"");
+  json too_wide = conv_config(4, 3, 1, "valid");
+  too_wide["padding"] = json{{3, 0}, {0, 0}};
+  expect_layer_error(too_wide, Shape{8, 8, 1}, "conv2d: padding [[3,0],[0,0]] reaches past the kernel 3");
   expect_layer_error(conv_config(4, json{3}, 1, "same"), Shape{8, 8, 1}, "\"kernel_size\" must be a positive integer or a pair");
   expect_layer_error(conv_config(4, 0, 1, "same"), Shape{8, 8, 1}, "\"kernel_size\" must be a positive integer");
   expect_layer_error(conv_config(4, 3, -1, "same"), Shape{8, 8, 1}, "\"strides\" must be a positive integer");

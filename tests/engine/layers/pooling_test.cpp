@@ -63,6 +63,18 @@ TEST(MaxPool2dTest, SamePaddingNeverLetsPaddingWin) {
   EXPECT_EQ(out.values(), (std::vector<float>{-1, -3, -7, -9}));
 }
 
+TEST(MaxPool2dTest, ExplicitPaddingIsPyTorchsMaxPool) {
+  // nn.MaxPool2d(3, 2, padding=1) on 4x4 of -1 .. -16: windows centred on rows/cols 0 and 2, the padding
+  // never wins: out = max of rows 0-1 x cols 0-1 (-1), rows 0-1 x cols 1-3 (-2), rows 1-3 x cols 0-1 (-5), -6.
+  Tensor input = counting_tensor(Shape{1, 4, 4, 1});
+  for (float& v : input.values()) v = -v;
+  json config = pool_config("maxpool2d", 3, 2, "valid");
+  config["padding"] = json{{1, 1}, {1, 1}};
+  BoundLayer pool(config, Shape{4, 4, 1});
+  ASSERT_EQ(pool.output_shape, (Shape{2, 2, 1}));
+  EXPECT_EQ(pool.forward(input).values(), (std::vector<float>{-1, -2, -5, -6}));
+}
+
 TEST(MaxPool2dTest, OverlappingWindowsAndStrides) {
   // pool 3, stride 1, valid on 4x4 counting: maxima are the bottom-right corners.
   BoundLayer pool(pool_config("maxpool2d", 3, 1, "valid"), Shape{4, 4, 1});
@@ -134,7 +146,7 @@ TEST(AvgPool2dTest, GradientsMatchFiniteDifferences) {
 TEST(Pool2dTest, ConfigDefaultsAndKerasNullStrides) {
   MaxPool2D pool(json{{"type", "maxpool2d"}, {"pool_size", json{3, 2}}, {"strides", nullptr}});
   EXPECT_EQ(pool.strides(), (IntPair{3, 2}));
-  EXPECT_FALSE(pool.same_padding());
+  EXPECT_EQ(pool.padding().kind, Padding::Kind::kValid);
   EXPECT_EQ(pool.config(), (json{{"type", "maxpool2d"}, {"pool_size", {3, 2}}, {"strides", {3, 2}}, {"padding", "valid"}}));
   EXPECT_EQ(AvgPool2D(json{{"type", "avgpool2d"}, {"pool_size", 2}}).config()["type"], "avgpool2d");
 }
