@@ -158,6 +158,10 @@ def run_onnx_in_torch(path, x):
             y = ins[0].mean(dim=(2, 3), keepdim=True)
         elif op == "Flatten":
             y = torch.flatten(ins[0], 1)
+        elif op == "Add":
+            y = ins[0] + ins[1]
+        elif op == "Concat":
+            y = torch.cat(ins, dim=a["axis"])
         elif op == "Relu":
             y = F.relu(ins[0])
         elif op == "Clip":  # min and max as inputs (opset 11+)

@@ -83,6 +83,43 @@ def mobile_block():
                          nn.Linear(32, 10))
 
 
+class BasicBlock(nn.Module):
+    """torchvision's ResNet block: 3x3 convs with padding 1 (symmetric, also at stride 2), BatchNorm, the
+    identity or a strided 1x1 projection, the Add."""
+
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
+
+
+class Branches(nn.Module):
+    """An Inception-style pair of branches joined by a channel Concat."""
+
+    def __init__(self, cin):
+        super().__init__()
+        self.narrow = nn.Conv2d(cin, 8, 1)
+        self.wide = nn.Sequential(nn.Conv2d(cin, 8, 3, padding=1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.narrow(x), self.wide(x)], dim=1)
+
+
+def resnet():
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                         BasicBlock(16, 16), BasicBlock(16, 32, stride=2), Branches(32), nn.MaxPool2d(3, 2, 1),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+
+
 class OnnxInterop(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -173,6 +210,20 @@ class OnnxInterop(unittest.TestCase):
         self.assertEqual(groups, [1, 16, 16, 1])
         self.assertIn("Clip", [n.op_type for n in nodes])
 
+    def test_resnet_with_add_concat_and_stride_2_padding_matches_pytorch_both_ways(self):
+        torch.manual_seed(1)
+        model, json_path, doc = self.import_and_compare(resnet(), "resnet", epochs=4, min_accuracy=0.5)
+        types = [layer["type"] for layer in doc["layers"]]
+        self.assertEqual(types.count("add"), 2, types)
+        self.assertEqual(types.count("concatenate"), 1, types)
+        # PyTorch's symmetric padding at stride 2 (28 -> 14, and the 3x3 max pool 14 -> 7) kept as it is.
+        explicit = [layer["padding"] for layer in doc["layers"] if isinstance(layer.get("padding"), list)]
+        self.assertIn([[1, 1], [1, 1]], explicit)
+        # Out again as an ONNX graph with the Adds and the Concat, rebuilt in torch.
+        self.export_and_rebuild(json_path, self.path("resnet_again.onnx"))
+        ops = [n.op_type for n in onnx.load(self.path("resnet_again.onnx")).graph.node]
+        self.assertEqual((ops.count("Add"), ops.count("Concat")), (2, 1), ops)
+
     def test_grouped_convolution_is_refused_clearly(self):
         model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=2), nn.Conv2d(8, 4, 1),
                               nn.Flatten(), nn.Linear(4 * 24 * 24, 10)).eval()
@@ -243,10 +294,12 @@ class OnnxInterop(unittest.TestCase):
         export(deconv.eval(), self.path("deconv.onnx"))
         self.expect_one_line_error(self.path("deconv.onnx"), "node '/1/ConvTranspose' (ConvTranspose) is not supported")
 
-        stride2 = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.Flatten(), nn.Linear(4 * 14 * 14, 10))
-        export(stride2.eval(), self.path("stride2.onnx"))
-        self.expect_one_line_error(self.path("stride2.onnx"), "node '/0/Conv' (Conv): pads [1, 1, 1, 1] on a 28x28",
-                                   "TensorFlow's 'same' [0, 0, 1, 1]")
+        # PyTorch's AvgPool2d counts the padding into its averages by default (torch writes a Pad of zeros
+        # before the AveragePool); Distillery averages real pixels.
+        padded_avg = nn.Sequential(nn.Conv2d(1, 4, 3), nn.AvgPool2d(3, 2, padding=1), nn.Flatten(),
+                                   nn.Linear(4 * 13 * 13, 10))
+        export(padded_avg.eval(), self.path("padded_avg.onnx"))
+        self.expect_one_line_error(self.path("padded_avg.onnx"), "node '/1/Pad' (Pad): a padding of [0, 0, 1, 1, 0, 0, 1, 1] on its own is not supported")
 
         features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
         export(features.eval(), self.path("features.onnx"))

@@ -9,6 +9,7 @@
 
 #include "engine/core/error.h"
 #include "engine/io/onnx_model.h"
+#include "engine/layers/window_config.h"
 
 namespace distillery {
 namespace {
@@ -61,6 +62,20 @@ class GraphWriter {
 
   std::string current = "input";
   Shape flattened_from;  // the image a flatten made flat, until the next dense layer
+  // The values the layer being written reads, in its "inputs" order (current is the first).
+  std::vector<std::string> sources;
+  std::vector<Shape> source_flattened_from;
+
+  // A node joining every source (Add, Concat), whose output becomes current.
+  OnnxNode& join(const LayerView& layer, const std::string& op) {
+    for (const Shape& f : source_flattened_from)
+      require(f == source_flattened_from[0] && (op != "Concat" || f.rank() == 0),
+              "ONNX export: layer " + std::to_string(layer.index) + " (" + layer.type +
+                  ") joins features flattened from images in different orders");
+    OnnxNode& n = node(layer, op);
+    n.inputs = sources;
+    return n;
+  }
 
   // A node reading the current value (plus `extra` inputs), whose output becomes current.
   OnnxNode& node(const LayerView& layer, const std::string& op, std::vector<std::string> extra = {}) {
@@ -101,9 +116,11 @@ std::pair<int64_t, int64_t> json_pair(const Json& v) {
   return {v.at(0).get<int64_t>(), v.at(1).get<int64_t>()};
 }
 
-// Explicit [top, left, bottom, right] pads for TF's "same" (the odd pixel at the end).
+// ONNX's [top, left, bottom, right] pads: explicit ones as they are, TF's "same" with the odd pixel at the end.
 std::vector<int64_t> pads_of(const LayerView& layer, std::pair<int64_t, int64_t> k, std::pair<int64_t, int64_t> s) {
-  if (layer.config.value("padding", std::string("valid")) != "same") return {0, 0, 0, 0};
+  const Padding padding = read_padding(layer.config, layer.type);
+  if (padding.kind == Padding::Kind::kExplicit) return {padding.top, padding.left, padding.bottom, padding.right};
+  if (padding.kind == Padding::Kind::kValid) return {0, 0, 0, 0};
   auto same = [](int64_t in, int64_t kk, int64_t ss) {
     const int64_t out = (in + ss - 1) / ss;
     const int64_t total = std::max<int64_t>((out - 1) * ss + kk - in, 0);
@@ -231,6 +248,9 @@ const std::map<std::string, LayerWriterFn>& writers() {
          g.node(l, "LeakyRelu").attributes = {float_attr("alpha", l.config.value("alpha", 0.3f))};
        }},
       {"dropout", [](GraphWriter&, const LayerView&) {}},  // the identity at inference
+      {"add", [](GraphWriter& g, const LayerView& l) { g.join(l, "Add"); }},
+      {"concatenate",  // Distillery's last axis is the channels: ONNX's axis 1 in NCHW
+       [](GraphWriter& g, const LayerView& l) { g.join(l, "Concat").attributes = {int_attr("axis", 1)}; }},
   };
   return kWriters;
 }
@@ -271,7 +291,6 @@ std::string join_types(const Model& model) {
 
 std::vector<uint8_t> export_onnx_model(const Model& model) {
   require(model.num_layers() > 0, "ONNX export: the model has no layers");
-  model.require_chain("ONNX export");
   OnnxModel onnx;
   onnx.ir_version = kIrVersion;
   onnx.opsets = {{"", kOpset}};
@@ -279,12 +298,26 @@ std::vector<uint8_t> export_onnx_model(const Model& model) {
   onnx.producer_version = "1";
   onnx.graph.name = model.name;
   GraphWriter g(onnx.graph);
+  // Per layer: the ONNX value it wrote last, and the image its features were flattened from.
+  std::vector<std::string> outputs(static_cast<size_t>(model.num_layers()));
+  std::vector<Shape> flattened(outputs.size());
   for (int i = 0; i < model.num_layers(); ++i) {
     const LayerView layer = view_of(model, i);
     auto it = writers().find(layer.type);
     require(it != writers().end(),
             "ONNX export: layer " + std::to_string(i) + " (" + layer.type + ") has no ONNX form yet");
+    g.sources.clear();
+    g.source_flattened_from.clear();
+    for (int source : model.graph().inputs[static_cast<size_t>(i)]) {
+      const bool model_input = source == LayerGraph::kModelInput;
+      g.sources.push_back(model_input ? std::string("input") : outputs[static_cast<size_t>(source)]);
+      g.source_flattened_from.push_back(model_input ? Shape{} : flattened[static_cast<size_t>(source)]);
+    }
+    g.current = g.sources[0];
+    g.flattened_from = g.source_flattened_from[0];
     it->second(g, layer);
+    outputs[static_cast<size_t>(i)] = g.current;
+    flattened[static_cast<size_t>(i)] = g.flattened_from;
   }
   OnnxNode softmax;
   softmax.name = "/Softmax";

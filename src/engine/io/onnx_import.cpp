@@ -1,12 +1,12 @@
-// ONNX model import (see onnx_import.h): the graph's input, its chain of
-// layers (onnx_chain.cpp), the output check, weights and metadata.
+// ONNX model import (see onnx_import.h): the graph's input, its layers
+// (onnx_graph_reader.cpp), the output check, weights and metadata.
 #include "engine/io/onnx_import.h"
 
 #include <cmath>
 #include <set>
 
 #include "engine/core/error.h"
-#include "engine/io/onnx_chain.h"
+#include "engine/io/onnx_graph_reader.h"
 #include "engine/io/onnx_model.h"
 #include "engine/model/model_limits.h"
 
@@ -128,25 +128,21 @@ Model import_unguarded(const std::vector<uint8_t>& bytes, const OnnxImportOption
   const OnnxGraph& graph = onnx.graph;
   const GraphInput input = graph_input(graph, options.image_shape);
   check_model_input_limits(input.image);
-  const OnnxChain chain = read_onnx_chain(graph, input.image, input.name, input.flattened_from);
-
   require(graph.outputs.size() == 1, "the graph has " + std::to_string(graph.outputs.size()) +
                                          " outputs; Distillery imports classifiers with one output");
-  require(graph.outputs[0].name == chain.output_name,
-          "the graph's output '" + graph.outputs[0].name + "' is not the end of its chain of layers ('" +
-              chain.output_name + "'): the output must be the classifier's scores");
-  require(chain.output_shape.rank() == 1 && chain.output_shape[0] >= 2,
-          "the graph's output '" + graph.outputs[0].name + "' has shape " + chain.output_shape.str() +
+  const OnnxLayers layers = read_onnx_layers(graph, input.image, input.name, input.flattened_from, graph.outputs[0].name);
+  require(layers.output_shape.rank() == 1 && layers.output_shape[0] >= 2,
+          "the graph's output '" + graph.outputs[0].name + "' has shape " + layers.output_shape.str() +
               ", not one score per class: the model must end in a classifier with at least two classes");
 
   std::vector<Json> configs;
-  for (const OnnxPlannedLayer& p : chain.layers) configs.push_back(p.config);
+  for (const OnnxPlannedLayer& p : layers.layers) configs.push_back(p.config);
   Rng rng(0);  // every weight is overwritten below
   Model model = Model::from_layer_configs(configs, input.image, rng);
   ParamStore& params = model.params();
   for (int i = 0; i < model.num_layers(); ++i) {
     const std::vector<int> refs = model.param_refs_of_layer(i);
-    const OnnxPlannedLayer& p = chain.layers[static_cast<size_t>(i)];
+    const OnnxPlannedLayer& p = layers.layers[static_cast<size_t>(i)];
     for (size_t k = 0; k < refs.size(); ++k) {
       const ParamRef& ref = params.refs[static_cast<size_t>(refs[k])];
       const std::vector<float>& values = p.params[k];
@@ -166,7 +162,7 @@ Model import_unguarded(const std::vector<uint8_t>& bytes, const OnnxImportOption
                                        {"ir_version", onnx.ir_version},
                                        {"opset", opset},
                                        {"graph_name", utf8(graph.name)},
-                                       {"output_activation", chain.output_activation}};
+                                       {"output_activation", layers.output_activation}};
   return model;
 }
 

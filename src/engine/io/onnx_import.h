@@ -4,10 +4,11 @@
 //
 //   Model teacher = import_onnx_model(bytes, options);  // options as for TF.js
 //
-// Supported (chains of layers): Gemm, MatMul (+ Add of a bias), Conv
-// (group 1, or one group per channel: depthwise), Relu, LeakyRelu, Sigmoid,
-// Tanh, Clip to [0, inf) as ReLU and to [0, 6] as ReLU6,
-// MaxPool, AveragePool, GlobalAveragePool, Flatten and Reshape to
+// Supported: chains, and graphs whose branches join in an Add or a Concat
+// of the channels (ResNet- and Inception-style models, as graph models).
+// Ops: Gemm, MatMul (+ Add of a bias), Conv (group 1, or one group per
+// channel: depthwise), Add and Concat of computed values, Relu, LeakyRelu,
+// Sigmoid, Tanh, Clip to [0, inf) as ReLU and to [0, 6] as ReLU6, MaxPool, AveragePool, GlobalAveragePool, Flatten and Reshape to
 // [batch, features] (with the constant shape subgraphs torch emits: Shape,
 // Gather, Unsqueeze, Squeeze, Concat, Cast, Constant), BatchNormalization,
 // Dropout, Identity, and a final Softmax or LogSoftmax (read as logits).

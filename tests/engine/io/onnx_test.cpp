@@ -60,6 +60,7 @@ TEST(OnnxRoundTrip, ExportThenImportGivesTheSameLogitsAndMetadata) {
   EXPECT_FLOAT_EQ(back.preprocessing.mean, 0.25f);
   EXPECT_FLOAT_EQ(back.preprocessing.std, 2.0f);
   EXPECT_EQ(back.name, "tiny-cnn");
+  EXPECT_TRUE(back.is_chain());  // a chain comes back as a chain, without graph keys
   const Tensor x = random_input(original.input_shape(), 4, 11);
   const Tensor a = original.predict_logits(x), b = back.predict_logits(x);
   ASSERT_EQ(a.size(), b.size());
@@ -93,6 +94,100 @@ TEST(OnnxRoundTrip, PrunedWeightsAreWrittenAsZeros) {
     if (t.name == onnx.graph.nodes.front().inputs[1])
       for (float v : t.floats) zeros += v == 0.0f;
   EXPECT_EQ(zeros, (kernel.size() + 1) / 2);
+}
+
+// Branches joined by add and concatenate, features flattened on one branch
+// and pooled on the other, two classifier heads added.
+Model make_branching_graph(uint64_t seed = 5) {
+  Rng rng(seed);
+  auto layer = [](json config, const char* name, std::vector<std::string> inputs) {
+    config["name"] = name;
+    config["inputs"] = inputs;
+    return config;
+  };
+  Model m = Model::from_layer_configs(
+      {layer({{"type", "conv2d"}, {"filters", 4}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}}, "c1",
+             {"input"}),
+       layer({{"type", "batch_norm"}}, "b1", {"c1"}),
+       layer({{"type", "relu"}}, "r1", {"b1"}),
+       layer({{"type", "conv2d"}, {"filters", 4}, {"kernel_size", 3}, {"padding", "same"}}, "c2", {"r1"}),
+       layer({{"type", "conv2d"}, {"filters", 4}, {"kernel_size", 1}}, "c3", {"r1"}),
+       layer({{"type", "add"}}, "a1", {"c2", "c3"}),
+       layer({{"type", "concatenate"}}, "k1", {"a1", "r1"}),
+       layer({{"type", "global_avg_pool2d"}}, "g1", {"k1"}),
+       layer({{"type", "dense"}, {"units", 3}}, "d1", {"g1"}),
+       layer({{"type", "flatten"}}, "f1", {"a1"}),
+       layer({{"type", "dense"}, {"units", 3}}, "d2", {"f1"}),
+       layer({{"type", "add"}}, "a2", {"d1", "d2"})},
+      Shape{9, 9, 2}, rng);
+  for (float& v : m.params().values) v += rng.uniform(-0.3f, 0.3f);
+  for (int i = 0; i < m.num_layers(); ++i)
+    for (int r : m.param_refs_of_layer(i))
+      if (m.params().refs[r].spec.name == "moving_variance")
+        for (int64_t k = 0; k < m.params().refs[r].size(); ++k) m.params().values[m.params().refs[r].offset + k] += 1.0f;
+  m.class_names = {"cat", "dog", "owl"};
+  return m;
+}
+
+TEST(OnnxRoundTrip, ABranchingGraphComesBackAsTheSameGraph) {
+  Model original = make_branching_graph();
+  ASSERT_FALSE(original.is_chain());
+  const std::vector<uint8_t> bytes = export_onnx_model(original);
+  const OnnxModel onnx = decode_onnx_model(bytes);
+  int adds = 0, concats = 0;
+  for (const OnnxNode& n : onnx.graph.nodes) {
+    adds += n.op_type == "Add";
+    if (n.op_type == "Concat") {
+      ++concats;
+      EXPECT_EQ(n.attribute("axis")->i, 1);  // NCHW channels
+      EXPECT_EQ(n.inputs.size(), 2u);
+    }
+  }
+  EXPECT_EQ(adds, 2);
+  EXPECT_EQ(concats, 1);
+
+  Model back = import_onnx_model(bytes);
+  ASSERT_FALSE(back.is_chain());
+  ASSERT_EQ(back.num_layers(), original.num_layers());
+  for (int i = 0; i < back.num_layers(); ++i) {
+    EXPECT_EQ(back.layer(i).type(), original.layer(i).type()) << i;
+    EXPECT_EQ(back.graph().inputs[i], original.graph().inputs[i]) << i;
+  }
+  EXPECT_EQ(back.parameter_count(), original.parameter_count());
+  const Tensor x = random_input(original.input_shape(), 4, 12);
+  const Tensor a = original.predict_logits(x), b = back.predict_logits(x);
+  ASSERT_EQ(a.size(), b.size());
+  for (int64_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a.data()[i], b.data()[i], 1e-5f) << i;
+}
+
+TEST(OnnxImport, BadJoinsAndDeadBranchesAreClearErrors) {
+  const OnnxModel good = decode_onnx_model(export_onnx_model(make_branching_graph()));
+  auto node_index = [&](const std::string& op, int nth) {
+    for (size_t i = 0; i < good.graph.nodes.size(); ++i)
+      if (good.graph.nodes[i].op_type == op && nth-- == 0) return i;
+    ADD_FAILURE() << "no " << op;
+    return size_t{0};
+  };
+  // An Add that reads the graph input (9x9x2) and the first conv's output (5x5x4).
+  OnnxModel shapes = good;
+  shapes.graph.nodes[node_index("Add", 0)].inputs[1] = "input";
+  expect_error([&] { import_onnx_model(encode_onnx_model(shapes)); }, {"(Add):", "add"});
+  // A Mul of two computed values.
+  OnnxModel mul = good;
+  mul.graph.nodes[node_index("Add", 0)].op_type = "Mul";
+  expect_error([&] { import_onnx_model(encode_onnx_model(mul)); },
+               {"(Mul) combines 2 computed values; only Add and Concat may join branches"});
+  // A Concat along the height.
+  OnnxModel height = good;
+  height.graph.nodes[node_index("Concat", 0)].attributes[0].i = 2;
+  expect_error([&] { import_onnx_model(encode_onnx_model(height)); },
+               {"(Concat): a concatenation along axis 2 is not supported (only the channels, axis 1)"});
+  // A branch whose output nothing reads: the second head's Add takes the first head twice.
+  OnnxModel dead = good;
+  OnnxNode& head_add = dead.graph.nodes[node_index("Add", 1)];
+  head_add.inputs[1] = head_add.inputs[0];
+  expect_error([&] { import_onnx_model(encode_onnx_model(dead)); },
+               {"its output does not lead to the graph's output"});
 }
 
 TEST(OnnxImport, OptionsOverrideTheMetadata) {
@@ -167,7 +262,7 @@ TEST(OnnxImport, AnUnsupportedOpIsNamedWithItsNode) {
 TEST(OnnxImport, AnOutputThatIsNotTheClassifierIsRefused) {
   OnnxModel m = decode_onnx_model(export_onnx_model(make_cnn()));
   m.graph.outputs[0].name = m.graph.nodes[2].outputs[0];  // a hidden activation
-  expect_error([&] { import_onnx_model(encode_onnx_model(m)); }, {"is not the end of its chain of layers"});
+  expect_error([&] { import_onnx_model(encode_onnx_model(m)); }, {"is not the end of its layers", "the output must be the classifier's scores"});
   OnnxModel features = decode_onnx_model(export_onnx_model(make_cnn()));
   features.graph.nodes.resize(3);  // conv, batch norm, activation: no classifier
   features.graph.outputs[0].name = features.graph.nodes.back().outputs[0];

@@ -1,9 +1,9 @@
-// The chain of an ONNX graph (see onnx_chain.h).
+// The layers of an ONNX graph (see onnx_graph_reader.h).
 //
 // Sections:
-//   1. The chain: the value flowing from layer to layer, constants, shape subgraphs
+//   1. The graph: values computed from the input and the layers that made them, constants, shape subgraphs
 //   2. Op translation: ONNX node -> Distillery layer config + weights in its layout
-#include "engine/io/onnx_chain.h"
+#include "engine/io/onnx_graph_reader.h"
 
 #include <cmath>
 #include <functional>
@@ -13,13 +13,14 @@
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/layers/window_config.h"
+#include "engine/model/layer_graph.h"
 
 namespace distillery {
 namespace {
 
 using Json = nlohmann::json;
 
-// ------------------------------------------------- 1. the chain
+// ------------------------------------------------- 1. the graph
 
 
 int64_t attr_int(const OnnxNode& node, const char* key, int64_t fallback) {
@@ -49,31 +50,52 @@ std::vector<int64_t> window_attr(const OnnxNode& node, const char* key, std::vec
   return v;
 }
 
-class ChainImporter {
+class GraphReader {
  public:
-  ChainImporter(const OnnxGraph& graph, const Shape& input, std::string input_name, const Shape& flattened_from)
-      : graph_(graph), shape_(input), current_(std::move(input_name)), flattened_from_(flattened_from) {
+  GraphReader(const OnnxGraph& graph, const Shape& input, const std::string& input_name, const Shape& flattened_from)
+      : graph_(graph), input_name_(input_name) {
     for (const OnnxTensor& t : graph.initializers) constants_[t.name] = &t;
-    if (flattened_from.rank() == 3) plan({{"type", "flatten"}}, {}, "(input)");
+    values_[input_name] = Value{input, LayerGraph::kModelInput, {}};
+    if (flattened_from.rank() == 3) {  // a flat input read as an image: Distillery flattens it itself
+      read_from(input_name);
+      plan({{"type", "flatten"}}, {}, "(input)");
+      flattened_from_ = flattened_from;
+      values_[input_name] = Value{shape_, source_, flattened_from_};
+    }
   }
 
   void run() {
     for (const OnnxNode& node : graph_.nodes) step(node);
   }
-
-  std::vector<OnnxPlannedLayer> planned;
-  std::string output_activation = "linear";
-  const std::string& output_name() const { return current_; }
-  const Shape& output_shape() const { return shape_; }
+  OnnxLayers finish(const std::string& output_name);
 
  private:
+  // A value computed from the model input: its per-sample shape in
+  // Distillery's layout, the planned layer that made it, and the image a
+  // flatten made it from (until a dense layer mixes the features).
+  struct Value {
+    Shape shape;
+    int layer = LayerGraph::kModelInput;
+    Shape flattened_from;
+  };
+
   void step(const OnnxNode& node);
-  bool on_chain(const OnnxNode& node) const {
-    return !node.inputs.empty() && node.inputs[0] == current_;
+  std::vector<std::string> computed_inputs(const OnnxNode& node) const {
+    std::vector<std::string> names;
+    for (const std::string& in : node.inputs)
+      if (values_.count(in)) names.push_back(in);
+    return names;
   }
-  void advance(const OnnxNode& node) {
+  // The value the op being translated reads: shape_, source_ and flattened_from_ follow it.
+  void read_from(const std::string& name) {
+    const Value& v = values_.at(name);
+    shape_ = v.shape;
+    source_ = v.layer;
+    flattened_from_ = v.flattened_from;
+  }
+  void record_output(const OnnxNode& node) {
     require(!node.outputs.empty(), node.label() + " has no output");
-    current_ = node.outputs[0];
+    values_[node.outputs[0]] = Value{shape_, source_, flattened_from_};
   }
   void plan(Json config, std::vector<std::vector<float>> params, const std::string& label);
 
@@ -90,6 +112,7 @@ class ChainImporter {
     return ch * h * w + pixel;
   }
 
+  void merge(const OnnxNode& node);
   void conv(const OnnxNode& node);
   void gemm(const OnnxNode& node, bool matmul);
   void bias_add(const OnnxNode& node);
@@ -98,24 +121,30 @@ class ChainImporter {
   void flatten(const OnnxNode& node);
   void reshape(const OnnxNode& node);
   void depthwise_conv(const OnnxTensor& w, const OnnxTensor* b, const std::vector<int64_t>& strides,
-                      const std::string& pad, const std::string& label);
+                      const Json& pad, const std::string& label);
   void batch_norm(const OnnxNode& node);
   void clip(const OnnxNode& node);
   void zero_pad(const OnnxNode& node);
   void softmax(const OnnxNode& node);
-  std::string padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t sh, int64_t sw);
+  Json padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t sh, int64_t sw);
 
   const OnnxGraph& graph_;
-  Shape shape_;  // Distillery's per-sample shape of the current value: [H, W, C] or [F]
-  std::string current_;
+  std::string input_name_;
+  std::map<std::string, Value> values_;
+  std::vector<OnnxPlannedLayer> planned_;
+  std::vector<std::vector<int>> sources_;  // per planned layer: the layers it reads
+  // The value being translated (see read_from).
+  Shape shape_;
+  int source_ = LayerGraph::kModelInput;
   Shape flattened_from_;
   std::map<std::string, const OnnxTensor*> constants_;
   std::map<std::string, OnnxTensor> node_constants_;
   std::map<std::string, std::vector<int64_t>> shape_values_;
+  std::string output_activation_ = "linear";
   bool ended_ = false;  // a softmax was read: nothing may follow it
 };
 
-void ChainImporter::plan(Json config, std::vector<std::vector<float>> params, const std::string& label) {
+void GraphReader::plan(Json config, std::vector<std::vector<float>> params, const std::string& label) {
   try {
     LayerPtr built = LayerRegistry::instance().create(config);
     shape_ = built->build(shape_);
@@ -128,10 +157,47 @@ void ChainImporter::plan(Json config, std::vector<std::vector<float>> params, co
   } catch (const Error& e) {
     throw Error(label + ": " + e.what());
   }
-  planned.push_back({std::move(config), std::move(params), label});
+  planned_.push_back({std::move(config), std::move(params), label});
+  sources_.push_back({source_});
+  source_ = static_cast<int>(planned_.size()) - 1;
 }
 
-const OnnxTensor* ChainImporter::optional_constant(const OnnxNode& node, size_t input, const char* role) const {
+// The layers, with graph keys unless they are a chain; the output must be the last layer's.
+OnnxLayers GraphReader::finish(const std::string& output_name) {
+  auto out = values_.find(output_name);
+  require(out != values_.end(), "the graph's output '" + output_name + "' is not computed from its input '" +
+                                    input_name_ + "'");
+  const int last = static_cast<int>(planned_.size()) - 1;
+  require(last >= 0 && out->second.layer == last,
+          "the graph's output '" + output_name + "' is not the end of its layers (the last is " +
+              (last >= 0 ? planned_.back().label : std::string("none")) + "): the output must be the classifier's scores");
+  std::vector<int> readers(planned_.size(), 0);
+  bool chain = true;
+  for (int i = 0; i <= last; ++i) {
+    chain = chain && sources_[i] == std::vector<int>{i - 1};
+    for (int s : sources_[i])
+      if (s >= 0) ++readers[static_cast<size_t>(s)];
+  }
+  for (int i = 0; i < last; ++i)
+    require(readers[static_cast<size_t>(i)] > 0, planned_[i].label +
+                                                     ": its output does not lead to the graph's output '" + output_name +
+                                                     "' (Distillery imports graphs whose every layer feeds the classifier)");
+  if (!chain) {
+    auto name_of = [&](int i) {
+      return i < 0 ? std::string(LayerGraph::kModelInputName)
+                   : default_layer_name(planned_[i].config.at("type").get<std::string>(), i);
+    };
+    for (int i = 0; i <= last; ++i) {
+      Json inputs = Json::array();
+      for (int s : sources_[i]) inputs.push_back(name_of(s));
+      planned_[i].config["name"] = name_of(i);
+      planned_[i].config["inputs"] = std::move(inputs);
+    }
+  }
+  return {std::move(planned_), out->second.shape, output_activation_};
+}
+
+const OnnxTensor* GraphReader::optional_constant(const OnnxNode& node, size_t input, const char* role) const {
   if (input >= node.inputs.size() || node.inputs[input].empty()) return nullptr;
   const std::string& name = node.inputs[input];
   auto it = constants_.find(name);
@@ -142,7 +208,7 @@ const OnnxTensor* ChainImporter::optional_constant(const OnnxNode& node, size_t 
               "' is computed in the graph, not a stored initializer; Distillery imports fixed weights");
 }
 
-const OnnxTensor& ChainImporter::constant(const OnnxNode& node, size_t input, const char* role) const {
+const OnnxTensor& GraphReader::constant(const OnnxNode& node, size_t input, const char* role) const {
   const OnnxTensor* t = optional_constant(node, input, role);
   require(t != nullptr, node.label() + " has no " + role);
   require(!t->floats.empty() || t->element_count() == 0,
@@ -152,7 +218,7 @@ const OnnxTensor& ChainImporter::constant(const OnnxNode& node, size_t input, co
 
 // The constant-folded shape arithmetic torch emits for x.view(x.size(0), -1):
 // Shape -> Gather -> Unsqueeze -> Concat -> Reshape. Evaluated on int vectors.
-bool ChainImporter::shape_step(const OnnxNode& node) {
+bool GraphReader::shape_step(const OnnxNode& node) {
   const std::string& op = node.op_type;
   auto values = [&](size_t k) -> std::vector<int64_t> {
     require(k < node.inputs.size(), node.label() + " lacks input " + std::to_string(k));
@@ -162,19 +228,20 @@ bool ChainImporter::shape_step(const OnnxNode& node) {
     if (auto it = constants_.find(name); it != constants_.end()) t = it->second;
     if (auto it = node_constants_.find(name); it != node_constants_.end()) t = &it->second;
     require(t != nullptr && (t->floats.empty() || t->element_count() == 0),
-            node.label() + " reads '" + name + "', which is neither the previous layer's output '" + current_ +
-                "' nor a constant shape: Distillery imports chains of layers");
+            node.label() + " reads '" + name + "', which is neither a value computed from the input '" + input_name_ +
+                "' nor a constant shape");
     return t->ints;
   };
   std::vector<int64_t> out;
   if (op == "Shape") {
-    require(node.inputs.size() == 1 && node.inputs[0] == current_,
-            node.label() + " takes the shape of a value other than the previous layer's output");
+    require(node.inputs.size() == 1 && values_.count(node.inputs[0]),
+            node.label() + " takes the shape of a value not computed from the input");
+    const Shape& shape = values_.at(node.inputs[0]).shape;
     out.push_back(1);  // the batch
-    if (shape_.rank() == 3)
-      out.insert(out.end(), {shape_[2], shape_[0], shape_[1]});
+    if (shape.rank() == 3)
+      out.insert(out.end(), {shape[2], shape[0], shape[1]});
     else
-      out.push_back(shape_[0]);
+      out.push_back(shape[0]);
   } else if (op == "Gather") {
     const std::vector<int64_t> data = values(0), index = values(1);
     require(attr_int(node, "axis", 0) == 0, node.label() + ": only axis 0 is supported on shapes");
@@ -203,7 +270,7 @@ bool ChainImporter::shape_step(const OnnxNode& node) {
 
 // ------------------------------------------------- 2. op translation
 
-void ChainImporter::step(const OnnxNode& node) {
+void GraphReader::step(const OnnxNode& node) {
   const std::string& op = node.op_type;
   require(node.domain.empty() || node.domain == "ai.onnx",
           node.label() + " is from the operator domain '" + node.domain + "', which is not supported");
@@ -216,44 +283,47 @@ void ChainImporter::step(const OnnxNode& node) {
     node_constants_[t.name] = std::move(t);
     return;
   }
-  const bool chain = on_chain(node);
-  if (!chain || op == "Shape") {
+  const std::vector<std::string> computed = computed_inputs(node);
+  if (computed.empty() || op == "Shape") {
     if (shape_step(node)) return;
-    bool reads_current = false;
-    for (const std::string& in : node.inputs) reads_current = reads_current || in == current_;
-    if (reads_current && op == "Add") {
-      bias_add(node);
-      return;
-    }
-    require(reads_current, node.label() + " does not take the previous layer's output '" + current_ +
-                               "': Distillery imports chains of layers (residual graphs come later)");
+    require(!computed.empty(), node.label() + " reads no value computed from the graph's input '" + input_name_ + "'");
   }
+  if (computed.size() >= 2) {
+    require(op == "Add" || op == "Concat", node.label() + " combines " + std::to_string(computed.size()) +
+                                               " computed values; only Add and Concat may join branches");
+    require(!ended_, node.label() + " follows the softmax: a softmax is supported only as the output");
+    merge(node);
+    return;
+  }
+  require(node.inputs[0] == computed[0] || op == "Add",
+          node.label() + " reads the computed value '" + computed[0] + "' where Distillery expects a stored weight");
+  read_from(computed[0]);
   require(!ended_, node.label() + " follows the softmax: a softmax is supported only as the output");
-  using Handler = std::function<void(ChainImporter&, const OnnxNode&)>;
+  using Handler = std::function<void(GraphReader&, const OnnxNode&)>;
   static const std::map<std::string, Handler> kOps = {
-      {"Conv", [](ChainImporter& c, const OnnxNode& n) { c.conv(n); }},
-      {"Gemm", [](ChainImporter& c, const OnnxNode& n) { c.gemm(n, false); }},
-      {"MatMul", [](ChainImporter& c, const OnnxNode& n) { c.gemm(n, true); }},
-      {"Add", [](ChainImporter& c, const OnnxNode& n) { c.bias_add(n); }},
-      {"Relu", [](ChainImporter& c, const OnnxNode& n) { c.plan({{"type", "relu"}}, {}, n.label()); }},
-      {"Sigmoid", [](ChainImporter& c, const OnnxNode& n) { c.plan({{"type", "sigmoid"}}, {}, n.label()); }},
-      {"Tanh", [](ChainImporter& c, const OnnxNode& n) { c.plan({{"type", "tanh"}}, {}, n.label()); }},
+      {"Conv", [](GraphReader& c, const OnnxNode& n) { c.conv(n); }},
+      {"Gemm", [](GraphReader& c, const OnnxNode& n) { c.gemm(n, false); }},
+      {"MatMul", [](GraphReader& c, const OnnxNode& n) { c.gemm(n, true); }},
+      {"Add", [](GraphReader& c, const OnnxNode& n) { c.bias_add(n); }},
+      {"Relu", [](GraphReader& c, const OnnxNode& n) { c.plan({{"type", "relu"}}, {}, n.label()); }},
+      {"Sigmoid", [](GraphReader& c, const OnnxNode& n) { c.plan({{"type", "sigmoid"}}, {}, n.label()); }},
+      {"Tanh", [](GraphReader& c, const OnnxNode& n) { c.plan({{"type", "tanh"}}, {}, n.label()); }},
       {"LeakyRelu",
-       [](ChainImporter& c, const OnnxNode& n) {
+       [](GraphReader& c, const OnnxNode& n) {
          c.plan({{"type", "leaky_relu"}, {"alpha", attr_float(n, "alpha", 0.01f)}}, {}, n.label());
        }},
-      {"Clip", [](ChainImporter& c, const OnnxNode& n) { c.clip(n); }},
-      {"MaxPool", [](ChainImporter& c, const OnnxNode& n) { c.pool(n, "maxpool2d"); }},
-      {"AveragePool", [](ChainImporter& c, const OnnxNode& n) { c.pool(n, "avgpool2d"); }},
-      {"GlobalAveragePool", [](ChainImporter& c, const OnnxNode& n) { c.global_pool(n); }},
-      {"Flatten", [](ChainImporter& c, const OnnxNode& n) { c.flatten(n); }},
-      {"Reshape", [](ChainImporter& c, const OnnxNode& n) { c.reshape(n); }},
-      {"BatchNormalization", [](ChainImporter& c, const OnnxNode& n) { c.batch_norm(n); }},
-      {"Pad", [](ChainImporter& c, const OnnxNode& n) { c.zero_pad(n); }},
-      {"Dropout", [](ChainImporter&, const OnnxNode&) {}},  // inference: the identity
-      {"Identity", [](ChainImporter&, const OnnxNode&) {}},
-      {"Softmax", [](ChainImporter& c, const OnnxNode& n) { c.softmax(n); }},
-      {"LogSoftmax", [](ChainImporter& c, const OnnxNode& n) { c.softmax(n); }},
+      {"Clip", [](GraphReader& c, const OnnxNode& n) { c.clip(n); }},
+      {"MaxPool", [](GraphReader& c, const OnnxNode& n) { c.pool(n, "maxpool2d"); }},
+      {"AveragePool", [](GraphReader& c, const OnnxNode& n) { c.pool(n, "avgpool2d"); }},
+      {"GlobalAveragePool", [](GraphReader& c, const OnnxNode& n) { c.global_pool(n); }},
+      {"Flatten", [](GraphReader& c, const OnnxNode& n) { c.flatten(n); }},
+      {"Reshape", [](GraphReader& c, const OnnxNode& n) { c.reshape(n); }},
+      {"BatchNormalization", [](GraphReader& c, const OnnxNode& n) { c.batch_norm(n); }},
+      {"Pad", [](GraphReader& c, const OnnxNode& n) { c.zero_pad(n); }},
+      {"Dropout", [](GraphReader&, const OnnxNode&) {}},  // inference: the identity
+      {"Identity", [](GraphReader&, const OnnxNode&) {}},
+      {"Softmax", [](GraphReader& c, const OnnxNode& n) { c.softmax(n); }},
+      {"LogSoftmax", [](GraphReader& c, const OnnxNode& n) { c.softmax(n); }},
   };
   auto it = kOps.find(op);
   if (it == kOps.end())
@@ -261,10 +331,11 @@ void ChainImporter::step(const OnnxNode& node) {
                                "Sigmoid, Tanh, Clip as ReLU or ReLU6, MaxPool, AveragePool, GlobalAveragePool, Flatten, "
                                "Reshape, BatchNormalization, Pad of zeros, Dropout, Identity, Softmax, LogSoftmax)");
   it->second(*this, node);
-  advance(node);
+  record_output(node);
 }
 
-std::string ChainImporter::padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+// "valid", "same" when the pads are TensorFlow's, else explicit [[top, bottom], [left, right]] (PyTorch's).
+Json GraphReader::padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
   const std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
   if (auto_pad == "VALID") return "valid";
   if (auto_pad == "SAME_UPPER") return "same";  // TF's "same": the odd pixel at the end
@@ -279,14 +350,15 @@ std::string ChainImporter::padding(const OnnxNode& node, int64_t kh, int64_t kw,
   };
   const auto [top, bottom] = same(shape_[0], kh, sh);
   const auto [left, right] = same(shape_[1], kw, sw);
-  const std::vector<int64_t> tf = {top, left, bottom, right};
-  require(pads == tf, node.label() + ": pads " + onnx_dims_str(pads) + " on a " + std::to_string(shape_[0]) + "x" +
-                          std::to_string(shape_[1]) + " input are neither none nor TensorFlow's 'same' " +
-                          onnx_dims_str(tf) + ", the two paddings Distillery has");
-  return "same";
+  if (pads == std::vector<int64_t>{top, left, bottom, right}) return "same";
+  for (int64_t p : pads)
+    require(p >= 0 && p < std::max(kh, kw) && p <= kMaxWindowSide,
+            node.label() + ": pads " + onnx_dims_str(pads) + " must be between 0 and the window's side");
+  return padding_json(explicit_padding(static_cast<int>(pads[0]), static_cast<int>(pads[2]), static_cast<int>(pads[1]),
+                                       static_cast<int>(pads[3])));
 }
 
-void ChainImporter::conv(const OnnxNode& node) {
+void GraphReader::conv(const OnnxNode& node) {
   require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
   const OnnxTensor& w = constant(node, 1, "weight");
   require(w.dims.size() == 4, node.label() + ": weight '" + w.name + "' must be 4-D (OIHW), not " + onnx_dims_str(w.dims));
@@ -307,7 +379,7 @@ void ChainImporter::conv(const OnnxNode& node) {
   require(kh >= 1 && kw >= 1 && kh <= kMaxWindowSide && kw <= kMaxWindowSide,
           node.label() + ": weight '" + w.name + "' has a kernel of " + onnx_dims_str(w.dims));
   const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
-  const std::string pad = padding(node, kh, kw, strides[0], strides[1]);
+  const Json pad = padding(node, kh, kw, strides[0], strides[1]);
   const OnnxTensor* b = optional_constant(node, 2, "bias");
   if (group != 1) {
     depthwise_conv(w, b, strides, pad, node.label());
@@ -332,8 +404,8 @@ void ChainImporter::conv(const OnnxNode& node) {
 }
 
 // Conv with group == C and weight [C, 1, kh, kw]: kernel [kh, kw, C, 1].
-void ChainImporter::depthwise_conv(const OnnxTensor& w, const OnnxTensor* b, const std::vector<int64_t>& strides,
-                                   const std::string& pad, const std::string& label) {
+void GraphReader::depthwise_conv(const OnnxTensor& w, const OnnxTensor* b, const std::vector<int64_t>& strides,
+                                 const Json& pad, const std::string& label) {
   const int64_t c = w.dims[0], kh = w.dims[2], kw = w.dims[3];
   std::vector<float> kernel(static_cast<size_t>(c * kh * kw));
   for (int64_t ch = 0; ch < c; ++ch)
@@ -352,7 +424,7 @@ void ChainImporter::depthwise_conv(const OnnxTensor& w, const OnnxTensor* b, con
 }
 
 // Gemm (y = alpha * x B' + beta * C, torch's nn.Linear) or MatMul (x B) as a dense layer.
-void ChainImporter::gemm(const OnnxNode& node, bool matmul) {
+void GraphReader::gemm(const OnnxNode& node, bool matmul) {
   require(shape_.rank() == 1, node.label() + " needs a flat input, not an image " + shape_.str() + " (flatten first)");
   const OnnxTensor& w = constant(node, 1, "weight");
   require(w.dims.size() == 2, node.label() + ": weight '" + w.name + "' must be 2-D, not " + onnx_dims_str(w.dims));
@@ -384,24 +456,59 @@ void ChainImporter::gemm(const OnnxNode& node, bool matmul) {
 }
 
 // MatMul + Add: the bias of the dense layer just planned.
-void ChainImporter::bias_add(const OnnxNode& node) {
+void GraphReader::bias_add(const OnnxNode& node) {
   require(node.inputs.size() == 2, node.label() + " must have two inputs");
-  const size_t other = node.inputs[0] == current_ ? 1 : 0;
-  const bool constant_other = constants_.count(node.inputs[other]) || node_constants_.count(node.inputs[other]);
-  require(constant_other, node.label() + " adds two computed values: a residual graph, which Distillery does not "
-                                         "import yet (chains only)");
-  require(!planned.empty() && planned.back().config["type"] == "dense" && !planned.back().config["use_bias"].get<bool>(),
-          node.label() + ": an Add of a constant is supported only as the bias after a MatMul");
+  const size_t other = values_.count(node.inputs[0]) ? 1 : 0;
+  const bool last_is_biasless_dense = source_ >= 0 && source_ == static_cast<int>(planned_.size()) - 1 &&
+                                      planned_.back().config["type"] == "dense" &&
+                                      !planned_.back().config["use_bias"].get<bool>();
+  require(last_is_biasless_dense, node.label() + ": an Add of a constant is supported only as the bias after a MatMul");
   const OnnxTensor& b = constant(node, other, "bias");
   require(b.element_count() == shape_[0], node.label() + ": bias '" + b.name + "' " + onnx_dims_str(b.dims) +
                                               " must hold one value per output (" + std::to_string(shape_[0]) + ")");
-  OnnxPlannedLayer& dense = planned.back();
+  OnnxPlannedLayer& dense = planned_.back();
   dense.config["use_bias"] = true;
   dense.params.push_back(b.floats);
-  advance(node);
 }
 
-void ChainImporter::pool(const OnnxNode& node, const char* type) {
+// Add or Concat of computed values: an add or concatenate layer reading the layers that made them.
+void GraphReader::merge(const OnnxNode& node) {
+  require(computed_inputs(node).size() == node.inputs.size(),
+          node.label() + " mixes computed values and constants; Distillery joins branches of computed values only");
+  const bool concat = node.op_type == "Concat";
+  std::vector<Shape> shapes;
+  std::vector<int> sources;
+  const Shape flattened_from = values_.at(node.inputs[0]).flattened_from;
+  for (const std::string& in : node.inputs) {
+    const Value& v = values_.at(in);
+    shapes.push_back(v.shape);
+    sources.push_back(v.layer);
+    // Distillery's order of flattened features differs from ONNX's: two
+    // flattens agree elementwise only when they flattened the same shape.
+    require(v.flattened_from == flattened_from && (!concat || v.flattened_from.rank() == 0),
+            node.label() + " joins '" + in + "', flattened from an image, with values in another order; "
+                           "join the images before flattening");
+  }
+  if (concat) {
+    const int64_t axis = attr_int(node, "axis", 1), rank = shapes[0].rank() + 1;  // ONNX counts the batch
+    require(axis == 1 || axis == 1 - rank, node.label() + ": a concatenation along axis " + std::to_string(axis) +
+                                               " is not supported (only the channels, axis 1)");
+  }
+  Json config = {{"type", concat ? "concatenate" : "add"}};
+  try {
+    LayerPtr built = LayerRegistry::instance().create(config);
+    shape_ = built->build_inputs(shapes);
+  } catch (const Error& e) {
+    throw Error(node.label() + ": " + e.what());
+  }
+  planned_.push_back({std::move(config), {}, node.label()});
+  sources_.push_back(std::move(sources));
+  source_ = static_cast<int>(planned_.size()) - 1;
+  flattened_from_ = flattened_from;
+  record_output(node);
+}
+
+void GraphReader::pool(const OnnxNode& node, const char* type) {
   require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
   const std::vector<int64_t> k = window_attr(node, "kernel_shape", {});
   const std::vector<int64_t> strides = window_attr(node, "strides", {1, 1});
@@ -409,7 +516,7 @@ void ChainImporter::pool(const OnnxNode& node, const char* type) {
   for (int64_t d : attr_ints(node, "dilations", {1, 1}))
     require(d == 1, node.label() + ": dilation " + std::to_string(d) + " is not supported (only 1)");
   require(node.outputs.size() <= 1 || node.outputs[1].empty(), node.label() + ": the indices output is not supported");
-  const std::string pad = padding(node, k[0], k[1], strides[0], strides[1]);
+  const Json pad = padding(node, k[0], k[1], strides[0], strides[1]);
   require(pad == "valid" || attr_int(node, "count_include_pad", 0) == 0,
           node.label() + ": count_include_pad = 1 with padding is not supported (Distillery averages real pixels)");
   plan({{"type", type}, {"pool_size", {k[0], k[1]}}, {"strides", {strides[0], strides[1]}}, {"padding", pad}}, {},
@@ -417,19 +524,19 @@ void ChainImporter::pool(const OnnxNode& node, const char* type) {
 }
 
 // [N, C, 1, 1] in ONNX, [C] in Distillery: the Flatten torch writes after it has nothing left to do.
-void ChainImporter::global_pool(const OnnxNode& node) {
+void GraphReader::global_pool(const OnnxNode& node) {
   require(shape_.rank() == 3, node.label() + " needs an image input, not " + shape_.str());
   plan({{"type", "global_avg_pool2d"}}, {}, node.label());
 }
 
-void ChainImporter::flatten(const OnnxNode& node) {
+void GraphReader::flatten(const OnnxNode& node) {
   require(attr_int(node, "axis", 1) == 1, node.label() + ": only axis 1 (keep the batch) is supported");
   if (shape_.rank() != 3) return;  // already flat
   flattened_from_ = shape_;
   plan({{"type", "flatten"}}, {}, node.label());
 }
 
-void ChainImporter::reshape(const OnnxNode& node) {
+void GraphReader::reshape(const OnnxNode& node) {
   require(node.inputs.size() >= 2, node.label() + " has no shape input");
   std::vector<int64_t> target;
   if (auto it = shape_values_.find(node.inputs[1]); it != shape_values_.end()) {
@@ -449,7 +556,7 @@ void ChainImporter::reshape(const OnnxNode& node) {
   plan({{"type", "flatten"}}, {}, node.label());
 }
 
-void ChainImporter::batch_norm(const OnnxNode& node) {
+void GraphReader::batch_norm(const OnnxNode& node) {
   require(attr_int(node, "training_mode", 0) == 0, node.label() + ": training_mode = 1 is not supported");
   const int64_t channels = shape_[shape_.rank() - 1];
   std::vector<std::vector<float>> params;
@@ -472,7 +579,7 @@ void ChainImporter::batch_norm(const OnnxNode& node) {
 }
 
 // Clip to [0, inf) is a ReLU, to [0, 6] a ReLU6; opset 11+ gives the bounds as inputs, older opsets as attributes.
-void ChainImporter::clip(const OnnxNode& node) {
+void GraphReader::clip(const OnnxNode& node) {
   float lo = attr_float(node, "min", -std::numeric_limits<float>::infinity());
   float hi = attr_float(node, "max", std::numeric_limits<float>::infinity());
   if (const OnnxTensor* t = optional_constant(node, 1, "min"); t && t->floats.size() == 1) lo = t->floats[0];
@@ -484,7 +591,7 @@ void ChainImporter::clip(const OnnxNode& node) {
 }
 
 // torch writes nn.AvgPool2d as a Pad of zeros then AveragePool: that Pad is the identity.
-void ChainImporter::zero_pad(const OnnxNode& node) {
+void GraphReader::zero_pad(const OnnxNode& node) {
   std::vector<int64_t> pads = attr_ints(node, "pads", {});
   if (node.inputs.size() >= 2 && !node.inputs[1].empty()) {
     auto it = shape_values_.find(node.inputs[1]);
@@ -497,21 +604,21 @@ void ChainImporter::zero_pad(const OnnxNode& node) {
                         " on its own is not supported (Distillery pads inside conv2d and pooling layers)");
 }
 
-void ChainImporter::softmax(const OnnxNode& node) {
+void GraphReader::softmax(const OnnxNode& node) {
   require(shape_.rank() == 1, node.label() + ": a softmax over an image " + shape_.str() + " is not supported");
   const int64_t axis = attr_int(node, "axis", -1);
   require(axis == -1 || axis == 1, node.label() + ": axis " + std::to_string(axis) + " is not the class axis");
-  output_activation = node.op_type == "Softmax" ? "softmax" : "log_softmax";
+  output_activation_ = node.op_type == "Softmax" ? "softmax" : "log_softmax";
   ended_ = true;  // Distillery outputs logits; softmax is applied when predicting
 }
 
 }  // namespace
 
-OnnxChain read_onnx_chain(const OnnxGraph& graph, const Shape& input, const std::string& input_name,
-                          const Shape& flattened_from) {
-  ChainImporter chain(graph, input, input_name, flattened_from);
-  chain.run();
-  return {std::move(chain.planned), chain.output_name(), chain.output_shape(), chain.output_activation};
+OnnxLayers read_onnx_layers(const OnnxGraph& graph, const Shape& input, const std::string& input_name,
+                            const Shape& flattened_from, const std::string& output_name) {
+  GraphReader reader(graph, input, input_name, flattened_from);
+  reader.run();
+  return reader.finish(output_name);
 }
 
 }  // namespace distillery
