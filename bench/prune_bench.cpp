@@ -1,8 +1,10 @@
 // prune_bench: what pruning buys in inference time (a program that prints
 // figures, not a test). Sections:
 //   1. one Dense layer: dense GEMM vs the CSR kernel at 0-95 % sparsity, batch 1 and 256
-//   2. whole models (the MLP and CNN teachers, random weights: speed only):
-//      structured 50 % / 75 % and global-magnitude 90 %, batch 1 and 256
+//   2. whole models (the MLP and CNN teachers and the ResNet-8 graph
+//      teacher, random weights: speed only): structured 50 % / 75 % (on the
+//      ResNet, of every channel group its adds tie) and global-magnitude 90 %,
+//      batch 1 and 256
 // Usage: prune_bench [--quick]   (natively, or `node --no-experimental-fetch prune_bench.js`)
 #include <algorithm>
 #include <cstdio>
@@ -143,7 +145,8 @@ void model_section() {
   };
   const Arch archs[] = {
       {"MLP dense:256,dense:128", "dense:256,dense:128"},
-      {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128"}};
+      {"CNN conv:32:3,pool:2,conv:64:3,pool:2,dense:128", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128"},
+      {"ResNet-8 conv:16:3,res:16,res:32:2,res:64:2,gap", "conv:16:3,res:16,res:32:2,res:64:2,gap"}};
   for (const Arch& a : archs) {
     Model base = build(a.spec);
     for (float fraction : {0.5f, 0.75f}) {
