@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -14,6 +15,7 @@
 #include "native/dataset_files.h"
 #include "native/file_writing.h"
 #include "native/model_files.h"
+#include "native/quantized_model_files.h"
 #include "native/tfjs_files.h"
 
 namespace distillery {
@@ -110,8 +112,10 @@ void declare_args(ArgParser& args) {
       "softmax when predicting). An exported model ends with a softmax, so TF.js' predict() and ONNX runtimes\n"
       "give probabilities; its input is the preprocessed image (pixel * scale - mean) / std, NHWC for TF.js\n"
       "and NCHW for ONNX (class names and preprocessing are in the ONNX model's metadata_props).\n"
-      "A quantized Distillery model (distillery quantize) exports as the float model it stands for: its\n"
-      "dequantized weights, stored as --tfjs-weights says (TF.js computes in float32 either way).\n\n"
+      "A quantized Distillery model (distillery quantize) exports to TF.js as the float model it stands for:\n"
+      "its dequantized weights, stored as --tfjs-weights says (TF.js computes in float32 either way). To ONNX\n"
+      "it stays quantized, in the QDQ form ONNX Runtime runs on int8 kernels: int8 kernels behind\n"
+      "DequantizeLinear and, for --mode int8, QuantizeLinear/DequantizeLinear on the activations.\n\n"
       "examples:\n"
       "  distillery convert --in keras_tfjs/model.json --out teacher.json --classes cat,dog\n"
       "  distillery convert --in pytorch_model.onnx --out teacher.json --classes cat,dog\n"
@@ -154,11 +158,12 @@ Model load_distillery_file(const ArgParser& args, const std::string& path, const
   return model;
 }
 
+// quantized: the quantized model `model` stands for, when the input was one (ONNX keeps it quantized).
 std::vector<std::string> write_model(const std::string& out, Format to, const Model& model, const std::string& encoding,
-                                     TfjsWeightDtype tfjs_weights) {
+                                     TfjsWeightDtype tfjs_weights, const QuantizedModel* quantized) {
   if (to == Format::kTfjs) return save_tfjs_model_files(out, model, tfjs_weights);
   if (to == Format::kOnnx) {
-    const std::vector<uint8_t> bytes = export_onnx_model(model);
+    const std::vector<uint8_t> bytes = quantized ? export_onnx_model(*quantized) : export_onnx_model(model);
     write_file_atomically(out, bytes.data(), bytes.size());
   } else {
     save_model_file(out, model, {encoding, 2});
@@ -226,7 +231,14 @@ int run_convert(const Args& argv) {
                                    {"to_format", format_name(to)}};
   if (from != Format::kDistillery && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
 
-  const std::vector<std::string> written = write_model(out, to, model, encoding, tfjs_weights);
+  // A quantized file goes to ONNX in QDQ form: its int8 kernels and activation ranges kept.
+  std::optional<QuantizedModel> quantized;
+  if (from == Format::kDistillery && to == Format::kOnnx && model_file_is_quantized(in)) {
+    const QuantizedModel file = load_quantized_model_file(in);
+    quantized = QuantizedModel::assemble(model.clone(), file.mode(), file.layers(), file.activations(), file.calibration());
+  }
+  const std::vector<std::string> written =
+      write_model(out, to, model, encoding, tfjs_weights, quantized ? &*quantized : nullptr);
   std::string files = written[0];
   for (size_t i = 1; i < written.size(); ++i) files += " + " + written[i];
   std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(), format_title(to),

@@ -158,6 +158,16 @@ def run_onnx_in_torch(path, x):
             y = ins[0].mean(dim=(2, 3), keepdim=True)
         elif op == "Flatten":
             y = torch.flatten(ins[0], 1)
+        elif op == "DequantizeLinear":  # per tensor, or per channel along `axis` (the weights: axis 0)
+            shape = [1] * ins[0].dim()
+            if ins[1].numel() > 1:
+                shape[a.get("axis", 1)] = -1
+            y = (ins[0].float() - ins[2].float().reshape(shape)) * ins[1].reshape(shape)
+        elif op == "QuantizeLinear":  # int8: round half to even, saturate
+            y = torch.clamp(torch.round(ins[0] / ins[1]) + ins[2].float(), -128, 127).to(torch.int8)
+        elif op == "Cast":
+            assert a["to"] == onnx.TensorProto.FLOAT
+            y = ins[0].float()
         elif op == "Add":
             y = ins[0] + ins[1]
         elif op == "Concat":

@@ -224,6 +224,48 @@ class OnnxInterop(unittest.TestCase):
         ops = [n.op_type for n in onnx.load(self.path("resnet_again.onnx")).graph.node]
         self.assertEqual((ops.count("Add"), ops.count("Concat")), (2, 1), ops)
 
+    def test_quantized_student_exports_in_qdq_form_and_runs_as_distillerys_int8_kernels(self):
+        idx = self.path("train-images-idx3-ubyte")
+        write_idx(idx, self.train_images)
+        write_idx(self.path("train-labels-idx1-ubyte"), self.train_labels)
+        float_json, int8_json = self.path("cnn_float.json"), self.path("cnn_int8.json")
+        cli("train", "--data", idx, "--arch", "conv:8:3,pool:2,conv:16:3,pool:2,dense:32", "--epochs", "2",
+            "--threads", "1", "--out", float_json)
+        cli("quantize", "--model", float_json, "--data", idx, "--mode", "int8", "--calibration", "300",
+            "--out", int8_json)
+        float_onnx, int8_onnx = self.path("cnn_float.onnx"), self.path("cnn_int8.onnx")
+        cli("convert", "--in", float_json, "--out", float_onnx)
+        cli("convert", "--in", int8_json, "--out", int8_onnx)
+        model = onnx.load(int8_onnx)
+        onnx.checker.check_model(model)
+        int8 = [t.name for t in model.graph.initializer if t.data_type == onnx.TensorProto.INT8 and len(t.dims) > 1]
+        self.assertEqual(len(int8), 4, int8)  # the two convs, the hidden dense and the classifier
+        ops = [n.op_type for n in model.graph.node]
+        self.assertGreater(ops.count("QuantizeLinear"), 3, ops)
+        def weight_bytes(m):
+            return sum(len(t.raw_data) for t in m.graph.initializer)
+        float_bytes, int8_bytes = weight_bytes(onnx.load(float_onnx)), weight_bytes(model)
+        print("\nint8 ONNX: weights %d bytes (file %d), float32 ONNX: weights %d bytes (file %d): %.2fx smaller"
+              % (int8_bytes, os.path.getsize(int8_onnx), float_bytes, os.path.getsize(float_onnx),
+                 float_bytes / int8_bytes))
+        self.assertGreater(float_bytes / int8_bytes, 3.5)
+        # torch running the QDQ graph computes what Distillery's int8 kernels compute.
+        ours = distillery_probabilities(int8_json, self.pngs)
+        with torch.no_grad():
+            rebuilt, _ = run_onnx_in_torch(int8_onnx, torch_input(self.test_images))
+        rebuilt = rebuilt.double().numpy()
+        diff = float(np.abs(rebuilt - ours).max())
+        agree = float((rebuilt.argmax(1) == ours.argmax(1)).mean())
+        print("int8 QDQ in torch vs Distillery's int8 kernels: max |dp| = %.3g, top-1 agreement %.2f" % (diff, agree))
+        # Integer arithmetic on one side, float on the other: equal up to a rounding tie flipping one step.
+        self.assertLess(diff, 1e-3)
+        self.assertEqual(agree, 1.0)
+        # And back in: the QDQ graph imports as the float model it stands for (weights dequantized).
+        back_json = self.path("cnn_int8_back.json")
+        cli("convert", "--in", int8_onnx, "--out", back_json)
+        back = distillery_probabilities(back_json, self.pngs)
+        self.assertGreater(float((back.argmax(1) == ours.argmax(1)).mean()), 0.95)
+
     def test_grouped_convolution_is_refused_clearly(self):
         model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=2), nn.Conv2d(8, 4, 1),
                               nn.Flatten(), nn.Linear(4 * 24 * 24, 10)).eval()

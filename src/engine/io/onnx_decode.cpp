@@ -125,6 +125,9 @@ size_t element_bytes(int32_t type) {
       return 8;
     case OnnxDataType::kFloat16:
       return 2;
+    case OnnxDataType::kInt8:
+    case OnnxDataType::kUint8:
+      return 1;
     default:
       return 0;
   }
@@ -157,6 +160,8 @@ void read_values(const onnx_TensorProto& t, OnnxTensor& out, const std::string& 
     switch (type) {
       case OnnxDataType::kFloat: require_count(t.float_data_count, n, what, "float_data"); break;
       case OnnxDataType::kFloat16:
+      case OnnxDataType::kInt8:
+      case OnnxDataType::kUint8:
       case OnnxDataType::kInt32: require_count(t.int32_data_count, n, what, "int32_data"); break;
       case OnnxDataType::kInt64: require_count(t.int64_data_count, n, what, "int64_data"); break;
       case OnnxDataType::kDouble: require_count(t.double_data_count, n, what, "double_data"); break;
@@ -176,6 +181,8 @@ void read_values(const onnx_TensorProto& t, OnnxTensor& out, const std::string& 
       case OnnxDataType::kDouble: out.floats[k] = static_cast<float>(b ? raw_at<double>(b, k) : t.double_data[k]); break;
       case OnnxDataType::kInt64: out.ints[k] = b ? raw_at<int64_t>(b, k) : t.int64_data[k]; break;
       case OnnxDataType::kInt32: out.ints[k] = b ? raw_at<int32_t>(b, k) : t.int32_data[k]; break;
+      case OnnxDataType::kInt8: out.ints[k] = b ? raw_at<int8_t>(b, k) : t.int32_data[k]; break;
+      case OnnxDataType::kUint8: out.ints[k] = b ? raw_at<uint8_t>(b, k) : t.int32_data[k]; break;
       default: break;
     }
   }
@@ -191,8 +198,8 @@ OnnxTensor read_tensor(const onnx_TensorProto& t, const std::string& role, const
   out.data_type = t.data_type ? *t.data_type : 0;
   require(element_bytes(out.data_type) != 0,
           what + " has data type " + onnx_data_type_name(out.data_type) +
-              ": Distillery reads FLOAT, FLOAT16 and DOUBLE weights (and INT64/INT32 shapes); quantized "
-              "ONNX models are not supported");
+              ": Distillery reads FLOAT, FLOAT16 and DOUBLE weights, INT8 and UINT8 ones behind a "
+              "DequantizeLinear, and INT64/INT32 shapes");
   int64_t n = 1;
   for (pb_size_t k = 0; k < t.dims_count; ++k) {
     const int64_t d = t.dims[k];

@@ -7,6 +7,7 @@
 
 #include "engine/core/error.h"
 #include "engine/io/onnx_model.h"
+#include "engine/quant/quant_math.h"
 #include "onnx.pb.h"
 
 namespace distillery {
@@ -66,8 +67,16 @@ void write_tensor(const OnnxTensor& t, onnx_TensorProto& out, Arena& arena) {
   out.dims = arena.array<int64_t>(t.dims.size());
   std::copy(t.dims.begin(), t.dims.end(), out.dims);
   out.data_type = arena.value<int32_t>(t.data_type);
-  if (t.data_type == static_cast<int32_t>(OnnxDataType::kFloat)) {
+  const OnnxDataType type = static_cast<OnnxDataType>(t.data_type);
+  if (type == OnnxDataType::kFloat) {
     out.raw_data = arena.bytes(t.floats.data(), t.floats.size() * sizeof(float));  // little-endian hosts only
+  } else if (type == OnnxDataType::kFloat16) {
+    std::vector<uint16_t> halves(t.floats.size());
+    for (size_t k = 0; k < halves.size(); ++k) halves[k] = float_to_half(t.floats[k]);
+    out.raw_data = arena.bytes(halves.data(), halves.size() * sizeof(uint16_t));
+  } else if (type == OnnxDataType::kInt8) {
+    std::vector<int8_t> bytes(t.ints.begin(), t.ints.end());
+    out.raw_data = arena.bytes(bytes.data(), bytes.size());
   } else {
     out.int64_data_count = static_cast<pb_size_t>(t.ints.size());
     out.int64_data = arena.array<int64_t>(t.ints.size());

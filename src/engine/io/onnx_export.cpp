@@ -4,6 +4,8 @@
 // becomes; a writer reads only the layer's type(), config() and parameters.
 #include "engine/io/onnx_export.h"
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -58,7 +60,7 @@ struct LayerView {
 
 class GraphWriter {
  public:
-  explicit GraphWriter(OnnxGraph& graph) : graph_(graph) {}
+  GraphWriter(OnnxGraph& graph, const QuantizedModel* quantized) : graph_(graph), quantized_(quantized) {}
 
   std::string current = "input";
   Shape flattened_from;  // the image a flatten made flat, until the next dense layer
@@ -91,15 +93,88 @@ class GraphWriter {
     return graph_.nodes.back();
   }
   std::string initializer(const LayerView& layer, const std::string& what, std::vector<int64_t> dims,
-                          std::vector<float> values) {
+                          std::vector<float> values, OnnxDataType type = OnnxDataType::kFloat) {
     OnnxTensor t;
     t.name = layer.type + "_" + std::to_string(layer.index) + "." + what;
     t.dims = std::move(dims);
-    t.data_type = static_cast<int32_t>(OnnxDataType::kFloat);
-    t.floats = std::move(values);
+    t.data_type = static_cast<int32_t>(type);
+    if (type == OnnxDataType::kInt8)
+      t.ints.assign(values.begin(), values.end());
+    else
+      t.floats = std::move(values);  // float16: rounded by the encoder
     graph_.initializers.push_back(std::move(t));
     return graph_.initializers.back().name;
   }
+
+  // A node computing a constant (DequantizeLinear, Cast of a weight); returns its output.
+  std::string constant_node(const LayerView& layer, const std::string& what, const std::string& op,
+                            std::vector<std::string> inputs, std::vector<OnnxAttribute> attributes) {
+    OnnxNode n;
+    n.name = "/" + layer.type + "_" + std::to_string(layer.index) + "/" + what + "/" + op;
+    n.op_type = op;
+    n.inputs = std::move(inputs);
+    n.attributes = std::move(attributes);
+    n.outputs = {layer.type + "_" + std::to_string(layer.index) + "." + what};
+    graph_.nodes.push_back(std::move(n));
+    return graph_.nodes.back().outputs[0];
+  }
+
+  // A layer's kernel or bias, in ONNX's layout with the output channels on axis 0: float32, or
+  // as a quantized model stores it (see onnx_export.h).
+  std::string weight(const LayerView& layer, const std::string& what, std::vector<int64_t> dims,
+                     std::vector<float> values) {
+    if (quantized_ == nullptr) return initializer(layer, what, std::move(dims), std::move(values));
+    if (quantized_->mode() == QuantMode::Float16) {
+      const std::string half =
+          initializer(layer, what + "_float16", std::move(dims), std::move(values), OnnxDataType::kFloat16);
+      OnnxAttribute to = attr("to", OnnxAttributeType::kInt);
+      to.i = static_cast<int64_t>(OnnxDataType::kFloat);
+      return constant_node(layer, what, "Cast", {half}, {to});
+    }
+    const LayerQuantization& q = quantized_->layers()[static_cast<size_t>(layer.index)];
+    if (what != "weight" || !q.has_int8_kernel) return initializer(layer, what, std::move(dims), std::move(values));
+    // The reference's weights are q * scale[channel] exactly, so dividing gives back the stored int8 values.
+    const std::vector<float>& scales = q.kernel.scales;
+    const int64_t channels = dims[0], per_channel = static_cast<int64_t>(values.size()) / channels;
+    require(static_cast<int64_t>(scales.size()) == channels, "ONNX export: layer " + std::to_string(layer.index) +
+                                                                 ": the int8 kernel's scales do not fit its channels");
+    for (int64_t k = 0; k < static_cast<int64_t>(values.size()); ++k)
+      values[static_cast<size_t>(k)] =
+          std::clamp(std::nearbyint(values[static_cast<size_t>(k)] / scales[static_cast<size_t>(k / per_channel)]),
+                     -127.0f, 127.0f);
+    const std::string int8 = initializer(layer, what + "_int8", std::move(dims), std::move(values), OnnxDataType::kInt8);
+    const std::string scale = initializer(layer, what + "_scale", {channels}, scales);
+    const std::string zero = initializer(layer, what + "_zero_point", {channels},
+                                         std::vector<float>(static_cast<size_t>(channels), 0.0f), OnnxDataType::kInt8);
+    return constant_node(layer, what, "DequantizeLinear", {int8, scale, zero}, {int_attr("axis", 0)});
+  }
+
+  // Int8 mode: the current value rounded to the int8 grid of `q` and back, as Distillery's
+  // integer forward holds it.
+  void fake_quantize(const std::string& where, const ActivationQuant& q) {
+    auto scalar = [&](const std::string& what, float v, OnnxDataType type) {
+      OnnxTensor t;
+      t.name = where + "." + what;
+      t.data_type = static_cast<int32_t>(type);
+      if (type == OnnxDataType::kInt8) t.ints = {static_cast<int64_t>(v)};
+      else t.floats = {v};
+      graph_.initializers.push_back(std::move(t));
+      return graph_.initializers.back().name;
+    };
+    const std::string scale = scalar("scale", q.scale, OnnxDataType::kFloat);
+    const std::string zero = scalar("zero_point", static_cast<float>(q.zero_point), OnnxDataType::kInt8);
+    for (const char* op : {"QuantizeLinear", "DequantizeLinear"}) {
+      OnnxNode n;
+      n.name = "/" + where + "/" + op;
+      n.op_type = op;
+      n.inputs = {current, scale, zero};
+      current = "/" + where + "/" + op + "_output_0";
+      n.outputs = {current};
+      graph_.nodes.push_back(std::move(n));
+    }
+  }
+  bool int8_activations() const { return quantized_ != nullptr && quantized_->mode() == QuantMode::Int8; }
+  const QuantizedModel* quantized() const { return quantized_; }
   // Distillery's flat index of ONNX's (channel-major) feature j.
   int64_t distillery_feature(int64_t j) const {
     if (flattened_from.rank() != 3) return j;
@@ -109,6 +184,7 @@ class GraphWriter {
 
  private:
   OnnxGraph& graph_;
+  const QuantizedModel* quantized_;  // null for a float export
 };
 
 std::pair<int64_t, int64_t> json_pair(const Json& v) {
@@ -143,8 +219,8 @@ void write_conv2d(GraphWriter& g, const LayerView& l) {
         for (int64_t x = 0; x < k.second; ++x)
           oihw[static_cast<size_t>(((o * in_c + i) * k.first + y) * k.second + x)] =
               hwio[static_cast<size_t>(((y * k.second + x) * in_c + i) * out_c + o)];
-  std::vector<std::string> inputs{g.initializer(l, "weight", {out_c, in_c, k.first, k.second}, std::move(oihw))};
-  if (l.params.count("bias")) inputs.push_back(g.initializer(l, "bias", {out_c}, l.param("bias")));
+  std::vector<std::string> inputs{g.weight(l, "weight", {out_c, in_c, k.first, k.second}, std::move(oihw))};
+  if (l.params.count("bias")) inputs.push_back(g.weight(l, "bias", {out_c}, l.param("bias")));
   OnnxNode& n = g.node(l, "Conv", std::move(inputs));
   n.attributes = {ints_attr("kernel_shape", {k.first, k.second}), ints_attr("strides", {s.first, s.second}),
                   ints_attr("pads", pads_of(l, k, s)), ints_attr("dilations", {1, 1}), int_attr("group", 1)};
@@ -161,8 +237,8 @@ void write_depthwise_conv2d(GraphWriter& g, const LayerView& l) {
     for (int64_t y = 0; y < k.first; ++y)
       for (int64_t x = 0; x < k.second; ++x)
         c1hw[static_cast<size_t>((ch * k.first + y) * k.second + x)] = hwc[static_cast<size_t>((y * k.second + x) * c + ch)];
-  std::vector<std::string> inputs{g.initializer(l, "weight", {c, 1, k.first, k.second}, std::move(c1hw))};
-  if (l.params.count("bias")) inputs.push_back(g.initializer(l, "bias", {c}, l.param("bias")));
+  std::vector<std::string> inputs{g.weight(l, "weight", {c, 1, k.first, k.second}, std::move(c1hw))};
+  if (l.params.count("bias")) inputs.push_back(g.weight(l, "bias", {c}, l.param("bias")));
   OnnxNode& n = g.node(l, "Conv", std::move(inputs));
   n.attributes = {ints_attr("kernel_shape", {k.first, k.second}), ints_attr("strides", {s.first, s.second}),
                   ints_attr("pads", pads_of(l, k, s)), ints_attr("dilations", {1, 1}), int_attr("group", c)};
@@ -181,8 +257,8 @@ void write_dense(GraphWriter& g, const LayerView& l) {
   for (int64_t o = 0; o < out; ++o)
     for (int64_t j = 0; j < in; ++j)
       weight[static_cast<size_t>(o * in + j)] = kernel[static_cast<size_t>(g.distillery_feature(j) * out + o)];
-  std::vector<std::string> inputs{g.initializer(l, "weight", {out, in}, std::move(weight))};
-  if (l.params.count("bias")) inputs.push_back(g.initializer(l, "bias", {out}, l.param("bias")));
+  std::vector<std::string> inputs{g.weight(l, "weight", {out, in}, std::move(weight))};
+  if (l.params.count("bias")) inputs.push_back(g.weight(l, "bias", {out}, l.param("bias")));
   OnnxNode& n = g.node(l, "Gemm", std::move(inputs));
   n.attributes = {float_attr("alpha", 1.0f), float_attr("beta", 1.0f), int_attr("transB", 1)};
   g.flattened_from = Shape{};
@@ -287,9 +363,7 @@ std::string join_types(const Model& model) {
   return s;
 }
 
-}  // namespace
-
-std::vector<uint8_t> export_onnx_model(const Model& model) {
+std::vector<uint8_t> export_model(const Model& model, const QuantizedModel* quantized) {
   require(model.num_layers() > 0, "ONNX export: the model has no layers");
   OnnxModel onnx;
   onnx.ir_version = kIrVersion;
@@ -297,7 +371,12 @@ std::vector<uint8_t> export_onnx_model(const Model& model) {
   onnx.producer_name = "distillery";
   onnx.producer_version = "1";
   onnx.graph.name = model.name;
-  GraphWriter g(onnx.graph);
+  GraphWriter g(onnx.graph, quantized);
+  std::string input = "input";
+  if (g.int8_activations()) {
+    g.fake_quantize("input_quantization", quantized->activations()[0]);
+    input = g.current;
+  }
   // Per layer: the ONNX value it wrote last, and the image its features were flattened from.
   std::vector<std::string> outputs(static_cast<size_t>(model.num_layers()));
   std::vector<Shape> flattened(outputs.size());
@@ -310,12 +389,15 @@ std::vector<uint8_t> export_onnx_model(const Model& model) {
     g.source_flattened_from.clear();
     for (int source : model.graph().inputs[static_cast<size_t>(i)]) {
       const bool model_input = source == LayerGraph::kModelInput;
-      g.sources.push_back(model_input ? std::string("input") : outputs[static_cast<size_t>(source)]);
+      g.sources.push_back(model_input ? input : outputs[static_cast<size_t>(source)]);
       g.source_flattened_from.push_back(model_input ? Shape{} : flattened[static_cast<size_t>(source)]);
     }
     g.current = g.sources[0];
     g.flattened_from = g.source_flattened_from[0];
     it->second(g, layer);
+    if (g.int8_activations() && i + 1 < model.num_layers())  // the last layer writes float logits
+      g.fake_quantize(layer.type + "_" + std::to_string(i) + "_quantization",
+                      quantized->activations()[static_cast<size_t>(i) + 1]);
     outputs[static_cast<size_t>(i)] = g.current;
     flattened[static_cast<size_t>(i)] = g.flattened_from;
   }
@@ -348,7 +430,14 @@ std::vector<uint8_t> export_onnx_model(const Model& model) {
                             .dump()},
       {"provenance", model.provenance.is_null() ? "{}" : json_text(model.provenance)},
   };
+  if (quantized) onnx.metadata.push_back({"quantization", quant_mode_name(quantized->mode())});
   return encode_onnx_model(onnx);
 }
+
+}  // namespace
+
+std::vector<uint8_t> export_onnx_model(const Model& model) { return export_model(model, nullptr); }
+
+std::vector<uint8_t> export_onnx_model(const QuantizedModel& model) { return export_model(model.reference(), &model); }
 
 }  // namespace distillery

@@ -102,6 +102,7 @@ class GraphReader {
   const OnnxTensor& constant(const OnnxNode& node, size_t input, const char* role) const;
   const OnnxTensor* optional_constant(const OnnxNode& node, size_t input, const char* role) const;
   bool shape_step(const OnnxNode& node);
+  bool constant_step(const OnnxNode& node);
 
   // The ONNX (channel-major) index of Distillery's flat feature r: they differ
   // from a flatten of an image until the next dense layer mixes them.
@@ -268,6 +269,48 @@ bool GraphReader::shape_step(const OnnxNode& node) {
   return true;
 }
 
+// Weights stored quantized (ONNX's QDQ form, float16 behind a Cast): evaluated
+// once into float constants, the dequantized values the layers then take.
+bool GraphReader::constant_step(const OnnxNode& node) {
+  const std::string& op = node.op_type;
+  if ((op != "DequantizeLinear" && op != "Cast") || node.inputs.empty() || node.outputs.empty()) return false;
+  if (!constants_.count(node.inputs[0]) && !node_constants_.count(node.inputs[0])) return false;  // a shape's Cast
+  const OnnxTensor* x = optional_constant(node, 0, "input");
+  OnnxTensor out = *x;
+  out.name = node.outputs[0];
+  if (op == "Cast") {
+    if (attr_int(node, "to", 0) != static_cast<int64_t>(OnnxDataType::kFloat) || x->floats.empty()) return false;
+  } else {
+    const OnnxTensor* scale = optional_constant(node, 1, "scale");
+    const OnnxTensor* zero = optional_constant(node, 2, "zero point");
+    const int64_t n = x->element_count();
+    require(x->floats.empty() && static_cast<int64_t>(x->ints.size()) == n && scale && !scale->floats.empty(),
+            node.label() + ": only an INT8 or UINT8 initializer with FLOAT scales is supported");
+    const int64_t channels = static_cast<int64_t>(scale->floats.size());
+    int64_t axis = attr_int(node, "axis", 1);
+    if (axis < 0) axis += static_cast<int64_t>(x->dims.size());
+    int64_t inner = 1;  // elements per step along the axis
+    if (channels > 1) {
+      require(axis >= 0 && axis < static_cast<int64_t>(x->dims.size()) && x->dims[axis] == channels,
+              node.label() + ": " + std::to_string(channels) + " scales do not fit axis " + std::to_string(axis) +
+                  " of " + onnx_dims_str(x->dims));
+      for (size_t d = static_cast<size_t>(axis) + 1; d < x->dims.size(); ++d) inner *= x->dims[d];
+    }
+    require(!zero || static_cast<int64_t>(zero->ints.size()) == channels,
+            node.label() + ": the zero point must hold one value per scale");
+    out.data_type = static_cast<int32_t>(OnnxDataType::kFloat);
+    out.ints.clear();
+    out.floats.resize(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) {
+      const size_t c = static_cast<size_t>(channels > 1 ? (k / inner) % channels : 0);
+      const int64_t z = zero ? zero->ints[c] : 0;
+      out.floats[static_cast<size_t>(k)] = static_cast<float>(x->ints[static_cast<size_t>(k)] - z) * scale->floats[c];
+    }
+  }
+  node_constants_[out.name] = std::move(out);
+  return true;
+}
+
 // ------------------------------------------------- 2. op translation
 
 void GraphReader::step(const OnnxNode& node) {
@@ -284,6 +327,7 @@ void GraphReader::step(const OnnxNode& node) {
     return;
   }
   const std::vector<std::string> computed = computed_inputs(node);
+  if (computed.empty() && constant_step(node)) return;
   if (computed.empty() || op == "Shape") {
     if (shape_step(node)) return;
     require(!computed.empty(), node.label() + " reads no value computed from the graph's input '" + input_name_ + "'");
@@ -321,6 +365,9 @@ void GraphReader::step(const OnnxNode& node) {
       {"BatchNormalization", [](GraphReader& c, const OnnxNode& n) { c.batch_norm(n); }},
       {"Pad", [](GraphReader& c, const OnnxNode& n) { c.zero_pad(n); }},
       {"Dropout", [](GraphReader&, const OnnxNode&) {}},  // inference: the identity
+      // Activations rounded to an int8 grid and back (QDQ): read as the float model they stand for.
+      {"QuantizeLinear", [](GraphReader&, const OnnxNode&) {}},
+      {"DequantizeLinear", [](GraphReader&, const OnnxNode&) {}},
       {"Identity", [](GraphReader&, const OnnxNode&) {}},
       {"Softmax", [](GraphReader& c, const OnnxNode& n) { c.softmax(n); }},
       {"LogSoftmax", [](GraphReader& c, const OnnxNode& n) { c.softmax(n); }},
@@ -329,7 +376,8 @@ void GraphReader::step(const OnnxNode& node) {
   if (it == kOps.end())
     throw Error(node.label() + " is not supported (supported: Conv, Gemm, MatMul, Add of a bias, Relu, LeakyRelu, "
                                "Sigmoid, Tanh, Clip as ReLU or ReLU6, MaxPool, AveragePool, GlobalAveragePool, Flatten, "
-                               "Reshape, BatchNormalization, Pad of zeros, Dropout, Identity, Softmax, LogSoftmax)");
+                               "Reshape, BatchNormalization, Pad of zeros, Add and Concat of branches, Dropout, Identity, "
+                               "QuantizeLinear/DequantizeLinear, Softmax, LogSoftmax)");
   it->second(*this, node);
   record_output(node);
 }

@@ -38,7 +38,7 @@ struct OnnxTensor {
   std::vector<int64_t> dims;
   int32_t data_type = 0;
   std::vector<float> floats;  // data_type float, float16 or double
-  std::vector<int64_t> ints;  // data_type int64 or int32
+  std::vector<int64_t> ints;  // data_type int64 or int32 (shapes), int8 or uint8 (quantized weights)
   int64_t element_count() const;
 };
 

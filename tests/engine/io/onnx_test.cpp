@@ -11,6 +11,7 @@
 #include "engine/io/onnx_export.h"
 #include "engine/io/onnx_import.h"
 #include "engine/io/onnx_model.h"
+#include "engine/quant/quantized_model.h"
 #include "engine/io/tfjs_test_util.h"
 
 namespace distillery {
@@ -188,6 +189,37 @@ TEST(OnnxImport, BadJoinsAndDeadBranchesAreClearErrors) {
   head_add.inputs[1] = head_add.inputs[0];
   expect_error([&] { import_onnx_model(encode_onnx_model(dead)); },
                {"its output does not lead to the graph's output"});
+}
+
+TEST(OnnxRoundTrip, AQuantizedModelIsWrittenInQdqFormAndReadsBackAsItsReference) {
+  Model float_model = make_cnn();
+  const Tensor calibration = random_input(float_model.input_shape(), 32, 21);
+  for (QuantMode mode : {QuantMode::Int8, QuantMode::Int8Weights, QuantMode::Float16}) {
+    SCOPED_TRACE(quant_mode_name(mode));
+    QuantizeOptions options;
+    options.mode = mode;
+    const QuantizedModel q = quantize_model(float_model, calibration, options);
+    const OnnxModel onnx = decode_onnx_model(export_onnx_model(q));
+    int int8_kernels = 0, halves = 0, quantize_nodes = 0;
+    for (const OnnxTensor& t : onnx.graph.initializers) {
+      int8_kernels += t.data_type == static_cast<int32_t>(OnnxDataType::kInt8) && t.dims.size() > 1;
+      halves += t.data_type == static_cast<int32_t>(OnnxDataType::kFloat16);
+    }
+    for (const OnnxNode& n : onnx.graph.nodes) quantize_nodes += n.op_type == "QuantizeLinear";
+    EXPECT_EQ(int8_kernels, mode == QuantMode::Float16 ? 0 : 3);  // conv2d and both denses
+    EXPECT_EQ(halves > 0, mode == QuantMode::Float16);
+    // Int8: the input and every layer's output but the last (9 layers, batch norm folded away: 8).
+    EXPECT_EQ(quantize_nodes, mode == QuantMode::Int8 ? q.reference().num_layers() : 0);
+    ASSERT_NE(onnx.metadata_value("quantization"), nullptr);
+    EXPECT_EQ(*onnx.metadata_value("quantization"), quant_mode_name(mode));
+    // Imported, the weights are the dequantized ones and the activations float: the reference model.
+    Model back = import_onnx_model(export_onnx_model(q));
+    const Tensor x = random_input(float_model.input_shape(), 4, 13);
+    Model reference = q.reference().clone();
+    const Tensor a = reference.predict_logits(x), b = back.predict_logits(x);
+    ASSERT_EQ(a.size(), b.size());
+    for (int64_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a.data()[i], b.data()[i], 1e-5f) << i;
+  }
 }
 
 TEST(OnnxImport, OptionsOverrideTheMetadata) {
