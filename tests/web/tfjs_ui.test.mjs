@@ -8,7 +8,8 @@
 //     tf.loadLayersModel reads the files and predicts what the page predicts
 //   - the ZIP dropped on the page becomes the teacher; the Export panel's
 //     TF.js download names the file after the student
-//   - the student exported as ONNX loads back as the teacher and predicts alike
+//   - the student exported as ONNX, picked in the Teacher panel's file input, becomes the teacher and
+//     predicts alike
 // Screenshots of the Teacher and Export panels go to test-artifacts/.
 //
 //   node --test tests/web/          (after scripts/build-web.sh and npm install)
@@ -202,15 +203,19 @@ test('a TF.js teacher in, a distilled student out as TF.js, predictions equal to
     const exportShot = path.join(ARTIFACTS, 'web-tfjs-export.png');
     await page.screenshot({ path: exportShot });
 
-    // 7. The student as ONNX: its bytes loaded back as the teacher predict as the student did.
+    // 7. The student as ONNX, picked in the Teacher panel's file input as a user would: it becomes the
+    // teacher and predicts as the student did.
     const onnx = await page.evaluate(async () => {
       const r = await distillery.exportStudentOnnx();
       return { bytes: [...r.bytes], fileName: r.fileName };
     });
     assert.equal(onnx.fileName, exported.fileNames[0].replace(/\.model\.json$/, '.onnx'));
-    const onnxTeacher = await page.evaluate((file) => distillery.loadTeacherFiles([file]),
-      { path: onnx.fileName, bytes: onnx.bytes });
-    assert.equal(onnxTeacher.format, 'onnx');
+    await page.evaluate(() => distillery.selectPanel('Teacher'));
+    await page.setInputFiles('#pick-teacher', { name: onnx.fileName, mimeType: 'application/octet-stream',
+                                                 buffer: Buffer.from(onnx.bytes) });
+    await page.waitForFunction((source) => (distillery.status().teacher || {}).source === source,
+                               `${onnx.fileName} (ONNX)`);
+    const onnxTeacher = (await page.evaluate(() => distillery.status())).teacher;
     assert.equal(onnxTeacher.params, distilled.params);
     const viaOnnx = await pagePredict(page, samples[0].png, 'teacher');
     assert.ok(maxAbsDiff([viaOnnx], [studentProbabilities[0]]) <= TOLERANCE, 'the ONNX round trip changed the model');
