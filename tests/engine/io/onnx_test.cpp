@@ -20,6 +20,16 @@ namespace {
 using nlohmann::json;
 using test::expect_error;
 
+// Every weight moved off its initial value, the batch-norm statistics too (variances kept positive),
+// so a layout slip in any tensor shows in the logits.
+void perturb_every_weight(Model& m, Rng& rng) {
+  for (float& v : m.params().values) v += rng.uniform(-0.3f, 0.3f);
+  for (int i = 0; i < m.num_layers(); ++i)
+    for (int r : m.param_refs_of_layer(i))
+      if (m.params().refs[r].spec.name == "moving_variance")
+        for (int64_t k = 0; k < m.params().refs[r].size(); ++k) m.params().values[m.params().refs[r].offset + k] += 1.0f;
+}
+
 Model make_cnn(uint64_t seed = 3) {
   Rng rng(seed);
   Model m = Model::from_layer_configs({{{"type", "conv2d"}, {"filters", 4}, {"kernel_size", 3}, {"strides", 2},
@@ -33,11 +43,7 @@ Model make_cnn(uint64_t seed = 3) {
                                        {{"type", "tanh"}},
                                        {{"type", "dense"}, {"units", 3}}},
                                       Shape{9, 9, 2}, rng);
-  for (float& v : m.params().values) v += rng.uniform(-0.3f, 0.3f);  // BN statistics too: every weight matters
-  for (int i = 0; i < m.num_layers(); ++i)
-    for (int r : m.param_refs_of_layer(i))
-      if (m.params().refs[r].spec.name == "moving_variance")
-        for (int64_t k = 0; k < m.params().refs[r].size(); ++k) m.params().values[m.params().refs[r].offset + k] += 1.0f;
+  perturb_every_weight(m, rng);
   m.class_names = {"cat", "dog", "owl"};
   m.preprocessing = {0.5f, 0.25f, 2.0f};
   m.name = "tiny-cnn";
@@ -121,11 +127,7 @@ Model make_branching_graph(uint64_t seed = 5) {
        layer({{"type", "dense"}, {"units", 3}}, "d2", {"f1"}),
        layer({{"type", "add"}}, "a2", {"d1", "d2"})},
       Shape{9, 9, 2}, rng);
-  for (float& v : m.params().values) v += rng.uniform(-0.3f, 0.3f);
-  for (int i = 0; i < m.num_layers(); ++i)
-    for (int r : m.param_refs_of_layer(i))
-      if (m.params().refs[r].spec.name == "moving_variance")
-        for (int64_t k = 0; k < m.params().refs[r].size(); ++k) m.params().values[m.params().refs[r].offset + k] += 1.0f;
+  perturb_every_weight(m, rng);
   m.class_names = {"cat", "dog", "owl"};
   return m;
 }
