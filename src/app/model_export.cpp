@@ -121,6 +121,12 @@ DownloadFile export_quantized_download(const App& app) {
   return {name, save_quantized_model_json(*app.session.quantized->model, {"base64", -1})};
 }
 
+DownloadFile export_quantized_onnx_download(const App& app) {
+  const std::string name = onnx_file_name(quantized_file_name(app));
+  const std::vector<uint8_t> bytes = export_onnx_model(*app.session.quantized->model);
+  return {name, std::string(bytes.begin(), bytes.end())};
+}
+
 std::string teacher_file_name(const App& app) {
   std::string name = "teacher";
   if (app.session.teacher) name += "-" + arch_slug(describe_arch(*app.session.teacher));

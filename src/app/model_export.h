@@ -46,5 +46,8 @@ std::string onnx_file_name(const std::string& json_name);
 // nothing is quantized yet.
 DownloadFile export_quantized_download(const App& app);
 std::string quantized_file_name(const App& app);
+// The same model as ONNX in QDQ form (int8 kernels behind DequantizeLinear,
+// see engine/io/onnx_export.h): "<that name>.onnx".
+DownloadFile export_quantized_onnx_download(const App& app);
 
 }  // namespace distillery

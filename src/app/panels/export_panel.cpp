@@ -92,11 +92,15 @@ void ExportPanel::draw_quantized(App& app) {
   ui::key_value("Size", ui::bytes(static_cast<double>(q->file_bytes)) + " (the float " + model_role_name(q->source) +
                             ": " + ui::bytes(static_cast<double>(q->float_file_bytes)) + ")");
   if (ImGui::Button("Download quantized"))
-    app.run_action([&] { download_quantized(app); });
+    app.run_action([&] { download_quantized(app, false); });
   ui::tip("Save the quantized model as Distillery JSON (model file version 2: int8 or float16 weights in base64, "
           "with their scales and activation ranges). The command-line tool's eval and predict take it.");
   ImGui::SameLine();
-  ui::dim_text("Distillery JSON only: the TF.js and ONNX formats above carry float models.");
+  if (ImGui::Button("Download quantized ONNX"))
+    app.run_action([&] { download_quantized(app, true); });
+  ui::tip("Save it as ONNX in QDQ form, which ONNX Runtime runs on int8 kernels: int8 weights behind "
+          "DequantizeLinear and (int8 mode) the calibrated activation ranges as QuantizeLinear/DequantizeLinear.");
+  ui::dim_text("TF.js has no integer models: the TF.js formats above carry the float model.");
 }
 
 std::vector<std::string> download_model(App& app, bool student, ExportFormat format, bool compact) {
@@ -118,8 +122,8 @@ std::vector<std::string> download_model(App& app, bool student, ExportFormat for
   return names;
 }
 
-std::string download_quantized(App& app) {
-  const DownloadFile f = export_quantized_download(app);
+std::string download_quantized(App& app, bool onnx) {
+  const DownloadFile f = onnx ? export_quantized_onnx_download(app) : export_quantized_download(app);
   app.notices.success(app.platform.save_file(f.name, f.bytes));
   return f.name;
 }

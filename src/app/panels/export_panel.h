@@ -52,6 +52,6 @@ std::vector<std::string> download_model(App& app, bool student, ExportFormat for
 
 // Saves the quantized model (quantized Distillery JSON); returns its file name.
 // Throws Error when nothing is quantized.
-std::string download_quantized(App& app);
+std::string download_quantized(App& app, bool onnx = false);
 
 }  // namespace distillery
