@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/flag_groups.h"
 #include "engine/core/error.h"
 #include "engine/core/text.h"
 #include "engine/io/onnx_export.h"
@@ -154,14 +155,14 @@ Model load_distillery_file(const ArgParser& args, const std::string& path, const
   return model;
 }
 
-std::vector<std::string> write_model(const std::string& out, Format to, const Model& model, const std::string& encoding,
-                                     TfjsWeightDtype tfjs_weights) {
+std::vector<std::string> write_model(const std::string& out, Format to, const Model& model,
+                                     const ModelJsonOptions& json_options, TfjsWeightDtype tfjs_weights) {
   if (to == Format::kTfjs) return save_tfjs_model_files(out, model, tfjs_weights);
   if (to == Format::kOnnx) {
     const std::vector<uint8_t> bytes = export_onnx_model(model);
     write_file_atomically(out, bytes.data(), bytes.size());
   } else {
-    save_model_file(out, model, {encoding, 2});
+    save_model_file(out, model, json_options);
   }
   return {out};
 }
@@ -208,7 +209,7 @@ int run_convert(const Args& argv) {
   require(fs::exists(in, ec), in + ": no such file or folder");
   const Format from = input_format(in);
   const Format to = output_format(args, out, from);
-  const std::string encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  const ModelJsonOptions json_options = model_json_options(args);
   require(!args.has("--tfjs-weights") || to == Format::kTfjs,
           "--tfjs-weights applies to a TensorFlow.js export (--to tfjs), not to " + std::string(format_title(to)) + "s");
   const TfjsWeightDtype tfjs_weights =
@@ -226,7 +227,7 @@ int run_convert(const Args& argv) {
                                    {"to_format", format_name(to)}};
   if (from != Format::kDistillery && !model.provenance.contains("arch")) model.provenance["arch"] = describe_arch(model);
 
-  const std::vector<std::string> written = write_model(out, to, model, encoding, tfjs_weights);
+  const std::vector<std::string> written = write_model(out, to, model, json_options, tfjs_weights);
   std::string files = written[0];
   for (size_t i = 1; i < written.size(); ++i) files += " + " + written[i];
   std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(), format_title(to),

@@ -28,11 +28,11 @@ using Json = nlohmann::json;
 
 // ---------------------------------------------------------------- 1. tensors
 
-OrderedJson encode_tensor(const float* values, const Shape& shape, const std::string& encoding, bool is_mask) {
+OrderedJson encode_tensor(const float* values, const Shape& shape, WeightsEncoding encoding, bool is_mask) {
   OrderedJson entry;
   entry["shape"] = shape.dims;
   const size_t n = static_cast<size_t>(shape.size());
-  if (encoding == "base64") {
+  if (encoding == WeightsEncoding::kBase64) {
     entry["base64"] = floats_to_base64(values, n);
     return entry;
   }
@@ -215,7 +215,7 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
   return t;
 }
 
-nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::string& encoding) {
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding) {
   OrderedJson entry;
   entry["shape"] = t.shape.dims;
   if (t.dtype != TensorDtype::Float32) entry["dtype"] = tensor_dtype_name(t.dtype);
@@ -226,7 +226,7 @@ nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::st
     entry["scales"] = std::move(scales);
   }
   const size_t n = static_cast<size_t>(t.shape.size());
-  if (encoding == "base64") {
+  if (encoding == WeightsEncoding::kBase64) {
     std::vector<uint8_t> bytes;
     bytes.reserve(n * dtype_bytes(t.dtype));
     auto put = [&](uint32_t u, size_t width) {
@@ -260,15 +260,15 @@ nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::st
   return entry;
 }
 
-namespace {
-
 // ----------------------------------------------------------- 2. save
 
-}  // namespace
+const NameTable<WeightsEncoding>& weights_encoding_names() {
+  static const NameTable<WeightsEncoding> table(
+      "weights encoding", {{WeightsEncoding::kArray, "array"}, {WeightsEncoding::kBase64, "base64"}});
+  return table;
+}
 
 std::string save_model_json(const Model& model, const ModelJsonOptions& options) {
-  require(options.weights_encoding == "array" || options.weights_encoding == "base64",
-          "unknown weights encoding '" + options.weights_encoding + "' (use array or base64)");
   const ParamStore& params = model.params();
 
   OrderedJson doc;
