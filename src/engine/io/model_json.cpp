@@ -69,19 +69,14 @@ std::string layer_label(int index, const std::string& type) {
   return "layer " + std::to_string(index) + " (" + type + ")";
 }
 
-
-constexpr std::pair<TensorDtype, const char*> kDtypeNames[] = {
-    {TensorDtype::Float32, "float32"}, {TensorDtype::Float16, "float16"}, {TensorDtype::Int8, "int8"},
-    {TensorDtype::Int32, "int32"}};
-
 TensorDtype read_dtype(const Json& entry, const std::string& where) {
   if (!entry.contains("dtype")) return TensorDtype::Float32;
   const Json& v = entry["dtype"];
+  const NameTable<TensorDtype>& table = tensor_dtype_names();
+  if (v.is_string() && table.contains(v.get<std::string>())) return table.parse(v.get<std::string>());
+  // The file's value as JSON (it may be a number) after the field's path, which the table's own message lacks.
   std::string names;
-  for (const auto& [dtype, name] : kDtypeNames) {
-    if (v.is_string() && v.get<std::string>() == name) return dtype;
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  }
+  for (const std::string& name : table.names()) names += (names.empty() ? "" : ", ") + name;
   throw Error(where + ".dtype is " + v.dump() + " (use " + names + ")");
 }
 
@@ -165,10 +160,12 @@ std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n,
 
 }  // namespace
 
-const char* tensor_dtype_name(TensorDtype dtype) {
-  for (const auto& [d, name] : kDtypeNames)
-    if (d == dtype) return name;
-  return "?";
+const NameTable<TensorDtype>& tensor_dtype_names() {
+  static const NameTable<TensorDtype> table("tensor dtype", {{TensorDtype::Float32, "float32"},
+                                                             {TensorDtype::Float16, "float16"},
+                                                             {TensorDtype::Int8, "int8"},
+                                                             {TensorDtype::Int32, "int32"}});
+  return table;
 }
 
 StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, const std::string& where) {

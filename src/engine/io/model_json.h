@@ -57,7 +57,8 @@ Model load_model_json(const std::string& text);
 // int8 / int32 with "scales", one per channel of the last axis:
 // value = integer * scales[index % channels].
 enum class TensorDtype { Float32, Float16, Int8, Int32 };
-const char* tensor_dtype_name(TensorDtype dtype);
+const NameTable<TensorDtype>& tensor_dtype_names();
+inline const char* tensor_dtype_name(TensorDtype dtype) { return tensor_dtype_names().name(dtype); }
 
 struct StoredTensor {
   TensorDtype dtype = TensorDtype::Float32;
