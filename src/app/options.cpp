@@ -99,42 +99,52 @@ auto engine_checked(const std::string& what, F&& parse) -> decltype(parse()) {
   }
 }
 
-// Reads the fields an options_fields.h list names from j; absent or null keys keep their defaults.
+// Reads the fields an options_fields.h list names from j (absent or null keys
+// keep their defaults), noting each key the list names in `named_keys` when given.
 struct FieldReader {
   const nlohmann::json& j;
   const std::string& what;
+  std::set<std::string>* named_keys = nullptr;
+
   template <typename T>
   void field(const char* key, T& out) const {
+    note(key);
     read(j, key, out, what);
   }
   // A named choice given as text: the engine's name table (or parser) decides.
   template <typename T, typename Parse, typename Name>
   void named(const char* key, T& out, Parse parse, Name) const {
+    note(key);
     std::string name;
     if (read(j, key, name, what)) out = engine_checked(what, [&] { return parse(name); });
   }
-};
-
-// The keys an options_fields.h list names, for reject_unknown_keys.
-struct KeyCollector {
-  std::set<std::string>& keys;
-  template <typename T>
-  void field(const char* key, T&) const {
-    keys.insert(key);
-  }
-  template <typename T, typename Parse, typename Name>
-  void named(const char* key, T&, Parse, Name) const {
-    keys.insert(key);
+  void note(const char* key) const {
+    if (named_keys != nullptr) named_keys->insert(key);
   }
 };
 
-// keys_of<PruneOptions>(visit_prune_fields)
+// A field list as the reader walks it, e.g. visit_prune_fields.
 template <typename O>
-std::set<std::string> keys_of(void (*visit)(O&, KeyCollector&&)) {
+using FieldList = void (*)(O&, FieldReader&&);
+
+// The keys a field list names (read from an empty object), for reject_unknown_keys.
+template <typename O>
+std::set<std::string> keys_of(FieldList<O> fields) {
+  const nlohmann::json none = nlohmann::json::object();
+  const std::string what;
   std::set<std::string> keys;
   O o;
-  visit(o, KeyCollector{keys});
+  fields(o, FieldReader{none, what, &keys});
   return keys;
+}
+
+// Options that are one field list: unknown keys refused first, then the fields read.
+template <typename O>
+O read_fields(const nlohmann::json& j, const std::string& what, FieldList<O> fields) {
+  reject_unknown_keys(j, keys_of<O>(fields), what);
+  O o;
+  fields(o, FieldReader{j, what});
+  return o;
 }
 
 std::set<std::string> train_keys() {
@@ -189,10 +199,7 @@ DistillOptions distill_options_from_json(const nlohmann::json& j) {
 }
 
 PruneOptions prune_options_from_json(const nlohmann::json& j) {
-  const std::string what = "prune";
-  reject_unknown_keys(j, keys_of<PruneOptions>(visit_prune_fields), what);
-  PruneOptions o;
-  visit_prune_fields(o, FieldReader{j, what});
+  const PruneOptions o = read_fields<PruneOptions>(j, "prune", visit_prune_fields);
   validate_prune_options(o);
   return o;
 }
@@ -202,10 +209,7 @@ void validate_prune_options(const PruneOptions& o) {
 }
 
 QuantizeRequest quantize_request_from_json(const nlohmann::json& j) {
-  const std::string what = "quantize";
-  reject_unknown_keys(j, keys_of<QuantizeRequest>(visit_quantize_fields), what);
-  QuantizeRequest r;
-  visit_quantize_fields(r, FieldReader{j, what});
+  const QuantizeRequest r = read_fields<QuantizeRequest>(j, "quantize", visit_quantize_fields);
   validate_quantize_request(r);
   return r;
 }
