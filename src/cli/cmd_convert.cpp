@@ -63,10 +63,14 @@ std::string join(const std::vector<std::string>& names, size_t limit = 6) {
 }
 
 
-// The formats convert reads and writes; kFormatNames is their one name table.
+// The formats convert reads and writes; format_names() is their one name table (--to, provenance).
 enum class Format { kDistillery, kTfjs, kOnnx };
-const char* const kFormatNames[] = {"distillery", "tfjs", "onnx"};
-const char* format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
+const NameTable<Format>& format_names() {
+  static const NameTable<Format> table(
+      "format", {{Format::kDistillery, "distillery"}, {Format::kTfjs, "tfjs"}, {Format::kOnnx, "onnx"}});
+  return table;
+}
+const char* format_name(Format f) { return format_names().name(f); }
 const char* format_title(Format f) {
   return f == Format::kTfjs ? "TensorFlow.js Layers model" : f == Format::kOnnx ? "ONNX model" : "Distillery model";
 }
@@ -79,13 +83,10 @@ Format input_format(const std::string& in) {
 }
 
 Format output_format(const ArgParser& args, const std::string& out, Format from) {
-  std::string fallback = from == Format::kDistillery ? "tfjs" : "distillery";
-  if (has_extension(out, ".onnx")) fallback = "onnx";
-  else if (looks_like_folder(out)) fallback = "tfjs";
-  const std::string to = args.get_choice("--to", fallback, {"tfjs", "distillery", "onnx"});
-  for (Format f : {Format::kDistillery, Format::kTfjs, Format::kOnnx})
-    if (to == format_name(f)) return f;
-  throw Error("--to: unknown format " + to);
+  Format fallback = from == Format::kDistillery ? Format::kTfjs : Format::kDistillery;
+  if (has_extension(out, ".onnx")) fallback = Format::kOnnx;
+  else if (looks_like_folder(out)) fallback = Format::kTfjs;
+  return args.get_named("--to", fallback, format_names());
 }
 
 void declare_args(ArgParser& args) {
