@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const Error&) {
     return 0;  // rejected with a message: the expected outcome for most inputs
   }
-  Model again = load_model_json(save_model_json(model, {"base64", -1}));
+  Model again = load_model_json(save_model_json(model, {WeightsEncoding::kBase64, -1}));
   if (again.params().values.size() != model.params().values.size() ||
       std::memcmp(again.params().values.data(), model.params().values.data(),
                   model.params().values.size() * sizeof(float)) != 0)

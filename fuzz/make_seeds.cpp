@@ -103,7 +103,7 @@ void model_seeds() {
       model.params().apply_masks();
     }
     for (const char* encoding : {"array", "base64"}) {
-      const std::string text = save_model_json(model, {encoding, index % 2 ? -1 : 1});
+      const std::string text = save_model_json(model, {weights_encoding_names().parse(encoding), index % 2 ? -1 : 1});
       write_seed("model_json", "model" + std::to_string(index) + "_" + encoding + ".json", test::to_bytes(text));
     }
     ++index;

@@ -221,33 +221,35 @@ nlohmann::json api_load_teacher(ApiCall& c) {
 
 // --- runs: scripted runs show their settings in the panels, as if typed there
 
+// The reply to a run: the panel takes the options only once `job` has
+// started (the caller starts it in the argument), so a refused run leaves the
+// panel as it was.
+template <typename Panel, typename Options>
+nlohmann::json shown_in(Panel& panel, const Options& options, int job) {
+  panel.apply(options);
+  return {{"job", job}};
+}
+
 nlohmann::json api_train_teacher(ApiCall& c) {
   const TrainOptions options = train_options_from_json(c.args);
-  const int job = start_teacher_training(c.app, options);
-  c.app.teacher_panel.apply(options);
-  return {{"job", job}};
+  return shown_in(c.app.teacher_panel, options, start_teacher_training(c.app, options));
 }
 
 nlohmann::json api_distill(ApiCall& c) {
   const DistillOptions options = distill_options_from_json(c.args);
-  const int job = start_distillation(c.app, options);
-  c.app.distil_panel.apply(options);
+  nlohmann::json reply = shown_in(c.app.distil_panel, options, start_distillation(c.app, options));
   c.app.student_panel.arch.set_spec(options.train.arch);
-  return {{"job", job}};
+  return reply;
 }
 
 nlohmann::json api_prune(ApiCall& c) {
   const PruneOptions options = prune_options_from_json(c.args);
-  const int job = start_pruning(c.app, options);
-  c.app.prune_panel.apply(options);
-  return {{"job", job}};
+  return shown_in(c.app.prune_panel, options, start_pruning(c.app, options));
 }
 
 nlohmann::json api_quantize(ApiCall& c) {
   const QuantizeRequest request = quantize_request_from_json(c.args);
-  const int job = start_quantization(c.app, request);
-  c.app.quantize_panel.apply(request);
-  return {{"job", job}};
+  return shown_in(c.app.quantize_panel, request, start_quantization(c.app, request));
 }
 
 std::vector<ClassScore> predict_with(ApiCall& c, const FileEntry& file);

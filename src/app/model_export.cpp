@@ -15,14 +15,23 @@
 
 namespace distillery {
 
+namespace {
+
+// Readable (numbers, indented) or compact (base64 on one line), as the Export panel's checkbox says.
+ModelJsonOptions export_json_options(bool base64) {
+  return base64 ? ModelJsonOptions{WeightsEncoding::kBase64, -1} : ModelJsonOptions{WeightsEncoding::kArray, 1};
+}
+
+}  // namespace
+
 std::string export_student_json(const App& app, bool base64) {
   require(app.session.student != nullptr, "there is no student yet: distil one in the Distil panel first");
-  return save_model_json(*app.session.student, {base64 ? "base64" : "array", base64 ? -1 : 1});
+  return save_model_json(*app.session.student, export_json_options(base64));
 }
 
 std::string export_teacher_json(const App& app, bool base64) {
   require(app.session.teacher != nullptr, "there is no teacher loaded");
-  return save_model_json(*app.session.teacher, {base64 ? "base64" : "array", base64 ? -1 : 1});
+  return save_model_json(*app.session.teacher, export_json_options(base64));
 }
 
 namespace {
@@ -118,7 +127,7 @@ std::string quantized_file_name(const App& app) {
 
 DownloadFile export_quantized_download(const App& app) {
   const std::string name = quantized_file_name(app);
-  return {name, save_quantized_model_json(*app.session.quantized->model, {"base64", -1})};
+  return {name, save_quantized_model_json(*app.session.quantized->model, {WeightsEncoding::kBase64, -1})};
 }
 
 DownloadFile export_quantized_onnx_download(const App& app) {

@@ -1,8 +1,10 @@
 // Options of the JS API and the panels. Sections:
 //   - the presets table
-//   - reading JSON: unknown keys, types, the engine's validation
+//   - reading JSON (the fields listed in options_fields.h): unknown keys, types, the engine's validation
 //   - the engine's configs
 #include "app/options.h"
+
+#include "app/options_fields.h"
 
 #include <algorithm>
 #include <cmath>
@@ -97,15 +99,59 @@ auto engine_checked(const std::string& what, F&& parse) -> decltype(parse()) {
   }
 }
 
-// A named choice given as text: the engine's name table decides.
-template <typename T, typename Parse>
-void read_named(const nlohmann::json& j, const char* key, T& out, const std::string& what, Parse parse) {
-  std::string name;
-  if (read(j, key, name, what)) out = engine_checked(what, [&] { return parse(name); });
+// Reads the fields an options_fields.h list names from j (absent or null keys
+// keep their defaults), noting each key the list names in `named_keys` when given.
+struct FieldReader {
+  const nlohmann::json& j;
+  const std::string& what;
+  std::set<std::string>* named_keys = nullptr;
+
+  template <typename T>
+  void field(const char* key, T& out) const {
+    note(key);
+    read(j, key, out, what);
+  }
+  // A named choice given as text: the engine's name table (or parser) decides.
+  template <typename T, typename Parse, typename Name>
+  void named(const char* key, T& out, Parse parse, Name) const {
+    note(key);
+    std::string name;
+    if (read(j, key, name, what)) out = engine_checked(what, [&] { return parse(name); });
+  }
+  void note(const char* key) const {
+    if (named_keys != nullptr) named_keys->insert(key);
+  }
+};
+
+// A field list as the reader walks it, e.g. visit_prune_fields.
+template <typename O>
+using FieldList = void (*)(O&, FieldReader&&);
+
+// The keys a field list names (read from an empty object), for reject_unknown_keys.
+template <typename O>
+std::set<std::string> keys_of(FieldList<O> fields) {
+  const nlohmann::json none = nlohmann::json::object();
+  const std::string what;
+  std::set<std::string> keys;
+  O o;
+  fields(o, FieldReader{none, what, &keys});
+  return keys;
 }
 
-const std::set<std::string> kTrainKeys = {"arch",     "epochs", "batch",        "lr",     "optimizer",
-                                          "schedule", "seed",   "warmupEpochs", "augment", "preset"};
+// Options that are one field list: unknown keys refused first, then the fields read.
+template <typename O>
+O read_fields(const nlohmann::json& j, const std::string& what, FieldList<O> fields) {
+  reject_unknown_keys(j, keys_of<O>(fields), what);
+  O o;
+  fields(o, FieldReader{j, what});
+  return o;
+}
+
+std::set<std::string> train_keys() {
+  std::set<std::string> keys = keys_of<TrainOptions>(visit_train_fields);
+  keys.insert("preset");  // read only: applied first, the other keys override it
+  return keys;
+}
 
 TrainOptions read_train(const nlohmann::json& j, const std::string& what) {
   TrainOptions o;
@@ -114,15 +160,7 @@ TrainOptions read_train(const nlohmann::json& j, const std::string& what) {
                                                                return find_training_preset(preset);
                                                              }),
                                                              o);
-  read(j, "arch", o.arch, what);
-  read(j, "epochs", o.epochs, what);
-  read(j, "batch", o.batch, what);
-  read(j, "lr", o.lr, what);
-  read_named(j, "optimizer", o.optimizer, what, optimizer_from_name);
-  read_named(j, "schedule", o.schedule, what, lr_schedule_from_name);
-  read(j, "warmupEpochs", o.warmup_epochs, what);
-  read(j, "seed", o.seed, what);
-  read_named(j, "augment", o.augment, what, parse_augment_spec);
+  visit_train_fields(o, FieldReader{j, what});
   validate_train_options(o, what);
   return o;
 }
@@ -143,46 +181,25 @@ void validate_distill_options(const DistillOptions& o) {
 }
 
 TrainOptions train_options_from_json(const nlohmann::json& j) {
-  reject_unknown_keys(j, kTrainKeys, "trainTeacher");
+  reject_unknown_keys(j, train_keys(), "trainTeacher");
   return read_train(j, "trainTeacher");
 }
 
 DistillOptions distill_options_from_json(const nlohmann::json& j) {
   const std::string what = "distill";
-  std::set<std::string> keys = kTrainKeys;
-  keys.insert({"temperature", "alpha", "loss", "teacherMode", "dkdTargetWeight", "dkdNontargetWeight", "baseline"});
+  std::set<std::string> keys = train_keys();
+  const std::set<std::string> own = keys_of<DistillOptions>(visit_distill_fields);
+  keys.insert(own.begin(), own.end());
   reject_unknown_keys(j, keys, what);
   DistillOptions o;
   o.train = read_train(j, what);
-  read(j, "temperature", o.temperature, what);
-  read(j, "alpha", o.alpha, what);
-  read_named(j, "loss", o.loss, what, loss_from_name);
-  read_named(j, "teacherMode", o.teacher_mode, what, teacher_mode_from_name);
-  read(j, "dkdTargetWeight", o.dkd_target_weight, what);
-  read(j, "dkdNontargetWeight", o.dkd_nontarget_weight, what);
-  read(j, "baseline", o.baseline, what);
+  visit_distill_fields(o, FieldReader{j, what});
   validate_distill_options(o);
   return o;
 }
 
 PruneOptions prune_options_from_json(const nlohmann::json& j) {
-  reject_unknown_keys(j,
-                      {"method", "sparsity", "schedule", "criterion", "rounds", "finetuneEpochs", "useTeacher", "temperature", "alpha", "lr",
-                       "batch", "seed"},
-                      "prune");
-  PruneOptions o;
-  read_named(j, "method", o.method, "prune", prune_method_from_name);
-  read(j, "sparsity", o.sparsity, "prune");
-  read_named(j, "schedule", o.schedule, "prune", prune_schedule_from_name);
-  read_named(j, "criterion", o.criterion, "prune", parse_norm_criterion);  // sessions saved before it: l2
-  read(j, "rounds", o.rounds, "prune");
-  read(j, "finetuneEpochs", o.finetune_epochs, "prune");
-  read(j, "useTeacher", o.use_teacher, "prune");
-  read(j, "temperature", o.temperature, "prune");
-  read(j, "alpha", o.alpha, "prune");
-  read(j, "lr", o.lr, "prune");
-  read(j, "batch", o.batch, "prune");
-  read(j, "seed", o.seed, "prune");
+  const PruneOptions o = read_fields<PruneOptions>(j, "prune", visit_prune_fields);
   validate_prune_options(o);
   return o;
 }
@@ -192,15 +209,7 @@ void validate_prune_options(const PruneOptions& o) {
 }
 
 QuantizeRequest quantize_request_from_json(const nlohmann::json& j) {
-  const std::string what = "quantize";
-  reject_unknown_keys(j, {"mode", "model", "calibration", "calibrationMethod", "percentile", "seed"}, what);
-  QuantizeRequest r;
-  read_named(j, "mode", r.engine.mode, what, parse_quant_mode);
-  read_named(j, "model", r.model, what, [](const std::string& name) { return model_role_names().parse(name); });
-  read(j, "calibration", r.calibration, what);
-  read_named(j, "calibrationMethod", r.engine.calibration, what, parse_calibration_method);
-  read(j, "percentile", r.engine.percentile, what);
-  read(j, "seed", r.seed, what);
+  const QuantizeRequest r = read_fields<QuantizeRequest>(j, "quantize", visit_quantize_fields);
   validate_quantize_request(r);
   return r;
 }

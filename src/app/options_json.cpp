@@ -1,43 +1,47 @@
 #include "app/options_json.h"
 
+#include "app/options_fields.h"
+
 namespace distillery {
+namespace {
+
+// Writes the fields an options_fields.h list names, as their readers take them.
+struct FieldWriter {
+  nlohmann::json& j;
+  template <typename T>
+  void field(const char* key, const T& value) const {
+    j[key] = value;
+  }
+  template <typename T, typename Parse, typename Name>
+  void named(const char* key, const T& value, Parse, Name name) const {
+    j[key] = name(value);
+  }
+};
+
+}  // namespace
 
 nlohmann::json train_options_to_json(const TrainOptions& o) {
-  return {{"arch", o.arch},           {"epochs", o.epochs},     {"batch", o.batch},
-          {"lr", o.lr},               {"optimizer", optimizer_name(o.optimizer)}, {"schedule", lr_schedule_name(o.schedule)},
-          {"seed", o.seed},           {"warmupEpochs", o.warmup_epochs},
-          {"augment", augment_spec_text(o.augment)}};
+  nlohmann::json j = nlohmann::json::object();
+  visit_train_fields(o, FieldWriter{j});
+  return j;
 }
 
 nlohmann::json distill_options_to_json(const DistillOptions& o) {
   nlohmann::json j = train_options_to_json(o.train);
-  j["temperature"] = o.temperature;
-  j["alpha"] = o.alpha;
-  j["loss"] = loss_name(o.loss);
-  j["teacherMode"] = teacher_mode_name(o.teacher_mode);
-  j["dkdTargetWeight"] = o.dkd_target_weight;
-  j["dkdNontargetWeight"] = o.dkd_nontarget_weight;
-  j["baseline"] = o.baseline;
+  visit_distill_fields(o, FieldWriter{j});
   return j;
 }
 
 nlohmann::json prune_options_to_json(const PruneOptions& o) {
-  return {{"method", prune_method_name(o.method)},   {"sparsity", o.sparsity},
-          {"schedule", prune_schedule_name(o.schedule)}, {"criterion", norm_criterion_name(o.criterion)},
-          {"rounds", o.rounds},
-          {"finetuneEpochs", o.finetune_epochs}, {"useTeacher", o.use_teacher},
-          {"temperature", o.temperature}, {"alpha", o.alpha},
-          {"lr", o.lr},           {"batch", o.batch},
-          {"seed", o.seed}};
+  nlohmann::json j = nlohmann::json::object();
+  visit_prune_fields(o, FieldWriter{j});
+  return j;
 }
 
 nlohmann::json quantize_request_to_json(const QuantizeRequest& r) {
-  return {{"mode", quant_mode_name(r.engine.mode)},
-          {"model", model_role_name(r.model)},
-          {"calibration", r.calibration},
-          {"calibrationMethod", calibration_method_name(r.engine.calibration)},
-          {"percentile", r.engine.percentile},
-          {"seed", r.seed}};
+  nlohmann::json j = nlohmann::json::object();
+  visit_quantize_fields(r, FieldWriter{j});
+  return j;
 }
 
 }  // namespace distillery

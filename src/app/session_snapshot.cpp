@@ -93,7 +93,7 @@ nlohmann::json settings_json(const App& app) {
 
 nlohmann::json session_snapshot_json(const App& app) {
   const Session& s = app.session;
-  const ModelJsonOptions exact{"base64", -1};
+  const ModelJsonOptions exact{WeightsEncoding::kBase64, -1};
   nlohmann::json j = {{"format", "distillery-session"}, {"version", 1}};
   j["split"] = {{"val_fraction", s.split_settings.val_fraction},
                 {"test_fraction", s.split_settings.test_fraction},

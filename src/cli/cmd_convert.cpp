@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/flag_groups.h"
 #include "engine/core/error.h"
 #include "engine/core/text.h"
 #include "engine/io/onnx_export.h"
@@ -64,10 +65,14 @@ std::string join(const std::vector<std::string>& names, size_t limit = 6) {
 }
 
 
-// The formats convert reads and writes; kFormatNames is their one name table.
+// The formats convert reads and writes; format_names() is their one name table (--to, provenance).
 enum class Format { kDistillery, kTfjs, kOnnx };
-const char* const kFormatNames[] = {"distillery", "tfjs", "onnx"};
-const char* format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
+const NameTable<Format>& format_names() {
+  static const NameTable<Format> table(
+      "format", {{Format::kDistillery, "distillery"}, {Format::kTfjs, "tfjs"}, {Format::kOnnx, "onnx"}});
+  return table;
+}
+const char* format_name(Format f) { return format_names().name(f); }
 const char* format_title(Format f) {
   return f == Format::kTfjs ? "TensorFlow.js Layers model" : f == Format::kOnnx ? "ONNX model" : "Distillery model";
 }
@@ -80,13 +85,10 @@ Format input_format(const std::string& in) {
 }
 
 Format output_format(const ArgParser& args, const std::string& out, Format from) {
-  std::string fallback = from == Format::kDistillery ? "tfjs" : "distillery";
-  if (has_extension(out, ".onnx")) fallback = "onnx";
-  else if (looks_like_folder(out)) fallback = "tfjs";
-  const std::string to = args.get_choice("--to", fallback, {"tfjs", "distillery", "onnx"});
-  for (Format f : {Format::kDistillery, Format::kTfjs, Format::kOnnx})
-    if (to == format_name(f)) return f;
-  throw Error("--to: unknown format " + to);
+  Format fallback = from == Format::kDistillery ? Format::kTfjs : Format::kDistillery;
+  if (has_extension(out, ".onnx")) fallback = Format::kOnnx;
+  else if (looks_like_folder(out)) fallback = Format::kTfjs;
+  return args.get_named("--to", fallback, format_names());
 }
 
 void declare_args(ArgParser& args) {
@@ -159,14 +161,15 @@ Model load_distillery_file(const ArgParser& args, const std::string& path, const
 }
 
 // quantized: the quantized model `model` stands for, when the input was one (ONNX keeps it quantized).
-std::vector<std::string> write_model(const std::string& out, Format to, const Model& model, const std::string& encoding,
-                                     TfjsWeightDtype tfjs_weights, const QuantizedModel* quantized) {
+std::vector<std::string> write_model(const std::string& out, Format to, const Model& model,
+                                     const ModelJsonOptions& json_options, TfjsWeightDtype tfjs_weights,
+                                     const QuantizedModel* quantized) {
   if (to == Format::kTfjs) return save_tfjs_model_files(out, model, tfjs_weights);
   if (to == Format::kOnnx) {
     const std::vector<uint8_t> bytes = quantized ? export_onnx_model(*quantized) : export_onnx_model(model);
     write_file_atomically(out, bytes.data(), bytes.size());
   } else {
-    save_model_file(out, model, {encoding, 2});
+    save_model_file(out, model, json_options);
   }
   return {out};
 }
@@ -213,7 +216,7 @@ int run_convert(const Args& argv) {
   require(fs::exists(in, ec), in + ": no such file or folder");
   const Format from = input_format(in);
   const Format to = output_format(args, out, from);
-  const std::string encoding = args.get_choice("--weights-encoding", "array", {"array", "base64"});
+  const ModelJsonOptions json_options = model_json_options(args);
   require(!args.has("--tfjs-weights") || to == Format::kTfjs,
           "--tfjs-weights applies to a TensorFlow.js export (--to tfjs), not to " + std::string(format_title(to)) + "s");
   const TfjsWeightDtype tfjs_weights =
@@ -238,7 +241,7 @@ int run_convert(const Args& argv) {
     quantized = QuantizedModel::assemble(model.clone(), file.mode(), file.layers(), file.activations(), file.calibration());
   }
   const std::vector<std::string> written =
-      write_model(out, to, model, encoding, tfjs_weights, quantized ? &*quantized : nullptr);
+      write_model(out, to, model, json_options, tfjs_weights, quantized ? &*quantized : nullptr);
   std::string files = written[0];
   for (size_t i = 1; i < written.size(); ++i) files += " + " + written[i];
   std::printf("%s -> %s (%s, %d layers, %lld params)\n", in.c_str(), files.c_str(), format_title(to),

@@ -142,8 +142,8 @@ int run_quantize(const Args& argv) {
   validate(options);
   const int calibration_count = args.get_int("--calibration", 500, 1, 1000000);
   const uint64_t seed = read_seed(args);
-  ModelJsonOptions json_options = model_json_options(args, "base64");
-  json_options.indent = json_options.weights_encoding == "base64" ? -1 : 2;  // base64 is for small files
+  ModelJsonOptions json_options = model_json_options(args, WeightsEncoding::kBase64);
+  json_options.indent = json_options.weights_encoding == WeightsEncoding::kBase64 ? -1 : 2;  // base64 is for small files
   require(options.mode != QuantMode::Int8 || args.has("--data"),
           "--data: the int8 mode calibrates activation ranges on training images; "
           "give --data (int8-weights and float16 need none)");

@@ -56,9 +56,9 @@ void add_output_flags(ArgParser& args) {
   args.add_value("--weights-encoding", "KIND", "array (plain numbers) or base64 (float32, smaller)", "array");
 }
 
-ModelJsonOptions model_json_options(const ArgParser& args, const std::string& default_encoding) {
+ModelJsonOptions model_json_options(const ArgParser& args, WeightsEncoding default_encoding) {
   ModelJsonOptions options;
-  options.weights_encoding = args.get_choice("--weights-encoding", default_encoding, {"array", "base64"});
+  options.weights_encoding = args.get_named("--weights-encoding", default_encoding, weights_encoding_names());
   return options;
 }
 

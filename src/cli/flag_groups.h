@@ -44,6 +44,6 @@ void read_soft_target_flags(const ArgParser& args, TrainConfig& config);
 void add_output_flags(ArgParser& args);
 // The file options of --weights-encoding; reading them early refuses a bad
 // encoding before any work, not when saving.
-ModelJsonOptions model_json_options(const ArgParser& args, const std::string& default_encoding = "array");
+ModelJsonOptions model_json_options(const ArgParser& args, WeightsEncoding default_encoding = WeightsEncoding::kArray);
 
 }  // namespace distillery

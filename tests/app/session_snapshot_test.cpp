@@ -106,7 +106,7 @@ Saved with_nudged_job_weights(Saved saved) {
   nlohmann::json& training = snapshot["training"];
   Model model = load_model_json(training["state"]["model"].get<std::string>());
   for (float& v : model.params().values) v *= 1.01f;
-  training["state"]["model"] = save_model_json(model, {"base64", -1});
+  training["state"]["model"] = save_model_json(model, {WeightsEncoding::kBase64, -1});
   if (!training["checkpoint"].is_null()) {
     TrainingCheckpoint checkpoint = checkpoint_from_json(training["checkpoint"]);
     for (float& v : checkpoint.weights) v *= 1.01f;
@@ -347,7 +347,8 @@ TEST(Downloads, StudentAndTeacherFilesAreJsonThatLoadsBackBitIdentically) {
     const Model back = load_model_json(file);
     EXPECT_TRUE(same_bits(back.params().values, student.params().values)) << base64;
     EXPECT_TRUE(same_bits(back.params().masks, student.params().masks)) << base64;
-    EXPECT_EQ(save_model_json(back, {base64 ? "base64" : "array", base64 ? -1 : 1}), file);
+    const ModelJsonOptions as_exported{base64 ? WeightsEncoding::kBase64 : WeightsEncoding::kArray, base64 ? -1 : 1};
+    EXPECT_EQ(save_model_json(back, as_exported), file);
     const std::string teacher = studio.api.call_json("exportTeacher", {{"base64", base64}})["value"]["text"];
     EXPECT_TRUE(same_bits(load_model_json(teacher).params().values, studio.app.session.teacher->params().values));
   }

@@ -35,6 +35,12 @@ TEST(CliFlagGroups, TrainingAndFineTuningRefuseABadStepFlagAlike) {
     EXPECT_EQ(refusal(distill + " " + bad), words) << bad;
     EXPECT_EQ(refusal(prune + " " + bad), words) << bad;
   }
+  // Every command that writes a Distillery file reads --weights-encoding by the engine's one name table.
+  const std::string hex = refusal(train + " --weights-encoding hex");
+  EXPECT_EQ(refusal("convert --in " + model + " --out " + dir.file("c.json") + " --weights-encoding hex"), hex);
+  EXPECT_EQ(refusal("quantize --model " + model + " --mode float16 --out " + dir.file("q.json") +
+                    " --weights-encoding hex"),
+            hex);
   // Prune's fine-tuning takes the weight decay training takes, and records it with its settings.
   const RunResult decayed = run_cli(prune + " --weight-decay 0.25 --optimizer adamw --json");
   ASSERT_EQ(decayed.exit_code, 0) << decayed.err;

@@ -237,7 +237,7 @@ void PruneJob::keep_resume_point() {
                       {"pruned", pruned_},
                       {"steps_before_round", steps_before_round_},
                       {"epochs_before_round", epochs_before_round_},
-                      {"model", save_model_json(*model_, {"base64", -1})}};
+                      {"model", save_model_json(*model_, {WeightsEncoding::kBase64, -1})}};
   point->curves = progress().curves;
   resume_point_.set(std::move(point));
 }

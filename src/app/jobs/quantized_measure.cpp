@@ -65,7 +65,7 @@ QuantizedEval evaluate_quantized(QuantizedModel& q, Model& float_model, const Da
 
 QuantizedEntry make_quantized_entry(QuantizedModel model, const Model& float_model, ModelRole source) {
   // The encoding the Export panel writes: a quantized file is for shipping, so compact.
-  const ModelJsonOptions compact{"base64", -1};
+  const ModelJsonOptions compact{WeightsEncoding::kBase64, -1};
   QuantizedEntry entry;
   entry.source = source;
   entry.file_bytes = static_cast<int64_t>(save_quantized_model_json(model, compact).size());

@@ -28,11 +28,11 @@ using Json = nlohmann::json;
 
 // ---------------------------------------------------------------- 1. tensors
 
-OrderedJson encode_tensor(const float* values, const Shape& shape, const std::string& encoding, bool is_mask) {
+OrderedJson encode_tensor(const float* values, const Shape& shape, WeightsEncoding encoding, bool is_mask) {
   OrderedJson entry;
   entry["shape"] = shape.dims;
   const size_t n = static_cast<size_t>(shape.size());
-  if (encoding == "base64") {
+  if (encoding == WeightsEncoding::kBase64) {
     entry["base64"] = floats_to_base64(values, n);
     return entry;
   }
@@ -69,19 +69,14 @@ std::string layer_label(int index, const std::string& type) {
   return "layer " + std::to_string(index) + " (" + type + ")";
 }
 
-
-constexpr std::pair<TensorDtype, const char*> kDtypeNames[] = {
-    {TensorDtype::Float32, "float32"}, {TensorDtype::Float16, "float16"}, {TensorDtype::Int8, "int8"},
-    {TensorDtype::Int32, "int32"}};
-
 TensorDtype read_dtype(const Json& entry, const std::string& where) {
   if (!entry.contains("dtype")) return TensorDtype::Float32;
   const Json& v = entry["dtype"];
+  const NameTable<TensorDtype>& table = tensor_dtype_names();
+  if (v.is_string() && table.contains(v.get<std::string>())) return table.parse(v.get<std::string>());
+  // The file's value as JSON (it may be a number) after the field's path, which the table's own message lacks.
   std::string names;
-  for (const auto& [dtype, name] : kDtypeNames) {
-    if (v.is_string() && v.get<std::string>() == name) return dtype;
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  }
+  for (const std::string& name : table.names()) names += (names.empty() ? "" : ", ") + name;
   throw Error(where + ".dtype is " + v.dump() + " (use " + names + ")");
 }
 
@@ -165,10 +160,12 @@ std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n,
 
 }  // namespace
 
-const char* tensor_dtype_name(TensorDtype dtype) {
-  for (const auto& [d, name] : kDtypeNames)
-    if (d == dtype) return name;
-  return "?";
+const NameTable<TensorDtype>& tensor_dtype_names() {
+  static const NameTable<TensorDtype> table("tensor dtype", {{TensorDtype::Float32, "float32"},
+                                                             {TensorDtype::Float16, "float16"},
+                                                             {TensorDtype::Int8, "int8"},
+                                                             {TensorDtype::Int32, "int32"}});
+  return table;
 }
 
 StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, const std::string& where) {
@@ -215,7 +212,7 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
   return t;
 }
 
-nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::string& encoding) {
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding) {
   OrderedJson entry;
   entry["shape"] = t.shape.dims;
   if (t.dtype != TensorDtype::Float32) entry["dtype"] = tensor_dtype_name(t.dtype);
@@ -226,7 +223,7 @@ nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::st
     entry["scales"] = std::move(scales);
   }
   const size_t n = static_cast<size_t>(t.shape.size());
-  if (encoding == "base64") {
+  if (encoding == WeightsEncoding::kBase64) {
     std::vector<uint8_t> bytes;
     bytes.reserve(n * dtype_bytes(t.dtype));
     auto put = [&](uint32_t u, size_t width) {
@@ -260,15 +257,15 @@ nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::st
   return entry;
 }
 
-namespace {
-
 // ----------------------------------------------------------- 2. save
 
-}  // namespace
+const NameTable<WeightsEncoding>& weights_encoding_names() {
+  static const NameTable<WeightsEncoding> table(
+      "weights encoding", {{WeightsEncoding::kArray, "array"}, {WeightsEncoding::kBase64, "base64"}});
+  return table;
+}
 
 std::string save_model_json(const Model& model, const ModelJsonOptions& options) {
-  require(options.weights_encoding == "array" || options.weights_encoding == "base64",
-          "unknown weights encoding '" + options.weights_encoding + "' (use array or base64)");
   const ParamStore& params = model.params();
 
   OrderedJson doc;

@@ -3,7 +3,7 @@
 // (schema in docs/MODEL_FORMAT.md). It takes and returns text, not paths: the
 // browser has no disk (src/native/model_files.h reads and writes files).
 //
-//   std::string text = save_model_json(model, {"base64", 2});
+//   std::string text = save_model_json(model, {WeightsEncoding::kBase64, 2});
 //   Model again = load_model_json(text);   // bit-identical weights and masks
 #include <cstdint>
 #include <string>
@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/name_table.h"
 #include "engine/model/model.h"
 
 namespace distillery {
@@ -25,16 +26,22 @@ constexpr int kFloatModelFormatVersion = 1;
 // older build would read their layers as a chain, so they say they are newer.
 constexpr int kGraphModelFormatVersion = 3;
 
+// How a model file stores its weight values; the names are the CLI's
+// --weights-encoding values.
+enum class WeightsEncoding {
+  kArray,   // "array": plain JSON numbers (readable, diffable)
+  kBase64,  // "base64": little-endian bytes in base64 (float32: about 3x smaller)
+};
+// Throws "unknown weights encoding 'x' (use array or base64)" from parse.
+const NameTable<WeightsEncoding>& weights_encoding_names();
+
 struct ModelJsonOptions {
-  // "array": weights as plain JSON numbers (readable, diffable);
-  // "base64": little-endian float32 bytes in base64 (about 3x smaller).
-  std::string weights_encoding = "array";
+  WeightsEncoding weights_encoding = WeightsEncoding::kArray;
   // Spaces per level; < 0 writes one compact line.
   int indent = 2;
 };
 
-// Throws Error for an unknown encoding or weights that are NaN or infinite
-// (naming the layer and tensor).
+// Throws Error for weights that are NaN or infinite (naming the layer and tensor).
 std::string save_model_json(const Model& model, const ModelJsonOptions& options = {});
 
 // Parses and validates a model file: format name, version, known layer types,
@@ -50,7 +57,8 @@ Model load_model_json(const std::string& text);
 // int8 / int32 with "scales", one per channel of the last axis:
 // value = integer * scales[index % channels].
 enum class TensorDtype { Float32, Float16, Int8, Int32 };
-const char* tensor_dtype_name(TensorDtype dtype);
+const NameTable<TensorDtype>& tensor_dtype_names();
+inline const char* tensor_dtype_name(TensorDtype dtype) { return tensor_dtype_names().name(dtype); }
 
 struct StoredTensor {
   TensorDtype dtype = TensorDtype::Float32;
@@ -66,7 +74,7 @@ struct StoredTensor {
 // that is not the channel count.
 StoredTensor decode_stored_tensor(const nlohmann::json& entry, const Shape& expected, const std::string& where);
 // The entry for t (values for float32 and float16, integers and scales otherwise);
-// encoding "array" or "base64" (float16 as 2 bytes, int8 as 1, int32 as 4, little-endian).
-nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, const std::string& encoding);
+// base64 stores float16 as 2 bytes, int8 as 1, int32 as 4, little-endian.
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding);
 
 }  // namespace distillery

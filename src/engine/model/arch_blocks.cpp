@@ -13,15 +13,13 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string type_of(const Json& layer) { return layer.value("type", std::string()); }
-
 // The channels a list of layers ends with, when its configs say: the width of
 // the last layer that sets one (a conv's filters), looking through layers that
 // keep channels. 0 when not known (the model input's, or a concatenation's).
 int channels_at_end(const std::vector<Json>& layers, size_t end) {
   for (size_t i = end; i-- > 0;) {
     const Json& layer = layers[i];
-    const LayerKind* kind = LayerRegistry::instance().find(type_of(layer));
+    const LayerKind* kind = LayerRegistry::instance().find(layer_config_type(layer));
     if (kind == nullptr) return 0;
     if (kind->channels == ChannelFlow::weighted) {
       const Json& width = layer.value(kind->width_key, Json());
@@ -39,7 +37,8 @@ int channels_at_end(const std::vector<Json>& layers, size_t end) {
 std::string block_input(std::vector<Json>& layers) {
   if (layers.empty()) return LayerGraph::kModelInputName;
   Json& last = layers.back();
-  if (!last.contains("name")) last["name"] = default_layer_name(type_of(last), static_cast<int>(layers.size()) - 1);
+  if (!last.contains("name"))
+    last["name"] = default_layer_name(layer_config_type(last), static_cast<int>(layers.size()) - 1);
   return last["name"].get<std::string>();
 }
 

@@ -9,13 +9,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string type_of(const Json& config) {
-  return config.is_object() && config.contains("type") && config["type"].is_string() ? config["type"].get<std::string>()
-                                                                                       : std::string("?");
-}
-
 std::string label(const std::vector<Json>& configs, const LayerGraph& graph, int i) {
-  return "layer " + std::to_string(i) + " '" + graph.names[i] + "' (" + type_of(configs[i]) + ")";
+  const std::string type = layer_config_type(configs[i]);
+  return "layer " + std::to_string(i) + " '" + graph.names[i] + "' (" + (type.empty() ? "?" : type) + ")";
 }
 
 std::vector<std::string> read_names(const std::vector<Json>& configs) {
@@ -23,7 +19,7 @@ std::vector<std::string> read_names(const std::vector<Json>& configs) {
   std::map<std::string, int> seen;
   for (int i = 0; i < static_cast<int>(configs.size()); ++i) {
     const Json& config = configs[i];
-    std::string name = default_layer_name(type_of(config), i);
+    std::string name = default_layer_name(layer_config_type(config), i);
     if (config.is_object() && config.contains("name")) {
       const Json& given = config["name"];
       require(given.is_string() && !given.get<std::string>().empty(),
@@ -80,6 +76,11 @@ bool find_reads_path(int from, int to, const std::vector<std::vector<std::string
 }  // namespace
 
 std::string default_layer_name(const std::string& type, int index) { return type + "_" + std::to_string(index); }
+
+std::string layer_config_type(const Json& config) {
+  const auto it = config.find("type");  // end() for a config that is not an object
+  return it != config.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 bool LayerGraph::is_chain() const {
   for (int i = 0; i < size(); ++i)

@@ -41,6 +41,11 @@ LayerGraph read_layer_graph(const std::vector<nlohmann::json>& layer_configs);
 // The layer's name as read_layer_graph gives it when the config has none.
 std::string default_layer_name(const std::string& type, int index);
 
+// A layer config's "type", or "" when the config is not an object with a
+// string "type" (the layer registry refuses such a config; this is for the
+// names and messages that mention a layer before or after it is built).
+std::string layer_config_type(const nlohmann::json& config);
+
 // Adds "name" and "inputs" to each config, unless the graph is a chain (whose
 // files stay as they were before graphs existed).
 void write_layer_graph(const LayerGraph& graph, std::vector<nlohmann::json>& layer_configs);

@@ -18,10 +18,8 @@ std::vector<LayerPtr> layers_from_configs(const std::vector<nlohmann::json>& lay
     try {
       layers.push_back(LayerRegistry::instance().create(layer_configs[i]));
     } catch (const Error& e) {
-      const nlohmann::json& config = layer_configs[i];
-      const bool typed = config.is_object() && config.contains("type") && config["type"].is_string();
-      throw Error("layer " + std::to_string(i) + (typed ? " (" + config["type"].get<std::string>() + ")" : "") + ": " +
-                  e.what());
+      const std::string type = layer_config_type(layer_configs[i]);
+      throw Error("layer " + std::to_string(i) + (type.empty() ? "" : " (" + type + ")") + ": " + e.what());
     }
   }
   return layers;

@@ -4,7 +4,7 @@
 // per-channel scales, int32 biases, float16) and a "quantization" section
 // holding the mode, the calibration and the activation ranges.
 //
-//   std::string text = save_quantized_model_json(q, {"base64", 2});
+//   std::string text = save_quantized_model_json(q, {WeightsEncoding::kBase64, 2});
 //   QuantizedModel again = load_quantized_model_json(text);  // the same bytes when saved again
 #include <string>
 

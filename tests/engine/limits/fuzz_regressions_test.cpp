@@ -297,7 +297,7 @@ TEST(FuzzRegressionTest, TwoChannelModelSavesAndLoadsBack) {
                                             1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]},
       "bias": {"shape": [2], "data": [0.5, -0.5]}}}]})";
   const Model model = load_model_json(text);
-  const Model again = load_model_json(save_model_json(model, {"base64", -1}));
+  const Model again = load_model_json(save_model_json(model, {WeightsEncoding::kBase64, -1}));
   EXPECT_EQ(again.input_shape().dims, model.input_shape().dims);
   EXPECT_EQ(again.params().values, model.params().values);
 }

@@ -99,7 +99,7 @@ TEST(GraphModel, SavesNamesAndInputsAndLoadsBackBitExactly) {
   Rng rng(5);
   Model m = Model::from_layer_configs(residual_layers(), Shape{5, 5, 2}, rng);
   m.class_names = {"a", "b", "c", "d"};
-  const std::string text = save_model_json(m, {"base64", 2});
+  const std::string text = save_model_json(m, {WeightsEncoding::kBase64, 2});
   const Json doc = Json::parse(text);
   EXPECT_EQ(doc["version"], kGraphModelFormatVersion);
   EXPECT_EQ(doc["layers"][3]["inputs"], Json({"c2", "t1"}));
@@ -108,7 +108,7 @@ TEST(GraphModel, SavesNamesAndInputsAndLoadsBackBitExactly) {
   Model again = load_model_json(text);
   EXPECT_FALSE(again.is_chain());
   EXPECT_EQ(again.params().values, m.params().values);
-  EXPECT_EQ(save_model_json(again, {"base64", 2}), text);
+  EXPECT_EQ(save_model_json(again, {WeightsEncoding::kBase64, 2}), text);
   const Tensor x = random_input(m.input_shape(), 2, 6);
   const Tensor a = m.predict_logits(x);
   const Tensor b = again.clone().predict_logits(x);

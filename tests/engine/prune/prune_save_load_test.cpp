@@ -17,7 +17,7 @@ TEST(PruneSaveLoad, MasksSurviveBothEncodingsAndStillBindInTraining) {
   for (const char* encoding : {"array", "base64"}) {
     Model m = test::make_cnn();
     prune_global_magnitude(m, 0.9f);
-    Model loaded = load_model_json(save_model_json(m, {encoding, -1}));
+    Model loaded = load_model_json(save_model_json(m, {weights_encoding_names().parse(encoding), -1}));
     EXPECT_EQ(loaded.params().masks, m.params().masks) << encoding;
     EXPECT_EQ(loaded.params().values, m.params().values) << encoding;
     EXPECT_NEAR(global_sparsity(loaded.params()), 0.9, 1e-3);

@@ -40,10 +40,10 @@ TEST(QuantizedJson, EveryModeRoundTripsBitExactly) {
     for (const char* encoding : {"array", "base64"}) {
       SCOPED_TRACE(std::string(quant_mode_name(mode)) + " " + encoding);
       QuantizedModel q = quantized(mode);
-      const std::string text = save_quantized_model_json(q, {encoding, 1});
+      const std::string text = save_quantized_model_json(q, {weights_encoding_names().parse(encoding), 1});
       EXPECT_TRUE(is_quantized_model_json(text));
       QuantizedModel again = load_quantized_model_json(text);
-      EXPECT_EQ(save_quantized_model_json(again, {encoding, 1}), text);
+      EXPECT_EQ(save_quantized_model_json(again, {weights_encoding_names().parse(encoding), 1}), text);
       EXPECT_EQ(again.mode(), mode);
       EXPECT_EQ(again.reference().params().values, q.reference().params().values);
       EXPECT_EQ(again.reference().params().masks, q.reference().params().masks);
@@ -56,7 +56,7 @@ TEST(QuantizedJson, EveryModeRoundTripsBitExactly) {
 
 TEST(QuantizedJson, TheFileHoldsInt8TablesAndIsSmaller) {
   QuantizedModel q = quantized(QuantMode::Int8);
-  const Json doc = Json::parse(save_quantized_model_json(q, {"base64", -1}));
+  const Json doc = Json::parse(save_quantized_model_json(q, {WeightsEncoding::kBase64, -1}));
   EXPECT_EQ(doc["version"], 2);
   EXPECT_EQ(doc["quantization"]["mode"], "int8");
   EXPECT_EQ(doc["quantization"]["activations"].size(), size_t(q.reference().num_layers() + 1));
@@ -75,8 +75,8 @@ TEST(QuantizedJson, TheFileHoldsInt8TablesAndIsSmaller) {
   Tensor calibration(Shape{32, 16, 16, 1});
   for (int64_t i = 0; i < calibration.size(); ++i) calibration[i] = pixels.uniform();
   const QuantizedModel qb = quantize_model(bigger, calibration, {QuantMode::Int8});
-  const double float_bytes = double(save_model_json(bigger, {"base64", -1}).size());
-  const double int8_bytes = double(save_quantized_model_json(qb, {"base64", -1}).size());
+  const double float_bytes = double(save_model_json(bigger, {WeightsEncoding::kBase64, -1}).size());
+  const double int8_bytes = double(save_quantized_model_json(qb, {WeightsEncoding::kBase64, -1}).size());
   EXPECT_GE(float_bytes / int8_bytes, 3.5);
   EXPECT_GE(double(float32_weight_bytes(bigger)) / double(qb.weight_bytes()), 3.8);
 }
