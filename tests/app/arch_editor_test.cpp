@@ -12,6 +12,75 @@ TEST(ArchRows, SpecsRoundTripThroughRows) {
   }
 }
 
+TEST(ArchRows, GraphTokensAreRowsAndRoundTrip) {
+  const std::string spec = "conv:16:3,bn,res:16,res:32:2,mbconv:32:6,mbconv:48:1:2,dwconv:3,dwconv:5:2,gap";
+  const std::vector<ArchRow> rows = parse_arch_rows(spec);
+  ASSERT_EQ(rows.size(), 9u);
+  using K = ArchRow::Kind;
+  EXPECT_EQ(rows[1].kind, K::kBatchNorm);
+  EXPECT_EQ(rows[2].kind, K::kResidual);
+  EXPECT_EQ(rows[2].width, 16);
+  EXPECT_EQ(rows[2].stride, 1);
+  EXPECT_EQ(rows[3].kind, K::kResidual);
+  EXPECT_EQ(rows[3].width, 32);
+  EXPECT_EQ(rows[3].stride, 2);
+  EXPECT_EQ(rows[4].kind, K::kInvertedResidual);
+  EXPECT_EQ(rows[4].width, 32);
+  EXPECT_EQ(rows[4].expansion, 6);
+  EXPECT_EQ(rows[4].stride, 1);
+  EXPECT_EQ(rows[5].kind, K::kInvertedResidual);
+  EXPECT_EQ(rows[5].expansion, 1);
+  EXPECT_EQ(rows[5].stride, 2);
+  EXPECT_EQ(rows[6].kind, K::kDepthwise);
+  EXPECT_EQ(rows[6].kernel, 3);
+  EXPECT_EQ(rows[6].stride, 1);
+  EXPECT_EQ(rows[7].kind, K::kDepthwise);
+  EXPECT_EQ(rows[7].kernel, 5);
+  EXPECT_EQ(rows[7].stride, 2);
+  EXPECT_EQ(rows[8].kind, K::kGlobalPool);
+  EXPECT_EQ(arch_rows_to_spec(rows), spec);
+}
+
+TEST(ArchRows, EditingABlockRowWritesItsToken) {
+  std::vector<ArchRow> rows = parse_arch_rows("conv:16:3,res:16,mbconv:16:4");
+  rows[1].stride = 2;
+  rows[1].width = 32;
+  rows[2].expansion = 6;
+  rows[2].stride = 2;
+  EXPECT_EQ(arch_rows_to_spec(rows), "conv:16:3,res:32:2,mbconv:16:6:2");
+  rows[1].stride = 1;
+  rows[2].stride = 1;
+  EXPECT_EQ(arch_rows_to_spec(rows), "conv:16:3,res:32,mbconv:16:6");
+  EXPECT_TRUE(measure_arch(arch_rows_to_spec(rows), Shape{28, 28, 1}, 10).ok);
+}
+
+TEST(ArchRows, TokensARowWouldRewriteStayAsTyped) {
+  // Each is valid, but its row would write it differently (a default spelled
+  // out, a non-square window, valid padding): it stays text, exactly as typed.
+  for (const std::string token : {"res:16:1", "mbconv:16:4:1", "dwconv:3:1", "dwconv:3x5", "dwconv:3:valid", "conv:8:3:s1",
+                                  "res:bad", "mbconv:16"}) {
+    const std::vector<ArchRow> rows = parse_arch_rows("conv:16:3," + token);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[1].kind, ArchRow::Kind::kRaw) << token;
+    EXPECT_EQ(arch_rows_to_spec(rows), "conv:16:3," + token);
+  }
+}
+
+TEST(ArchMeasure, GraphSpecsAreMeasured) {
+  // The parameter count of the ResNet-8 the engine builds, by hand: conv 3x3x1x16 + 16,
+  // res:16 (identity), res:32:2 and res:64:2 (with 1x1 projections), each batch norm 4 per channel, output 64x10 + 10.
+  const auto res = [](int in, int out, bool projection) {
+    return 9 * in * out + 9 * out * out + 2 * 4 * out + (projection ? in * out + 4 * out : 0);
+  };
+  const ArchMeasure m = measure_arch("conv:16:3,res:16,res:32:2,res:64:2,gap", Shape{28, 28, 1}, 10);
+  ASSERT_TRUE(m.ok) << m.error;
+  EXPECT_EQ(m.params, 9 * 16 + 16 + res(16, 16, false) + res(16, 32, true) + res(32, 64, true) + 64 * 10 + 10);
+  EXPECT_GT(m.flops, 0);
+  const ArchMeasure bad = measure_arch("dense:8,res:16", Shape{28, 28, 1}, 10);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("res:16"), std::string::npos) << bad.error;
+}
+
 TEST(ArchRows, OptionsTheRowsCannotShowStayRaw) {
   const auto rows = parse_arch_rows("conv:32:3:s2,dense:16");
   ASSERT_EQ(rows.size(), 2u);

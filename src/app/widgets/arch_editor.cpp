@@ -7,6 +7,7 @@
 #include "app/widgets/ui.h"
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/model/arch_blocks.h"
 #include "engine/model/arch_spec.h"
 #include "engine/model/model.h"
 #include "imgui_stdlib.h"
@@ -32,17 +33,25 @@ bool is_relu_after(const std::vector<Json>& layers, size_t i) {
 // A square window given as one number; 0 for anything else.
 int square(const Json& window) { return window.is_number_integer() ? window.get<int>() : 0; }
 
-// The row for a token's layers, or a raw row when the rows cannot show them (strides, activations, ...).
-ArchRow row_for(const std::string& token) {
-  ArchRow row;
-  row.kind = ArchRow::Kind::kRaw;
-  row.raw = token;
-  std::vector<Json> layers;
-  try {
-    layers = parse_arch_token(token);
-  } catch (const Error&) {
-    return row;  // the measure line says what is wrong
-  }
+// A window or stride given as one number (or [n, n]); 0 for anything else.
+int square_or_pair(const Json& value) {
+  if (value.is_array() && value.size() == 2 && value[0] == value[1]) return square(value[0]);
+  return square(value);
+}
+
+// The row for a block token (res, mbconv), read by the engine; false for other tokens.
+bool block_row(const std::string& token, ArchRow& row) {
+  ArchBlockForm form;
+  if (!read_arch_block_form(token, form)) return false;
+  row.kind = form.block == "res" ? ArchRow::Kind::kResidual : ArchRow::Kind::kInvertedResidual;
+  row.width = form.filters;
+  row.expansion = form.expansion;
+  row.stride = form.stride;
+  return true;
+}
+
+// The row for a one-layer-and-activation token's layers; kind stays kRaw when the rows cannot show them.
+void layer_row(const std::vector<Json>& layers, ArchRow& row) {
   if (const Json* dense = type_at(layers, 0, "dense"); dense && is_relu_after(layers, 0)) {
     row.kind = ArchRow::Kind::kDense;
     row.width = (*dense)["units"];
@@ -59,8 +68,18 @@ ArchRow row_for(const std::string& token) {
   } else if (const Json* dropout = type_at(layers, 0, "dropout"); dropout && layers.size() == 1) {
     row.kind = ArchRow::Kind::kDropout;
     row.rate = (*dropout)["rate"];
+  } else if (const Json* dw = type_at(layers, 0, "depthwise_conv2d"); dw && layers.size() == 1 &&
+                                                                       square_or_pair((*dw)["kernel_size"]) > 0 &&
+                                                                       square_or_pair((*dw)["strides"]) > 0 &&
+                                                                       (*dw)["padding"] == "same") {
+    row.kind = ArchRow::Kind::kDepthwise;
+    row.kernel = square_or_pair((*dw)["kernel_size"]);
+    row.stride = square_or_pair((*dw)["strides"]);
+  } else if (layers.size() == 1 && type_at(layers, 0, "batch_norm")) {
+    row.kind = ArchRow::Kind::kBatchNorm;
+  } else if (layers.size() == 1 && type_at(layers, 0, "global_avg_pool2d")) {
+    row.kind = ArchRow::Kind::kGlobalPool;
   }
-  return row;
 }
 
 std::vector<Json> layers_of(const ArchRow& r) {
@@ -72,9 +91,43 @@ std::vector<Json> layers_of(const ArchRow& r) {
     case ArchRow::Kind::kMaxPool: return {Json{{"type", "maxpool2d"}, {"pool_size", r.width}}};
     case ArchRow::Kind::kAvgPool: return {Json{{"type", "avgpool2d"}, {"pool_size", r.width}}};
     case ArchRow::Kind::kDropout: return {Json{{"type", "dropout"}, {"rate", r.rate}}};
+    case ArchRow::Kind::kDepthwise:
+      return {Json{{"type", "depthwise_conv2d"}, {"kernel_size", r.kernel}, {"strides", r.stride}, {"padding", "same"}}};
+    case ArchRow::Kind::kBatchNorm: return {Json{{"type", "batch_norm"}}};
+    case ArchRow::Kind::kGlobalPool: return {Json{{"type", "global_avg_pool2d"}}};
+    case ArchRow::Kind::kResidual:
+    case ArchRow::Kind::kInvertedResidual:
     case ArchRow::Kind::kRaw: break;
   }
   return {};
+}
+
+// The token a row stands for, written by the engine.
+std::string token_of(const ArchRow& r) {
+  switch (r.kind) {
+    case ArchRow::Kind::kRaw: return r.raw;
+    case ArchRow::Kind::kResidual: return arch_block_form_token({"res", r.width, 1, r.stride});
+    case ArchRow::Kind::kInvertedResidual: return arch_block_form_token({"mbconv", r.width, r.expansion, r.stride});
+    default: return arch_token_for(layers_of(r));
+  }
+}
+
+// The row for a token, or a raw row when the rows cannot show it or would not
+// write it back as typed ("conv:8:3:s1" stays text rather than becoming "conv:8:3").
+ArchRow row_for(const std::string& token) {
+  ArchRow row;
+  row.kind = ArchRow::Kind::kRaw;
+  row.raw = token;
+  try {
+    if (!block_row(token, row)) layer_row(parse_arch_token(token), row);
+  } catch (const Error&) {
+    return row;  // the measure line says what is wrong
+  }
+  if (row.kind != ArchRow::Kind::kRaw && token_of(row) != token) {
+    row.kind = ArchRow::Kind::kRaw;
+    row.raw = token;
+  }
+  return row;
 }
 
 }  // namespace
@@ -87,10 +140,7 @@ std::vector<ArchRow> parse_arch_rows(const std::string& spec) {
 
 std::string arch_rows_to_spec(const std::vector<ArchRow>& rows) {
   std::string out;
-  for (const ArchRow& r : rows) {
-    const std::string token = r.kind == ArchRow::Kind::kRaw ? r.raw : arch_token_for(layers_of(r));
-    out += (out.empty() ? "" : ",") + token;
-  }
+  for (const ArchRow& r : rows) out += (out.empty() ? "" : ",") + token_of(r);
   return out;
 }
 
@@ -158,6 +208,14 @@ const ArchMeasure& ArchEditor::measure(const Shape& input, int num_classes) {
 
 namespace {
 
+bool draw_stride(ArchRow& r, float font) {
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(font * 4);
+  const bool changed = ImGui::SliderInt("stride", &r.stride, 1, 4);
+  ui::tip("Stride 2 halves the image's width and height; a block whose shape changes cannot add its input as it is.");
+  return changed;
+}
+
 // The editable numbers of one row; true when one changed.
 bool draw_row_settings(ArchRow& r, float font) {
   bool rows_changed = false;
@@ -183,6 +241,32 @@ bool draw_row_settings(ArchRow& r, float font) {
     case ArchRow::Kind::kDropout:
       rows_changed |= ImGui::SliderFloat("rate", &r.rate, 0.0f, 0.9f, "%.2f");
       ui::tip("During training, this fraction of activations is zeroed at random so the network cannot rely on any one unit.");
+      break;
+    case ArchRow::Kind::kResidual:
+      rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 4096);
+      ui::tip("The block's output channels: two 3x3 convolutions with this many filters, each followed by batch norm.");
+      rows_changed |= draw_stride(r, font);
+      break;
+    case ArchRow::Kind::kInvertedResidual:
+      rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 4096);
+      ui::tip("The block's output channels (its 1x1 projection's filters).");
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(font * 5);
+      rows_changed |= ImGui::SliderInt("expand", &r.expansion, 1, 8);
+      ui::tip("The block first widens its input to this many times its channels (1x1 conv), filters each channel "
+              "with a 3x3 depthwise conv, then narrows to the filters: MobileNetV2's inverted residual.");
+      rows_changed |= draw_stride(r, font);
+      break;
+    case ArchRow::Kind::kDepthwise:
+      rows_changed |= ImGui::SliderInt("kernel", &r.kernel, 1, 7);
+      ui::tip("The square window of each channel's own filter: a depthwise conv never mixes channels.");
+      rows_changed |= draw_stride(r, font);
+      break;
+    case ArchRow::Kind::kBatchNorm:
+      ImGui::TextDisabled("normalizes each channel over the batch");
+      break;
+    case ArchRow::Kind::kGlobalPool:
+      ImGui::TextDisabled("each channel's mean: the image becomes a vector");
       break;
     case ArchRow::Kind::kRaw:
       ImGui::TextUnformatted(r.raw.c_str());
@@ -246,7 +330,9 @@ bool ArchEditor::draw_rows() {
       ImGui::TableNextColumn();
       ImGui::TextDisabled("%d", static_cast<int>(i + 1));
       ImGui::TableNextColumn();
-      const char* names[] = {"dense", "conv", "max pool", "avg pool", "dropout", "custom"};
+      const char* names[] = {"dense",   "conv",       "max pool",    "avg pool",        "dropout", "res block",
+                             "mbconv",  "depthwise",  "batch norm",  "global avg pool", "custom"};
+      static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(ArchRow::Kind::kRaw) + 1);
       ImGui::TextUnformatted(names[static_cast<int>(r.kind)]);
       ImGui::TableNextColumn();
       rows_changed |= draw_row_settings(r, font);
@@ -273,6 +359,17 @@ bool ArchEditor::draw_rows() {
   return rows_changed;
 }
 
+namespace {
+
+ArchRow new_row(ArchRow::Kind kind, int width = 32) {
+  ArchRow row;
+  row.kind = kind;
+  row.width = width;
+  return row;
+}
+
+}  // namespace
+
 bool ArchEditor::draw_add_buttons() {
   bool added = false;
   auto add = [&](const char* label, ArchRow row, const char* tip) {
@@ -283,12 +380,136 @@ bool ArchEditor::draw_add_buttons() {
     ui::tip(tip);
     ImGui::SameLine();
   };
-  add("+ conv", {ArchRow::Kind::kConv, 8, 3, 0.0f, ""}, "Add a 3x3 convolution with ReLU (same padding).");
-  add("+ pool", {ArchRow::Kind::kMaxPool, 2, 0, 0, ""}, "Add 2x2 max pooling: halves the image's width and height.");
-  add("+ dense", {ArchRow::Kind::kDense, 32, 0, 0, ""}, "Add a fully connected layer with ReLU.");
-  add("+ dropout", {ArchRow::Kind::kDropout, 0, 0, 0.2f, ""}, "Add dropout (only active while training).");
+  using K = ArchRow::Kind;
+  add("+ conv", new_row(K::kConv, 8), "Add a 3x3 convolution with ReLU (same padding).");
+  add("+ pool", new_row(K::kMaxPool, 2), "Add 2x2 max pooling: halves the image's width and height.");
+  add("+ dense", new_row(K::kDense, 32), "Add a fully connected layer with ReLU.");
+  add("+ dropout", new_row(K::kDropout), "Add dropout (only active while training).");
+  ImGui::NewLine();
+  add("+ res", new_row(K::kResidual, 16),
+      "Add a residual block (ResNet): conv-bn-relu-conv-bn plus the block's input, then relu.");
+  add("+ mbconv", new_row(K::kInvertedResidual, 16),
+      "Add an inverted residual block (MobileNetV2): expand, depthwise 3x3, project; plus its input when the "
+      "shape is unchanged. Needs a conv before it.");
+  add("+ dwconv", new_row(K::kDepthwise), "Add a 3x3 depthwise convolution (one filter per channel, no activation).");
+  add("+ bn", new_row(K::kBatchNorm), "Add batch normalization (trains; uses its moving statistics to predict).");
+  add("+ gap", new_row(K::kGlobalPool), "Add global average pooling: each channel's mean, instead of flatten.");
   ImGui::NewLine();
   return added;
+}
+
+namespace {
+
+ImVec2 at(ImVec2 origin, float x, float y) { return ImVec2(origin.x + x, origin.y + y); }
+
+void draw_arrow_down(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size) {
+  draw->AddLine(from, ImVec2(to.x, to.y - size), colour, 1.5f);
+  draw->AddTriangleFilled(ImVec2(to.x - size * 0.6f, to.y - size), ImVec2(to.x + size * 0.6f, to.y - size), to, colour);
+}
+
+void draw_arrow_right(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size) {
+  draw->AddLine(from, ImVec2(to.x - size, to.y), colour, 1.5f);
+  draw->AddTriangleFilled(ImVec2(to.x - size, to.y - size * 0.6f), ImVec2(to.x - size, to.y + size * 0.6f), to, colour);
+}
+
+// The skip: up from the block's input line, over the chips, down into the add; its label on top.
+void draw_skip(ImDrawList* draw, ImVec2 o, const ArchSkip& skip, float pad) {
+  const ImU32 colour = skip.kind == ArchSkip::Kind::kIdentity ? ui::color::kSuccess : ui::color::kValidation;
+  const float r = std::min(pad * 2, (skip.y_base - skip.y_top) * 0.8f);
+  draw->PathLineTo(at(o, skip.x0, skip.y_top + r));
+  draw->PathBezierQuadraticCurveTo(at(o, skip.x0, skip.y_top), at(o, skip.x0 + r, skip.y_top));
+  draw->PathLineTo(at(o, skip.x1 - r, skip.y_top));
+  draw->PathBezierQuadraticCurveTo(at(o, skip.x1, skip.y_top), at(o, skip.x1, skip.y_top + r));
+  draw->PathStroke(colour, 0, 2.0f);
+  draw_arrow_down(draw, at(o, skip.x1, skip.y_top + r), at(o, skip.x1, skip.y_base), colour, pad * 1.5f);
+  const ImVec2 size = ImGui::CalcTextSize(skip.label.c_str());
+  const ImVec2 label = at(o, (skip.x0 + skip.x1 - size.x) / 2, skip.y_top - size.y / 2);
+  draw->AddRectFilled(ImVec2(label.x - pad, label.y), ImVec2(label.x + size.x + pad, label.y + size.y),
+                      ui::color::kPlotBg, pad);
+  draw->AddText(label, colour, skip.label.c_str());
+}
+
+void draw_block_inside(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, const ArchPictureMetrics& m) {
+  const ImU32 line = ui::color::kAxis;
+  const float entry_x = box.rect.x + m.pad + m.gap / 2;
+  const float chip_mid = box.chips.front().rect.y + box.chips.front().rect.h / 2;
+  // The block's input comes down the left edge and turns into the first chip.
+  draw->AddLine(at(o, entry_x, box.rect.y + m.line + 2 * m.pad), at(o, entry_x, chip_mid), line, 1.5f);
+  float x = entry_x;
+  for (const ArchChip& chip : box.chips) {
+    draw_arrow_right(draw, at(o, x, chip_mid), at(o, chip.rect.x, chip_mid), line, m.pad);
+    const ImVec2 a = at(o, chip.rect.x, chip.rect.y), b = at(o, chip.rect.right(), chip.rect.bottom());
+    if (chip.add) {
+      const ImVec2 c((a.x + b.x) / 2, (a.y + b.y) / 2);
+      draw->AddCircleFilled(c, chip.rect.w / 2, IM_COL32(46, 52, 64, 255));
+      draw->AddCircle(c, chip.rect.w / 2, ui::color::kAccent, 0, 1.5f);
+      draw->AddLine(ImVec2(c.x - m.pad, c.y), ImVec2(c.x + m.pad, c.y), ui::color::kAccent, 1.5f);
+      draw->AddLine(ImVec2(c.x, c.y - m.pad), ImVec2(c.x, c.y + m.pad), ui::color::kAccent, 1.5f);
+    } else {
+      draw->AddRectFilled(a, b, IM_COL32(46, 52, 64, 255), m.pad);
+      draw->AddText(ImVec2(a.x + m.pad, a.y + m.pad), IM_COL32(220, 224, 232, 255), chip.label.c_str());
+    }
+    x = chip.rect.right();
+  }
+  if (box.skip.kind != ArchSkip::Kind::kNone) draw_skip(draw, o, box.skip, m.pad);
+}
+
+void draw_box(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, const ArchPictureMetrics& m) {
+  const bool block = box.kind == ArchPictureBox::Kind::kBlock;
+  const ImVec2 a = at(o, box.rect.x, box.rect.y), b = at(o, box.rect.right(), box.rect.bottom());
+  draw->AddRectFilled(a, b, IM_COL32(30, 34, 42, 255), m.pad);
+  draw->AddRect(a, b, block ? ui::color::kAccent : ui::color::kAxis, m.pad, 0, block ? 1.5f : 1.0f);
+  const ImVec2 text(a.x + m.pad, a.y + m.pad);
+  draw->AddText(text, IM_COL32(235, 238, 244, 255), box.title.c_str());
+  const std::string params = arch_params_text(box.params);
+  const float params_x = b.x - m.pad - m.text_width(params);
+  draw->AddText(ImVec2(params_x, text.y), ui::color::kDim, params.c_str());
+  draw->AddText(ImVec2(params_x - m.gap - m.text_width(box.shape), text.y), IM_COL32(235, 238, 244, 255),
+                box.shape.c_str());
+  if (block) draw_block_inside(draw, o, box, m);
+}
+
+}  // namespace
+
+// The model as boxes, with each block's skip; for the input and classes last measured.
+void ArchEditor::draw_picture() {
+  if (measured_classes_ < 0) return;  // not measured yet: the panel measures after drawing
+  ArchPictureMetrics m;
+  m.line = ImGui::GetTextLineHeight();
+  m.pad = std::round(ImGui::GetFontSize() * 0.3f);
+  m.gap = std::round(ImGui::GetFontSize() * 0.9f);
+  m.min_width = std::min(ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize, ImGui::GetFontSize() * 36);
+  m.text_width = [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x; };
+  const std::string key = spec_ + "|" + measured_input_.str() + "|" + std::to_string(measured_classes_) + "|" +
+                          std::to_string(m.line) + "|" + std::to_string(m.min_width);
+  if (key != picture_key_) {
+    picture_ = arch_picture(spec_, measured_input_, measured_classes_, m);
+    picture_key_ = key;
+  }
+  if (!picture_.ok) return;  // the measure line says why
+  const bool open = ImGui::TreeNodeEx("Picture", ImGuiTreeNodeFlags_DefaultOpen);
+  ui::tip("The model as it will be built: each layer or block with its output shape and weights. Inside a residual "
+          "block, the arc is its skip connection: the block's input added to its output, as it is (identity) or "
+          "through a 1x1 convolution when the block changes the shape.");
+  if (!open) return;
+  const float scrollbar = picture_.width > ImGui::GetContentRegionAvail().x ? ImGui::GetStyle().ScrollbarSize : 0;
+  if (ImGui::BeginChild("picture", ImVec2(0, picture_.height + scrollbar + 2), false,
+                        ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    for (size_t i = 0; i < picture_.boxes.size(); ++i) {
+      const ArchPictureBox& box = picture_.boxes[i];
+      if (i > 0) {
+        const float x = box.rect.x + m.pad + m.gap / 2;
+        draw_arrow_down(draw, at(origin, x, picture_.boxes[i - 1].rect.bottom()), at(origin, x, box.rect.y),
+                        ui::color::kAxis, m.pad);
+      }
+      draw_box(draw, origin, box, m);
+    }
+    ImGui::Dummy(ImVec2(picture_.width, picture_.height));
+  }
+  ImGui::EndChild();
+  ImGui::TreePop();
 }
 
 bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
@@ -301,6 +522,7 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
     text_ = spec_;
     changed = true;
   }
+  draw_picture();
   ImGui::PopID();
   return changed;
 }
