@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/widgets/item_locator.h"
 #include "app/widgets/ui.h"
 #include "engine/core/error.h"
 #include "engine/layers/layer_registry.h"
@@ -301,6 +302,7 @@ bool ArchEditor::draw_text() {
     rows_ = parse_arch_rows(spec_);
     changed = true;
   }
+  ui::remember_item(id_ + " spec");  // browser tests type into it
   if (ImGui::IsItemDeactivatedAfterEdit() && text_ != spec_) {
     spec_ = text_;
     rows_ = parse_arch_rows(spec_);
@@ -400,6 +402,10 @@ bool ArchEditor::draw_add_buttons() {
 
 namespace {
 
+constexpr ImU32 kBoxFill = IM_COL32(30, 34, 42, 255);
+constexpr ImU32 kChipFill = IM_COL32(46, 52, 64, 255);
+constexpr ImU32 kText = IM_COL32(235, 238, 244, 255);
+
 ImVec2 at(ImVec2 origin, float x, float y) { return ImVec2(origin.x + x, origin.y + y); }
 
 void draw_arrow_down(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size) {
@@ -424,8 +430,10 @@ void draw_skip(ImDrawList* draw, ImVec2 o, const ArchSkip& skip, float pad) {
   draw_arrow_down(draw, at(o, skip.x1, skip.y_top + r), at(o, skip.x1, skip.y_base), colour, pad * 1.5f);
   const ImVec2 size = ImGui::CalcTextSize(skip.label.c_str());
   const ImVec2 label = at(o, (skip.x0 + skip.x1 - size.x) / 2, skip.y_top - size.y / 2);
-  draw->AddRectFilled(ImVec2(label.x - pad, label.y), ImVec2(label.x + size.x + pad, label.y + size.y),
-                      ui::color::kPlotBg, pad);
+  const ImVec2 label_min(label.x - pad, label.y), label_max(label.x + size.x + pad, label.y + size.y);
+  draw->AddRectFilled(label_min, label_max, kBoxFill, pad);
+  // A projection's layers sit on the arc as a chip; an identity is just named.
+  if (skip.kind == ArchSkip::Kind::kProjection) draw->AddRect(label_min, label_max, colour, pad);
   draw->AddText(label, colour, skip.label.c_str());
 }
 
@@ -441,13 +449,13 @@ void draw_block_inside(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, co
     const ImVec2 a = at(o, chip.rect.x, chip.rect.y), b = at(o, chip.rect.right(), chip.rect.bottom());
     if (chip.add) {
       const ImVec2 c((a.x + b.x) / 2, (a.y + b.y) / 2);
-      draw->AddCircleFilled(c, chip.rect.w / 2, IM_COL32(46, 52, 64, 255));
+      draw->AddCircleFilled(c, chip.rect.w / 2, kChipFill);
       draw->AddCircle(c, chip.rect.w / 2, ui::color::kAccent, 0, 1.5f);
       draw->AddLine(ImVec2(c.x - m.pad, c.y), ImVec2(c.x + m.pad, c.y), ui::color::kAccent, 1.5f);
       draw->AddLine(ImVec2(c.x, c.y - m.pad), ImVec2(c.x, c.y + m.pad), ui::color::kAccent, 1.5f);
     } else {
-      draw->AddRectFilled(a, b, IM_COL32(46, 52, 64, 255), m.pad);
-      draw->AddText(ImVec2(a.x + m.pad, a.y + m.pad), IM_COL32(220, 224, 232, 255), chip.label.c_str());
+      draw->AddRectFilled(a, b, kChipFill, m.pad);
+      draw->AddText(ImVec2(a.x + m.pad, a.y + m.pad), kText, chip.label.c_str());
     }
     x = chip.rect.right();
   }
@@ -457,44 +465,54 @@ void draw_block_inside(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, co
 void draw_box(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, const ArchPictureMetrics& m) {
   const bool block = box.kind == ArchPictureBox::Kind::kBlock;
   const ImVec2 a = at(o, box.rect.x, box.rect.y), b = at(o, box.rect.right(), box.rect.bottom());
-  draw->AddRectFilled(a, b, IM_COL32(30, 34, 42, 255), m.pad);
+  draw->AddRectFilled(a, b, kBoxFill, m.pad);
   draw->AddRect(a, b, block ? ui::color::kAccent : ui::color::kAxis, m.pad, 0, block ? 1.5f : 1.0f);
   const ImVec2 text(a.x + m.pad, a.y + m.pad);
-  draw->AddText(text, IM_COL32(235, 238, 244, 255), box.title.c_str());
+  draw->AddText(text, kText, box.title.c_str());
   const std::string params = arch_params_text(box.params);
   const float params_x = b.x - m.pad - m.text_width(params);
   draw->AddText(ImVec2(params_x, text.y), ui::color::kDim, params.c_str());
-  draw->AddText(ImVec2(params_x - m.gap - m.text_width(box.shape), text.y), IM_COL32(235, 238, 244, 255),
+  draw->AddText(ImVec2(params_x - m.gap - m.text_width(box.shape), text.y), kText,
                 box.shape.c_str());
   if (block) draw_block_inside(draw, o, box, m);
 }
 
-}  // namespace
-
-// The model as boxes, with each block's skip; for the input and classes last measured.
-void ArchEditor::draw_picture() {
-  if (measured_classes_ < 0) return;  // not measured yet: the panel measures after drawing
+ArchPictureMetrics picture_metrics() {
   ArchPictureMetrics m;
   m.line = ImGui::GetTextLineHeight();
   m.pad = std::round(ImGui::GetFontSize() * 0.3f);
   m.gap = std::round(ImGui::GetFontSize() * 0.9f);
-  m.min_width = std::min(ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize, ImGui::GetFontSize() * 36);
+  m.min_width = ImGui::GetFontSize() * 30;
   m.text_width = [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x; };
+  return m;
+}
+
+}  // namespace
+
+// For the input and classes last measured (the panels measure after drawing).
+void ArchEditor::update_picture() {
+  if (measured_classes_ < 0) return;
+  const ArchPictureMetrics m = picture_metrics();
   const std::string key = spec_ + "|" + measured_input_.str() + "|" + std::to_string(measured_classes_) + "|" +
-                          std::to_string(m.line) + "|" + std::to_string(m.min_width);
-  if (key != picture_key_) {
-    picture_ = arch_picture(spec_, measured_input_, measured_classes_, m);
-    picture_key_ = key;
-  }
-  if (!picture_.ok) return;  // the measure line says why
+                          std::to_string(m.line);
+  if (key == picture_key_) return;
+  picture_ = arch_picture(spec_, measured_input_, measured_classes_, m);
+  picture_key_ = key;
+}
+
+// The model as boxes, with each block's skip.
+void ArchEditor::draw_picture() {
   const bool open = ImGui::TreeNodeEx("Picture", ImGuiTreeNodeFlags_DefaultOpen);
   ui::tip("The model as it will be built: each layer or block with its output shape and weights. Inside a residual "
           "block, the arc is its skip connection: the block's input added to its output, as it is (identity) or "
           "through a 1x1 convolution when the block changes the shape.");
   if (!open) return;
-  const float scrollbar = picture_.width > ImGui::GetContentRegionAvail().x ? ImGui::GetStyle().ScrollbarSize : 0;
-  if (ImGui::BeginChild("picture", ImVec2(0, picture_.height + scrollbar + 2), false,
-                        ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+  const ArchPictureMetrics m = picture_metrics();
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float scrollbar = picture_.width > avail ? ImGui::GetStyle().ScrollbarSize : 0;
+  if (ImGui::BeginChild("picture", ImVec2(std::min(avail, picture_.width + 2), picture_.height + scrollbar + 2), false,
+                        ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
+                            ImGuiWindowFlags_NoBackground)) {
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     for (size_t i = 0; i < picture_.boxes.size(); ++i) {
@@ -507,22 +525,44 @@ void ArchEditor::draw_picture() {
       draw_box(draw, origin, box, m);
     }
     ImGui::Dummy(ImVec2(picture_.width, picture_.height));
+    ui::remember_item(id_ + " picture");
   }
   ImGui::EndChild();
   ImGui::TreePop();
 }
 
+bool ArchEditor::draw_rows_and_buttons() {
+  const bool rows_changed = draw_rows();
+  if (!draw_add_buttons() && !rows_changed) return false;
+  spec_ = arch_rows_to_spec(rows_);
+  text_ = spec_;
+  return true;
+}
+
 bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
   ImGui::PushID(id);
+  id_ = id;
   bool changed = draw_presets(presets);
   changed |= draw_text();
-  const bool rows_changed = draw_rows();
-  if (draw_add_buttons() || rows_changed) {
-    spec_ = arch_rows_to_spec(rows_);
-    text_ = spec_;
-    changed = true;
+  update_picture();
+  // The picture beside the rows when both fit, so the panel's size line stays
+  // next to the numbers being edited; under them otherwise.
+  const float font = ImGui::GetFontSize();
+  const bool picture = picture_.ok;
+  const bool beside = picture && ImGui::GetContentRegionAvail().x >= font * 34 + picture_.width;
+  if (beside && ImGui::BeginTable("layout", 2, ImGuiTableFlags_None)) {
+    ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("picture", ImGuiTableColumnFlags_WidthFixed, picture_.width + font);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    changed |= draw_rows_and_buttons();
+    ImGui::TableNextColumn();
+    draw_picture();
+    ImGui::EndTable();
+  } else {
+    changed |= draw_rows_and_buttons();
+    if (picture) draw_picture();
   }
-  draw_picture();
   ImGui::PopID();
   return changed;
 }

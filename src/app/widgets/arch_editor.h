@@ -76,8 +76,11 @@ class ArchEditor {
   bool draw_text();
   bool draw_rows();
   bool draw_add_buttons();
+  bool draw_rows_and_buttons();
+  void update_picture();
   void draw_picture();
 
+  std::string id_;    // draw()'s id: names the spec field and the picture for browser tests
   std::string spec_;
   std::string text_;  // the text field (may be mid-edit)
   std::vector<ArchRow> rows_;
