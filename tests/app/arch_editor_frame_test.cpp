@@ -4,24 +4,14 @@
 
 #include "app/widgets/arch_editor.h"
 #include "app/widgets/item_locator.h"
+#include "headless_imgui.h"
 #include "imgui.h"
 
 namespace distillery {
 namespace {
 
 struct EditorFrames {
-  EditorFrames() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* pixels = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
-  }
-  ~EditorFrames() { ImGui::DestroyContext(); }
+  testing::HeadlessImGuiContext context;
 
   // One frame of the editor in a window, measured afterwards as the panels do; the vertices drawn.
   int frame(ArchEditor& editor, float width = 600) {
