@@ -107,6 +107,19 @@ TEST(ArchPicture, ArcsSpanTheirBlocksChipsAndBoxesDoNotOverlap) {
   EXPECT_EQ(arch_picture("dense:8", kImage, 10, wide).width, 2000);
 }
 
+TEST(ArchPicture, AJsonGraphIsDrawnLayerByLayer) {
+  // Not a block the spec wrote, so no arc: its add is a box of its own, with both inputs' shape.
+  const std::string graph = R"([{"type": "conv2d", "name": "a", "filters": 4, "kernel_size": 3, "padding": "same"},
+                                {"type": "conv2d", "name": "b", "filters": 4, "kernel_size": 1, "inputs": ["a"]},
+                                {"type": "add", "inputs": ["a", "b"]}, {"type": "global_avg_pool2d"}])";
+  const ArchPicture p = picture_of(graph);
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.boxes.size(), 6u);  // input, a, b, add, gap, output
+  EXPECT_EQ(p.boxes[3].title, "add");
+  EXPECT_EQ(p.boxes[3].shape, "28x28x4");
+  EXPECT_EQ(p.skip_count(ArchSkip::Kind::kIdentity) + p.skip_count(ArchSkip::Kind::kProjection), 0);
+}
+
 TEST(ArchPicture, ABadSpecHasNoPictureButAnError) {
   const ArchPicture p = picture_of("conv:16:3,res:x");
   EXPECT_FALSE(p.ok);

@@ -308,8 +308,10 @@ bool ArchEditor::draw_text() {
     rows_ = parse_arch_rows(spec_);
     changed = true;
   }
-  ui::tip("The layers as text: conv:FILTERS:KERNEL, pool:K, avgpool:K, gap, dense:UNITS, dropout:P, comma separated. "
-          "Flatten and the final layer (one output per class) are added for you.");
+  ui::tip("The layers as text, comma separated: conv:FILTERS:KERNEL, pool:K, avgpool:K, dense:UNITS, dropout:P, bn, "
+          "gap, dwconv:KERNEL[:STRIDE], and the blocks res:FILTERS[:STRIDE] and mbconv:FILTERS:EXPANSION[:STRIDE] "
+          "(e.g. conv:16:3,bn,res:16,res:32:2,res:64:2,gap is a ResNet-8). Flatten and the final layer (one output "
+          "per class) are added for you.");
   ImGui::SameLine();
   ImGui::TextDisabled("spec");
   return changed;
