@@ -44,6 +44,7 @@ TEST(ArchEditorFrame, TheResNetPictureDrawsOnceMeasured) {
   const auto beside = ui::remembered_item("arch picture");
   ASSERT_TRUE(beside.has_value());
   EXPECT_GT(beside->x, 400) << "beside the rows in a wide one";
+  EXPECT_LE(beside->x + beside->width, 1270 - ImGui::GetStyle().WindowPadding.x) << "and all of it in the window";
   EXPECT_LT(beside->y, picture->y) << "so it starts higher up";
   ArchEditor plain("dense:32");
   frames.frame(plain);

@@ -69,6 +69,8 @@ TEST(ArchPicture, MbconvAddsItsInputOnlyWhenTheShapeIsUnchanged) {
   EXPECT_EQ(chips(p.boxes[2]), (std::vector<std::string>{"conv 1x1", "bn", "relu6", "dw 3x3", "bn", "relu6", "conv 1x1",
                                                          "bn", "+"}));
   EXPECT_EQ(p.boxes[3].skip.kind, ArchSkip::Kind::kNone);  // 16 -> 24: MobileNetV2 has no projection
+  EXPECT_EQ(p.boxes[3].skip.label, "no skip: the block changes the shape");
+  EXPECT_EQ(p.boxes[3].chips.back().label, "bn");  // and no add
   EXPECT_EQ(p.boxes[4].skip.kind, ArchSkip::Kind::kIdentity);
   EXPECT_EQ(p.boxes[5].skip.kind, ArchSkip::Kind::kNone);  // stride 2
   EXPECT_EQ(p.boxes[5].shape, "14x14x24");

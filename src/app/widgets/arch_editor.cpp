@@ -447,7 +447,7 @@ void draw_block_inside(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, co
   draw->AddLine(at(o, entry_x, box.rect.y + m.line + 2 * m.pad), at(o, entry_x, chip_mid), line, 1.5f);
   float x = entry_x;
   for (const ArchChip& chip : box.chips) {
-    draw_arrow_right(draw, at(o, x, chip_mid), at(o, chip.rect.x, chip_mid), line, m.pad);
+    draw_arrow_right(draw, at(o, x, chip_mid), at(o, chip.rect.x, chip_mid), line, m.pad * 1.3f);
     const ImVec2 a = at(o, chip.rect.x, chip.rect.y), b = at(o, chip.rect.right(), chip.rect.bottom());
     if (chip.add) {
       const ImVec2 c((a.x + b.x) / 2, (a.y + b.y) / 2);
@@ -461,7 +461,12 @@ void draw_block_inside(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, co
     }
     x = chip.rect.right();
   }
-  if (box.skip.kind != ArchSkip::Kind::kNone) draw_skip(draw, o, box.skip, m.pad);
+  if (box.skip.kind != ArchSkip::Kind::kNone) {
+    draw_skip(draw, o, box.skip, m.pad);
+  } else {
+    const ImVec2 size = ImGui::CalcTextSize(box.skip.label.c_str());
+    draw->AddText(at(o, box.skip.x0 + m.gap, box.skip.y_top - size.y / 2), ui::color::kDim, box.skip.label.c_str());
+  }
 }
 
 void draw_box(ImDrawList* draw, ImVec2 o, const ArchPictureBox& box, const ArchPictureMetrics& m) {
@@ -504,7 +509,8 @@ void ArchEditor::update_picture() {
 
 // The model as boxes, with each block's skip.
 void ArchEditor::draw_picture() {
-  const bool open = ImGui::TreeNodeEx("Picture", ImGuiTreeNodeFlags_DefaultOpen);
+  // Not indented under its heading: the picture's width is what the layout made room for.
+  const bool open = ImGui::TreeNodeEx("Picture", ImGuiTreeNodeFlags_DefaultOpen | ImGuiTreeNodeFlags_NoTreePushOnOpen);
   ui::tip("The model as it will be built: each layer or block with its output shape and weights. Inside a residual "
           "block, the arc is its skip connection: the block's input added to its output, as it is (identity) or "
           "through a 1x1 convolution when the block changes the shape.");
@@ -530,7 +536,6 @@ void ArchEditor::draw_picture() {
     ui::remember_item(id_ + " picture");
   }
   ImGui::EndChild();
-  ImGui::TreePop();
 }
 
 bool ArchEditor::draw_rows_and_buttons() {

@@ -97,6 +97,7 @@ ArchPictureBox block_box(const std::vector<Json>& configs, const LayerGraph& gra
   for (int i = first; i < end && add < 0; ++i)
     if (type_of(configs[i]) == "add") add = i;
   std::set<int> projection;
+  box.skip.label = "no skip: the block changes the shape";
   if (add >= 0) {
     box.skip.kind = ArchSkip::Kind::kIdentity;
     box.skip.label = "identity";
@@ -182,14 +183,15 @@ float place_chips(ArchPictureBox& box, const ArchPictureMetrics& m) {
     if (chip.add) chip.rect = ArchRect{x, chips_top + m.pad, m.line, m.line};
     x += w + m.gap;
   }
+  box.skip.x0 = box.rect.x + m.pad + m.gap / 2;
+  box.skip.y_top = band_top + m.line / 2;
   if (box.skip.kind != ArchSkip::Kind::kNone) {
     const auto add = std::find_if(box.chips.begin(), box.chips.end(), [](const ArchChip& c) { return c.add; });
-    box.skip.x0 = box.rect.x + m.pad + m.gap / 2;
     box.skip.x1 = add->rect.x + add->rect.w / 2;
-    box.skip.y_top = band_top + m.line / 2;
     box.skip.y_base = add->rect.y;
   }
-  return x - m.gap + m.pad;
+  const float note = box.skip.kind == ArchSkip::Kind::kNone ? box.skip.x0 + m.gap + m.text_width(box.skip.label) : 0;
+  return std::max(x - m.gap, note) + 2 * m.pad;
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ struct ArchChip {
 struct ArchSkip {
   enum class Kind { kNone, kIdentity, kProjection };
   Kind kind = Kind::kNone;
-  std::string label;    // "identity", "1x1 conv /2, bn"
+  std::string label;    // "identity", "conv 1x1 /2, bn", or why a block has none
   float x0 = 0, x1 = 0; // leaves the block's input at x0, joins the add at x1
   float y_top = 0;      // the arc's height, where its label sits
   float y_base = 0;     // the chips' top edge, where the arc starts and ends
