@@ -209,18 +209,25 @@ const ArchMeasure& ArchEditor::measure(const Shape& input, int num_classes) {
 
 namespace {
 
-bool draw_stride(ArchRow& r, float font) {
+// A slider after the row's first number, `width` fonts wide; true when it changed.
+bool next_slider(const char* label, int& value, int max, float width, const char* tip) {
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(font * 4);
-  const bool changed = ImGui::SliderInt("stride", &r.stride, 1, 4);
-  ui::tip("Stride 2 halves the image's width and height; a block whose shape changes cannot add its input as it is.");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * width);
+  const bool changed = ImGui::SliderInt(label, &value, 1, max);
+  ui::tip(tip);
   return changed;
 }
 
+bool draw_stride(ArchRow& r) {
+  return next_slider("stride", r.stride, 4, 4,
+                     "Stride 2 halves the image's width and height; a block whose shape changes cannot add its input "
+                     "as it is.");
+}
+
 // The editable numbers of one row; true when one changed.
-bool draw_row_settings(ArchRow& r, float font) {
+bool draw_row_settings(ArchRow& r) {
   bool rows_changed = false;
-  ImGui::SetNextItemWidth(font * 6);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   switch (r.kind) {
     case ArchRow::Kind::kDense:
       rows_changed |= ImGui::DragInt("units", &r.width, 0.5f, 1, 4096);
@@ -229,10 +236,7 @@ bool draw_row_settings(ArchRow& r, float font) {
     case ArchRow::Kind::kConv:
       rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 1024);
       ui::tip("How many feature detectors this convolution learns (its output channels).");
-      ImGui::SameLine();
-      ImGui::SetNextItemWidth(font * 5);
-      rows_changed |= ImGui::SliderInt("kernel", &r.kernel, 1, 7);
-      ui::tip("The size of the square window each filter looks at, in pixels.");
+      rows_changed |= next_slider("kernel", r.kernel, 7, 5, "The size of the square window each filter looks at, in pixels.");
       break;
     case ArchRow::Kind::kMaxPool:
     case ArchRow::Kind::kAvgPool:
@@ -246,22 +250,21 @@ bool draw_row_settings(ArchRow& r, float font) {
     case ArchRow::Kind::kResidual:
       rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 4096);
       ui::tip("The block's output channels: two 3x3 convolutions with this many filters, each followed by batch norm.");
-      rows_changed |= draw_stride(r, font);
+      rows_changed |= draw_stride(r);
       break;
     case ArchRow::Kind::kInvertedResidual:
       rows_changed |= ImGui::DragInt("filters", &r.width, 0.25f, 1, 4096);
       ui::tip("The block's output channels (its 1x1 projection's filters).");
-      ImGui::SameLine();
-      ImGui::SetNextItemWidth(font * 5);
-      rows_changed |= ImGui::SliderInt("expand", &r.expansion, 1, 8);
-      ui::tip("The block first widens its input to this many times its channels (1x1 conv), filters each channel "
-              "with a 3x3 depthwise conv, then narrows to the filters: MobileNetV2's inverted residual.");
-      rows_changed |= draw_stride(r, font);
+      rows_changed |= next_slider("expand", r.expansion, 8, 5,
+                                  "The block first widens its input to this many times its channels (1x1 conv), "
+                                  "filters each channel with a 3x3 depthwise conv, then narrows to the filters: "
+                                  "MobileNetV2's inverted residual.");
+      rows_changed |= draw_stride(r);
       break;
     case ArchRow::Kind::kDepthwise:
       rows_changed |= ImGui::SliderInt("kernel", &r.kernel, 1, 7);
       ui::tip("The square window of each channel's own filter: a depthwise conv never mixes channels.");
-      rows_changed |= draw_stride(r, font);
+      rows_changed |= draw_stride(r);
       break;
     case ArchRow::Kind::kBatchNorm:
       ImGui::TextDisabled("normalizes each channel over the batch");
@@ -339,7 +342,7 @@ bool ArchEditor::draw_rows() {
       static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(ArchRow::Kind::kRaw) + 1);
       ImGui::TextUnformatted(names[static_cast<int>(r.kind)]);
       ImGui::TableNextColumn();
-      rows_changed |= draw_row_settings(r, font);
+      rows_changed |= draw_row_settings(r);
       ImGui::TableNextColumn();
       if (ImGui::SmallButton("x")) remove = static_cast<int>(i);
       ui::tip("Remove this layer.");
