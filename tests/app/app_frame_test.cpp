@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "app/app_api.h"
 #include "app_test_data.h"
+#include "headless_imgui.h"
 #include "imgui.h"
 
 namespace distillery {
@@ -13,18 +14,7 @@ namespace {
 
 class HeadlessImGui {
  public:
-  HeadlessImGui() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* pixels = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
-  }
-  ~HeadlessImGui() { ImGui::DestroyContext(); }
+  testing::HeadlessImGuiContext context;
 
   // One frame; returns the number of vertices drawn.
   int frame(App& app, ImVec2 mouse = ImVec2(-1, -1), bool pressed = false) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/widgets/arch_picture.h"
 #include "engine/core/shape.h"
 
 namespace distillery {
@@ -13,14 +14,24 @@ namespace distillery {
 class Model;
 
 // One token of a spec in editable form. Tokens with options the rows cannot
-// show (strides, activations) stay as raw text. The engine reads and writes
-// the tokens (engine/model/arch_spec.h); this is only their form on screen.
+// show (a conv's strides, activations) stay as raw text, and so does any token
+// its row would not write back exactly as typed. The engine reads and writes
+// the tokens (engine/model/arch_spec.h, arch_blocks.h); this is only their
+// form on screen.
 struct ArchRow {
-  enum class Kind { kDense, kConv, kMaxPool, kAvgPool, kDropout, kRaw };
+  enum class Kind {
+    kDense, kConv, kMaxPool, kAvgPool, kDropout,
+    kResidual,          // res:FILTERS[:STRIDE]
+    kInvertedResidual,  // mbconv:FILTERS:EXPANSION[:STRIDE]
+    kDepthwise,         // dwconv:KERNEL[:STRIDE]
+    kBatchNorm, kGlobalPool, kRaw
+  };
   Kind kind = Kind::kDense;
   int width = 32;     // units, filters, or the pool size
-  int kernel = 3;     // conv: the square kernel's side
+  int kernel = 3;     // conv, dwconv: the square kernel's side
   float rate = 0.2f;  // dropout
+  int stride = 1;     // res, mbconv, dwconv
+  int expansion = 4;  // mbconv
   std::string raw;
 };
 
@@ -65,7 +76,11 @@ class ArchEditor {
   bool draw_text();
   bool draw_rows();
   bool draw_add_buttons();
+  bool draw_rows_and_buttons();
+  void update_picture();
+  void draw_picture();
 
+  std::string id_;    // draw()'s id: names the spec field and the picture for browser tests
   std::string spec_;
   std::string text_;  // the text field (may be mid-edit)
   std::vector<ArchRow> rows_;
@@ -73,6 +88,8 @@ class ArchEditor {
   std::string measured_spec_;
   Shape measured_input_;
   int measured_classes_ = -1;
+  ArchPicture picture_;
+  std::string picture_key_;  // what picture_ was laid out for
 };
 
 }  // namespace distillery

@@ -201,3 +201,38 @@ bool describe_arch_block(const std::vector<Json>& layers, size_t first, std::str
 }
 
 }  // namespace distillery
+
+namespace distillery {
+
+bool read_arch_block_form(const std::string& text, ArchBlockForm& form) {
+  // The block is added after a 1-channel conv, so an mbconv's expand layer has
+  // EXPANSION filters and every number is read back from the layers it made.
+  std::vector<Json> layers{Json{{"type", "conv2d"}, {"filters", 1}, {"kernel_size", 1}, {"name", "editor_input"}}};
+  ArchToken token(text, 1, false, layers);
+  if (!add_arch_block(token)) return false;
+  form = ArchBlockForm{};
+  form.block = token.name();
+  const size_t end = layers.size();
+  if (form.block == "res") {
+    const Json& conv1 = layers[1];
+    form.filters = conv1.value("filters", 0);
+    form.stride = stride_of(conv1);
+    return true;
+  }
+  const Json* expand = block_layer(layers, 1, end, "mb1_expand");
+  const Json* dw = block_layer(layers, 1, end, "mb1_dw");
+  const Json* project = block_layer(layers, 1, end, "mb1_project");
+  require(dw != nullptr && project != nullptr, "mbconv: the block's layers are not where the editor expects them");
+  form.filters = project->value("filters", 0);
+  form.expansion = expand != nullptr ? expand->value("filters", 1) : 1;
+  form.stride = stride_of(*dw);
+  return true;
+}
+
+std::string arch_block_form_token(const ArchBlockForm& form) {
+  std::string token = form.block + ":" + std::to_string(form.filters);
+  if (form.block == "mbconv") token += ":" + std::to_string(form.expansion);
+  return form.stride != 1 ? token + ":" + std::to_string(form.stride) : token;
+}
+
+}  // namespace distillery

@@ -32,3 +32,20 @@ std::vector<std::string> arch_block_tokens();
 bool describe_arch_block(const std::vector<nlohmann::json>& layers, size_t first, std::string& token, size_t& end);
 
 }  // namespace distillery
+
+namespace distillery {
+
+// For editors that show a block token as a form (the app's architecture
+// editor): the block's numbers, read by add_arch_block itself (so with its
+// checks and Errors), and the token for them, as describe_arch writes it.
+struct ArchBlockForm {
+  std::string block;  // "res" or "mbconv"
+  int filters = 0;
+  int expansion = 1;  // mbconv only
+  int stride = 1;
+};
+// False when the token does not name a block; throws Error for a bad block token.
+bool read_arch_block_form(const std::string& token, ArchBlockForm& form);
+std::string arch_block_form_token(const ArchBlockForm& form);
+
+}  // namespace distillery
