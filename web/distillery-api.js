@@ -126,8 +126,14 @@
       async exportTeacher(options) { return call('exportTeacher', options || {}).text; },
       /** The quantized model's Distillery JSON (model file version 2): {text, fileName}. */
       async exportQuantized() { return call('exportQuantized', {}); },
-      /** Downloads the quantized model (the Export panel's button); resolves to its file name. */
-      async downloadQuantized() { return call('downloadQuantized', {}).fileName; },
+      /** The quantized model as ONNX in QDQ form (int8 kernels behind DequantizeLinear): {bytes, fileName}. */
+      async exportQuantizedOnnx() {
+        const r = call('exportQuantizedOnnx', {});
+        return { bytes: fromBase64(r.base64), fileName: r.fileName };
+      },
+      /** Downloads the quantized model (the Export panel's buttons), {format: 'json' (default) | 'onnx'};
+       *  resolves to its file name. */
+      async downloadQuantized(options) { return call('downloadQuantized', options || {}).fileName; },
       /** The student as a TF.js Layers model: {modelJson (text), weightsBin (Uint8Array), fileNames}; with
        *  {zip: true}: {zip (Uint8Array holding model.json + weights.bin), fileName}. */
       async exportStudentTfjs(options) { return exportTfjs('student', options); },

@@ -296,8 +296,11 @@ nlohmann::json api_download_student(ApiCall& c) {
 }
 
 nlohmann::json api_download_quantized(ApiCall& c) {
-  // What the Export panel's "Download quantized" button does.
-  return {{"fileName", download_quantized(c.app)}};
+  // What the Export panel's "Download quantized" buttons do: the quantized JSON, or ONNX in QDQ form.
+  const ExportFormat format = export_format_from_name(c.args.value("format", std::string("json")));
+  require(format == ExportFormat::kDistilleryJson || format == ExportFormat::kOnnx,
+          "downloadQuantized: format must be \"json\" or \"onnx\" (TF.js has no integer models)");
+  return {{"fileName", download_quantized(c.app, format == ExportFormat::kOnnx)}};
 }
 
 nlohmann::json api_export_tfjs(ApiCall& c) {
@@ -310,12 +313,13 @@ nlohmann::json api_export_tfjs(ApiCall& c) {
   return {{"files", files}};
 }
 
-nlohmann::json api_export_onnx(ApiCall& c) {
-  // One binary file: base64 in the JSON reply, as for exportTfjs.
-  const DownloadFile f = export_onnx_download(c.app, wants_student(c));
+// One binary file: base64 in the JSON reply, as for exportTfjs.
+nlohmann::json binary_file_json(const DownloadFile& f) {
   return {{"fileName", f.name},
           {"base64", base64_encode(reinterpret_cast<const uint8_t*>(f.bytes.data()), f.bytes.size())}};
 }
+
+nlohmann::json api_export_onnx(ApiCall& c) { return binary_file_json(export_onnx_download(c.app, wants_student(c))); }
 
 nlohmann::json api_download(ApiCall& c) {
   // What the Export panel's button does, in any of its formats.
@@ -381,6 +385,7 @@ std::vector<ApiMethod> make_api_methods() {
          return nlohmann::json{{"text", f.bytes}, {"fileName", f.name}};
        }},
       {"downloadStudent", api_download_student},
+      {"exportQuantizedOnnx", [](ApiCall& c) { return binary_file_json(export_quantized_onnx_download(c.app)); }},
       {"downloadQuantized", api_download_quantized},
       {"exportTfjs", api_export_tfjs},
       {"exportOnnx", api_export_onnx},

@@ -69,6 +69,18 @@ test('the demo student quantized to int8 in the page: figures, evaluation, expor
     assert.equal(file.version, 2);
     assert.equal(file.quantization.mode, 'int8');
     assert.equal(exported.text.length, q.file_bytes);
+    // And as ONNX in QDQ form: int8 weights, a fraction of the float student's ONNX file.
+    const sizes = await page.evaluate(async () => {
+      const quantized = await distillery.exportQuantizedOnnx();
+      const float = await distillery.exportStudentOnnx();
+      return { name: quantized.fileName, quantized: quantized.bytes.length, float: float.bytes.length };
+    });
+    assert.equal(sizes.name, exported.fileName.replace(/\.json$/, '.onnx'));
+    assert.ok(sizes.float / sizes.quantized > 2.5, `ONNX ${sizes.quantized} bytes quantized, ${sizes.float} float`);
+    const downloaded = await page.evaluate(() => distillery.downloadQuantized({ format: 'onnx' }));
+    assert.equal(downloaded, sizes.name);
+    const tfjs = await page.evaluate(() => distillery.downloadQuantized({ format: 'tfjs-zip' }).then(() => 'accepted', (err) => err.message));
+    assert.equal(tfjs, 'downloadQuantized: format must be "json" or "onnx" (TF.js has no integer models)');
 
     // A calibration size of 0: one clear error, the quantized model stays.
     const refused = await page.evaluate(() => distillery.quantize({ calibration: 0 }).then(() => 'accepted', (err) => err.message));
