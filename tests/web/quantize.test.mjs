@@ -79,6 +79,8 @@ test('the demo student quantized to int8 in the page: figures, evaluation, expor
     assert.ok(sizes.float / sizes.quantized > 2.5, `ONNX ${sizes.quantized} bytes quantized, ${sizes.float} float`);
     const downloaded = await page.evaluate(() => distillery.downloadQuantized({ format: 'onnx' }));
     assert.equal(downloaded, sizes.name);
+    await page.evaluate(() => distillery.selectPanel('Export'));
+    await screenshot(page, 'web-quantize-export.png');
     const tfjs = await page.evaluate(() => distillery.downloadQuantized({ format: 'tfjs-zip' }).then(() => 'accepted', (err) => err.message));
     assert.equal(tfjs, 'downloadQuantized: format must be "json" or "onnx" (TF.js has no integer models)');
 
