@@ -135,9 +135,9 @@ int run_quantize(const Args& argv) {
 
   QuantizeReport report;
   QuantizeOptions& options = report.options;
-  options.mode = parse_quant_mode(args.get_choice("--mode", "int8", {"int8", "int8-weights", "float16"}));
+  options.mode = args.get_named("--mode", QuantMode::Int8, quant_mode_names());
   options.calibration =
-      parse_calibration_method(args.get_choice("--calibration-method", "minmax", {"minmax", "percentile"}));
+      args.get_named("--calibration-method", CalibrationMethod::MinMax, calibration_method_names());
   options.percentile = args.get_double("--percentile", 99.99, 50.000001, 100.0);
   validate(options);
   const int calibration_count = args.get_int("--calibration", 500, 1, 1000000);

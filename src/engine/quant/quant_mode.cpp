@@ -6,7 +6,6 @@
 #include "engine/core/name_table.h"
 
 namespace distillery {
-namespace {
 
 const NameTable<QuantMode>& quant_mode_names() {
   static const NameTable<QuantMode> table(
@@ -20,8 +19,6 @@ const NameTable<CalibrationMethod>& calibration_method_names() {
       "calibration method", {{CalibrationMethod::MinMax, "minmax"}, {CalibrationMethod::Percentile, "percentile"}});
   return table;
 }
-
-}  // namespace
 
 const char* quant_mode_name(QuantMode mode) { return quant_mode_names().name(mode); }
 QuantMode parse_quant_mode(const std::string& name) { return quant_mode_names().parse(name); }

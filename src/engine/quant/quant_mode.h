@@ -6,6 +6,8 @@
 //   float16       every weight as float16, float compute (smaller files)
 #include <string>
 
+#include "engine/core/name_table.h"
+
 namespace distillery {
 
 enum class QuantMode { Int8, Int8Weights, Float16 };
@@ -13,6 +15,9 @@ enum class QuantMode { Int8, Int8Weights, Float16 };
 // max, or the percentile and 100 - percentile (outliers clipped).
 enum class CalibrationMethod { MinMax, Percentile };
 
+// The name tables: the CLI's flags, the app's options and model files all read them.
+const NameTable<QuantMode>& quant_mode_names();
+const NameTable<CalibrationMethod>& calibration_method_names();
 const char* quant_mode_name(QuantMode mode);
 // Throws Error listing the names when `name` is none of them.
 QuantMode parse_quant_mode(const std::string& name);
