@@ -174,7 +174,6 @@ class GraphWriter {
     }
   }
   bool int8_activations() const { return quantized_ != nullptr && quantized_->mode() == QuantMode::Int8; }
-  const QuantizedModel* quantized() const { return quantized_; }
   // Distillery's flat index of ONNX's (channel-major) feature j.
   int64_t distillery_feature(int64_t j) const {
     if (flattened_from.rank() != 3) return j;
@@ -194,17 +193,10 @@ std::pair<int64_t, int64_t> json_pair(const Json& v) {
 
 // ONNX's [top, left, bottom, right] pads: explicit ones as they are, TF's "same" with the odd pixel at the end.
 std::vector<int64_t> pads_of(const LayerView& layer, std::pair<int64_t, int64_t> k, std::pair<int64_t, int64_t> s) {
-  const Padding padding = read_padding(layer.config, layer.type);
-  if (padding.kind == Padding::Kind::kExplicit) return {padding.top, padding.left, padding.bottom, padding.right};
-  if (padding.kind == Padding::Kind::kValid) return {0, 0, 0, 0};
-  auto same = [](int64_t in, int64_t kk, int64_t ss) {
-    const int64_t out = (in + ss - 1) / ss;
-    const int64_t total = std::max<int64_t>((out - 1) * ss + kk - in, 0);
-    return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
-  };
-  const auto [top, bottom] = same(layer.input[0], k.first, s.first);
-  const auto [left, right] = same(layer.input[1], k.second, s.second);
-  return {top, left, bottom, right};
+  const Padding p = padding_pixels(read_padding(layer.config, layer.type), layer.input,
+                                   {static_cast<int>(k.first), static_cast<int>(k.second)},
+                                   {static_cast<int>(s.first), static_cast<int>(s.second)});
+  return {p.top, p.left, p.bottom, p.right};
 }
 
 void write_conv2d(GraphWriter& g, const LayerView& l) {

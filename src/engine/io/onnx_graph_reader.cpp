@@ -391,14 +391,9 @@ Json GraphReader::padding(const OnnxNode& node, int64_t kh, int64_t kw, int64_t 
   const std::vector<int64_t> pads = attr_ints(node, "pads", {0, 0, 0, 0});
   require(pads.size() == 4, node.label() + ": pads " + onnx_dims_str(pads) + " must have 4 values");
   if (pads == std::vector<int64_t>{0, 0, 0, 0}) return "valid";
-  auto same = [](int64_t in, int64_t k, int64_t s) {
-    const int64_t out = (in + s - 1) / s;
-    const int64_t total = std::max<int64_t>((out - 1) * s + k - in, 0);
-    return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
-  };
-  const auto [top, bottom] = same(shape_[0], kh, sh);
-  const auto [left, right] = same(shape_[1], kw, sw);
-  if (pads == std::vector<int64_t>{top, left, bottom, right}) return "same";
+  const Padding tf = padding_pixels(Padding{Padding::Kind::kSame}, shape_, {static_cast<int>(kh), static_cast<int>(kw)},
+                                    {static_cast<int>(sh), static_cast<int>(sw)});
+  if (pads == std::vector<int64_t>{tf.top, tf.left, tf.bottom, tf.right}) return "same";
   for (int64_t p : pads)
     require(p >= 0 && p < std::max(kh, kw) && p <= kMaxWindowSide,
             node.label() + ": pads " + onnx_dims_str(pads) + " must be between 0 and the window's side");

@@ -1,5 +1,7 @@
 #include "engine/layers/window_config.h"
 
+#include <algorithm>
+
 #include "engine/core/error.h"
 #include "engine/kernels/im2col.h"
 
@@ -64,6 +66,14 @@ std::string keras_padding(const nlohmann::json& config, const std::string& layer
   require(p.kind != Padding::Kind::kExplicit, layer + ": explicit padding " + padding_json(p).dump() +
                                                   " (PyTorch's) has no TensorFlow.js form: Keras pads \"same\" or \"valid\"");
   return p.kind == Padding::Kind::kSame ? "same" : "valid";
+}
+
+Padding padding_pixels(const Padding& padding, const Shape& input, IntPair window, IntPair strides) {
+  if (padding.kind != Padding::Kind::kSame) return padding;
+  const WindowGeometry g = window_geometry(input[0], input[1], 1, window.h, window.w, strides.h, strides.w, true);
+  auto after = [](int in, int out, int k, int s, int before) { return std::max((out - 1) * s + k - in, 0) - before; };
+  return explicit_padding(g.pad_top, after(input[0], g.out_h, window.h, strides.h, g.pad_top), g.pad_left,
+                          after(input[1], g.out_w, window.w, strides.w, g.pad_left));
 }
 
 WindowGeometry layer_window_geometry(const std::string& layer, const char* window_name, const Shape& input,

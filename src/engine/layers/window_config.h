@@ -44,6 +44,11 @@ std::string keras_padding(const nlohmann::json& config, const std::string& layer
 // Explicit [[top, bottom], [left, right]] pads (valid when all are zero).
 Padding explicit_padding(int top, int bottom, int left, int right);
 
+// The pixels `padding` adds on each side of input ([H, W, ...]): explicit
+// pads as they are, TensorFlow's "same" rule for this size (the odd pixel
+// after), none for valid. An explicit Padding (valid when all are zero).
+Padding padding_pixels(const Padding& padding, const Shape& input, IntPair window, IntPair strides);
+
 // The geometry of a window ("kernel" or "pool") over input ([H, W, C]);
 // throws Error naming the layer when a valid window does not fit or an
 // explicit pad reaches past it.
