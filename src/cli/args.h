@@ -29,6 +29,18 @@ class ArgParser {
   void add_required(const std::string& flag, const std::string& metavar, const std::string& help) {
     add_value(flag, metavar, help, "", true);
   }
+  // A flag naming one of a closed set: its help lists the engine's name
+  // table (the one home of the names) and `note` says what they mean.
+  template <typename E>
+  void add_named(const std::string& flag, const std::string& metavar, const NameTable<E>& table, E fallback,
+                 const std::string& note = "") {
+    add_value(flag, metavar, named_help(table.listing(), note), table.name(fallback));
+  }
+  template <typename E>
+  void add_required_named(const std::string& flag, const std::string& metavar, const NameTable<E>& table,
+                          const std::string& note = "") {
+    add_value(flag, metavar, named_help(table.listing(), note), "", true);
+  }
   // A flag without a value (e.g. --json).
   void add_switch(const std::string& flag, const std::string& help);
   // Arguments that are not flags (e.g. predict's images); without this they are errors.
@@ -72,6 +84,9 @@ class ArgParser {
     bool required = false;
   };
   const Flag* find(const std::string& name) const;
+  static std::string named_help(const std::string& listing, const std::string& note) {
+    return note.empty() ? listing : listing + "; " + note;
+  }
 
   std::string command_, description_, epilog_;
   std::vector<Flag> flags_;

@@ -98,17 +98,17 @@ void declare_args(ArgParser& args) {
                     "where to write: a folder or a .json file for TF.js (weights go beside it), a .onnx file for "
                     "ONNX, a .json file for Distillery");
   args.add_value("--to", "FORMAT",
-                 "tfjs, onnx or distillery; by default from --out (.onnx means onnx, a folder or a path without "
-                 "extension tfjs), else the other format than --in");
+                 format_names().listing() + "; by default from --out (.onnx means onnx, a folder or a path without "
+                                            "extension tfjs), else the other format than --in");
   args.add_value("--input-scale", "X", "pixel multiplier recorded for an imported model (x = pixel * X)", "1/255");
   args.add_value("--classes", "A,B,C", "class names, one per output, in output order", "class_0, class_1, ...");
   args.add_value("--input-shape", "H,W,C",
                  "the image a flat-input (MLP) model reads, e.g. 28,28,1; guessed for square images");
-  args.add_value("--weights-encoding", "ENC", "array or base64, for a Distillery model file", "array");
-  args.add_value("--tfjs-weights", "DTYPE",
-                 "how a TF.js export stores its weights: float32, or TF.js's own quantized uint8 (4x smaller), "
-                 "uint16 or float16 (2x), which tf.loadLayersModel dequantizes when it loads",
-                 "float32");
+  args.add_named("--weights-encoding", "ENC", weights_encoding_names(), WeightsEncoding::kArray,
+                 "for a Distillery model file");
+  args.add_named("--tfjs-weights", "DTYPE", tfjs_weight_dtype_names(), TfjsWeightDtype::Float32,
+                 "how a TF.js export stores its weights: TF.js's own quantized storage (uint8 4x smaller, uint16 "
+                 "and float16 2x), which tf.loadLayersModel dequantizes when it loads");
   args.add_epilog(
       "\nAn imported model keeps its layers and weights; a softmax output becomes logits (Distillery applies\n"
       "softmax when predicting). An exported model ends with a softmax, so TF.js' predict() and ONNX runtimes\n"

@@ -32,13 +32,13 @@ void add_distill_flags(ArgParser& args) {
   args.add_required("--teacher", "MODEL.json", "the trained teacher model");
   add_data_flags(args);
   args.add_required("--arch", "SPEC", "the student's layers, e.g. dense:32 (see below)");
-  args.add_value("--loss", "KIND", "kd (Hinton), dkd (decoupled KD), mse (match logits) or ce (labels only)", "kd");
+  args.add_named("--loss", "KIND", loss_names(), LossKind::kHinton,
+                 "kd is Hinton's soft targets, dkd decoupled KD, mse matches logits, ce uses the labels only");
   add_soft_target_flags(args);
   args.add_value("--dkd-target", "W", "dkd: weight of the target-class term", "1");
   args.add_value("--dkd-nontarget", "W", "dkd: weight of the non-target term", "8");
-  args.add_value("--teacher-mode", "MODE",
-                 "consistent (the teacher sees each augmented batch) or cached (logits once, un-augmented)",
-                 "consistent");
+  args.add_named("--teacher-mode", "MODE", teacher_mode_names(), TeacherMode::kConsistent,
+                 "consistent: the teacher sees each augmented batch; cached: its logits once, un-augmented");
   args.add_value("--unlabeled", "PATH", "images without labels (folder, .zip, IDX images) the teacher labels");
   args.add_switch("--baseline", "also train the same student alone (same seed, weights, augmentation, schedule)");
   args.add_value("--baseline-out", "MODEL.json", "with --baseline: where to write the student trained alone");

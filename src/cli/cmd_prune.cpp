@@ -36,14 +36,16 @@ namespace {
 void add_prune_flags(ArgParser& args) {
   args.add_required("--model", "MODEL.json", "the trained model to prune (the student, or the teacher itself)");
   add_data_flags(args);
-  args.add_required("--method", "NAME", "magnitude (per layer), global (one threshold), random, or structured");
+  args.add_required_named("--method", "NAME", prune_method_names(),
+                          "magnitude is per layer, global one threshold for all, structured removes units/filters");
   args.add_required("--sparsity", "S",
                     "fraction removed, 0 <= S < 1: of the weights, or of each layer's units/filters (structured)");
-  args.add_value("--schedule", "NAME", "oneshot, iterative (--rounds) or polynomial (gradual, while fine-tuning)",
-                 "oneshot");
+  args.add_named("--schedule", "NAME", prune_schedule_names(), PruneSchedule::kOneShot,
+                 "iterative takes --rounds; polynomial is gradual, while fine-tuning");
   args.add_value("--rounds", "K", "iterative: prune/fine-tune rounds, sparsity 1 - (1 - S)^(r/K) after round r", "3");
   args.add_value("--finetune-epochs", "E", "fine-tuning epochs (iterative: per round; polynomial: at least 1)", "0");
-  args.add_value("--criterion", "NAME", "structured: rank units/filters by l1 or l2 norm", "l2");
+  args.add_named("--criterion", "NAME", norm_criterion_names(), NormCriterion::l2,
+                 "the norm that ranks units/filters (structured)");
   args.add_value("--teacher", "MODEL.json", "fine-tune with the distillation loss from this teacher");
   add_soft_target_flags(args, "with --teacher: ");
   add_step_flags(args, kFinetuningSteps);

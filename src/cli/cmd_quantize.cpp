@@ -52,14 +52,17 @@ double fraction_agreeing(const Tensor& a, const Tensor& b) {
 void declare_quantize_flags(ArgParser& args) {
   args.add_required("--model", "MODEL.json", "the float model to quantize");
   args.add_required("--out", "Q.json", "where to write the quantized model");
-  args.add_value("--mode", "MODE", "int8, int8-weights or float16", "int8");
+  args.add_named("--mode", "MODE", quant_mode_names(), QuantMode::Int8,
+                 "int8 runs on integer kernels; the others only shrink the weights");
   args.add_value("--data", "PATH", "training images to calibrate on (required for int8): folder, .zip, .csv or IDX");
   add_labels_flag(args);
   args.add_value("--calibration", "N", "images drawn from --data to calibrate on", "500");
-  args.add_value("--calibration-method", "NAME", "minmax, or percentile (clips outliers)", "minmax");
+  args.add_named("--calibration-method", "NAME", calibration_method_names(), CalibrationMethod::MinMax,
+                 "percentile clips outliers");
   args.add_value("--percentile", "P", "with percentile: the range covers P% of the values (and 100 - P)", "99.99");
   add_seed_flag(args, "which calibration images are drawn");
-  args.add_value("--weights-encoding", "ENC", "array or base64 (smaller; the point of quantizing)", "base64");
+  args.add_named("--weights-encoding", "ENC", weights_encoding_names(), WeightsEncoding::kBase64,
+                 "base64 is smaller, the point of quantizing");
   args.add_value("--qat-epochs", "E", "quantization-aware fine-tuning on --data first: E epochs with int8-rounded "
                                     "weights and activations in the forward pass (straight-through gradient)", "0");
   args.add_value("--teacher", "T.json", "with --qat-epochs: distil from this teacher (kd loss) while fine-tuning");

@@ -24,8 +24,8 @@ void add_step_flags(ArgParser& args, const StepFlagDefaults& defaults) {
   std::snprintf(lr, sizeof lr, "%g", defaults.learning_rate);
   args.add_value("--batch", "B", purpose + "samples per step", "64");
   args.add_value("--lr", "X", purpose + "learning rate", lr);
-  args.add_value("--optimizer", "NAME", "adam, adamw or sgd (momentum 0.9)", "adam");
-  args.add_value("--lr-schedule", "NAME", "constant or cosine", "constant");
+  args.add_named("--optimizer", "NAME", optimizer_names(), OptimizerKind::kAdam, "sgd with momentum 0.9");
+  args.add_named("--lr-schedule", "NAME", lr_schedule_names(), LrSchedule::kConstant);
   args.add_value("--weight-decay", "X", "decoupled for adamw, L2 for adam and sgd", "0.01 for adamw, else 0");
   args.add_value("--val-split", "F", "fraction of --data held out for validation", "0.1");
 }
@@ -53,7 +53,8 @@ void read_soft_target_flags(const ArgParser& args, TrainConfig& config) {
 
 void add_output_flags(ArgParser& args) {
   args.add_required("--out", "MODEL.json", "where to write the model");
-  args.add_value("--weights-encoding", "KIND", "array (plain numbers) or base64 (float32, smaller)", "array");
+  args.add_named("--weights-encoding", "KIND", weights_encoding_names(), WeightsEncoding::kArray,
+                 "array is plain numbers, base64 float32 bytes (smaller)");
 }
 
 ModelJsonOptions model_json_options(const ArgParser& args, WeightsEncoding default_encoding) {

@@ -6,6 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_test_support.h"
+#include "engine/io/model_json.h"
+#include "engine/io/tfjs_quantization.h"
+#include "engine/losses/losses.h"
+#include "engine/optim/optimizer.h"
+#include "engine/prune/prune_choices.h"
+#include "engine/quant/quant_mode.h"
+#include "engine/train/trainer.h"
 
 namespace distillery {
 namespace {
@@ -73,6 +80,36 @@ TEST(CliFlagGroups, OneClassDataIsRefusedAlikeByTrainAndDistill) {
   EXPECT_EQ(words, "distillery: " + one + ": the dataset has only one class ('top'); a classifier needs at least two");
   EXPECT_EQ(refusal("distill --arch dense:4 --teacher " + model + " --data " + one + " --out " + dir.file("x.json")),
             words);
+}
+
+// The help of a flag naming a closed set lists the engine's table, so a
+// name added to the engine shows in --help without anyone editing the CLI.
+TEST(CliFlagGroups, ChoiceFlagsListTheEngineNameTables) {
+  struct Case {
+    std::string command, flag, listing;
+  };
+  const std::vector<Case> cases = {
+      {"train", "--optimizer", optimizer_names().listing()},
+      {"train", "--lr-schedule", lr_schedule_names().listing()},
+      {"train", "--weights-encoding", weights_encoding_names().listing()},
+      {"distill", "--loss", loss_names().listing()},
+      {"distill", "--teacher-mode", teacher_mode_names().listing()},
+      {"prune", "--method", prune_method_names().listing()},
+      {"prune", "--schedule", prune_schedule_names().listing()},
+      {"prune", "--criterion", norm_criterion_names().listing()},
+      {"quantize", "--mode", quant_mode_names().listing()},
+      {"quantize", "--calibration-method", calibration_method_names().listing()},
+      {"convert", "--tfjs-weights", tfjs_weight_dtype_names().listing()},
+  };
+  for (const Case& c : cases) {
+    const RunResult r = run_cli(c.command + " --help");
+    ASSERT_EQ(r.exit_code, 0) << c.command;
+    // The flag's entry: from its name to the next flag's.
+    const size_t at = r.out.find("  " + c.flag + " ");
+    ASSERT_NE(at, std::string::npos) << c.command << " " << c.flag;
+    const std::string entry = r.out.substr(at, r.out.find("\n  --", at + 1) - at);
+    EXPECT_NE(entry.find(c.listing), std::string::npos) << c.command << " " << c.flag << ": " << entry;
+  }
 }
 
 }  // namespace
