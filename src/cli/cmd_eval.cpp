@@ -94,29 +94,26 @@ int run_eval(const Args& argv) {
 
   const std::string model_path = args.get("--model");
   AnyModelFile file = load_any_model_file(model_path);
-  Model& model = file.model;
-  QuantizedModel& quantized = file.quantized_model;
-  const bool quantized_file = file.quantized;
+  const Model& model = file.model;
   const bool has_teacher = args.has("--teacher");
   Model teacher = has_teacher ? load_teacher_for(args.get("--teacher"), model) : Model();
   const Dataset data = load_data_for_model(args.get("--data"), args.get("--labels"), model, model_path);
   Model* teacher_or_null = has_teacher ? &teacher : nullptr;
   const EvalReport report =
-      quantized_file ? evaluate(model, [&](const Tensor& x) -> const Tensor& { return quantized.forward(x); }, data,
-                                {}, teacher_or_null)
-                     : evaluate(model, data, {}, teacher_or_null);
+      evaluate(model, [&](const Tensor& x) -> const Tensor& { return file.forward(x); }, data, {}, teacher_or_null);
+  const QuantizedModel* quantized = file.quantized ? &file.quantized_model : nullptr;
 
   if (args.has("--json")) {
     nlohmann::json j = report_json(report, model, args, teacher_or_null);
-    if (quantized_file) {
-      j["quantization"] = quant_mode_name(quantized.mode());
-      j["weight_bytes"] = quantized.weight_bytes();
+    if (quantized) {
+      j["quantization"] = quant_mode_name(quantized->mode());
+      j["weight_bytes"] = quantized->weight_bytes();
     }
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
-    if (quantized_file)
-      std::printf("quantized  %s, weights %lld bytes\n", quant_mode_name(quantized.mode()),
-                  (long long)quantized.weight_bytes());
+    if (quantized)
+      std::printf("quantized  %s, weights %lld bytes\n", quant_mode_name(quantized->mode()),
+                  (long long)quantized->weight_bytes());
     print_table(report, model, args, teacher_or_null);
   }
   return 0;

@@ -73,9 +73,7 @@ int run_predict(const Args& argv) {
 
   const std::string model_path = args.get("--model");
   AnyModelFile file = load_any_model_file(model_path);
-  Model& model = file.model;
-  QuantizedModel& quantized = file.quantized_model;
-  const bool quantized_file = file.quantized;
+  const Model& model = file.model;
   require_image_model(model, model_path);
   const int classes = model.num_outputs();
   const int top = args.get_int("--top", 1, 1, 1000000);
@@ -87,7 +85,7 @@ int run_predict(const Args& argv) {
   std::iota(indices.begin(), indices.end(), 0);
   Tensor input;
   gather_batch(images, indices.data(), static_cast<int>(indices.size()), model.preprocessing, input);
-  const Tensor logits = quantized_file ? quantized.predict_logits(input) : model.predict_logits(input);
+  const Tensor logits = file.predict_logits(input);
   Tensor probabilities;
   softmax(logits, 1.0f, probabilities);
 

@@ -19,6 +19,14 @@ struct AnyModelFile {
   Model model;
   bool quantized = false;
   QuantizedModel quantized_model;  // when `quantized`
+
+  // Logits from the file's own forward: the quantized model's when it is one.
+  const Tensor& forward(const Tensor& input) {
+    return quantized ? quantized_model.forward(input) : model.forward(input, /*training=*/false);
+  }
+  Tensor predict_logits(const Tensor& input) {
+    return quantized ? quantized_model.predict_logits(input) : model.predict_logits(input);
+  }
 };
 AnyModelFile load_any_model_file(const std::string& path);
 
