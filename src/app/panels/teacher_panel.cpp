@@ -18,7 +18,10 @@ const std::vector<ArchPreset> kTeacherPresets = {
     {"CNN", "conv:32:3,pool:2,conv:64:3,pool:2,dense:128",
      "Two convolution blocks and a dense layer: about 91 % on Fashion-MNIST after a few epochs."},
     {"MLP", "dense:256,dense:128", "Two fully connected layers: quick to train, about 87 % on Fashion-MNIST."},
-    {"Small CNN", "conv:16:3,pool:2,conv:32:3,pool:2,dense:64", "A lighter CNN that trains faster."}};
+    {"Small CNN", "conv:16:3,pool:2,conv:32:3,pool:2,dense:64", "A lighter CNN that trains faster."},
+    {"ResNet-8", "conv:16:3,res:16,res:32:2,res:64:2,gap",
+     "Three residual blocks and global pooling: the strongest teacher here, 93 % on Fashion-MNIST after 20 epochs "
+     "with shift:2,flip (docs/BENCHMARKS.md); several times slower to train than the CNN."}};
 }  // namespace
 
 void TeacherPanel::draw(App& app) {
@@ -150,9 +153,10 @@ void TeacherPanel::draw_summary(App& app) {
 
 void TeacherPanel::draw_train(App& app) {
   ui::section("Or train a teacher here");
-  arch.draw("teacher_arch", kTeacherPresets);
-  if (app.session.dataset) {
-    const ArchMeasure& m = arch.measure(app.session.dataset->sample_shape(), app.session.dataset->num_classes());
+  const ArchTarget target = arch_target(app.session.dataset.get(), app.session.teacher.get());
+  arch.draw("teacher_arch", kTeacherPresets, target);
+  if (target.known()) {
+    const ArchMeasure& m = arch.measure(target.input, target.classes);
     if (m.ok) ui::dim_text(("This teacher would have " + ui::thousands(m.params) + " parameters.").c_str());
     else ui::error_text(m.error.c_str());
   }

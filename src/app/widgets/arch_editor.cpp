@@ -7,6 +7,7 @@
 #include "app/widgets/item_locator.h"
 #include "app/widgets/ui.h"
 #include "engine/core/error.h"
+#include "engine/data/dataset.h"
 #include "engine/layers/layer_registry.h"
 #include "engine/model/arch_blocks.h"
 #include "engine/model/arch_spec.h"
@@ -193,6 +194,12 @@ void ArchEditor::set_spec(std::string spec) {
   spec_ = std::move(spec);
   text_ = spec_;
   rows_ = parse_arch_rows(spec_);
+}
+
+ArchTarget arch_target(const Dataset* dataset, const Model* teacher) {
+  if (dataset) return {dataset->sample_shape(), dataset->num_classes()};
+  if (teacher) return {teacher->input_shape(), int(teacher->output_shape().dims.back())};
+  return {};
 }
 
 const ArchMeasure& ArchEditor::measure(const Shape& input, int num_classes) {
@@ -499,9 +506,13 @@ ArchPictureMetrics picture_metrics() {
 
 }  // namespace
 
-// For the input and classes last measured (the panels measure after drawing).
-void ArchEditor::update_picture() {
-  if (measured_classes_ < 0) return;
+void ArchEditor::update_picture(const ArchTarget& target) {
+  if (!target.known()) {
+    picture_ = {};
+    picture_key_.clear();
+    return;
+  }
+  measure(target.input, target.classes);
   const ArchPictureMetrics m = picture_metrics();
   const std::string key = spec_ + "|" + measured_input_.str() + "|" + std::to_string(measured_classes_) + "|" +
                           std::to_string(m.line);
@@ -549,17 +560,17 @@ bool ArchEditor::draw_rows_and_buttons() {
   return true;
 }
 
-bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
+bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets, const ArchTarget& target) {
   ImGui::PushID(id);
   id_ = id;
   bool changed = draw_presets(presets);
   changed |= draw_text();
-  update_picture();
   // The picture beside the rows when both fit, so the panel's size line stays
-  // next to the numbers being edited; under them otherwise.
+  // next to the numbers being edited; under them otherwise. The choice uses
+  // the last picture's width; the picture itself is laid out after the rows,
+  // so it shows this frame's edit.
   const float font = ImGui::GetFontSize();
-  const bool picture = picture_.ok;
-  const bool beside = picture && ImGui::GetContentRegionAvail().x >= font * 34 + picture_.width;
+  const bool beside = picture_.ok && ImGui::GetContentRegionAvail().x >= font * 34 + picture_.width;
   if (beside && ImGui::BeginTable("layout", 2, ImGuiTableFlags_None)) {
     ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn("picture", ImGuiTableColumnFlags_WidthFixed, picture_.width + font);
@@ -567,11 +578,13 @@ bool ArchEditor::draw(const char* id, const std::vector<ArchPreset>& presets) {
     ImGui::TableNextColumn();
     changed |= draw_rows_and_buttons();
     ImGui::TableNextColumn();
-    draw_picture();
+    update_picture(target);
+    if (picture_.ok) draw_picture();
     ImGui::EndTable();
   } else {
     changed |= draw_rows_and_buttons();
-    if (picture) draw_picture();
+    update_picture(target);
+    if (picture_.ok) draw_picture();
   }
   ImGui::PopID();
   return changed;

@@ -11,6 +11,7 @@
 
 namespace distillery {
 
+struct Dataset;
 class Model;
 
 // One token of a spec in editable form. Tokens with options the rows cannot
@@ -61,11 +62,23 @@ struct ArchPreset {
   const char* tip;
 };
 
+// What a spec is built for: the samples' shape and the class count. Unknown
+// (classes 0) until a dataset or a teacher is loaded.
+struct ArchTarget {
+  Shape input;
+  int classes = 0;
+  bool known() const { return classes > 0; }
+};
+// The dataset's shape and classes; the teacher's when no dataset is loaded
+// (either may be null).
+ArchTarget arch_target(const Dataset* dataset, const Model* teacher);
+
 class ArchEditor {
  public:
   explicit ArchEditor(std::string spec) { set_spec(std::move(spec)); }
-  // Draws the editor; returns true when the spec changed this frame.
-  bool draw(const char* id, const std::vector<ArchPreset>& presets);
+  // Draws the editor for `target`; returns true when the spec changed this
+  // frame. The size and the picture are of the spec as edited this frame.
+  bool draw(const char* id, const std::vector<ArchPreset>& presets, const ArchTarget& target);
   const std::string& spec() const { return spec_; }
   void set_spec(std::string spec);
   // Cached measurement for (input, classes); recomputed when anything changes.
@@ -77,7 +90,7 @@ class ArchEditor {
   bool draw_rows();
   bool draw_add_buttons();
   bool draw_rows_and_buttons();
-  void update_picture();
+  void update_picture(const ArchTarget& target);
   void draw_picture();
 
   std::string id_;    // draw()'s id: names the spec field and the picture for browser tests
