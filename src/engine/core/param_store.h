@@ -51,8 +51,11 @@ struct ParamStore {
   }
   void zero_grads() { std::fill(grads.begin(), grads.end(), 0.0f); }
   // Re-applies the masks so pruned weights are exactly zero.
+  // A pruned weight becomes +0 (not the -0 that x * 0 gives a negative x), as
+  // the optimisers write it: the one zero a sparse file stores by leaving it out.
   void apply_masks() {
-    for (size_t i = 0; i < values.size(); ++i) values[i] *= masks[i];
+    for (size_t i = 0; i < values.size(); ++i)
+      if (masks[i] == 0.0f) values[i] = 0.0f;
   }
   bool has_pruning() const {
     for (float m : masks)

@@ -8,6 +8,7 @@
 #include "engine/io/json_text.h"
 #include "engine/io/model_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -106,8 +107,9 @@ std::vector<float> read_scales(const Json& entry, size_t channels, const std::st
 }
 
 // The stored numbers as doubles (from "data") or raw little-endian bytes (from "base64").
+// `needs` says where n comes from: "shape [3, 4] needs 12", "its mask keeps 5".
 std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n, const std::string& where,
-                                 const Shape& shape) {
+                                 const std::string& needs) {
   std::vector<double> out;
   const bool has_data = entry.contains("data");
   const bool has_base64 = entry.contains("base64");
@@ -115,8 +117,7 @@ std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n,
   if (has_data) {
     const Json& data = entry["data"];
     require(data.is_array(), where + ".data must be an array of numbers, got " + type_name_of(data));
-    require(data.size() == n, where + ".data has " + std::to_string(data.size()) + " values but shape " +
-                                  shape.str() + " needs " + std::to_string(n));
+    require(data.size() == n, where + ".data has " + std::to_string(data.size()) + " values but " + needs);
     out.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       const Json& v = data[i];
@@ -132,11 +133,21 @@ std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n,
   } catch (const Error& e) {
     throw Error(where + ".base64: " + e.what());
   }
+  if (dtype == TensorDtype::Bit) {
+    const size_t expected = (n + 7) / 8;
+    require(bytes.size() == expected, where + ".base64 holds " + std::to_string(bytes.size()) + " bytes but " +
+                                          needs + " bits, " + std::to_string(expected) + " bytes");
+    out.resize(n);
+    for (size_t i = 0; i < n; ++i) out[i] = (bytes[i / 8] >> (i % 8)) & 1;
+    // Bits past the last value are 0, so that a file has one spelling (and saves back bit for bit).
+    require(n % 8 == 0 || (bytes.back() >> (n % 8)) == 0, where + ".base64 has bits set past its last value");
+    return out;
+  }
   const size_t width = dtype_bytes(dtype);
   require(bytes.size() % width == 0, where + ".base64: base64 data holds " + std::to_string(bytes.size()) +
                                          " bytes, not a whole number of " + tensor_dtype_name(dtype) + " values");
-  require(bytes.size() == n * width, where + ".base64 holds " + std::to_string(bytes.size() / width) +
-                                         " values but shape " + shape.str() + " needs " + std::to_string(n));
+  require(bytes.size() == n * width,
+          where + ".base64 holds " + std::to_string(bytes.size() / width) + " values but " + needs);
   out.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* b = bytes.data() + i * width;
@@ -153,6 +164,7 @@ std::vector<double> read_numbers(const Json& entry, TensorDtype dtype, size_t n,
       case TensorDtype::Int32:
         out[i] = int32_t(uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24);
         break;
+      case TensorDtype::Bit: break;  // above
     }
   }
   return out;
@@ -164,11 +176,13 @@ const NameTable<TensorDtype>& tensor_dtype_names() {
   static const NameTable<TensorDtype> table("tensor dtype", {{TensorDtype::Float32, "float32"},
                                                              {TensorDtype::Float16, "float16"},
                                                              {TensorDtype::Int8, "int8"},
-                                                             {TensorDtype::Int32, "int32"}});
+                                                             {TensorDtype::Int32, "int32"},
+                                                             {TensorDtype::Bit, "bit"}});
   return table;
 }
 
-StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, const std::string& where) {
+StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, const std::string& where,
+                                  const float* mask) {
   require(entry.is_object(), where + " must be an object with \"shape\" and \"data\" or \"base64\"");
   require(entry.contains("shape"), where + ".shape is missing");
   StoredTensor t;
@@ -178,7 +192,18 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
   const size_t n = static_cast<size_t>(expected.size());
   const bool integer = t.dtype == TensorDtype::Int8 || t.dtype == TensorDtype::Int32;
   if (integer) t.scales = read_scales(entry, size_t(expected.dims.back()), where);
-  const std::vector<double> numbers = read_numbers(entry, t.dtype, n, where, t.shape);
+  std::vector<double> numbers;
+  if (entry.contains("sparse")) {
+    require(entry["sparse"] == true, where + ".sparse is " + entry["sparse"].dump() + ": it is true when present");
+    require(mask != nullptr, where + " is sparse (values only where its mask keeps them) but it has no mask");
+    const size_t kept = size_t(std::count(mask, mask + n, 1.0f));
+    const std::vector<double> stored = read_numbers(entry, t.dtype, kept, where, "its mask keeps " + std::to_string(kept));
+    numbers.assign(n, 0.0);
+    for (size_t i = 0, j = 0; i < n; ++i)
+      if (mask[i] == 1.0f) numbers[i] = stored[j++];
+  } else {
+    numbers = read_numbers(entry, t.dtype, n, where, "shape " + t.shape.str() + " needs " + std::to_string(n));
+  }
   const std::string table = entry.contains("base64") ? ".base64" : ".data";
   t.values.resize(n);
   if (integer) {
@@ -200,6 +225,9 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
   }
   for (size_t i = 0; i < n; ++i) {
     float f = static_cast<float>(numbers[i]);
+    if (t.dtype == TensorDtype::Bit)
+      require(f == 0.0f || f == 1.0f, where + table + "[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
+                                          " is not a bit (0 or 1)");
     if (t.dtype == TensorDtype::Float16) f = round_to_half(f);
     // A model holding NaN or infinity would load but never save again.
     if (table == ".base64")
@@ -212,7 +240,7 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
   return t;
 }
 
-nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding) {
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding, const float* mask) {
   OrderedJson entry;
   entry["shape"] = t.shape.dims;
   if (t.dtype != TensorDtype::Float32) entry["dtype"] = tensor_dtype_name(t.dtype);
@@ -223,13 +251,24 @@ nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncodi
     entry["scales"] = std::move(scales);
   }
   const size_t n = static_cast<size_t>(t.shape.size());
+  std::vector<size_t> stored;  // the indices written: all, or those the mask keeps
+  for (size_t i = 0; i < n; ++i)
+    if (!mask || mask[i] == 1.0f) stored.push_back(i);
+  if (mask) entry["sparse"] = true;
+  if (encoding == WeightsEncoding::kBase64 && t.dtype == TensorDtype::Bit) {
+    std::vector<uint8_t> bits((stored.size() + 7) / 8, 0);
+    for (size_t j = 0; j < stored.size(); ++j)
+      if (t.values[stored[j]] != 0.0f) bits[j / 8] |= uint8_t(1u << (j % 8));
+    entry["base64"] = base64_encode(bits.data(), bits.size());
+    return entry;
+  }
   if (encoding == WeightsEncoding::kBase64) {
     std::vector<uint8_t> bytes;
-    bytes.reserve(n * dtype_bytes(t.dtype));
+    bytes.reserve(stored.size() * dtype_bytes(t.dtype));
     auto put = [&](uint32_t u, size_t width) {
       for (size_t b = 0; b < width; ++b) bytes.push_back(uint8_t(u >> (8 * b)));
     };
-    for (size_t i = 0; i < n; ++i) {
+    for (const size_t i : stored) {
       switch (t.dtype) {
         case TensorDtype::Float32: {
           uint32_t u;
@@ -240,16 +279,19 @@ nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncodi
         case TensorDtype::Float16: put(float_to_half(t.values[i]), 2); break;
         case TensorDtype::Int8: put(uint32_t(t.integers[i]), 1); break;
         case TensorDtype::Int32: put(uint32_t(t.integers[i]), 4); break;
+        case TensorDtype::Bit: break;  // above
       }
     }
     entry["base64"] = base64_encode(bytes.data(), bytes.size());
     return entry;
   }
   OrderedJson::array_t data;
-  data.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
+  data.reserve(stored.size());
+  for (const size_t i : stored) {
     if (integer)
       data.emplace_back(t.integers[i]);
+    else if (t.dtype == TensorDtype::Bit)
+      data.emplace_back(t.values[i] != 0.0f ? 1 : 0);
     else
       data.emplace_back(float_to_json_double(t.values[i]));
   }
@@ -284,6 +326,7 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
   doc["preprocessing"] = pre;
 
   OrderedJson layers = OrderedJson::array();
+  bool sparse = false;  // a tensor in the compact pruned form: version 4
   const std::vector<Json> configs = model.layer_configs();
   for (int i = 0; i < model.num_layers(); ++i) {
     const Layer& layer = model.layer(i);
@@ -310,9 +353,18 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
       for (int64_t k = 0; k < ref.size(); ++k)
         require(std::isfinite(values[k]), layer_label(i, layer.type()) + ": weights." + ref.spec.name +
                                               " holds a NaN or infinite value (training diverged?)");
-      weights[ref.spec.name] = encode_tensor(values, ref.spec.shape, options.weights_encoding, false);
       bool pruned = false;
       for (int64_t k = 0; k < ref.size() && !pruned; ++k) pruned = mask[k] == 0.0f;
+      if (pruned && options.weights_encoding == WeightsEncoding::kBase64) {
+        // The compact form: the mask as bits, and only the weights it keeps.
+        StoredTensor kept{TensorDtype::Float32, ref.spec.shape, std::vector<float>(values, values + ref.size()), {}, {}};
+        weights[ref.spec.name] = encode_stored_tensor(kept, WeightsEncoding::kBase64, mask);
+        StoredTensor bits{TensorDtype::Bit, ref.spec.shape, std::vector<float>(mask, mask + ref.size()), {}, {}};
+        masks[ref.spec.name] = encode_stored_tensor(bits, WeightsEncoding::kBase64);
+        sparse = true;
+        continue;
+      }
+      weights[ref.spec.name] = encode_tensor(values, ref.spec.shape, options.weights_encoding, false);
       if (pruned) masks[ref.spec.name] = encode_tensor(mask, ref.spec.shape, options.weights_encoding, true);
     }
     if (!weights.empty()) entry["weights"] = std::move(weights);
@@ -320,6 +372,7 @@ std::string save_model_json(const Model& model, const ModelJsonOptions& options)
     layers.push_back(std::move(entry));
   }
   doc["layers"] = std::move(layers);
+  if (sparse) doc["version"] = kSparseModelFormatVersion;
   doc["params"] = model.parameter_count();
   doc["nonzero_params"] = model.nonzero_parameter_count();
   doc["provenance"] = OrderedJson(model.provenance);
@@ -373,20 +426,9 @@ void load_layer_tensors(const Json& entry, int index, Model& model) {
     throw Error(label + ": " + field + " has an unknown entry '" + name + "' (expected " + expected_names + ")");
   };
 
-  const Json no_weights = Json::object();
-  const Json& weights = entry.contains("weights") ? entry["weights"] : no_weights;
-  require(weights.is_object(), label + ": \"weights\" must be an object");
-  for (auto it = weights.begin(); it != weights.end(); ++it) find_ref("weights", it.key());
-  for (int r : refs) {
-    const ParamRef& ref = params.refs[size_t(r)];
-    const std::string where = label + ": weights." + ref.spec.name;
-    require(weights.contains(ref.spec.name), where + " is missing");
-    const std::vector<float> values = decode_tensor(weights[ref.spec.name], ref.spec.shape, where);
-    std::copy(values.begin(), values.end(), params.values.begin() + ref.offset);
-  }
-
-  if (!entry.contains("mask")) return;
-  const Json& masks = entry["mask"];
+  // Masks first: a sparse weight tensor is read through its mask.
+  const Json no_masks = Json::object();
+  const Json& masks = entry.contains("mask") ? entry["mask"] : no_masks;
   require(masks.is_object(), label + ": \"mask\" must be an object");
   for (auto it = masks.begin(); it != masks.end(); ++it) {
     const ParamRef& ref = find_ref("mask", it.key());
@@ -395,6 +437,19 @@ void load_layer_tensors(const Json& entry, int index, Model& model) {
     for (size_t k = 0; k < mask.size(); ++k)
       require(mask[k] == 0.0f || mask[k] == 1.0f, where + " value " + std::to_string(k) + " is not 0 or 1");
     std::copy(mask.begin(), mask.end(), params.masks.begin() + ref.offset);
+  }
+
+  const Json no_weights = Json::object();
+  const Json& weights = entry.contains("weights") ? entry["weights"] : no_weights;
+  require(weights.is_object(), label + ": \"weights\" must be an object");
+  for (auto it = weights.begin(); it != weights.end(); ++it) find_ref("weights", it.key());
+  for (int r : refs) {
+    const ParamRef& ref = params.refs[size_t(r)];
+    const std::string where = label + ": weights." + ref.spec.name;
+    require(weights.contains(ref.spec.name), where + " is missing");
+    const float* mask = masks.contains(ref.spec.name) ? params.masks.data() + ref.offset : nullptr;
+    const std::vector<float> values = decode_stored_tensor(weights[ref.spec.name], ref.spec.shape, where, mask).values;
+    std::copy(values.begin(), values.end(), params.values.begin() + ref.offset);
   }
 }
 

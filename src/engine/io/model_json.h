@@ -20,17 +20,21 @@ constexpr const char* kModelFormatName = "distillery-model";
 // The newest version this build reads. Float chain models are still written
 // as version 1 (their form has not changed, so older builds keep reading them);
 // quantized ones (typed tensors, a "quantization" section) as version 2.
-constexpr int kModelFormatVersion = 3;
+constexpr int kModelFormatVersion = 4;
 constexpr int kFloatModelFormatVersion = 1;
 // Graph models (layers with "name" and "inputs", model/layer_graph.h): an
 // older build would read their layers as a chain, so they say they are newer.
 constexpr int kGraphModelFormatVersion = 3;
+// Pruned models in base64: masks as bits and only the kept weights stored
+// (TensorDtype::Bit, "sparse" tensors), which an older build cannot read.
+constexpr int kSparseModelFormatVersion = 4;
 
 // How a model file stores its weight values; the names are the CLI's
 // --weights-encoding values.
 enum class WeightsEncoding {
   kArray,   // "array": plain JSON numbers (readable, diffable)
-  kBase64,  // "base64": little-endian bytes in base64 (float32: about 3x smaller)
+  kBase64,  // "base64": little-endian bytes in base64 (float32: about 3x smaller);
+            // a pruned tensor keeps only its kept weights and a mask of bits
 };
 // Throws "unknown weights encoding 'x' (use array or base64)" from parse.
 const NameTable<WeightsEncoding>& weights_encoding_names();
@@ -55,8 +59,9 @@ Model load_model_json(const std::string& text);
 // --- Typed tensors (version 2) ---------------------------------------------
 // A weight tensor entry may carry "dtype": float32 (the default), float16, or
 // int8 / int32 with "scales", one per channel of the last axis:
-// value = integer * scales[index % channels].
-enum class TensorDtype { Float32, Float16, Int8, Int32 };
+// value = integer * scales[index % channels]; or bit (0 or 1, eight to a
+// base64 byte, lowest bit first), which masks use (version 4).
+enum class TensorDtype { Float32, Float16, Int8, Int32, Bit };
 const NameTable<TensorDtype>& tensor_dtype_names();
 inline const char* tensor_dtype_name(TensorDtype dtype) { return tensor_dtype_names().name(dtype); }
 
@@ -72,9 +77,15 @@ struct StoredTensor {
 // `where` and the problem: a value table of the wrong length, an integer out
 // of its type's range, a scale that is 0, negative or NaN, a count of scales
 // that is not the channel count.
-StoredTensor decode_stored_tensor(const nlohmann::json& entry, const Shape& expected, const std::string& where);
+// A "sparse" entry (version 4) stores values only where `mask` (the tensor's
+// mask, expected.size() values of 0 or 1) is 1, in index order; the others
+// are 0. It is an error without a mask.
+StoredTensor decode_stored_tensor(const nlohmann::json& entry, const Shape& expected, const std::string& where,
+                                  const float* mask = nullptr);
 // The entry for t (values for float32 and float16, integers and scales otherwise);
-// base64 stores float16 as 2 bytes, int8 as 1, int32 as 4, little-endian.
-nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding);
+// base64 stores float16 as 2 bytes, int8 as 1, int32 as 4, little-endian, bits
+// eight to a byte. With `mask`, only the values where it is 1 ("sparse").
+nlohmann::ordered_json encode_stored_tensor(const StoredTensor& t, WeightsEncoding encoding,
+                                            const float* mask = nullptr);
 
 }  // namespace distillery

@@ -123,6 +123,78 @@ TEST(ModelJson, MasksRoundTripInBothEncodingsAndOnlyWherePruned) {
   }
 }
 
+// In base64 a pruned tensor keeps only what its mask keeps, and the mask is
+// bits: a 90 % pruned model's file is a fraction of the dense one, where a
+// float32 mask beside every weight made it twice as large.
+TEST(ModelJson, PrunedTensorsInBase64StoreOnlyTheKeptWeightsAndAMaskOfBits) {
+  Model model = make_model(11);
+  randomize_weights(model, 12);
+  const Json dense = Json::parse(save_model_json(model, {WeightsEncoding::kBase64, -1}));
+  ParamStore& params = model.params();
+  for (const ParamRef& ref : params.refs) {  // 90 % of every kernel
+    if (!ref.spec.prunable) continue;
+    for (int64_t k = 0; k < ref.size(); ++k)
+      if (k % 10 != 3) params.masks[size_t(ref.offset + k)] = 0.0f;
+  }
+  params.apply_masks();
+  const std::string text = save_model_json(model, {WeightsEncoding::kBase64, -1});
+  expect_same_model(model, load_model_json(text));
+
+  const Json doc = Json::parse(text);
+  for (const size_t layer : {size_t(0), size_t(4)}) {  // the conv and the dense kernel
+    const size_t before = dense["layers"][layer]["weights"]["kernel"]["base64"].get<std::string>().size();
+    const size_t after = doc["layers"][layer]["weights"]["kernel"]["base64"].get<std::string>().size() +
+                         doc["layers"][layer]["mask"]["kernel"]["base64"].get<std::string>().size();
+    EXPECT_LT(after, before * 2 / 10) << "layer " << layer << ": a tenth of the weights and a bit for each";
+  }
+  EXPECT_EQ(doc["version"], kSparseModelFormatVersion);
+  const Json& conv = doc["layers"][0];
+  EXPECT_EQ(conv["mask"]["kernel"]["dtype"], "bit");
+  EXPECT_EQ(conv["weights"]["kernel"]["sparse"], true);
+  EXPECT_FALSE(conv["weights"]["bias"].contains("sparse")) << "the bias is not pruned";
+  // The array encoding stays the readable, version-1 form.
+  const Json readable = Json::parse(save_model_json(model, {WeightsEncoding::kArray, -1}));
+  EXPECT_EQ(readable["version"], kFloatModelFormatVersion);
+  EXPECT_FALSE(readable["layers"][0]["weights"]["kernel"].contains("sparse"));
+  expect_same_model(model, load_model_json(readable.dump()));
+}
+
+TEST(ModelJson, SparseTensorsWithoutAMaskOrOfTheWrongLengthAreClearErrors) {
+  Model model = make_model(13);
+  randomize_weights(model, 14);
+  prune_some(model);
+  const Json good = Json::parse(save_model_json(model, {WeightsEncoding::kBase64, -1}));
+  auto error_of = [](const Json& doc) {
+    try {
+      load_model_json(doc.dump());
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Json no_mask = good;
+  no_mask["layers"][0].erase("mask");
+  EXPECT_EQ(error_of(no_mask),
+            "layer 0 (conv2d): weights.kernel is sparse (values only where its mask keeps them) but it has no mask");
+  Json short_values = good;
+  Json& kernel = short_values["layers"][0]["weights"]["kernel"];
+  kernel["base64"] = Json::parse(save_model_json(make_model(13), {WeightsEncoding::kBase64, -1}))["layers"][0]
+                         ["weights"]["kernel"]["base64"];  // every weight, not the kept ones
+  EXPECT_NE(error_of(short_values).find("layer 0 (conv2d): weights.kernel.base64 holds"), std::string::npos);
+  EXPECT_NE(error_of(short_values).find("values but its mask keeps"), std::string::npos);
+  Json bad_bits = good;
+  bad_bits["layers"][0]["mask"]["kernel"]["base64"] = "AA==";
+  EXPECT_NE(error_of(bad_bits).find("layer 0 (conv2d): mask.kernel.base64 holds 1 bytes but"), std::string::npos)
+      << error_of(bad_bits);
+  Json bit_data = good;
+  bit_data["layers"][0]["mask"]["kernel"].erase("base64");
+  bit_data["layers"][0]["mask"]["kernel"]["data"] = Json::array();
+  EXPECT_NE(error_of(bit_data).find("mask.kernel.data has 0 values"), std::string::npos) << error_of(bit_data);
+  Json not_true = good;
+  not_true["layers"][0]["weights"]["kernel"]["sparse"] = 1;
+  EXPECT_EQ(error_of(not_true), "layer 0 (conv2d): weights.kernel.sparse is 1: it is true when present");
+}
+
 TEST(ModelJson, DocumentHasTheDocumentedFields) {
   Model model = make_model(7);
   const Json doc = Json::parse(save_model_json(model));
@@ -202,7 +274,7 @@ TEST(ModelJsonValidation, DocumentLevelErrors) {
   expect_load_error("{\"modelTopology\": {}}", "TensorFlow.js model");
   expect_load_error([](Json& d) { d.erase("format"); }, "\"format\" is missing");
   expect_load_error([](Json& d) { d["format"] = "keras"; }, "\"format\" is \"keras\"");
-  expect_load_error([](Json& d) { d["version"] = 4; }, "\"version\" 4 is newer");
+  expect_load_error([](Json& d) { d["version"] = 5; }, "\"version\" 5 is newer");
   expect_load_error([](Json& d) { d["version"] = "1"; }, "\"version\" must be an integer");
   expect_load_error([](Json& d) { d.erase("input_shape"); }, "\"input_shape\" is missing");
   expect_load_error([](Json& d) { d["input_shape"] = {6, -6, 1}; }, "\"input_shape\" must be an array of positive");
