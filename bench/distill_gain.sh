@@ -7,6 +7,8 @@
 #   bench/distill_gain.sh teacher          the CNN teacher (existing recipe + augmentation)
 #   bench/distill_gain.sh full [SEEDS]     cnn_small on the 60,000 images (default seeds 1 2 3)
 #   bench/distill_gain.sh full-dense [SEEDS]  dense:32 likewise
+#   bench/distill_gain.sh full-t1 [SEEDS]  cnn_small, T = 1 and alpha = 0 (the teacher's targets only)
+#   bench/distill_gain.sh full-dense-t1 [SEEDS]  dense:32 likewise
 #   bench/distill_gain.sh patient [SEEDS]  cnn_small for 30 epochs (PATIENT_EPOCHS)
 #   bench/distill_gain.sh scarce [SEEDS]   1,000 labelled images + the other 59,000 unlabeled
 #   bench/distill_gain.sh scarce-alone-long [SEEDS]   the student alone on the 1,000 for 100 epochs
@@ -120,6 +122,17 @@ case "$what" in
   full)
     teacher
     for s in "${SEEDS[@]}"; do distill "cnn_small_s$s" "$CNN_SMALL" "${CNN_EPOCHS:-8}" 0.002 "$s" "$STUDENT_AUGMENT"; done ;;
+  full-t1)
+    # The best pilot's soft targets (T = 1, teacher only: alpha = 0) on the full recipe.
+    teacher
+    for s in "${SEEDS[@]}"; do
+      distill "cnn_small_t1a0_s$s" "$CNN_SMALL" "${CNN_EPOCHS:-8}" 0.002 "$s" "$STUDENT_AUGMENT" --temperature 1 --alpha 0
+    done ;;
+  full-dense-t1)
+    teacher
+    for s in "${SEEDS[@]}"; do
+      distill "dense32_t1a0_s$s" dense:32 "${DENSE_EPOCHS:-8}" 0.002 "$s" "$DENSE_AUGMENT" --temperature 1 --alpha 0
+    done ;;
   patient)
     teacher
     for s in "${SEEDS[@]}"; do distill "patient_cnn_small_s$s" "$CNN_SMALL" "${PATIENT_EPOCHS:-30}" 0.002 "$s" "$STUDENT_AUGMENT"; done ;;
