@@ -199,6 +199,7 @@ std::vector<SourceLayer> fold_zero_padding(std::vector<SourceLayer> layers, bool
             pad.label() + " feeds " + reader.label() + ", which reads " + std::to_string(reader.inputs.size()) +
                 " layers" + rule);
     if (graph) reader.inputs = pad.inputs;
+    if (pads.kind == Padding::Kind::kValid) continue;  // padding 0: the layer's input as it is
     reader.zero_pads = pads;
     reader.zero_pads_from = pad.label();
   }

@@ -279,6 +279,17 @@ TEST(TfjsZeroPaddingTest, AMaxPoolFoldsAZeroPadding2DAfterAReluAndFeedingTwoLaye
   ASSERT_EQ(m.layer(2).type(), "maxpool2d");
   EXPECT_EQ(m.layer(2).config()["padding"], kPads11);
 
+  // Padding 0 is no padding: the max pool reads the raw input as it is, nothing to refuse.
+  TfjsModelBuilder none({4, 4, 1});
+  none.layer("ZeroPadding2D", "zp", {{"padding", 0}});
+  none.layer("MaxPooling2D", "pool", {{"pool_size", 2}, {"padding", "same"}});
+  none.layer("Flatten", "flat");
+  none.layer("Dense", "out", {{"units", 2}});
+  none.weight("out/kernel", {2 * 2 * 1, 2}, rng);
+  none.weight("out/bias", {2}, rng);
+  Model unpadded = import_tfjs_model(none.model_json(), none.shards());
+  EXPECT_EQ(unpadded.layer(0).config()["padding"], "same");
+
   // A functional model whose ZeroPadding2D feeds a conv and an add.
   auto node = [](const char* cls, const char* name, json config, std::vector<std::string> from) {
     config["name"] = name;
