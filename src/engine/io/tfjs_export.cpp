@@ -71,7 +71,8 @@ class LayerWriter {
       // A ZeroPadding2D written in front of the layer feeds it.
       for (size_t k = first + 1; k < layers_.size(); ++k)
         layers_[k].inputs.push_back(layers_[k - 1].config["name"].get<std::string>());
-      for (int k = i; k <= last; ++k) tfjs_names_[static_cast<size_t>(k)] = layers_.back().config["name"].get<std::string>();
+      const std::string written = layers_.back().config["name"].get<std::string>();  // the layer, not its pad
+      for (int k = i; k <= last; ++k) tfjs_names_[static_cast<size_t>(k)] = written;
       i = last;
     }
     const std::string output = layers_.back().config["name"].get<std::string>();
