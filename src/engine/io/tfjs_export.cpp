@@ -138,7 +138,8 @@ class LayerWriter {
     const std::string what = label(i) + ": explicit padding " + padding_json(pads).dump();
     require(kind.tfjs_zero_pads != LayerKind::ZeroPads::refused,
             what + " has no TensorFlow.js form: Keras pads \"same\" or \"valid\", and a ZeroPadding2D in front "
-                   "would change its edge windows (an average pool here divides them by their real cells only)");
+                   "would change its edge windows (Distillery averages a window's real cells, TF.js would count "
+                   "the zeros too)");
     if (kind.tfjs_zero_pads == LayerKind::ZeroPads::exact_when_input_nonnegative) {
       const int source = producer(i);
       const LayerKind* before = source < 0 ? nullptr : LayerRegistry::instance().find(model_.layer(source).type());
