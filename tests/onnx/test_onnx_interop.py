@@ -223,6 +223,37 @@ class OnnxInterop(unittest.TestCase):
         self.export_and_rebuild(json_path, self.path("resnet_again.onnx"))
         ops = [n.op_type for n in onnx.load(self.path("resnet_again.onnx")).graph.node]
         self.assertEqual((ops.count("Add"), ops.count("Concat")), (2, 1), ops)
+        # Not to TF.js: its max pool (pads [[1, 1], [1, 1]], not TF's "same") reads the Concat, which can be negative,
+        # and a ZeroPadding2D in front would let a zero win the max at the edges.
+        r = cli("convert", "--in", json_path, "--out", self.path("resnet_tfjs"), check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("(maxpool2d): explicit padding [[1,1],[1,1]] goes to TensorFlow.js as a ZeroPadding2D", r.stderr)
+        self.assertIn("(concatenate)) can be", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_a_torchvision_style_resnet_with_stride_2_padding_goes_on_to_tfjs(self):
+        # torchvision's stem and a downsampling BasicBlock: MaxPool2d(3, 2, 1) over a ReLU's output and a stride-2
+        # 3x3 conv with padding=1, neither TF's "same". TF.js gets each as a ZeroPadding2D before a "valid" layer
+        # (exact for the max pool: its input is never negative); tests/tfjs checks that form in the real TF.js.
+        torch.manual_seed(2)
+        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                              nn.MaxPool2d(3, 2, 1), BasicBlock(16, 32, stride=2), nn.AdaptiveAvgPool2d(1),
+                              nn.Flatten(), nn.Linear(32, 10))
+        _, json_path, _ = self.import_and_compare(model, "torchvision_stem")
+        tfjs_dir = self.path("torchvision_stem_tfjs")
+        cli("convert", "--in", json_path, "--out", tfjs_dir)
+        with open(os.path.join(tfjs_dir, "model.json")) as f:
+            layers = json.load(f)["modelTopology"]["config"]["layers"]
+        pads = {l["name"]: l["config"]["padding"] for l in layers if l["class_name"] == "ZeroPadding2D"}
+        self.assertEqual(sorted(pads.values()), [[[1, 1], [1, 1]]] * 2)
+        padded = [(l["class_name"], l["config"]["strides"], l["config"]["padding"]) for l in layers
+                  if l["inbound_nodes"] and l["inbound_nodes"][0][0][0] in pads]
+        self.assertEqual(sorted(padded), [("Conv2D", [2, 2], "valid"), ("MaxPooling2D", [2, 2], "valid")])
+        # Back from TF.js: the same pads and the same probabilities.
+        back = self.path("torchvision_stem_back.json")
+        cli("convert", "--in", tfjs_dir, "--out", back)
+        diff = float(np.abs(distillery_probabilities(back, self.pngs) - distillery_probabilities(json_path, self.pngs)).max())
+        self.assertLess(diff, TOLERANCE)
 
     def test_quantized_student_exports_in_qdq_form_and_runs_as_distillerys_int8_kernels(self):
         idx = self.path("train-images-idx3-ubyte")

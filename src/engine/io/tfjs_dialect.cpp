@@ -13,11 +13,29 @@ nlohmann::json TfjsSource::window(const char* key, const nlohmann::json& fallbac
   return v;
 }
 
-std::string TfjsSource::padding() const {
+nlohmann::json TfjsSource::padding() const {
   const std::string padding = field<std::string>("padding", "valid");
   require(padding == "valid" || padding == "same",
           label() + ": padding '" + padding + "' is not supported (valid or same)");
-  return padding;
+  if (zero_pads_from.empty()) return padding;
+  require(padding == "valid", zero_pads_from + " pads the input of " + label() +
+                                  ", whose own padding is \"same\": a ZeroPadding2D folds only into a \"valid\" layer");
+  return padding_json(zero_pads);
+}
+
+Padding read_zero_padding(const TfjsSource& source) {
+  source.require_channels_last();
+  const nlohmann::json v = source.config.value("padding", nlohmann::json(1));  // Keras' default, (1, 1)
+  auto side = [](const nlohmann::json& n) {
+    return n.is_number_integer() && n.get<int64_t>() >= 0 && n.get<int64_t>() <= kMaxWindowSide;
+  };
+  auto pair = [&](const nlohmann::json& p) { return p.is_array() && p.size() == 2 && side(p[0]) && side(p[1]); };
+  if (side(v)) return explicit_padding(v.get<int>(), v.get<int>(), v.get<int>(), v.get<int>());
+  if (pair(v)) return explicit_padding(v[0].get<int>(), v[0].get<int>(), v[1].get<int>(), v[1].get<int>());
+  if (v.is_array() && v.size() == 2 && pair(v[0]) && pair(v[1]))
+    return explicit_padding(v[0][0].get<int>(), v[0][1].get<int>(), v[1][0].get<int>(), v[1][1].get<int>());
+  throw Error(source.label() + ": \"padding\" must be an int, [h, w] or [[top, bottom], [left, right]] (0 to " +
+              std::to_string(kMaxWindowSide) + "), got " + v.dump());
 }
 
 void TfjsSource::require_channels_last() const {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/error.h"
+#include "engine/layers/window_config.h"
 
 namespace distillery {
 
@@ -22,6 +23,10 @@ class TfjsSource {
   nlohmann::json config;
   // The layers it reads, in a functional model that is not a chain (empty otherwise).
   std::vector<std::string> inputs;
+  // The pads of a ZeroPadding2D that fed it, folded into it, and that layer's
+  // label (empty: none). See fold_zero_padding in tfjs_import.cpp.
+  Padding zero_pads;
+  std::string zero_pads_from;
 
   std::string label() const { return "layer '" + name + "' (" + class_name + ")"; }
 
@@ -37,8 +42,9 @@ class TfjsSource {
   }
   // An int or a pair (Keras writes both); a one-element list becomes a pair.
   nlohmann::json window(const char* key, const nlohmann::json& fallback) const;
-  // "valid" or "same"; anything else is refused.
-  std::string padding() const;
+  // "valid" or "same"; anything else is refused. With a ZeroPadding2D folded
+  // in front (zero_pads_from), the layer must be "valid" and gets its pads.
+  nlohmann::json padding() const;
   void require_channels_last() const;
   // An int or a list of ones (Keras writes [1, 1] for dilation 1).
   void require_all_ones(const char* key) const;
@@ -63,6 +69,14 @@ struct TfjsLayer {
   std::string name_prefix;        // Keras-style names: dense_1, dense_2, ...
   nlohmann::ordered_json config;  // the class's own fields
 };
+
+// Keras' layer for explicit pads, which its Conv2D and pooling layers cannot
+// hold: the exporter writes one in front of a layer with explicit pads, the
+// importer folds it into the layer it feeds (LayerKind::tfjs_zero_pads).
+constexpr const char* kTfjsZeroPaddingClass = "ZeroPadding2D";
+// A ZeroPadding2D's "padding": an int n, [h, w] (symmetric) or [[top, bottom],
+// [left, right]]; channels_last only. Errors name the layer.
+Padding read_zero_padding(const TfjsSource& source);
 
 // [h, w] from an int or a pair, as TF.js writes windows.
 nlohmann::ordered_json tfjs_pair(const nlohmann::json& value);

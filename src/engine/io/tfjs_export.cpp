@@ -13,6 +13,7 @@
 #include "engine/io/float_text.h"
 #include "engine/io/tfjs_dialect.h"
 #include "engine/layers/layer_registry.h"
+#include "engine/layers/window_config.h"
 #include "engine/model/layer_graph.h"
 
 namespace distillery {
@@ -67,7 +68,11 @@ class LayerWriter {
       for (int source : graph.inputs[static_cast<size_t>(i)])
         layers_[first].inputs.push_back(source == LayerGraph::kModelInput ? kInputLayerName
                                                                           : tfjs_names_[static_cast<size_t>(source)]);
-      for (int k = i; k <= last; ++k) tfjs_names_[static_cast<size_t>(k)] = layers_[first].config["name"].get<std::string>();
+      // A ZeroPadding2D written in front of the layer feeds it.
+      for (size_t k = first + 1; k < layers_.size(); ++k)
+        layers_[k].inputs.push_back(layers_[k - 1].config["name"].get<std::string>());
+      const std::string written = layers_.back().config["name"].get<std::string>();  // the layer, not its pad
+      for (int k = i; k <= last; ++k) tfjs_names_[static_cast<size_t>(k)] = written;
       i = last;
     }
     const std::string output = layers_.back().config["name"].get<std::string>();
@@ -107,13 +112,55 @@ class LayerWriter {
     const LayerKind* kind = LayerRegistry::instance().find(layer.type());
     if (kind == nullptr || !kind->to_tfjs)
       throw Error("layer " + std::to_string(i) + " (" + layer.type() + ") has no TensorFlow.js counterpart in this exporter");
-    TfjsLayer written = kind->to_tfjs(layer.config());
+    nlohmann::json layer_config = layer.config();
+    if (read_padding(layer_config, layer.type()).kind == Padding::Kind::kExplicit)
+      layer_config["padding"] = write_explicit_pads(i, *kind, layer_config);
+    TfjsLayer written = kind->to_tfjs(layer_config);
     OrderedJson& config = add(written.class_name, written.name_prefix, i);
     for (auto& field : written.config.items()) config[field.key()] = field.value();
     if (!kind->takes_activation) return i;
     const std::string activation = next_activation(i);
     config["activation"] = activation.empty() ? "linear" : activation;
     return activation.empty() ? i : i + 1;
+  }
+
+  std::string label(int i) const { return "layer " + std::to_string(i) + " (" + model_.layer(i).type() + ")"; }
+
+  // Layer i's explicit pads in Keras' terms: "same" when they are TensorFlow's
+  // "same" for its input, else a ZeroPadding2D written here and "valid".
+  std::string write_explicit_pads(int i, const LayerKind& kind, const nlohmann::json& config) {
+    const Layer& layer = model_.layer(i);
+    const Padding pads = read_padding(config, layer.type());
+    const bool pool = config.contains("pool_size");
+    const IntPair window = read_int_pair(config, layer.type(), pool ? "pool_size" : "kernel_size");
+    const IntPair strides = read_int_pair(config, layer.type(), "strides", pool ? window : IntPair{1, 1});
+    if (padding_pixels(Padding{Padding::Kind::kSame}, layer.input_shape(), window, strides) == pads) return "same";
+    const std::string what = label(i) + ": explicit padding " + padding_json(pads).dump();
+    require(kind.tfjs_zero_pads != LayerKind::ZeroPads::refused,
+            what + " has no TensorFlow.js form: Keras pads \"same\" or \"valid\", and a ZeroPadding2D in front "
+                   "would change its edge windows (Distillery averages a window's real cells, TF.js would count "
+                   "the zeros too)");
+    if (kind.tfjs_zero_pads == LayerKind::ZeroPads::exact_when_input_nonnegative) {
+      const int source = producer(i);
+      const LayerKind* before = source < 0 ? nullptr : LayerRegistry::instance().find(model_.layer(source).type());
+      require(before != nullptr && before->output_nonnegative,
+              what + " goes to TensorFlow.js as a ZeroPadding2D, which leaves the max unchanged only when the "
+                     "input is never negative, and its input (" +
+                  (source < 0 ? std::string("the model input") : label(source)) +
+                  ") can be: put the max pool after a relu, or pad \"same\" or \"valid\"");
+    }
+    OrderedJson& zero = add(kTfjsZeroPaddingClass, "zero_padding2d");
+    zero["padding"] = OrderedJson::array({OrderedJson::array({pads.top, pads.bottom}),
+                                          OrderedJson::array({pads.left, pads.right})});
+    zero["data_format"] = "channels_last";
+    return "valid";
+  }
+
+  // The one layer whose output layer i reads (-1: the model input, or several).
+  int producer(int i) const {
+    if (model_.is_chain()) return i - 1;
+    const std::vector<int>& reads = model_.graph().inputs[static_cast<size_t>(i)];
+    return reads.size() == 1 ? reads[0] : -1;
   }
 
   // Distillery models output logits; TF.js users expect probabilities.

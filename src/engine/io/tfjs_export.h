@@ -12,6 +12,10 @@
 // output gets a softmax (Distillery models output logits), so TF.js' predict()
 // gives the probabilities that `distillery predict` prints. Pruned weights are
 // written as zeros; a structured-pruned model is simply the smaller model.
+// Explicit pads (PyTorch's, from ONNX) that are TensorFlow's "same" for the
+// layer's input are written "same"; others as a ZeroPadding2D in front of the
+// layer padded "valid" (a max pool's only when its input is never negative;
+// an average pool's never: see LayerKind::tfjs_zero_pads).
 // Class names, preprocessing, name and provenance travel in
 // "userDefinedMetadata"."distillery", which import_tfjs_model() reads back.
 // The input is the preprocessed image, x = (pixel * scale - mean) / std.

@@ -8,6 +8,7 @@
 #include "engine/io/json_text.h"
 #include "engine/io/tfjs_import.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -170,6 +171,41 @@ Topology read_topology(const Json& doc) {
   return result;
 }
 
+// Keras writes a convolution with explicit pads as a ZeroPadding2D feeding a
+// "valid" conv (MobileNet's stride-2 convs, PyTorch models through TF.js):
+// the pair is one Distillery layer with explicit padding. The ZeroPadding2D
+// goes; its pads go to the one layer it feeds, which the Translator checks
+// can take them (LayerKind::tfjs_zero_pads). `graph`: layers name their inputs.
+std::vector<SourceLayer> fold_zero_padding(std::vector<SourceLayer> layers, bool graph) {
+  std::vector<SourceLayer> kept;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    SourceLayer& pad = layers[i];
+    if (pad.class_name != kTfjsZeroPaddingClass) {
+      kept.push_back(std::move(pad));
+      continue;
+    }
+    const Padding pads = read_zero_padding(pad);
+    std::vector<size_t> readers;
+    for (size_t j = i + 1; j < layers.size(); ++j)
+      if (graph ? std::count(layers[j].inputs.begin(), layers[j].inputs.end(), pad.name) > 0 : j == i + 1)
+        readers.push_back(j);
+    const std::string rule = "; Distillery reads a ZeroPadding2D only as the padding of the one \"valid\" "
+                             "Conv2D, DepthwiseConv2D or MaxPooling2D it feeds";
+    require(!readers.empty(), pad.label() + " is the model's output" + rule);
+    require(readers.size() == 1, pad.label() + " feeds " + std::to_string(readers.size()) + " layers" + rule);
+    SourceLayer& reader = layers[readers[0]];
+    require(reader.class_name != kTfjsZeroPaddingClass, pad.label() + " feeds another ZeroPadding2D" + rule);
+    require(!graph || reader.inputs.size() == 1,
+            pad.label() + " feeds " + reader.label() + ", which reads " + std::to_string(reader.inputs.size()) +
+                " layers" + rule);
+    if (graph) reader.inputs = pad.inputs;
+    if (pads.kind == Padding::Kind::kValid) continue;  // padding 0: the layer's input as it is
+    reader.zero_pads = pads;
+    reader.zero_pads_from = pad.label();
+  }
+  return kept;
+}
+
 // ------------------------------------------------- 2. translating layers
 
 // A Distillery layer about to be built, and where its weights come from.
@@ -208,6 +244,7 @@ class Translator : public TfjsTarget {
     Shape shape;
   };
   void start_graph_layer(const SourceLayer& layer);
+  void require_zero_pads_fit(const SourceLayer& layer, const LayerKind& kind) const;
 
   Shape shape_;
   size_t source_count_;
@@ -226,7 +263,7 @@ std::string supported_classes() {
   std::string names = "InputLayer";
   for (const LayerKind* kind : LayerRegistry::instance().kinds())
     if (!kind->tfjs_classes.empty()) names += ", " + kind->tfjs_classes.front();
-  return names + ", Activation, Softmax";
+  return names + ", Activation, Softmax, ZeroPadding2D (before a valid convolution or max pool)";
 }
 
 void Translator::add(Json config) {
@@ -271,6 +308,29 @@ void Translator::start_graph_layer(const SourceLayer& layer) {
   shape_ = reads_[0].shape;  // the rank a kind reads (input_rank); each input is built with its own
 }
 
+// A ZeroPadding2D folded into `layer` gives the same result only where its
+// kind says zero pads do (LayerKind::tfjs_zero_pads).
+void Translator::require_zero_pads_fit(const SourceLayer& layer, const LayerKind& kind) const {
+  const std::string what = layer.zero_pads_from + " pads the input of " + layer.label();
+  require(kind.tfjs_zero_pads != LayerKind::ZeroPads::refused,
+          what + ", which cannot take explicit padding (Distillery reads a ZeroPadding2D only as the padding of the "
+                 "\"valid\" Conv2D, DepthwiseConv2D or MaxPooling2D it feeds)");
+  if (kind.tfjs_zero_pads != LayerKind::ZeroPads::exact_when_input_nonnegative) return;
+  // The Distillery layer that computes the padded input (none: the model input).
+  const PlannedLayer* before = nullptr;
+  if (!graph_) {
+    if (!planned.empty()) before = &planned.back();
+  } else {
+    for (const PlannedLayer& p : planned)
+      if (p.config["name"] == reads_[0].name) before = &p;
+  }
+  const LayerKind* before_kind = before ? LayerRegistry::instance().find(before->config["type"]) : nullptr;
+  require(before_kind != nullptr && before_kind->output_nonnegative,
+          what + ": a max pool over zero pads equals Distillery's (which ignores pads) only when its input is never "
+                 "negative, and " + (before ? before->label + "'s output" : std::string("the model input")) +
+              " can be (put it after a relu, or pad \"same\" or \"valid\")");
+}
+
 void Translator::add_activation(const Json& activation) {
   const SourceLayer& layer = *current_;
   if (activation.is_null()) return;
@@ -312,6 +372,7 @@ void Translator::translate(const SourceLayer& layer, size_t index) {
     require(layer.field<int>("axis", -1) == -1, layer.label() + ": only a softmax over the last axis is supported");
     add_activation(Json("softmax"));
   } else if (const LayerKind* kind = LayerRegistry::instance().find_tfjs_class(c)) {
+    if (!layer.zero_pads_from.empty()) require_zero_pads_fit(layer, *kind);
     kind->from_tfjs(layer, *this);
   } else {
     throw Error(layer.label() + " is not supported (supported: " + supported_classes() + ")");
@@ -622,12 +683,13 @@ Model import_unguarded(const std::string& model_json, const std::vector<std::vec
   Shape input;
   const bool lead_flatten = image_input(tfjs_input, options.image_shape, input);
   const bool graph = !topology.layers.back().inputs.empty();
-  Translator translator(input, topology.layers.size(), graph);
+  const std::vector<SourceLayer> layers = fold_zero_padding(topology.layers, graph);
+  Translator translator(input, layers.size(), graph);
   if (lead_flatten) {
     SourceLayer added{"(input)", "Flatten", Json::object()};
     translator.translate(added, 0);
   }
-  for (size_t i = 0; i < topology.layers.size(); ++i) translator.translate(topology.layers[i], i);
+  for (size_t i = 0; i < layers.size(); ++i) translator.translate(layers[i], i);
   translator.finish();
 
   const WeightIndex weights(decode_tfjs_weights(doc["weightsManifest"], shards));

@@ -19,6 +19,9 @@
 // activation layers; a softmax output is dropped (Distillery models output
 // logits and apply softmax when predicting); a one-unit sigmoid output becomes
 // two logits [0, z], whose softmax is [1 - sigmoid(z), sigmoid(z)].
+// A ZeroPadding2D before a "valid" Conv2D, DepthwiseConv2D or (on an input
+// that is never negative, after a relu) MaxPooling2D becomes that layer's
+// explicit padding [[top, bottom], [left, right]]; anywhere else it is refused.
 // Weights are matched by name ("<layer>/kernel"), never by position: TF.js
 // stores trainable weights before non-trainable ones.
 // A flat input of s*s (or s*s*3) values becomes an s x s gray (RGB) image

@@ -134,6 +134,7 @@ constexpr float kKerasLeakyAlpha = 0.3f;
 
 LayerKind relu_kind() {
   LayerKind kind = plain_activation_kind<ReLU>("relu");
+  kind.output_nonnegative = true;
   // Keras' ReLU layer, which may really be a leaky one or a ReLU6.
   kind.tfjs_classes = {"ReLU"};
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
@@ -156,9 +157,17 @@ LayerKind relu_kind() {
 
 // TF.js writes it as the "relu6" activation string (an Activation layer on its own,
 // or folded into a conv/dense); ReLU with max_value 6 reads as it too (see relu_kind).
-LayerKind relu6_kind() { return plain_activation_kind<ReLU6>("relu6"); }
+LayerKind relu6_kind() {
+  LayerKind kind = plain_activation_kind<ReLU6>("relu6");
+  kind.output_nonnegative = true;
+  return kind;
+}
 
-LayerKind sigmoid_kind() { return plain_activation_kind<Sigmoid>("sigmoid"); }
+LayerKind sigmoid_kind() {
+  LayerKind kind = plain_activation_kind<Sigmoid>("sigmoid");
+  kind.output_nonnegative = true;
+  return kind;
+}
 LayerKind tanh_kind() { return plain_activation_kind<Tanh>("tanh"); }
 
 LayerKind leaky_relu_kind() {

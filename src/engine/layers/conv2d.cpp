@@ -196,6 +196,7 @@ LayerKind conv2d_kind() {
   kind.width_key = "filters";
   kind.takes_activation = true;
   kind.tfjs_classes = {"Conv2D", "Convolution2D"};
+  kind.tfjs_zero_pads = LayerKind::ZeroPads::exact;
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
     source.require_channels_last();
     source.require_all_ones("dilation_rate");

@@ -108,6 +108,7 @@ LayerKind depthwise_conv2d_kind() {
   kind.create = construct_layer<DepthwiseConv2D>;
   kind.channels = ChannelFlow::depthwise;
   kind.tfjs_classes = {"DepthwiseConv2D"};
+  kind.tfjs_zero_pads = LayerKind::ZeroPads::exact;
   kind.from_tfjs = [](const TfjsSource& source, TfjsTarget& target) {
     source.require_channels_last();
     source.require_all_ones("dilation_rate");

@@ -57,6 +57,16 @@ struct LayerKind {
   std::function<void(const TfjsSource& source, TfjsTarget& target)> from_tfjs;
   std::function<TfjsLayer(const nlohmann::json& config)> to_tfjs;
   std::string tfjs_activation;
+  // How explicit pads ("padding": [[top, bottom], [left, right]], which no
+  // Keras layer holds) travel in TF.js: as a ZeroPadding2D in front of the
+  // layer padded "valid". Exact for a convolution; for a max pool only on an
+  // input that is never negative (a zero then never beats the window's real
+  // cells, which Distillery's pads never do); refused otherwise (an average
+  // pool: Distillery divides edge windows by their real cells, TF.js by all).
+  enum class ZeroPads { refused, exact, exact_when_input_nonnegative };
+  ZeroPads tfjs_zero_pads = ZeroPads::refused;
+  // Its outputs are never negative (relu, relu6, sigmoid): see tfjs_zero_pads.
+  bool output_nonnegative = false;
 
   // Architecture spec. `arch_tokens` are read by `from_arch`; `to_arch` writes
   // the token back (empty: the type name). `arch_activation`: usable as a

@@ -72,6 +72,7 @@ void MaxPool2D::backward(const Tensor& input, const Tensor& /*output*/, const Te
 LayerKind maxpool2d_kind() {
   LayerKind kind = pooling_kind("maxpool2d", {"MaxPooling2D", "MaxPool2D"}, "max_pooling2d", {"pool", "maxpool"});
   kind.create = construct_layer<MaxPool2D>;
+  kind.tfjs_zero_pads = LayerKind::ZeroPads::exact_when_input_nonnegative;
   return kind;
 }
 

@@ -216,16 +216,5 @@ TEST(TfjsExportTest, NonFiniteWeightsAreRefused) {
   expect_error([&] { export_tfjs_model(m); }, {"layer 1 (dense): weights.kernel holds a NaN"});
 }
 
-TEST(TfjsExportTest, ExplicitPaddingFromPyTorchIsRefusedNamingTheLayer) {
-  Rng rng(1);
-  Model m = Model::from_layer_configs({{{"type", "conv2d"}, {"filters", 2}, {"kernel_size", 3}, {"strides", 2},
-                                        {"padding", json{{1, 1}, {1, 1}}}},
-                                       {{"type", "flatten"}},
-                                       {{"type", "dense"}, {"units", 2}}},
-                                      Shape{6, 6, 1}, rng);
-  expect_error([&] { export_tfjs_model(m); },
-               {"conv2d: explicit padding [[1,1],[1,1]] (PyTorch's) has no TensorFlow.js form"});
-}
-
 }  // namespace
 }  // namespace distillery
