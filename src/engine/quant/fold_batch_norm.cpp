@@ -26,7 +26,7 @@ Model fold_batch_norms(const Model& model) {
   const LayerGraph& graph = model.graph();
   const std::vector<int> readers = graph.consumer_counts();
   // Which layers survive, and which BatchNorm folds into each. A folded
-  // BatchNorm's readers read the layer it folded into instead (renamed[]).
+  // BatchNorm's readers read the layer it folded into instead (new_index).
   std::vector<nlohmann::json> configs;
   std::vector<int> source;       // source[j]: the layer of `model` behind new layer j
   std::vector<int> folded_norm;  // the BatchNorm folded into new layer j, or -1
@@ -46,8 +46,8 @@ Model fold_batch_norms(const Model& model) {
     configs.push_back(config);
     source.push_back(i);
     folded_norm.push_back(norm);
-    // The surviving layer keeps its name, or the BatchNorm's when it folds (the name its readers know).
-    out_graph.names.push_back(graph.names[size_t(norm >= 0 ? norm : i)]);
+    // The kernel keeps its name; the BatchNorm's readers now name it (write_layer_graph, by index).
+    out_graph.names.push_back(graph.names[size_t(i)]);
     std::vector<int> inputs;
     for (int s : graph.inputs[size_t(i)]) inputs.push_back(s == LayerGraph::kModelInput ? s : new_index[size_t(s)]);
     out_graph.inputs.push_back(inputs);

@@ -5,8 +5,7 @@
 //     = x (W g) + ((b - mean) g + beta)
 // so the quantized model has one layer (one int8 kernel, one requantization)
 // where the float one had two. A BatchNorm after anything else stays.
-// In a graph model the folded layer takes the BatchNorm's name, so the
-// layers that read the BatchNorm now read it.
+// In a graph model the layers that read the BatchNorm read the kernel instead.
 // Masks survive: a pruned zero of W times g is still zero, and its mask is copied.
 #include "engine/model/model.h"
 
