@@ -200,6 +200,8 @@ TEST(QuantizedGraph, AQuantizedGraphFileRoundTripsBitExactly) {
     SCOPED_TRACE(quant_mode_name(mode));
     QuantizedModel q = quantize_model(model, images(64, 1), {mode});
     const std::string text = save_quantized_model_json(q, {WeightsEncoding::kBase64, 1});
+    // Version 3 (graph) rather than 2: a reader that knows quantized chains only must refuse it.
+    EXPECT_EQ(Json::parse(text)["version"], 3);
     QuantizedModel again = load_quantized_model_json(text);
     EXPECT_FALSE(again.reference().is_chain());
     EXPECT_EQ(save_quantized_model_json(again, {WeightsEncoding::kBase64, 1}), text);
