@@ -93,6 +93,14 @@ TEST(CliQuantize, AResidualGraphQuantizesAndEvalAndPredictRunIt) {
     EXPECT_EQ(e["quantization"], mode);
     EXPECT_NEAR(e["accuracy"].get<double>(), float_eval["accuracy"].get<double>(), 0.03);
   }
+  // Quantization-aware fine-tuning first, on the graph too.
+  const std::string qat = dir.file("res_qat.json");
+  const Json tuned = run_json("quantize --model " + model + " --data " + data + " --qat-epochs 1 --calibration 100 --out " +
+                              qat + " --json");
+  EXPECT_EQ(tuned["mode"], "int8");
+  const Json qat_eval = run_json("eval --model " + qat + " --data " + data + " --json");
+  EXPECT_GT(qat_eval["accuracy"].get<double>(), 0.6);
+
   const std::string png = dir.file(std::string(kBandClasses[1]) + ".png");
   write_png(png, band_image(1, 8, 8, 91), 8, 8, 1);
   const Json predicted = run_json("predict --json --model " + dir.file("res_int8.json") + " " + png);
