@@ -1,8 +1,9 @@
 // Inference speed of int8 against float: samples/s of QuantizedModel::forward
 // (int8 GEMM, kernels/gemm_int8.h) and Model::forward (float gemm: Eigen
 // natively, the WASM SIMD kernel in WebAssembly) on one thread, at batch 64
-// and 1, for the MLP 784-256-128-10 and the small CNN
-// conv:8:3,pool:2,conv:16:3,pool:2,dense:32.
+// and 1, for the MLP 784-256-128-10, the small CNN
+// conv:8:3,pool:2,conv:16:3,pool:2,dense:32 and the ResNet-8 graph
+// conv:16:3,res:16,res:32:2,res:64:2,gap (BatchNorm folded, int8 adds).
 //
 //   quant_bench [--quick]   prints a table, then one JSON line (the last line)
 //
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
   };
   std::vector<Row> rows;
   const std::pair<const char*, const char*> models[] = {{"mlp 784-256-128-10", "dense:256,dense:128"},
-                                                        {"cnn_small", "conv:8:3,pool:2,conv:16:3,pool:2,dense:32"}};
+                                                        {"cnn_small", "conv:8:3,pool:2,conv:16:3,pool:2,dense:32"},
+                                                        {"resnet8", "conv:16:3,res:16,res:32:2,res:64:2,gap"}};
   for (const auto& [name, spec] : models) {
     Rng rng(1);
     Model model = Model::from_layer_configs(parse_arch_spec(spec, 10), Shape{28, 28, 1}, rng);

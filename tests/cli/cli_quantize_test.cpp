@@ -72,6 +72,42 @@ TEST(CliQuantize, WeightOnlyModesNeedNoData) {
   }
 }
 
+TEST(CliQuantize, AResidualGraphQuantizesAndEvalAndPredictRunIt) {
+  TempDir dir;
+  // A ResNet-style graph: an identity block, a projection block, global average pooling.
+  const std::string model = train_quick_model(dir, "res.json", "conv:4:3,res:4,res:8:2,gap");
+  const std::string data = dir.file("data.csv");
+  write_band_csv(data, 120, 7);
+  const Json float_eval = run_json("eval --model " + model + " --data " + data + " --json");
+  // Four quick epochs leave a ResNet well above chance (1/3) but short of the CNN's 0.9.
+  ASSERT_GT(float_eval["accuracy"].get<double>(), 0.6);
+  for (const char* mode : {"int8", "int8-weights", "float16"}) {
+    SCOPED_TRACE(mode);
+    const std::string q = dir.file(std::string("res_") + mode + ".json");
+    const Json report = run_json("quantize --model " + model + " --data " + data + " --mode " + mode +
+                                 " --calibration 100 --out " + q + " --json");
+    EXPECT_EQ(report["mode"], mode);
+    EXPECT_GE(report["agreement_with_float"].get<double>(), 0.95);
+    EXPECT_TRUE(Json::parse(read_text(q))["layers"][1].contains("inputs"));  // still a graph on disk
+    const Json e = run_json("eval --model " + q + " --data " + data + " --json");
+    EXPECT_EQ(e["quantization"], mode);
+    EXPECT_NEAR(e["accuracy"].get<double>(), float_eval["accuracy"].get<double>(), 0.03);
+  }
+  // Quantization-aware fine-tuning first, on the graph too.
+  const std::string qat = dir.file("res_qat.json");
+  const Json tuned = run_json("quantize --model " + model + " --data " + data + " --qat-epochs 1 --calibration 100 --out " +
+                              qat + " --json");
+  EXPECT_EQ(tuned["mode"], "int8");
+  const Json qat_eval = run_json("eval --model " + qat + " --data " + data + " --json");
+  EXPECT_GT(qat_eval["accuracy"].get<double>(), 0.6);
+
+  const std::string png = dir.file(std::string(kBandClasses[1]) + ".png");
+  write_png(png, band_image(1, 8, 8, 91), 8, 8, 1);
+  const Json predicted = run_json("predict --json --model " + dir.file("res_int8.json") + " " + png);
+  ASSERT_EQ(predicted.size(), 1u);
+  EXPECT_EQ(predicted[0]["label"], kBandClasses[1]);
+}
+
 TEST(CliQuantize, QatEpochsWithATeacherFineTuneThenQuantize) {
   TempDir dir;
   const std::string teacher = train_quick_model(dir, "teacher.json", "dense:16");

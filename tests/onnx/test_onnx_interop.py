@@ -297,6 +297,35 @@ class OnnxInterop(unittest.TestCase):
         back = distillery_probabilities(back_json, self.pngs)
         self.assertGreater(float((back.argmax(1) == ours.argmax(1)).mean()), 0.95)
 
+    def test_quantized_resnet_graph_exports_in_qdq_form_and_runs_as_distillerys_int8_kernels(self):
+        # A graph: identity and projection residual blocks (adds), global average pooling.
+        idx = self.path("train-images-idx3-ubyte")
+        write_idx(idx, self.train_images)
+        write_idx(self.path("train-labels-idx1-ubyte"), self.train_labels)
+        float_json, int8_json = self.path("res_float.json"), self.path("res_int8.json")
+        cli("train", "--data", idx, "--arch", "conv:8:3,res:8,res:16:2,gap", "--epochs", "1",
+            "--threads", "1", "--out", float_json)
+        cli("quantize", "--model", float_json, "--data", idx, "--mode", "int8", "--calibration", "300",
+            "--out", int8_json)
+        int8_onnx = self.path("res_int8.onnx")
+        cli("convert", "--in", int8_json, "--out", int8_onnx)
+        model = onnx.load(int8_onnx)
+        onnx.checker.check_model(model)
+        ops = [n.op_type for n in model.graph.node]
+        self.assertEqual(ops.count("Add"), 2, ops)
+        self.assertNotIn("BatchNormalization", ops)  # every BatchNorm folded into its conv
+        ours = distillery_probabilities(int8_json, self.pngs)
+        with torch.no_grad():
+            rebuilt, _ = run_onnx_in_torch(int8_onnx, torch_input(self.test_images))
+        rebuilt = rebuilt.double().numpy()
+        diff = float(np.abs(rebuilt - ours).max())
+        agree = float((rebuilt.argmax(1) == ours.argmax(1)).mean())
+        print("\nint8 ResNet QDQ in torch vs Distillery's int8 kernels: max |dp| = %.3g, top-1 agreement %.2f"
+              % (diff, agree))
+        # The adds round once in Distillery and dequantize-add-quantize in QDQ: equal up to a flipped tie.
+        self.assertLess(diff, 2e-3)
+        self.assertGreaterEqual(agree, 0.99)
+
     def test_grouped_convolution_is_refused_clearly(self):
         model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, groups=2), nn.Conv2d(8, 4, 1),
                               nn.Flatten(), nn.Linear(4 * 24 * 24, 10)).eval()

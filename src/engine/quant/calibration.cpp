@@ -57,7 +57,19 @@ int64_t sample_stride(int samples, const Shape& per_sample) {
 }  // namespace
 
 bool relu_fuses_into_previous(const Model& model, int layer) {
-  return layer > 0 && model.layer(layer).type() == "relu" && has_quantizable_kernel(model.layer(layer - 1));
+  if (model.layer(layer).type() != "relu") return false;
+  const int source = model.graph().inputs[size_t(layer)][0];
+  return source != LayerGraph::kModelInput && has_quantizable_kernel(model.layer(source)) &&
+         model.graph().consumer_counts()[size_t(source)] == 1;
+}
+
+int fused_relu_of(const Model& model, int layer) {
+  if (!has_quantizable_kernel(model.layer(layer))) return -1;
+  const LayerGraph& graph = model.graph();
+  for (int j = layer + 1; j < model.num_layers(); ++j)
+    if (graph.inputs[size_t(j)].size() == 1 && graph.inputs[size_t(j)][0] == layer)
+      return relu_fuses_into_previous(model, j) ? j : -1;
+  return -1;
 }
 
 bool keeps_input_range(const Model& model, int layer) {
@@ -76,10 +88,16 @@ std::vector<ActivationQuant> calibrate_activations(Model& model, const Tensor& i
   require(inputs.rows() >= 1, "the calibration set is empty");
 
   const int layers = model.num_layers();
+  const LayerGraph& graph = model.graph();
   std::vector<RangeCollector> collectors(size_t(layers) + 1);
   const bool keep = options.calibration == CalibrationMethod::Percentile;
-  const int chunk = 128;
-  Tensor batch, a, b;
+  // A graph keeps every output of a chunk until its last reader has run: smaller chunks.
+  const int chunk = model.is_chain() ? 128 : 32;
+  const std::vector<int> readers = graph.consumer_counts();
+  std::vector<int> reads_left;
+  std::vector<Tensor> outputs(static_cast<size_t>(layers));
+  std::vector<const Tensor*> sources;
+  Tensor batch;
   for (int begin = 0; begin < inputs.rows(); begin += chunk) {
     const int count = std::min(chunk, inputs.rows() - begin);
     batch.resize(want.with_batch(count));
@@ -91,20 +109,24 @@ std::vector<ActivationQuant> calibrate_activations(Model& model, const Tensor& i
         collectors[size_t(i) + 1].stride = sample_stride(inputs.rows(), model.layer(i).output_shape());
     }
     collectors[0].add(batch, keep);
-    const Tensor* current = &batch;
+    reads_left = readers;
     for (int i = 0; i < layers; ++i) {
-      Tensor& out = (i % 2 == 0) ? a : b;
-      model.layer(i).forward(*current, out, false);
-      collectors[size_t(i) + 1].add(out, keep);
-      current = &out;
+      sources.clear();
+      for (int s : graph.inputs[size_t(i)]) sources.push_back(s == LayerGraph::kModelInput ? &batch : &outputs[size_t(s)]);
+      model.layer(i).forward_inputs(sources, outputs[size_t(i)], false);
+      collectors[size_t(i) + 1].add(outputs[size_t(i)], keep);
+      for (int s : graph.inputs[size_t(i)])
+        if (s != LayerGraph::kModelInput && --reads_left[size_t(s)] == 0) outputs[size_t(s)] = Tensor();
     }
   }
 
   std::vector<ActivationQuant> ranges;
   for (RangeCollector& c : collectors) ranges.push_back(c.range(options));
   for (int i = 0; i < layers; ++i) {
-    if (i + 1 < layers && relu_fuses_into_previous(model, i + 1)) ranges[size_t(i) + 1] = ranges[size_t(i) + 2];
-    if (keeps_input_range(model, i)) ranges[size_t(i) + 1] = ranges[size_t(i)];
+    const int relu = fused_relu_of(model, i);
+    if (relu >= 0) ranges[size_t(i) + 1] = ranges[size_t(relu) + 1];
+    const int source = graph.inputs[size_t(i)][0];
+    if (keeps_input_range(model, i)) ranges[size_t(i) + 1] = ranges[size_t(source) + 1];  // kModelInput + 1 = 0
   }
   return ranges;
 }

@@ -6,23 +6,53 @@
 #include "engine/quant/model_params.h"
 
 namespace distillery {
+namespace {
+
+// The BatchNorm that folds into layer i, or -1: a Dense or Conv2D whose output
+// only that BatchNorm reads (in a chain, the layer right after it). A kernel
+// whose output something else also reads must keep its unnormalised output.
+int norm_folding_into(const Model& model, const std::vector<int>& readers, int i) {
+  if (!has_quantizable_kernel(model.layer(i)) || readers[size_t(i)] != 1) return -1;
+  const LayerGraph& graph = model.graph();
+  for (int j = i + 1; j < model.num_layers(); ++j)
+    if (graph.inputs[size_t(j)].size() == 1 && graph.inputs[size_t(j)][0] == i)
+      return model.layer(j).type() == "batch_norm" ? j : -1;
+  return -1;
+}
+
+}  // namespace
+
 Model fold_batch_norms(const Model& model) {
-  model.require_chain("batch-norm folding (for quantization)");
-  // Which layers survive, and which BatchNorm folds into each.
+  const LayerGraph& graph = model.graph();
+  const std::vector<int> readers = graph.consumer_counts();
+  // Which layers survive, and which BatchNorm folds into each. A folded
+  // BatchNorm's readers read the layer it folded into instead (new_index).
   std::vector<nlohmann::json> configs;
   std::vector<int> source;       // source[j]: the layer of `model` behind new layer j
   std::vector<int> folded_norm;  // the BatchNorm folded into new layer j, or -1
+  std::vector<int> new_index(size_t(model.num_layers()), -1);
+  std::vector<bool> folded_away(size_t(model.num_layers()), false);
+  LayerGraph out_graph;
   for (int i = 0; i < model.num_layers(); ++i) {
-    const Layer& layer = model.layer(i);
-    const bool fold_next =
-        has_quantizable_kernel(layer) && i + 1 < model.num_layers() && model.layer(i + 1).type() == "batch_norm";
-    nlohmann::json config = layer.config();
-    if (fold_next) config["use_bias"] = true;  // the folded shift becomes the bias
+    if (folded_away[size_t(i)]) continue;
+    const int norm = norm_folding_into(model, readers, i);
+    nlohmann::json config = model.layer(i).config();
+    if (norm >= 0) {
+      config["use_bias"] = true;  // the folded shift becomes the bias
+      folded_away[size_t(norm)] = true;
+      new_index[size_t(norm)] = int(configs.size());
+    }
+    new_index[size_t(i)] = int(configs.size());
     configs.push_back(config);
     source.push_back(i);
-    folded_norm.push_back(fold_next ? i + 1 : -1);
-    if (fold_next) ++i;
+    folded_norm.push_back(norm);
+    // The kernel keeps its name; the BatchNorm's readers now name it (write_layer_graph, by index).
+    out_graph.names.push_back(graph.names[size_t(i)]);
+    std::vector<int> inputs;
+    for (int s : graph.inputs[size_t(i)]) inputs.push_back(s == LayerGraph::kModelInput ? s : new_index[size_t(s)]);
+    out_graph.inputs.push_back(inputs);
   }
+  if (!model.is_chain()) write_layer_graph(out_graph, configs);
 
   Rng rng(0);  // every weight is overwritten below
   Model out = Model::from_layer_configs(configs, model.input_shape(), rng);

@@ -14,7 +14,7 @@ namespace {
 // Where the int8 forward quantizes the output of layer i (see qat.h).
 bool quantizes_output(const Model& model, int i) {
   if (i + 1 >= model.num_layers()) return false;  // the logits stay float
-  if (relu_fuses_into_previous(model, i + 1)) return false;
+  if (fused_relu_of(model, i) >= 0) return false;  // the ReLU's output is the one quantized
   return !keeps_input_range(model, i);
 }
 
@@ -48,11 +48,32 @@ void for_each_kernel(Model& model, F&& f) {
 
 Model fake_quantized_copy(const Model& model) {
   register_fake_quant_layer();
-  const std::vector<nlohmann::json> configs = model.layer_configs();
-  std::vector<nlohmann::json> with_fake_quant = {{{"type", FakeQuantLayer::kType}}};
-  for (int i = 0; i < model.num_layers(); ++i) {
-    with_fake_quant.push_back(configs[size_t(i)]);
-    if (quantizes_output(model, i)) with_fake_quant.push_back({{"type", FakeQuantLayer::kType}});
+  std::vector<nlohmann::json> configs = model.layer_configs();
+  std::vector<nlohmann::json> with_fake_quant;
+  if (model.is_chain()) {
+    with_fake_quant.push_back({{"type", FakeQuantLayer::kType}});
+    for (int i = 0; i < model.num_layers(); ++i) {
+      with_fake_quant.push_back(configs[size_t(i)]);
+      if (quantizes_output(model, i)) with_fake_quant.push_back({{"type", FakeQuantLayer::kType}});
+    }
+  } else {
+    // A graph: each fake-quant layer reads the output it rounds, and that
+    // output's readers read the fake-quant layer instead.
+    const LayerGraph& graph = model.graph();
+    std::vector<std::string> read_as(graph.names);  // what the readers of layer i now name
+    const std::string input = std::string("fake_quant_") + LayerGraph::kModelInputName;
+    with_fake_quant.push_back({{"type", FakeQuantLayer::kType}, {"name", input}, {"inputs", {LayerGraph::kModelInputName}}});
+    for (int i = 0; i < model.num_layers(); ++i) {
+      nlohmann::json config = configs[size_t(i)];
+      nlohmann::json inputs = nlohmann::json::array();
+      for (int s : graph.inputs[size_t(i)]) inputs.push_back(s == LayerGraph::kModelInput ? input : read_as[size_t(s)]);
+      config["inputs"] = inputs;
+      with_fake_quant.push_back(config);
+      if (!quantizes_output(model, i)) continue;
+      read_as[size_t(i)] = "fake_quant_" + graph.names[size_t(i)];
+      with_fake_quant.push_back(
+          {{"type", FakeQuantLayer::kType}, {"name", read_as[size_t(i)]}, {"inputs", {graph.names[size_t(i)]}}});
+    }
   }
   Rng rng(0);  // every weight is overwritten
   Model copy = Model::from_layer_configs(with_fake_quant, model.input_shape(), rng);
@@ -86,7 +107,6 @@ void restore_latent_kernels(Model& model, const std::vector<float>& latent) {
 
 Model quantization_aware_finetune(const Model& model, const Dataset& data, const std::vector<int>& train_indices,
                                   const TrainConfig& config, TeacherSignal teacher, TrainCallbacks callbacks) {
-  model.require_chain("quantization-aware fine-tuning");
   require(config.epochs >= 1, "QAT needs at least one epoch, got " + std::to_string(config.epochs));
   require(!train_indices.empty(), "QAT needs training images");
   validate_train_config(config);

@@ -22,9 +22,10 @@
 //
 // Returns the fine-tuned float model (folded, no fake-quant layers, the
 // model's metadata); quantize_model then calibrates it afresh (the moving
-// ranges the fake-quant layers tracked serve the training only). Throws Error
-// for a graph model (fake-quant layers are inserted into a chain), a config
-// validate_train_config refuses, no epochs or no training samples.
+// ranges the fake-quant layers tracked serve the training only). A graph
+// model gets its fake-quant layers spliced between each quantized output and
+// its readers. Throws Error for a config validate_train_config refuses, no
+// epochs or no training samples.
 #include <vector>
 
 #include "engine/data/dataset.h"

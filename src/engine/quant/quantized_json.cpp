@@ -1,6 +1,7 @@
 // Sections: 1. save (the float document, its tensors typed); 2. load.
 #include "engine/quant/quantized_json.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/error.h"
@@ -49,7 +50,8 @@ OrderedJson activation_json(const ActivationQuant& a) {
 std::string save_quantized_model_json(const QuantizedModel& model, const ModelJsonOptions& options) {
   const Model& reference = model.reference();
   OrderedJson doc = OrderedJson::parse(save_model_json(reference, options));
-  doc["version"] = kQuantizedModelFormatVersion;
+  // A quantized graph stays version 3: a reader of version 2 would take its layers for a chain.
+  doc["version"] = std::max(doc["version"].get<int>(), kQuantizedModelFormatVersion);
   const ParamStore& params = reference.params();
   for (int i = 0; i < reference.num_layers(); ++i) {
     const LayerQuantization& q = model.layers()[size_t(i)];

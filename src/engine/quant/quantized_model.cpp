@@ -34,6 +34,9 @@ int32_t round_to_int32(double v) {
 
 bool positive_finite(float v) { return std::isfinite(v) && v > 0.0f; }
 
+// The activation range index of layer i's (first) input: 0 for the model input, s + 1 for layer s.
+size_t input_range_of(const Model& model, int i) { return size_t(model.graph().inputs[size_t(i)][0] + 1); }
+
 // Layers whose weights have no int8 form yet: a depthwise conv's [kh, kw, C, 1]
 // kernel would need its own per-channel int8 kernel, so rather than keep it
 // float inside a model that says int8, the int8 modes refuse it by name.
@@ -51,7 +54,6 @@ void refuse_layers_without_int8(const Model& model, QuantMode mode) {
 
 QuantizedModel quantize_model(const Model& model, const Tensor& calibration, const QuantizeOptions& options) {
   validate(options);
-  model.require_chain("quantization");
   refuse_layers_without_int8(model, options.mode);
   const bool int8 = options.mode == QuantMode::Int8;
   Model reference = int8 ? fold_batch_norms(model) : model.clone();
@@ -76,7 +78,7 @@ QuantizedModel quantize_model(const Model& model, const Tensor& calibration, con
       const ParamRef* bias = find_param(reference, i, "bias");
       if (!int8 || !bias) continue;
       q.has_int32_bias = true;
-      const float input_scale = activations[size_t(i)].scale;
+      const float input_scale = activations[input_range_of(reference, i)].scale;
       for (int c = 0; c < channels_of(*kernel); ++c) {
         const float scale = input_scale * q.kernel.scales[size_t(c)];
         q.bias_scales.push_back(scale);
@@ -143,7 +145,7 @@ QuantizedModel QuantizedModel::assemble(Model reference, QuantMode mode, std::ve
       require(int(q.bias.size()) == channels && int(q.bias_scales.size()) == channels,
               where + ": the int32 bias needs " + std::to_string(channels) + " values and scales, got " +
                   std::to_string(q.bias.size()) + " and " + std::to_string(q.bias_scales.size()));
-      const float input_scale = activations[size_t(i)].scale;
+      const float input_scale = activations[input_range_of(reference, i)].scale;
       for (int c = 0; c < channels; ++c) {
         const float expected = input_scale * q.kernel.scales[size_t(c)];
         require(std::fabs(q.bias_scales[size_t(c)] - expected) <= 1e-5f * expected,
@@ -168,20 +170,60 @@ QuantizedModel QuantizedModel::assemble(Model reference, QuantMode mode, std::ve
 
 void QuantizedModel::compile_int8() {
   const int n = reference_.num_layers();
-  const ParamStore& params = reference_.params();
+  const LayerGraph& graph = reference_.graph();
+  // value v: 0 the model input, i + 1 the output of layer i. A fused ReLU's
+  // kernel writes the ReLU's value, so the ReLU's readers find it there.
+  std::vector<int> writes(size_t(n) + 1);
+  for (int v = 0; v <= n; ++v) writes[size_t(v)] = v;
+  std::vector<bool> fused_away(size_t(n), false);
   for (int i = 0; i < n; ++i) {
+    const int relu = fused_relu_of(reference_, i);
+    if (relu < 0) continue;
+    fused_away[size_t(relu)] = true;
+    writes[size_t(i) + 1] = relu + 1;
+  }
+  auto value_read = [&](int source) { return source == LayerGraph::kModelInput ? 0 : writes[size_t(source) + 1]; };
+  // The op that reads each value last, to hand its buffer to a later op.
+  std::vector<int> last_reader(size_t(n) + 1, -1);
+  for (int i = 0; i < n; ++i)
+    if (!fused_away[size_t(i)])
+      for (int s : graph.inputs[size_t(i)]) last_reader[size_t(value_read(s))] = i;
+
+  std::vector<int> slot_of(size_t(n) + 1, -1);
+  std::vector<int> free_slots;
+  int slots = 1;
+  slot_of[0] = 0;
+  for (int i = 0; i < n; ++i) {
+    if (fused_away[size_t(i)]) continue;
     const Layer& layer = reference_.layer(i);
     Op op;
     op.layer = i;
-    op.in = activations_[size_t(i)];
-    op.out = activations_[size_t(i) + 1];
+    for (int s : graph.inputs[size_t(i)]) {
+      op.sources.push_back(slot_of[size_t(value_read(s))]);
+      op.ins.push_back(activations_[size_t(value_read(s))]);
+    }
+    op.in = op.ins[0];
+    const int target = writes[size_t(i) + 1];
+    op.out = activations_[size_t(target)];
+    if (free_slots.empty()) {
+      op.target = slots++;
+    } else {
+      op.target = free_slots.back();
+      free_slots.pop_back();
+    }
+    slot_of[size_t(target)] = op.target;
+    for (int s : graph.inputs[size_t(i)])
+      if (last_reader[size_t(value_read(s))] == i && slot_of[size_t(value_read(s))] != op.target) {
+        free_slots.push_back(slot_of[size_t(value_read(s))]);
+        slot_of[size_t(value_read(s))] = op.target;  // freed once (a layer may read one value twice)
+      }
+    const bool last = target == n;
     const std::string type = layer.type();
     if (has_quantizable_kernel(layer)) {
-      const bool fused = i + 1 < n && relu_fuses_into_previous(reference_, i + 1);
-      if (fused) op.out = activations_[size_t(i) + 2];
+      const bool fused = target != i + 1;
       op.kind = OpKind::Gemm;
       op.conv = type == "conv2d";
-      op.float_output = !fused && i == n - 1;
+      op.float_output = !fused && last;
       const LayerQuantization& q = layers_[size_t(i)];
       const int channels = int(q.kernel.scales.size());
       const int k = int(q.kernel.values.size() / size_t(channels));
@@ -203,20 +245,29 @@ void QuantizedModel::compile_int8() {
         op.multiplier[size_t(j)] = op.float_output ? product : product / op.out.scale;
       }
       op.lo = fused ? op.out.zero_point : -128;
-      (void)params;
-      if (fused) ++i;
     } else if (type == "maxpool2d") {
       op.kind = OpKind::MaxPool;
     } else if (type == "relu") {
       op.kind = OpKind::Relu;
     } else if (type == "flatten" || type == "dropout") {
       op.kind = OpKind::Identity;
+    } else if ((type == "add" || type == "concatenate") && !last) {
+      op.kind = type == "add" ? OpKind::Add : OpKind::Concatenate;
+      // Input k's value q stands for scale_k * (q - zp_k): in the output's
+      // units that is a float the add sums and the concatenation rounds.
+      for (const ActivationQuant& a : op.ins)
+        for (int q = -128; q <= 127; ++q) op.tables.push_back(float(q - a.zero_point) * (a.scale / op.out.scale));
+    } else if (type == "global_avg_pool2d") {
+      op.kind = OpKind::GlobalAvgPool;
+      op.float_output = last;
     } else {
       op.kind = OpKind::FloatLayer;
-      op.float_output = i == n - 1;
+      op.float_output = last;
     }
     ops_.push_back(std::move(op));
   }
+  buffers_.assign(size_t(slots), {});
+  output_slot_ = ops_.back().target;
 }
 
 // ------------------------------------------------------- 3. the int8 forward
@@ -251,9 +302,10 @@ void max_pool_int8(const int8_t* in, int batch, const WindowGeometry& g, int8_t*
 
 }  // namespace
 
-void QuantizedModel::run_op(const Op& op, const std::vector<int8_t>& in, int batch, std::vector<int8_t>& out,
-                            float* logits) {
+void QuantizedModel::run_op(const Op& op, int batch, float* logits) {
   Layer& layer = reference_.layer(op.layer);
+  const std::vector<int8_t>& in = buffers_[size_t(op.sources[0])];
+  std::vector<int8_t>& out = buffers_[size_t(op.target)];
   const int64_t out_size = layer.output_shape().size();
   if (!op.float_output) out.resize(size_t(batch * out_size));
   switch (op.kind) {
@@ -296,10 +348,90 @@ void QuantizedModel::run_op(const Op& op, const std::vector<int8_t>& in, int bat
     case OpKind::Identity:
       std::copy(in.begin(), in.begin() + long(out.size()), out.begin());
       break;
+    case OpKind::Add: {
+      // One rounding of the sum of the inputs in the output's units.
+      // Two inputs (every residual block) in one tight loop; more go through the general one.
+      const int64_t count = int64_t(out.size());
+      const float zero_point = float(op.out.zero_point);
+      const float* ta = op.tables.data();
+      const float* tb = ta + 256;
+      const int8_t* a = buffers_[size_t(op.sources[0])].data();
+      const int8_t* b = buffers_[size_t(op.sources[1])].data();
+      int8_t* y = out.data();
+      if (op.sources.size() == 2) {
+        for (int64_t e = 0; e < count; ++e) {
+          const float sum = zero_point + ta[a[e] + 128] + tb[b[e] + 128];
+          y[e] = int8_t(std::clamp(std::nearbyint(sum), -128.0f, 127.0f));
+        }
+        break;
+      }
+      for (int64_t e = 0; e < count; ++e) {
+        float sum = zero_point + ta[a[e] + 128] + tb[b[e] + 128];
+        for (size_t k = 2; k < op.sources.size(); ++k)
+          sum += op.tables[k * 256 + size_t(buffers_[size_t(op.sources[k])][size_t(e)] + 128)];
+        y[e] = int8_t(std::clamp(std::nearbyint(sum), -128.0f, 127.0f));
+      }
+      break;
+    }
+    case OpKind::Concatenate: {
+      const int total = layer.output_shape().dims.back();
+      const int64_t rows = int64_t(out.size()) / total;
+      int offset = 0;
+      for (size_t k = 0; k < op.sources.size(); ++k) {
+        const std::vector<int8_t>& part = buffers_[size_t(op.sources[k])];
+        const int width = int(int64_t(part.size()) / rows);
+        int8_t table[256];
+        for (int q = 0; q < 256; ++q)
+          table[q] = int8_t(std::clamp(std::lrint(op.tables[k * 256 + size_t(q)] + float(op.out.zero_point)), -128L, 127L));
+        for (int64_t r = 0; r < rows; ++r)
+          for (int c = 0; c < width; ++c) out[size_t(r * total + offset + c)] = table[part[size_t(r * width + c)] + 128];
+        offset += width;
+      }
+      break;
+    }
+    case OpKind::GlobalAvgPool: {
+      // The int32 sum of each channel; its mean in the output's units is
+      // (sum - positions * zp_in) * scale_in / (positions * scale_out).
+      const int channels = layer.input_shape().dims.back();
+      const int64_t positions = layer.input_shape().size() / channels;
+      sums_.assign(size_t(channels), 0);
+      const double to_float = double(op.in.scale) / double(positions);
+      for (int s = 0; s < batch; ++s) {
+        std::fill(sums_.begin(), sums_.end(), 0);
+        const int8_t* image = in.data() + int64_t(s) * positions * channels;
+        for (int64_t p = 0; p < positions; ++p)
+          for (int c = 0; c < channels; ++c) sums_[size_t(c)] += image[p * channels + c];
+        for (int c = 0; c < channels; ++c) {
+          const double mean = double(sums_[size_t(c)] - int64_t(positions) * op.in.zero_point) * to_float;
+          if (op.float_output)
+            logits[int64_t(s) * channels + c] = float(mean);
+          else
+            out[size_t(int64_t(s) * channels + c)] =
+                int8_t(std::clamp(std::llrint(mean / double(op.out.scale)) + op.out.zero_point, -128LL, 127LL));
+        }
+      }
+      break;
+    }
     case OpKind::FloatLayer: {
-      float_in_.resize(layer.input_shape().with_batch(batch));
-      dequantize_activations(in.data(), float_in_.size(), op.in, float_in_.data());
-      layer.forward(float_in_, float_out_, false);
+      if (op.sources.size() == 1) {
+        float_in_.resize(layer.input_shape().with_batch(batch));
+        dequantize_activations(in.data(), float_in_.size(), op.in, float_in_.data());
+        layer.forward(float_in_, float_out_, false);
+      } else {
+        // A layer that joins several (an add, a concatenation at the end, ...): each input dequantized.
+        const std::vector<int>& inputs = reference_.graph().inputs[size_t(op.layer)];
+        float_ins_.resize(op.sources.size());
+        float_sources_.clear();
+        for (size_t k = 0; k < op.sources.size(); ++k) {
+          const Shape& shape = inputs[k] == LayerGraph::kModelInput ? reference_.input_shape()
+                                                                    : reference_.layer(inputs[k]).output_shape();
+          float_ins_[k].resize(shape.with_batch(batch));
+          dequantize_activations(buffers_[size_t(op.sources[k])].data(), float_ins_[k].size(), op.ins[k],
+                                 float_ins_[k].data());
+          float_sources_.push_back(&float_ins_[k]);
+        }
+        layer.forward_inputs(float_sources_, float_out_, false);
+      }
       if (op.float_output)
         std::copy(float_out_.data(), float_out_.data() + float_out_.size(), logits);
       else
@@ -318,16 +450,12 @@ const Tensor& QuantizedModel::forward(const Tensor& input) {
 
   const int batch = input.rows();
   logits_.resize(reference_.output_shape().with_batch(batch));
-  buffer_a_.resize(size_t(input.size()));
-  quantize_activations(input.data(), input.size(), activations_[0], buffer_a_.data());
-  std::vector<int8_t>* current = &buffer_a_;
-  std::vector<int8_t>* next = &buffer_b_;
-  for (const Op& op : ops_) {
-    run_op(op, *current, batch, *next, logits_.data());
-    if (!op.float_output) std::swap(current, next);
-  }
+  buffers_[0].resize(size_t(input.size()));
+  quantize_activations(input.data(), input.size(), activations_[0], buffers_[0].data());
+  for (const Op& op : ops_) run_op(op, batch, logits_.data());
   const Op& last = ops_.back();
-  if (!last.float_output) dequantize_activations(current->data(), logits_.size(), last.out, logits_.data());
+  if (!last.float_output)
+    dequantize_activations(buffers_[size_t(output_slot_)].data(), logits_.size(), last.out, logits_.data());
   return logits_;
 }
 

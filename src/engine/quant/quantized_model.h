@@ -1,5 +1,5 @@
 #pragma once
-// QuantizedModel: a chain model after post-training quantization, with its
+// QuantizedModel: a model (a chain or a graph) after post-training quantization, with its
 // own forward pass. It is a type of its own, not a flag inside the float
 // layers: the float layers stay the one training path, and the integer
 // path (int8 activations between layers, one requantization per weighted
@@ -13,15 +13,21 @@
 // folded, every quantized weight replaced by its dequantized value. In the
 // weight-only modes it is also what forward() runs (float compute).
 //
-// Int8 forward, per layer of reference():
+// Int8 forward, per layer of reference(), each reading the int8 buffers of the
+// layers the graph says it reads (a chain: the one before) and writing its own:
 //   dense, conv2d   int8 x int8 -> int32 GEMM (kernels/gemm_int8.h), requantized
-//                   to the next layer's range; a ReLU right after is fused
-//                   (clamp at the output zero point); the last layer writes
-//                   float logits instead
+//                   to the layer's range; a ReLU that is the only reader of its
+//                   output is fused (clamp at the output zero point); the last
+//                   layer writes float logits instead
 //   maxpool2d       on int8 (max commutes with the monotonic quantization)
 //   relu            clamp at the zero point
 //   flatten, dropout  nothing (same bytes)
+//   add             each input's int8 value times (its scale / the output's),
+//                   looked up in a 256-entry float table, summed, rounded once
+//   concatenate     each input requantized to the output range (a 256-entry table)
+//   global_avg_pool2d  int32 sums per channel, requantized once
 //   anything else   dequantize, run the float layer, quantize to its output range
+// A buffer is reused once no later op reads it, so a chain needs two.
 #include <cstdint>
 #include <vector>
 
@@ -55,7 +61,7 @@ class QuantizedModel {
   // Assembles a model from its parts (quantize_model and the file reader both
   // end here): reference's quantized weights are overwritten with the
   // dequantized values of `layers`, and the int8 path is prepared.
-  // activations: input range first, then one per layer of reference (int8 mode;
+  // activations: input range first, then one per layer's output (int8 mode;
   // empty otherwise). Throws Error when the parts do not fit together.
   static QuantizedModel assemble(Model reference, QuantMode mode, std::vector<LayerQuantization> layers,
                                  std::vector<ActivationQuant> activations, CalibrationInfo calibration);
@@ -76,13 +82,17 @@ class QuantizedModel {
 
  private:
   // One step of the int8 forward.
-  enum class OpKind { Gemm, MaxPool, Relu, Identity, FloatLayer };
+  enum class OpKind { Gemm, MaxPool, Relu, Identity, Add, Concatenate, GlobalAvgPool, FloatLayer };
   struct Op {
     OpKind kind = OpKind::Identity;
     int layer = 0;               // of reference()
+    std::vector<int> sources;    // buffer slots read, in the layer's input order
+    int target = 0;              // buffer slot written
     bool conv = false;           // Gemm over im2col columns
     bool float_output = false;   // the last layer: logits in float
-    ActivationQuant in, out;
+    ActivationQuant in, out;     // in: the first input's range
+    std::vector<ActivationQuant> ins;  // every input's range
+    std::vector<float> tables;   // Add, Concatenate: 256 entries per input, indexed by q + 128
     int k = 0;                       // Gemm: weights per channel as stored, k padded to 8 for conv (zeros)
     std::vector<int8_t> weights;     // Gemm: [channels, k], each channel's k weights contiguous
     std::vector<int32_t> bias;       // Gemm: int32 bias with the input zero point folded in
@@ -90,7 +100,7 @@ class QuantizedModel {
     int32_t lo = -128;               // Gemm: clamp floor (the output zero point with a fused ReLU)
   };
   void compile_int8();
-  void run_op(const Op& op, const std::vector<int8_t>& in, int batch, std::vector<int8_t>& out, float* logits);
+  void run_op(const Op& op, int batch, float* logits);
 
   QuantMode mode_ = QuantMode::Int8;
   Model reference_;
@@ -100,11 +110,16 @@ class QuantizedModel {
 
   std::vector<Op> ops_;
   // Workspaces, kept across calls.
-  std::vector<int8_t> buffer_a_, buffer_b_, columns_;
+  std::vector<std::vector<int8_t>> buffers_;  // slot 0 holds the quantized input first
+  int output_slot_ = 0;
+  std::vector<int8_t> columns_;
+  std::vector<int32_t> sums_;
+  std::vector<const Tensor*> float_sources_;
+  std::vector<Tensor> float_ins_;
   Tensor float_in_, float_out_, logits_;
 };
 
-// Post-training quantization of a chain model. calibration: [N >= 1,
+// Post-training quantization of a model, chain or graph. calibration: [N >= 1,
 // ...input_shape] preprocessed inputs (a few hundred training images), used in
 // the int8 mode to set each activation's range. Throws Error for a calibration
 // set of the wrong shape or bad options.

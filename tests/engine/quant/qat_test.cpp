@@ -160,6 +160,48 @@ TEST(Qat, QatThenPtqIsAtLeastAsAccurateAsFloatFineTuningThenPtq) {
   EXPECT_GT(qat, 0.9);
 }
 
+// A residual graph: conv -> relu (fused), a 1x1 conv, their add, flatten, the classifier.
+std::vector<nlohmann::json> band_graph_layers() {
+  return {{{"type", "conv2d"}, {"name", "c"}, {"filters", 4}, {"kernel_size", 3}, {"padding", "same"}, {"inputs", {"input"}}},
+          {{"type", "relu"}, {"name", "r"}, {"inputs", {"c"}}},
+          {{"type", "conv2d"}, {"name", "d"}, {"filters", 4}, {"kernel_size", 1}, {"inputs", {"r"}}},
+          {{"type", "add"}, {"name", "a"}, {"inputs", {"d", "r"}}},
+          {{"type", "flatten"}, {"name", "f"}, {"inputs", {"a"}}},
+          {{"type", "dense"}, {"name", "out"}, {"units", 3}, {"inputs", {"f"}}}};
+}
+
+TEST(FakeQuantizedCopy, AGraphGetsFakeQuantBetweenEachQuantizedOutputAndItsReaders) {
+  Rng rng(2);
+  Model m = Model::from_layer_configs(band_graph_layers(), Shape{6, 6, 1}, rng);
+  const Model copy = fake_quantized_copy(m);
+  std::vector<std::string> types;
+  for (int i = 0; i < copy.num_layers(); ++i) types.push_back(copy.layer(i).type());
+  // The input; the ReLU (fused into c, so not c); d; the add; not flatten (same bytes) nor the logits.
+  EXPECT_EQ(types, (std::vector<std::string>{"fake_quant", "conv2d", "relu", "fake_quant", "conv2d", "fake_quant",
+                                             "add", "fake_quant", "flatten", "dense"}));
+  const LayerGraph& g = copy.graph();
+  EXPECT_EQ(g.names[6], "a");
+  EXPECT_EQ(g.names[size_t(g.inputs[6][0])], "fake_quant_d");
+  EXPECT_EQ(g.names[size_t(g.inputs[6][1])], "fake_quant_r");
+  EXPECT_EQ(copy.params().values, m.params().values);
+}
+
+TEST(Qat, AGraphModelFineTunesAndThenQuantizes) {
+  const Dataset data = make_band_dataset(150, 8);
+  Rng rng(3);
+  Model m = Model::from_layer_configs(band_graph_layers(), Shape{6, 6, 1}, rng);
+  m.class_names = {"top", "middle", "bottom"};
+  TrainConfig config;
+  config.epochs = 3;
+  config.batch_size = 16;
+  config.learning_rate = 0.01f;
+  const Model tuned = quantization_aware_finetune(m, data, all_indices(data.size()), config);
+  EXPECT_FALSE(tuned.is_chain());
+  EXPECT_EQ(tuned.num_layers(), m.num_layers());
+  EXPECT_NE(tuned.params().values, m.params().values);
+  EXPECT_GT(int8_accuracy(tuned, data), 0.9);
+}
+
 TEST(Qat, RefusesNoEpochsAndNoImages) {
   const Dataset data = make_band_dataset(9, 1);
   Model m = make_band_model({}, 1);
