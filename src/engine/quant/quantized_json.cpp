@@ -51,13 +51,18 @@ std::string save_quantized_model_json(const QuantizedModel& model, const ModelJs
   const Model& reference = model.reference();
   OrderedJson doc = OrderedJson::parse(save_model_json(reference, options));
   // A quantized graph stays version 3: a reader of version 2 would take its layers for a chain.
+  // A pruned model in base64 is version 4 (save_model_json's compact form: masks of bits, kept values only).
   doc["version"] = std::max(doc["version"].get<int>(), kQuantizedModelFormatVersion);
+  const bool compact = options.weights_encoding == WeightsEncoding::kBase64;
   const ParamStore& params = reference.params();
   for (int i = 0; i < reference.num_layers(); ++i) {
     const LayerQuantization& q = model.layers()[size_t(i)];
+    const OrderedJson& written = doc["layers"][size_t(i)];
     for (int r : reference.param_refs_of_layer(i)) {
       const ParamRef& ref = params.refs[size_t(r)];
       const float* values = params.values.data() + ref.offset;
+      const bool masked = written.contains("mask") && written["mask"].contains(ref.spec.name);
+      const float* kept = compact && masked ? params.masks.data() + ref.offset : nullptr;
       StoredTensor t;
       if (q.has_int8_kernel && ref.spec.name == "kernel")
         t = integer_tensor(TensorDtype::Int8, ref.spec.shape,
@@ -68,11 +73,11 @@ std::string save_quantized_model_json(const QuantizedModel& model, const ModelJs
         t = float_tensor(values, ref.spec.shape, TensorDtype::Float16);
       else
         continue;  // stays float32 as save_model_json wrote it
-      doc["layers"][size_t(i)]["weights"][ref.spec.name] = encode_stored_tensor(t, options.weights_encoding);
+      doc["layers"][size_t(i)]["weights"][ref.spec.name] = encode_stored_tensor(t, options.weights_encoding, kept);
     }
-    // A mask as int8 0/1 (unit scales) rather than float32: in base64 it would weigh four times the int8 kernel.
+    // In data, a mask as int8 0/1 (unit scales), which version 2 readers know; in base64 it is bits already.
     OrderedJson& entry = doc["layers"][size_t(i)];
-    if (!entry.contains("mask")) continue;
+    if (compact || !entry.contains("mask")) continue;
     for (int r : reference.param_refs_of_layer(i)) {
       const ParamRef& ref = params.refs[size_t(r)];
       if (!entry["mask"].contains(ref.spec.name)) continue;
@@ -179,7 +184,10 @@ QuantizedModel load_document(const std::string& text) {
     for (int r : reference.param_refs_of_layer(i)) {
       const ParamRef& ref = reference.params().refs[size_t(r)];
       const std::string where = label + ": weights." + ref.spec.name;
-      const StoredTensor t = decode_stored_tensor(entries[size_t(i)]["weights"][ref.spec.name], ref.spec.shape, where);
+      const Json& entry = entries[size_t(i)];
+      const bool masked = entry.contains("mask") && entry["mask"].contains(ref.spec.name);
+      const float* mask = masked ? reference.params().masks.data() + ref.offset : nullptr;  // load_model_json read it
+      const StoredTensor t = decode_stored_tensor(entry["weights"][ref.spec.name], ref.spec.shape, where, mask);
       const bool float16_expected = mode == QuantMode::Float16;
       if (t.dtype == TensorDtype::Int8) {
         require(ref.spec.name == "kernel", where + " is int8, which only kernels may be");

@@ -57,15 +57,21 @@ TEST(QuantizedJson, EveryModeRoundTripsBitExactly) {
 TEST(QuantizedJson, TheFileHoldsInt8TablesAndIsSmaller) {
   QuantizedModel q = quantized(QuantMode::Int8);
   const Json doc = Json::parse(save_quantized_model_json(q, {WeightsEncoding::kBase64, -1}));
-  EXPECT_EQ(doc["version"], 2);
+  EXPECT_EQ(doc["version"], kSparseModelFormatVersion) << "pruned, in base64: the compact form";
   EXPECT_EQ(doc["quantization"]["mode"], "int8");
   EXPECT_EQ(doc["quantization"]["activations"].size(), size_t(q.reference().num_layers() + 1));
   const Json& kernel = doc["layers"][0]["weights"]["kernel"];
   EXPECT_EQ(kernel["dtype"], "int8");
   EXPECT_EQ(kernel["scales"].size(), 4u);
   EXPECT_EQ(doc["layers"][0]["weights"]["bias"]["dtype"], "int32");
+  EXPECT_EQ(kernel["sparse"], true) << "the pruned weight is left out";
   EXPECT_TRUE(doc["layers"][0].contains("mask"));
-  EXPECT_EQ(doc["layers"][0]["mask"]["kernel"]["dtype"], "int8");
+  EXPECT_EQ(doc["layers"][0]["mask"]["kernel"]["dtype"], "bit");
+  // In data the file keeps the form version-2 readers know: every int8 value, an int8 mask.
+  const Json readable = Json::parse(save_quantized_model_json(q, {WeightsEncoding::kArray, -1}));
+  EXPECT_EQ(readable["version"], 2);
+  EXPECT_FALSE(readable["layers"][0]["weights"]["kernel"].contains("sparse"));
+  EXPECT_EQ(readable["layers"][0]["mask"]["kernel"]["dtype"], "int8");
   // A model of some size (16,600 weights): its int8 weights take a quarter of
   // the float32 bytes; the file also carries scales, int32 biases and ranges.
   Rng rng(3);
