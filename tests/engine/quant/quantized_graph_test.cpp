@@ -12,6 +12,7 @@
 #include "engine/quant/fold_batch_norm.h"
 #include "engine/quant/quantized_json.h"
 #include "engine/quant/quantized_model.h"
+#include "engine/quant/logits_compare.h"
 
 namespace distillery {
 namespace {
@@ -51,22 +52,6 @@ Tensor images(int n, uint64_t seed) {
   Tensor t(kImage.with_batch(n));
   for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform() * rng.uniform();
   return t;
-}
-
-double relative_error(const Tensor& a, const Tensor& b) {
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, double(std::fabs(b[i])));
-  }
-  return diff / scale;
-}
-
-double agreement(const Tensor& a, const Tensor& b) {
-  const auto pa = predicted_classes(a), pb = predicted_classes(b);
-  int same = 0;
-  for (size_t i = 0; i < pa.size(); ++i) same += pa[i] == pb[i];
-  return double(same) / double(pa.size());
 }
 
 int count_type(const Model& m, const std::string& type) {

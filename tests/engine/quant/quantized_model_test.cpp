@@ -12,6 +12,7 @@
 #include "engine/model/arch_spec.h"
 #include "engine/quant/fold_batch_norm.h"
 #include "engine/quant/quantized_model.h"
+#include "engine/quant/logits_compare.h"
 
 namespace distillery {
 namespace {
@@ -33,23 +34,6 @@ const ParamRef& param(const Model& m, int layer, const std::string& name) {
   for (int r : m.param_refs_of_layer(layer))
     if (m.params().refs[size_t(r)].spec.name == name) return m.params().refs[size_t(r)];
   throw Error("no " + name);
-}
-
-// Largest |a - b| over the largest |b|: the error relative to the logits' scale.
-double relative_error(const Tensor& a, const Tensor& b) {
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, double(std::fabs(b[i])));
-  }
-  return diff / scale;
-}
-
-double agreement(const Tensor& a, const Tensor& b) {
-  const auto pa = predicted_classes(a), pb = predicted_classes(b);
-  int same = 0;
-  for (size_t i = 0; i < pa.size(); ++i) same += pa[i] == pb[i];
-  return double(same) / double(pa.size());
 }
 
 // Random models have tiny logits; give the last layer real weight so the classes differ.
