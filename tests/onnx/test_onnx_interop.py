@@ -256,14 +256,7 @@ class OnnxInterop(unittest.TestCase):
         self.assertLess(diff, TOLERANCE)
 
     def test_quantized_student_exports_in_qdq_form_and_runs_as_distillerys_int8_kernels(self):
-        idx = self.path("train-images-idx3-ubyte")
-        write_idx(idx, self.train_images)
-        write_idx(self.path("train-labels-idx1-ubyte"), self.train_labels)
-        float_json, int8_json = self.path("cnn_float.json"), self.path("cnn_int8.json")
-        cli("train", "--data", idx, "--arch", "conv:8:3,pool:2,conv:16:3,pool:2,dense:32", "--epochs", "2",
-            "--threads", "1", "--out", float_json)
-        cli("quantize", "--model", float_json, "--data", idx, "--mode", "int8", "--calibration", "300",
-            "--out", int8_json)
+        float_json, int8_json = self.train_and_quantize("cnn", "conv:8:3,pool:2,conv:16:3,pool:2,dense:32", 2)
         float_onnx, int8_onnx = self.path("cnn_float.onnx"), self.path("cnn_int8.onnx")
         cli("convert", "--in", float_json, "--out", float_onnx)
         cli("convert", "--in", int8_json, "--out", int8_onnx)
@@ -281,13 +274,7 @@ class OnnxInterop(unittest.TestCase):
                  float_bytes / int8_bytes))
         self.assertGreater(float_bytes / int8_bytes, 3.5)
         # torch running the QDQ graph computes what Distillery's int8 kernels compute.
-        ours = distillery_probabilities(int8_json, self.pngs)
-        with torch.no_grad():
-            rebuilt, _ = run_onnx_in_torch(int8_onnx, torch_input(self.test_images))
-        rebuilt = rebuilt.double().numpy()
-        diff = float(np.abs(rebuilt - ours).max())
-        agree = float((rebuilt.argmax(1) == ours.argmax(1)).mean())
-        print("int8 QDQ in torch vs Distillery's int8 kernels: max |dp| = %.3g, top-1 agreement %.2f" % (diff, agree))
+        ours, diff, agree = self.torch_against_int8_kernels(int8_json, int8_onnx, "int8 QDQ")
         # Integer arithmetic on one side, float on the other: equal up to a rounding tie flipping one step.
         self.assertLess(diff, 1e-3)
         self.assertEqual(agree, 1.0)
@@ -299,14 +286,7 @@ class OnnxInterop(unittest.TestCase):
 
     def test_quantized_resnet_graph_exports_in_qdq_form_and_runs_as_distillerys_int8_kernels(self):
         # A graph: identity and projection residual blocks (adds), global average pooling.
-        idx = self.path("train-images-idx3-ubyte")
-        write_idx(idx, self.train_images)
-        write_idx(self.path("train-labels-idx1-ubyte"), self.train_labels)
-        float_json, int8_json = self.path("res_float.json"), self.path("res_int8.json")
-        cli("train", "--data", idx, "--arch", "conv:8:3,res:8,res:16:2,gap", "--epochs", "1",
-            "--threads", "1", "--out", float_json)
-        cli("quantize", "--model", float_json, "--data", idx, "--mode", "int8", "--calibration", "300",
-            "--out", int8_json)
+        _, int8_json = self.train_and_quantize("res", "conv:8:3,res:8,res:16:2,gap", 1)
         int8_onnx = self.path("res_int8.onnx")
         cli("convert", "--in", int8_json, "--out", int8_onnx)
         model = onnx.load(int8_onnx)
@@ -314,14 +294,7 @@ class OnnxInterop(unittest.TestCase):
         ops = [n.op_type for n in model.graph.node]
         self.assertEqual(ops.count("Add"), 2, ops)
         self.assertNotIn("BatchNormalization", ops)  # every BatchNorm folded into its conv
-        ours = distillery_probabilities(int8_json, self.pngs)
-        with torch.no_grad():
-            rebuilt, _ = run_onnx_in_torch(int8_onnx, torch_input(self.test_images))
-        rebuilt = rebuilt.double().numpy()
-        diff = float(np.abs(rebuilt - ours).max())
-        agree = float((rebuilt.argmax(1) == ours.argmax(1)).mean())
-        print("\nint8 ResNet QDQ in torch vs Distillery's int8 kernels: max |dp| = %.3g, top-1 agreement %.2f"
-              % (diff, agree))
+        _, diff, agree = self.torch_against_int8_kernels(int8_json, int8_onnx, "\nint8 ResNet QDQ")
         # The adds round once in Distillery and dequantize-add-quantize in QDQ: equal up to a flipped tie.
         self.assertLess(diff, 2e-3)
         self.assertGreaterEqual(agree, 0.99)
@@ -334,6 +307,28 @@ class OnnxInterop(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("(Conv): grouped convolution (group = 2 on 8 channels) is not supported", r.stderr)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def train_and_quantize(self, name, arch, epochs):
+        """A model of `arch` trained on the fixture's images, and its int8 PTQ: the two file paths."""
+        idx = self.path("train-images-idx3-ubyte")
+        write_idx(idx, self.train_images)
+        write_idx(self.path("train-labels-idx1-ubyte"), self.train_labels)
+        float_json, int8_json = self.path(name + "_float.json"), self.path(name + "_int8.json")
+        cli("train", "--data", idx, "--arch", arch, "--epochs", str(epochs), "--threads", "1", "--out", float_json)
+        cli("quantize", "--model", float_json, "--data", idx, "--mode", "int8", "--calibration", "300",
+            "--out", int8_json)
+        return float_json, int8_json
+
+    def torch_against_int8_kernels(self, int8_json, int8_onnx, what):
+        """Distillery's int8 probabilities, and their max difference and top-1 agreement with torch running the QDQ graph."""
+        ours = distillery_probabilities(int8_json, self.pngs)
+        with torch.no_grad():
+            rebuilt, _ = run_onnx_in_torch(int8_onnx, torch_input(self.test_images))
+        rebuilt = rebuilt.double().numpy()
+        diff = float(np.abs(rebuilt - ours).max())
+        agree = float((rebuilt.argmax(1) == ours.argmax(1)).mean())
+        print("%s in torch vs Distillery's int8 kernels: max |dp| = %.3g, top-1 agreement %.2f" % (what, diff, agree))
+        return ours, diff, agree
 
     def export_and_rebuild(self, json_path, onnx_path):
         cli("convert", "--in", json_path, "--out", onnx_path)
