@@ -96,6 +96,17 @@ std::vector<int> LayerGraph::consumer_counts() const {
   return counts;
 }
 
+int LayerGraph::sole_reader(int layer) const {
+  int reader = -1;
+  for (int j = 0; j < size(); ++j)
+    for (int source : inputs[size_t(j)])
+      if (source == layer) {
+        if (reader >= 0) return -1;  // a second read, by another layer or the same one
+        reader = j;
+      }
+  return reader >= 0 && inputs[size_t(reader)].size() == 1 ? reader : -1;
+}
+
 LayerGraph read_layer_graph(const std::vector<Json>& configs) {
   LayerGraph graph;
   graph.names = read_names(configs);

@@ -30,6 +30,10 @@ struct LayerGraph {
   bool is_chain() const;
   // How many later layers read each layer's output.
   std::vector<int> consumer_counts() const;
+  // The one layer that reads `layer`'s output, when nothing else reads it and
+  // that reader reads nothing else (in a chain, the next layer); else -1.
+  // What folding a BatchNorm into a kernel, or fusing a ReLU, needs.
+  int sole_reader(int layer) const;
 };
 
 // Reads and checks the graph keys of a model's layer configs. Throws Error

@@ -60,16 +60,13 @@ bool relu_fuses_into_previous(const Model& model, int layer) {
   if (model.layer(layer).type() != "relu") return false;
   const int source = model.graph().inputs[size_t(layer)][0];
   return source != LayerGraph::kModelInput && has_quantizable_kernel(model.layer(source)) &&
-         model.graph().consumer_counts()[size_t(source)] == 1;
+         model.graph().sole_reader(source) == layer;
 }
 
 int fused_relu_of(const Model& model, int layer) {
   if (!has_quantizable_kernel(model.layer(layer))) return -1;
-  const LayerGraph& graph = model.graph();
-  for (int j = layer + 1; j < model.num_layers(); ++j)
-    if (graph.inputs[size_t(j)].size() == 1 && graph.inputs[size_t(j)][0] == layer)
-      return relu_fuses_into_previous(model, j) ? j : -1;
-  return -1;
+  const int reader = model.graph().sole_reader(layer);
+  return reader >= 0 && model.layer(reader).type() == "relu" ? reader : -1;
 }
 
 bool keeps_input_range(const Model& model, int layer) {

@@ -11,20 +11,16 @@ namespace {
 // The BatchNorm that folds into layer i, or -1: a Dense or Conv2D whose output
 // only that BatchNorm reads (in a chain, the layer right after it). A kernel
 // whose output something else also reads must keep its unnormalised output.
-int norm_folding_into(const Model& model, const std::vector<int>& readers, int i) {
-  if (!has_quantizable_kernel(model.layer(i)) || readers[size_t(i)] != 1) return -1;
-  const LayerGraph& graph = model.graph();
-  for (int j = i + 1; j < model.num_layers(); ++j)
-    if (graph.inputs[size_t(j)].size() == 1 && graph.inputs[size_t(j)][0] == i)
-      return model.layer(j).type() == "batch_norm" ? j : -1;
-  return -1;
+int norm_folding_into(const Model& model, int i) {
+  if (!has_quantizable_kernel(model.layer(i))) return -1;
+  const int reader = model.graph().sole_reader(i);
+  return reader >= 0 && model.layer(reader).type() == "batch_norm" ? reader : -1;
 }
 
 }  // namespace
 
 Model fold_batch_norms(const Model& model) {
   const LayerGraph& graph = model.graph();
-  const std::vector<int> readers = graph.consumer_counts();
   // Which layers survive, and which BatchNorm folds into each. A folded
   // BatchNorm's readers read the layer it folded into instead (new_index).
   std::vector<nlohmann::json> configs;
@@ -35,7 +31,7 @@ Model fold_batch_norms(const Model& model) {
   LayerGraph out_graph;
   for (int i = 0; i < model.num_layers(); ++i) {
     if (folded_away[size_t(i)]) continue;
-    const int norm = norm_folding_into(model, readers, i);
+    const int norm = norm_folding_into(model, i);
     nlohmann::json config = model.layer(i).config();
     if (norm >= 0) {
       config["use_bias"] = true;  // the folded shift becomes the bias

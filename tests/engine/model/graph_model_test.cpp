@@ -49,6 +49,21 @@ std::string error_of(const std::vector<Json>& layers, const Shape& input_shape =
   return "(no error)";
 }
 
+// sole_reader: what BatchNorm folding and ReLU fusion in quantization rely on.
+TEST(LayerGraph, SoleReaderIsTheOneOneInputLayerReadingAnOutput) {
+  const LayerGraph graph = read_layer_graph(residual_layers());
+  EXPECT_EQ(graph.sole_reader(0), 1);   // c1 -> t1 alone
+  EXPECT_EQ(graph.sole_reader(1), -1);  // t1: read by c2 and by the add
+  EXPECT_EQ(graph.sole_reader(2), -1);  // c2: its one reader, the add, reads t1 too
+  EXPECT_EQ(graph.sole_reader(5), 6);   // cat -> avgpool
+  EXPECT_EQ(graph.sole_reader(8), -1);  // the output: nothing reads it
+  const LayerGraph twice = read_layer_graph({
+      {{"type", "dense"}, {"name", "d"}, {"units", 3}},
+      {{"type", "add"}, {"inputs", {"d", "d"}}},
+  });
+  EXPECT_EQ(twice.sole_reader(0), -1) << "read twice by one layer";
+}
+
 TEST(GraphModel, ReadsItsGraph) {
   Rng rng(1);
   Model m = Model::from_layer_configs(residual_layers(), Shape{5, 5, 2}, rng);
