@@ -413,25 +413,19 @@ void QuantizedModel::run_op(const Op& op, int batch, float* logits) {
       break;
     }
     case OpKind::FloatLayer: {
-      if (op.sources.size() == 1) {
-        float_in_.resize(layer.input_shape().with_batch(batch));
-        dequantize_activations(in.data(), float_in_.size(), op.in, float_in_.data());
-        layer.forward(float_in_, float_out_, false);
-      } else {
-        // A layer that joins several (an add, a concatenation at the end, ...): each input dequantized.
-        const std::vector<int>& inputs = reference_.graph().inputs[size_t(op.layer)];
-        float_ins_.resize(op.sources.size());
-        float_sources_.clear();
-        for (size_t k = 0; k < op.sources.size(); ++k) {
-          const Shape& shape = inputs[k] == LayerGraph::kModelInput ? reference_.input_shape()
-                                                                    : reference_.layer(inputs[k]).output_shape();
-          float_ins_[k].resize(shape.with_batch(batch));
-          dequantize_activations(buffers_[size_t(op.sources[k])].data(), float_ins_[k].size(), op.ins[k],
-                                 float_ins_[k].data());
-          float_sources_.push_back(&float_ins_[k]);
-        }
-        layer.forward_inputs(float_sources_, float_out_, false);
+      // Each input dequantized (one, or several for a layer that joins branches).
+      const std::vector<int>& inputs = reference_.graph().inputs[size_t(op.layer)];
+      float_ins_.resize(op.sources.size());
+      float_sources_.clear();
+      for (size_t k = 0; k < op.sources.size(); ++k) {
+        const Shape& shape = inputs[k] == LayerGraph::kModelInput ? reference_.input_shape()
+                                                                  : reference_.layer(inputs[k]).output_shape();
+        float_ins_[k].resize(shape.with_batch(batch));
+        dequantize_activations(buffers_[size_t(op.sources[k])].data(), float_ins_[k].size(), op.ins[k],
+                               float_ins_[k].data());
+        float_sources_.push_back(&float_ins_[k]);
       }
+      layer.forward_inputs(float_sources_, float_out_, false);
       if (op.float_output)
         std::copy(float_out_.data(), float_out_.data() + float_out_.size(), logits);
       else

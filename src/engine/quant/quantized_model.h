@@ -116,7 +116,7 @@ class QuantizedModel {
   std::vector<int32_t> sums_;
   std::vector<const Tensor*> float_sources_;
   std::vector<Tensor> float_ins_;
-  Tensor float_in_, float_out_, logits_;
+  Tensor float_out_, logits_;
 };
 
 // Post-training quantization of a model, chain or graph. calibration: [N >= 1,
