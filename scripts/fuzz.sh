@@ -100,7 +100,7 @@ for target in "${targets[@]}"; do
   fi
   printf '%-12s %8s %14s %8s %8s\n' "$target" "$took" "${executions:-0}" "$crashes" "$(ls "$corpus" | wc -l)"
   if [ "$crashes" -ne 0 ]; then
-    grep -E 'ERROR|SUMMARY|runtime error|Test unit written|deadly signal|uncaught' "$log" | head -n 8 | sed 's/^/    /'
+    grep -E 'ERROR|SUMMARY|runtime error|Test unit written|deadly signal|uncaught|terminate called|what\(\)|Assertion|in LLVMFuzzerTestOneInput' "$log" | head -n 10 | sed 's/^/    /'
   fi
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $target $took ${executions:-0} $crashes" >>"$BUILD/fuzz-results.txt"
 done

@@ -221,9 +221,8 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
       // The formulas of quant_math's dequantize_per_channel and the int32 bias: bit for bit.
       t.values[i] = t.dtype == TensorDtype::Int8 ? float(t.integers[i]) * scale : float(v * double(scale));
     }
-    return t;
   }
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n && !integer; ++i) {
     float f = static_cast<float>(numbers[i]);
     if (t.dtype == TensorDtype::Bit)
       require(f == 0.0f || f == 1.0f, where + table + "[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
@@ -237,6 +236,14 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
                                     " is outside the " + tensor_dtype_name(t.dtype) + " range");
     t.values[i] = f;
   }
+  // A pruned weight is +0 (what pruning leaves). A dense entry may still carry a value under a 0 of its
+  // mask, written by hand or by another tool; kept, it would load differently once saved sparse.
+  if (mask)
+    for (size_t i = 0; i < n; ++i)
+      if (mask[i] == 0.0f) {
+        t.values[i] = 0.0f;
+        if (integer) t.integers[i] = 0;
+      }
   return t;
 }
 

@@ -79,7 +79,8 @@ struct StoredTensor {
 // that is not the channel count.
 // A "sparse" entry (version 4) stores values only where `mask` (the tensor's
 // mask, expected.size() values of 0 or 1) is 1, in index order; the others
-// are 0. It is an error without a mask.
+// are 0. It is an error without a mask. Where a mask is given, a dense entry's
+// values under its 0s are read and checked, then set to 0 as well.
 StoredTensor decode_stored_tensor(const nlohmann::json& entry, const Shape& expected, const std::string& where,
                                   const float* mask = nullptr);
 // The entry for t (values for float32 and float16, integers and scales otherwise);

@@ -159,6 +159,27 @@ TEST(ModelJson, PrunedTensorsInBase64StoreOnlyTheKeptWeightsAndAMaskOfBits) {
   expect_same_model(model, load_model_json(readable.dump()));
 }
 
+// Found by fuzz_model_json: a dense file with a weight under a 0 in its mask.
+// The weight loads as +0 (what pruning leaves), so the compact form, which
+// drops it, loads back the same model.
+TEST(ModelJson, AWeightUnderAZeroInItsMaskLoadsAsZero) {
+  Model model = make_model(15);
+  randomize_weights(model, 16);
+  prune_some(model);
+  Json doc = Json::parse(save_model_json(model, {WeightsEncoding::kArray, -1}));
+  Json& kernel = doc["layers"][0]["weights"]["kernel"]["data"];
+  const Json& mask = doc["layers"][0]["mask"]["kernel"]["data"];
+  size_t pruned = 0;
+  while (mask[pruned] != 0) ++pruned;
+  kernel[pruned] = -1.5;
+  const Model loaded = load_model_json(doc.dump());
+  const ParamRef& ref = loaded.params().refs[0];
+  const float value = loaded.params().values[size_t(ref.offset) + pruned];
+  EXPECT_EQ(value, 0.0f);
+  EXPECT_FALSE(std::signbit(value));
+  expect_same_model(loaded, load_model_json(save_model_json(loaded, {WeightsEncoding::kBase64, -1})));
+}
+
 TEST(ModelJson, SparseTensorsWithoutAMaskOrOfTheWrongLengthAreClearErrors) {
   Model model = make_model(13);
   randomize_weights(model, 14);
