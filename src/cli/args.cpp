@@ -35,6 +35,12 @@ const ArgParser::Flag* ArgParser::find(const std::string& name) const {
   return nullptr;
 }
 
+const std::string& ArgParser::declared_default(const std::string& flag) const {
+  const Flag* f = find(flag);
+  require(f != nullptr, flag + ": read but never declared");
+  return f->default_text;
+}
+
 bool ArgParser::parse(const std::vector<std::string>& args) {
   // Flags every subcommand takes, listed after its own.
   if (!find("--threads")) add_value("--threads", "N", "worker threads for the kernels (0 = automatic)", "0");

@@ -70,6 +70,13 @@ class ArgParser {
     if (table.contains(given)) return table.parse(given);
     return table.parse(get_choice(flag, table.name(fallback), table.names()));
   }
+  // A flag declared by add_named: its value, else the default it was declared
+  // with, so the default is written once.
+  template <typename E>
+  E get_named(const std::string& flag, const NameTable<E>& table) const {
+    if (!has(flag)) return table.parse(declared_default(flag));
+    return get_named(flag, table.parse(table.names().front()), table);
+  }
   const std::vector<std::string>& positionals() const { return positionals_; }
   const std::string& command() const { return command_; }
 
@@ -84,6 +91,8 @@ class ArgParser {
     bool required = false;
   };
   const Flag* find(const std::string& name) const;
+  // The default_text a flag was declared with; an Error for an undeclared flag.
+  const std::string& declared_default(const std::string& flag) const;
   static std::string named_help(const std::string& listing, const std::string& note) {
     return note.empty() ? listing : listing + "; " + note;
   }

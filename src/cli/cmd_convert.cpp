@@ -104,8 +104,7 @@ void declare_args(ArgParser& args) {
   args.add_value("--classes", "A,B,C", "class names, one per output, in output order", "class_0, class_1, ...");
   args.add_value("--input-shape", "H,W,C",
                  "the image a flat-input (MLP) model reads, e.g. 28,28,1; guessed for square images");
-  args.add_named("--weights-encoding", "ENC", weights_encoding_names(), WeightsEncoding::kArray,
-                 "for a Distillery model file");
+  add_weights_encoding_flag(args, WeightsEncoding::kArray, "for a Distillery model file");
   args.add_named("--tfjs-weights", "DTYPE", tfjs_weight_dtype_names(), TfjsWeightDtype::Float32,
                  "how a TF.js export stores its weights: TF.js's own quantized storage (uint8 4x smaller, uint16 "
                  "and float16 2x), which tf.loadLayersModel dequantizes when it loads");
@@ -220,7 +219,7 @@ int run_convert(const Args& argv) {
   require(!args.has("--tfjs-weights") || to == Format::kTfjs,
           "--tfjs-weights applies to a TensorFlow.js export (--to tfjs), not to " + std::string(format_title(to)) + "s");
   const TfjsWeightDtype tfjs_weights =
-      args.get_named("--tfjs-weights", TfjsWeightDtype::Float32, tfjs_weight_dtype_names());
+      args.get_named("--tfjs-weights", tfjs_weight_dtype_names());
   const TfjsImportOptions options = import_options(args);
 
   Model model = from == Format::kTfjs   ? load_tfjs_model_files(in, options)

@@ -64,8 +64,8 @@ Dataset load_unlabeled(const std::string& path, const Model& teacher) {
 double points(double fraction) { return std::round(fraction * 1e4) / 1e2; }
 
 DistillFlags read_distill_flags(const ArgParser& args, TrainConfig& config) {
-  config.loss = args.get_named("--loss", LossKind::kHinton, loss_names());
-  config.teacher_mode = args.get_named("--teacher-mode", TeacherMode::kConsistent, teacher_mode_names());
+  config.loss = args.get_named("--loss", loss_names());
+  config.teacher_mode = args.get_named("--teacher-mode", teacher_mode_names());
   read_soft_target_flags(args, config);
   config.dkd_target_weight = static_cast<float>(args.get_double("--dkd-target", 1.0, 0.0, 1000.0));
   config.dkd_nontarget_weight = static_cast<float>(args.get_double("--dkd-nontarget", 8.0, 0.0, 1000.0));

@@ -71,10 +71,10 @@ PruneSettings read_prune_settings(const ArgParser& args, float& val_split) {
   require(!text.empty() && end == text.c_str() + text.size() && sparsity >= 0.0 && sparsity < 1.0,
           "--sparsity: must be a number in [0, 1), got '" + text + "'");
   s.sparsity = static_cast<float>(sparsity);
-  s.schedule = args.get_named("--schedule", PruneSchedule::kOneShot, prune_schedule_names());
+  s.schedule = args.get_named("--schedule", prune_schedule_names());
   s.rounds = args.get_whole("--rounds", 3);
   s.finetune_epochs = args.get_whole("--finetune-epochs", 0);
-  s.criterion = args.get_named("--criterion", NormCriterion::l2, norm_criterion_names());
+  s.criterion = args.get_named("--criterion", norm_criterion_names());
   s.seed = read_seed(args);
   TrainConfig& c = s.train;
   val_split = read_step_flags(args, kFinetuningSteps, c);

@@ -61,8 +61,7 @@ void declare_quantize_flags(ArgParser& args) {
                  "percentile clips outliers");
   args.add_value("--percentile", "P", "with percentile: the range covers P% of the values (and 100 - P)", "99.99");
   add_seed_flag(args, "which calibration images are drawn");
-  args.add_named("--weights-encoding", "ENC", weights_encoding_names(), WeightsEncoding::kBase64,
-                 "base64 is smaller, the point of quantizing");
+  add_weights_encoding_flag(args, WeightsEncoding::kBase64, "base64 is smaller, the point of quantizing");
   args.add_value("--qat-epochs", "E", "quantization-aware fine-tuning on --data first: E epochs with int8-rounded "
                                     "weights and activations in the forward pass (straight-through gradient)", "0");
   args.add_value("--teacher", "T.json", "with --qat-epochs: distil from this teacher (kd loss) while fine-tuning");
@@ -138,14 +137,14 @@ int run_quantize(const Args& argv) {
 
   QuantizeReport report;
   QuantizeOptions& options = report.options;
-  options.mode = args.get_named("--mode", QuantMode::Int8, quant_mode_names());
+  options.mode = args.get_named("--mode", quant_mode_names());
   options.calibration =
-      args.get_named("--calibration-method", CalibrationMethod::MinMax, calibration_method_names());
+      args.get_named("--calibration-method", calibration_method_names());
   options.percentile = args.get_double("--percentile", 99.99, 50.000001, 100.0);
   validate(options);
   const int calibration_count = args.get_int("--calibration", 500, 1, 1000000);
   const uint64_t seed = read_seed(args);
-  ModelJsonOptions json_options = model_json_options(args, WeightsEncoding::kBase64);
+  ModelJsonOptions json_options = model_json_options(args);
   json_options.indent = json_options.weights_encoding == WeightsEncoding::kBase64 ? -1 : 2;  // base64 is for small files
   require(options.mode != QuantMode::Int8 || args.has("--data"),
           "--data: the int8 mode calibrates activation ranges on training images; "

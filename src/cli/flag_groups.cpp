@@ -34,8 +34,8 @@ float read_step_flags(const ArgParser& args, const StepFlagDefaults& defaults, T
   // The batch size's limits are the engine's (validate_train_config), so every front end says the same.
   config.batch_size = args.get_whole("--batch", 64);
   config.learning_rate = static_cast<float>(args.get_double("--lr", defaults.learning_rate, 1e-9, 10.0));
-  config.optimizer.kind = args.get_named("--optimizer", OptimizerKind::kAdam, optimizer_names());
-  config.lr_schedule = args.get_named("--lr-schedule", LrSchedule::kConstant, lr_schedule_names());
+  config.optimizer.kind = args.get_named("--optimizer", optimizer_names());
+  config.lr_schedule = args.get_named("--lr-schedule", lr_schedule_names());
   config.optimizer.weight_decay = static_cast<float>(
       args.get_double("--weight-decay", config.optimizer.kind == OptimizerKind::kAdamW ? 0.01 : 0.0, 0.0, 1.0));
   return static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
@@ -51,15 +51,18 @@ void read_soft_target_flags(const ArgParser& args, TrainConfig& config) {
   config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
 }
 
-void add_output_flags(ArgParser& args) {
-  args.add_required("--out", "MODEL.json", "where to write the model");
-  args.add_named("--weights-encoding", "KIND", weights_encoding_names(), WeightsEncoding::kArray,
-                 "array is plain numbers, base64 float32 bytes (smaller)");
+void add_weights_encoding_flag(ArgParser& args, WeightsEncoding fallback, const std::string& note) {
+  args.add_named("--weights-encoding", "ENC", weights_encoding_names(), fallback, note);
 }
 
-ModelJsonOptions model_json_options(const ArgParser& args, WeightsEncoding default_encoding) {
+void add_output_flags(ArgParser& args) {
+  args.add_required("--out", "MODEL.json", "where to write the model");
+  add_weights_encoding_flag(args, WeightsEncoding::kArray, "array is plain numbers, base64 float32 bytes (smaller)");
+}
+
+ModelJsonOptions model_json_options(const ArgParser& args) {
   ModelJsonOptions options;
-  options.weights_encoding = args.get_named("--weights-encoding", default_encoding, weights_encoding_names());
+  options.weights_encoding = args.get_named("--weights-encoding", weights_encoding_names());
   return options;
 }
 

@@ -40,10 +40,12 @@ float read_step_flags(const ArgParser& args, const StepFlagDefaults& defaults, T
 void add_soft_target_flags(ArgParser& args, const std::string& condition = "");
 void read_soft_target_flags(const ArgParser& args, TrainConfig& config);
 
-// --out --weights-encoding
+// --weights-encoding with the command's default; `note` says what the choice means there.
+void add_weights_encoding_flag(ArgParser& args, WeightsEncoding fallback, const std::string& note);
+// --out, and --weights-encoding defaulting to array
 void add_output_flags(ArgParser& args);
 // The file options of --weights-encoding; reading them early refuses a bad
 // encoding before any work, not when saving.
-ModelJsonOptions model_json_options(const ArgParser& args, WeightsEncoding default_encoding = WeightsEncoding::kArray);
+ModelJsonOptions model_json_options(const ArgParser& args);
 
 }  // namespace distillery

@@ -153,7 +153,9 @@ TEST_P(Quantize, WeightOnlyModesNeedNoCalibrationAndTheQuantizedModelFollowsItsS
   const Model& pruned = *app.session.student;
   const QuantizedModel& q = *app.session.quantized->model;
   for (size_t i = 0; i < pruned.params().masks.size(); ++i)
-    if (pruned.params().masks[i] == 0.0f) ASSERT_EQ(q.reference().params().values[i], 0.0f) << i;
+    if (pruned.params().masks[i] == 0.0f) {
+      ASSERT_EQ(q.reference().params().values[i], 0.0f) << i;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(ThreadedAndSliced, Quantize, ::testing::Values(true, false),

@@ -75,7 +75,7 @@ const char* kOldSnapshot = R"({"format":"distillery-session","version":1,
 
 TEST(SessionOptionsSnapshot, ASnapshotFromBeforeTheNewOptionsStillRestores) {
   Studio after;
-  const nlohmann::json restored = after.restore({kOldSnapshot, {}});
+  const nlohmann::json restored = after.restore({kOldSnapshot, {}, {}});
   ASSERT_TRUE(restored["ok"]) << restored.dump();
   const DistillOptions& o = after.app.distil_panel.options;
   EXPECT_EQ(o.loss, LossKind::kLogitMse);

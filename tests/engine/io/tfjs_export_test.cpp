@@ -183,7 +183,9 @@ TEST(TfjsExportTest, QuantizedWeightsImportBackWithinHalfAStepWithPrunedZerosExa
       const double half_step = choose_tfjs_affine_range(exported.data(), exported.size(), qmax).scale / 2;
       for (size_t k = 0; k < exported.size(); ++k) {
         const float got = b.values[size_t(ref.offset) + k];
-        if (exported[k] == 0.0f) EXPECT_EQ(got, 0.0f) << ref.spec.name << "[" << k << "]";
+        if (exported[k] == 0.0f) {
+          EXPECT_EQ(got, 0.0f) << ref.spec.name << "[" << k << "]";
+        }
         if (dtype == TfjsWeightDtype::Float16)
           EXPECT_EQ(got, round_to_half(exported[k])) << ref.spec.name << "[" << k << "]";
         else

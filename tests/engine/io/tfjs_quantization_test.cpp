@@ -57,7 +57,9 @@ void expect_within_half_a_step(const std::vector<float>& values, TfjsWeightDtype
     // Half a step, plus the float32 rounding of the decoded value.
     const double bound = r.scale / 2 * (1 + 1e-9) + std::fabs(values[i]) * 6e-8;
     EXPECT_LE(std::fabs(double(r.decoded[i]) - values[i]), bound) << "value " << i << " = " << values[i];
-    if (values[i] == 0.0f) EXPECT_EQ(r.decoded[i], 0.0f) << "a zero at " << i << " came back as " << r.decoded[i];
+    if (values[i] == 0.0f) {
+      EXPECT_EQ(r.decoded[i], 0.0f) << "a zero at " << i << " came back as " << r.decoded[i];
+    }
   }
 }
 

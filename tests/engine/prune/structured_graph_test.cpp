@@ -96,7 +96,9 @@ TEST(StructuredGraphPruning, HalfTheChannelsOfAResNetLeaveAQuarterOfItsWeights) 
   EXPECT_LE(small.parameter_count(), m.parameter_count() * 55 / 100);
   // Every add still joins tensors of one shape, with half the channels.
   for (int i = 0; i < small.num_layers(); ++i)
-    if (small.layer(i).type() == "add") EXPECT_EQ(small.layer(i).output_shape()[2], m.layer(i).output_shape()[2] / 2);
+    if (small.layer(i).type() == "add") {
+      EXPECT_EQ(small.layer(i).output_shape()[2], m.layer(i).output_shape()[2] / 2);
+    }
   EXPECT_EQ(Model::measure(small.layer_configs(), small.input_shape()).parameters, small.parameter_count());
 }
 
@@ -109,8 +111,9 @@ TEST(StructuredGraphPruning, InvertedResidualsLoseChannelsThroughTheirDepthwiseC
   EXPECT_LT(max_abs_diff(small.predict_logits(x), masked_equivalent(m, plan).predict_logits(x)), 1e-5f);
   EXPECT_LT(small.parameter_count(), m.parameter_count() * 45 / 100);
   for (int i = 0; i < small.num_layers(); ++i)
-    if (small.layer(i).type() == "depthwise_conv2d")
+    if (small.layer(i).type() == "depthwise_conv2d") {
       EXPECT_EQ(small.layer(i).output_shape()[2], m.layer(i).output_shape()[2] / 2) << small.graph().names[i];
+    }
 }
 
 TEST(StructuredGraphPruning, ChannelsAddedToAConcatenationAreRefused) {

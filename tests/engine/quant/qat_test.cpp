@@ -123,7 +123,9 @@ TEST(Qat, PrunedWeightsStayZeroAndTheirMasksStay) {
   int changed = 0, kept = 0;
   for (int64_t k = 0; k < kernel.size(); ++k) {
     const size_t at = size_t(kernel.offset + k);
-    if (m.params().masks[at] == 0.0f) EXPECT_EQ(tuned.params().values[at], 0.0f) << k;
+    if (m.params().masks[at] == 0.0f) {
+      EXPECT_EQ(tuned.params().values[at], 0.0f) << k;
+    }
     kept += m.params().masks[at] != 0.0f;
     changed += tuned.params().values[at] != m.params().values[at];
   }
