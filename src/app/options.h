@@ -33,8 +33,8 @@ struct TrainOptions {
 
 struct DistillOptions {
   TrainOptions train;
-  float temperature = 4.0f;
-  float alpha = 0.1f;
+  float temperature = kDistillSoftTargets.temperature;
+  float alpha = kDistillSoftTargets.alpha;
   // kd (Hinton), dkd (decoupled), mse (logit matching) or ce (no teacher: the baseline).
   LossKind loss = LossKind::kHinton;
   TeacherMode teacher_mode = TeacherMode::kConsistent;
@@ -73,8 +73,8 @@ struct PruneOptions {
   int rounds = 3;                    // iterative
   int finetune_epochs = 1;           // per round for iterative
   bool use_teacher = true;           // fine-tune with distillation from the teacher
-  float temperature = 4.0f;
-  float alpha = 0.1f;
+  float temperature = kPruneSoftTargets.temperature;
+  float alpha = kPruneSoftTargets.alpha;
   float lr = 5e-4f;
   int batch = 64;
   uint64_t seed = 1;

@@ -114,6 +114,10 @@ int ArgParser::get_int(const std::string& flag, int fallback, int min, int max) 
   return static_cast<int>(value);
 }
 
+double ArgParser::get_double(const std::string& flag, double min, double max) const {
+  return get_double(flag, std::strtod(declared_default(flag).c_str(), nullptr), min, max);
+}
+
 double ArgParser::get_double(const std::string& flag, double fallback, double min, double max) const {
   if (!has(flag)) return fallback;
   const std::string text = get(flag);

@@ -55,6 +55,8 @@ class ArgParser {
   std::string get(const std::string& flag, const std::string& fallback = "") const;
   int get_int(const std::string& flag, int fallback, int min, int max) const;
   double get_double(const std::string& flag, double fallback, double min, double max) const;
+  // The value, else the number the flag was declared with (default_text).
+  double get_double(const std::string& flag, double min, double max) const;
   // The value, which must be one of choices.
   std::string get_choice(const std::string& flag, const std::string& fallback,
                          const std::vector<std::string>& choices) const;

@@ -34,7 +34,7 @@ void add_distill_flags(ArgParser& args) {
   args.add_required("--arch", "SPEC", "the student's layers, e.g. dense:32 (see below)");
   args.add_named("--loss", "KIND", loss_names(), LossKind::kHinton,
                  "kd is Hinton's soft targets, dkd decoupled KD, mse matches logits, ce uses the labels only");
-  add_soft_target_flags(args);
+  add_soft_target_flags(args, kDistillSoftTargets);
   args.add_value("--dkd-target", "W", "dkd: weight of the target-class term", "1");
   args.add_value("--dkd-nontarget", "W", "dkd: weight of the non-target term", "8");
   args.add_named("--teacher-mode", "MODE", teacher_mode_names(), TeacherMode::kConsistent,

@@ -47,7 +47,7 @@ void add_prune_flags(ArgParser& args) {
   args.add_named("--criterion", "NAME", norm_criterion_names(), NormCriterion::l2,
                  "the norm that ranks units/filters (structured)");
   args.add_value("--teacher", "MODEL.json", "fine-tune with the distillation loss from this teacher");
-  add_soft_target_flags(args, "with --teacher: ");
+  add_soft_target_flags(args, kPruneSoftTargets, "with --teacher: ");
   add_step_flags(args, kFinetuningSteps);
   add_seed_flag(args, "random seed (random pruning, shuffling, validation split)");
   args.add_switch("--json", "print one JSON object (report and accuracies) on stdout instead of the table");

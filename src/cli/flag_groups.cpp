@@ -41,14 +41,17 @@ float read_step_flags(const ArgParser& args, const StepFlagDefaults& defaults, T
   return static_cast<float>(args.get_double("--val-split", 0.1, 0.0, 0.9));
 }
 
-void add_soft_target_flags(ArgParser& args, const std::string& condition) {
-  args.add_value("--temperature", "T", condition + "softmax temperature of the teacher's soft targets", "4");
-  args.add_value("--alpha", "A", condition + "weight of the hard-label loss, 0..1 (kd and dkd)", "0.1");
+void add_soft_target_flags(ArgParser& args, SoftTargets defaults, const std::string& condition) {
+  char temperature[32], alpha[32];
+  std::snprintf(temperature, sizeof temperature, "%g", defaults.temperature);
+  std::snprintf(alpha, sizeof alpha, "%g", defaults.alpha);
+  args.add_value("--temperature", "T", condition + "softmax temperature of the teacher's soft targets", temperature);
+  args.add_value("--alpha", "A", condition + "weight of the hard-label loss, 0..1 (kd and dkd)", alpha);
 }
 
 void read_soft_target_flags(const ArgParser& args, TrainConfig& config) {
-  config.temperature = static_cast<float>(args.get_double("--temperature", 4.0, 0.0, 1e9));
-  config.alpha = static_cast<float>(args.get_double("--alpha", 0.1, 0.0, 1.0));
+  config.temperature = static_cast<float>(args.get_double("--temperature", 0.0, 1e9));
+  config.alpha = static_cast<float>(args.get_double("--alpha", 0.0, 1.0));
 }
 
 void add_weights_encoding_flag(ArgParser& args, WeightsEncoding fallback, const std::string& note) {

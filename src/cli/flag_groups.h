@@ -37,7 +37,7 @@ float read_step_flags(const ArgParser& args, const StepFlagDefaults& defaults, T
 
 // --temperature --alpha: the teacher's soft targets. `condition` starts their
 // help ("with --teacher: ") where a command takes them only with a teacher.
-void add_soft_target_flags(ArgParser& args, const std::string& condition = "");
+void add_soft_target_flags(ArgParser& args, SoftTargets defaults, const std::string& condition = "");
 void read_soft_target_flags(const ArgParser& args, TrainConfig& config);
 
 // --weights-encoding with the command's default; `note` says what the choice means there.

@@ -110,7 +110,7 @@ TEST_P(Quantize, Int8StudentRunsOnIntegerKernelsAndReportsWhatItCostsAndSaves) {
   EXPECT_TRUE(testing::same_bits(std::vector<float>(loaded_logits.data(), loaded_logits.data() + loaded_logits.size()),
                                  std::vector<float>(int8_logits.data(), int8_logits.data() + int8_logits.size())));
   EXPECT_TRUE(std::regex_match(exported["value"]["fileName"].get<std::string>(),
-                               std::regex(R"(student-dense8-distilled-T4-a0\.1-acc[01]\.\d{3}-int8\.json)")))
+                               std::regex(R"(student-dense8-distilled-T1-a0-acc[01]\.\d{3}-int8\.json)")))
       << exported["value"]["fileName"];
   // predict({model: 'quantized'}) runs it too: the right band first, as the float student says.
   for (int label = 0; label < 3; ++label) {

@@ -33,6 +33,21 @@ TEST(CliDistill, StudentLearnsFromTheTeacher) {
   EXPECT_FLOAT_EQ(p["settings"]["alpha"].get<float>(), 0.1f);
 }
 
+// Without soft-target flags distill uses the engine's kDistillSoftTargets
+// (T = 1, the teacher's targets alone), and prune's fine-tuning its own.
+TEST(CliDistill, SoftTargetsDefaultToTheMeasuredSettings) {
+  TempDir dir;
+  const std::string teacher = train_quick_model(dir);
+  const RunResult r = run_cli("distill --teacher " + teacher + " --data " + dir.file("quick_train.csv") +
+                              " --arch dense:4 --epochs 1 --out " + dir.file("student.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json settings = load_model_file(dir.file("student.json")).provenance["settings"];
+  EXPECT_FLOAT_EQ(settings["temperature"].get<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(settings["alpha"].get<float>(), 0.0f);
+  EXPECT_NE(run_cli("distill --help").out.find("soft targets [default: 1]"), std::string::npos);
+  EXPECT_NE(run_cli("prune --help").out.find("soft targets [default: 4]"), std::string::npos);
+}
+
 TEST(CliDistill, LogitMatchingOnDataOfAnotherSize) {
   TempDir dir;
   const std::string teacher = train_quick_model(dir);  // 8x8 gray

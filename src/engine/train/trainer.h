@@ -48,6 +48,19 @@ constexpr int kMaxBatchSize = 4096;
 constexpr float kMaxLearningRate = 10.0f;
 constexpr float kMaxTemperature = 100.0f;
 
+// Soft-target settings a front end starts a run from.
+struct SoftTargets {
+  float temperature;
+  float alpha;  // weight of the hard-label term
+};
+// Distillation (the CLI's distill, the Distil panel): T = 1 on the teacher's
+// targets alone. It beat T = 4, alpha = 0.1 on every seed, on the full
+// Fashion-MNIST and on the demo (docs/BENCHMARKS.md, "What distillation buys").
+constexpr SoftTargets kDistillSoftTargets{1.0f, 0.0f};
+// Fine-tuning a pruned model with its teacher: not measured at T = 1, so it
+// keeps the settings its figures were taken with.
+constexpr SoftTargets kPruneSoftTargets{4.0f, 0.1f};
+
 struct TrainConfig {
   int epochs = 5;
   int batch_size = 64;
