@@ -215,10 +215,10 @@ QuantizeRequest quantize_request_from_json(const nlohmann::json& j) {
 }
 
 void validate_quantize_request(const QuantizeRequest& r) {
-  engine_checked("quantize", [&] { validate(r.engine); });
-  require(r.calibration >= 1 && r.calibration <= kMaxCalibrationImages,
-          "quantize: calibration must be 1 to " + std::to_string(kMaxCalibrationImages) + " images, got " +
-              std::to_string(r.calibration));
+  engine_checked("quantize", [&] {
+    validate(r.engine);
+    validate_calibration_count(r.calibration);
+  });
 }
 
 // --- the engine's configs ---------------------------------------------------------------------

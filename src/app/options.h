@@ -88,8 +88,6 @@ struct QuantizeRequest {
   int calibration = 500;             // images drawn from the training split (all when it has fewer)
   uint64_t seed = 42;                // which ones
 };
-// The most calibration images a run takes: past a few thousand the ranges no longer move.
-constexpr int kMaxCalibrationImages = 20000;
 
 // Unknown keys are errors too: a typo should not silently use a default.
 // A "preset" key applies that preset first; the other keys override it.

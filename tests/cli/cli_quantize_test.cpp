@@ -158,6 +158,17 @@ TEST(CliQuantize, BadFlagsAndFilesAreNamed) {
 
   const std::string data = dir.file("data.csv");
   write_band_csv(data, 30, 7);
+  // The engine's limits in the engine's words: the page refuses these with the same line.
+  const std::string base = "quantize --model " + model + " --data " + data + " --out " + dir.file("q.json");
+  for (const auto& [flags, words] : std::vector<std::pair<std::string, std::string>>{
+           {" --calibration 0", "distillery: quantize: calibration must be 1 to 20000 images, got 0"},
+           {" --calibration 50000", "distillery: quantize: calibration must be 1 to 20000 images, got 50000"},
+           {" --calibration-method percentile --percentile 40",
+            "distillery: quantize: the calibration percentile must be above 50 and at most 100, got 40.000000"}}) {
+    r = run_cli(base + flags);
+    EXPECT_EQ(r.exit_code, 1) << flags;
+    EXPECT_EQ(r.err_lines(), std::vector<std::string>{words}) << r.err;
+  }
   const std::string q = dir.file("q.json");
   ASSERT_EQ(run_cli("quantize --model " + model + " --data " + data + " --weights-encoding array --out " + q).exit_code, 0);
   Json doc = Json::parse(read_text(q));

@@ -30,4 +30,10 @@ void validate(const QuantizeOptions& options) {
           "the calibration percentile must be above 50 and at most 100, got " + std::to_string(options.percentile));
 }
 
+void validate_calibration_count(int images) {
+  require(images >= 1 && images <= kMaxCalibrationImages, "calibration must be 1 to " +
+                                                              std::to_string(kMaxCalibrationImages) + " images, got " +
+                                                              std::to_string(images));
+}
+
 }  // namespace distillery

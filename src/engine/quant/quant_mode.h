@@ -33,4 +33,11 @@ struct QuantizeOptions {
 // Throws Error naming the setting at fault (the one place options are checked).
 void validate(const QuantizeOptions& options);
 
+// The most calibration images a front end draws: past a few thousand the
+// ranges no longer move, and 20,000 images of activations is what a browser
+// tab can hold beside the model.
+constexpr int kMaxCalibrationImages = 20000;
+// Throws Error unless 1 <= images <= kMaxCalibrationImages.
+void validate_calibration_count(int images);
+
 }  // namespace distillery
