@@ -5,7 +5,7 @@
 // and samples/s; a preview of a training batch as the student and the
 // teacher see it; live loss and accuracy curves (both runs with a baseline,
 // then the verdict line); and the temperature explainer (the teacher's
-// probabilities for one image at T = 1 and at the chosen T, side by side).
+// probabilities for one image at T = 1 and at a T to explore, side by side).
 #include <vector>
 
 #include "app/options.h"
@@ -29,8 +29,10 @@ struct DistilPanel {
   }
   AugmentPreview preview;
 
-  // Temperature explainer: which test image, and the teacher's logits for it.
+  // Temperature explainer: which test image, the temperature it shows (its
+  // own, so exploring does not change the run's), and the teacher's logits.
   int explainer_sample = 0;
+  float explainer_temperature = 4.0f;
   std::vector<float> explainer_logits;
   int explainer_key[3] = {-1, -1, -1};  // teacher version, dataset version, sample
   ui::Texture explainer_image;
