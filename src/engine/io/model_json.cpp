@@ -7,6 +7,7 @@
 //   3. load_model_json: document header, layers, weights and masks, metadata
 #include "engine/io/json_text.h"
 #include "engine/io/model_json.h"
+#include "engine/io/model_document.h"
 
 #include <algorithm>
 #include <cmath>
@@ -419,7 +420,8 @@ Json layer_config_of(const Json& entry, int index) {
   return config;
 }
 
-void load_layer_tensors(const Json& entry, int index, Model& model) {
+// `stored` (when given) receives each tensor as decoded, at its ParamRef's index.
+void load_layer_tensors(const Json& entry, int index, Model& model, std::vector<StoredTensor>* stored) {
   const std::string label = layer_label(index, entry["type"].get<std::string>());
   ParamStore& params = model.params();
   const std::vector<int> refs = model.param_refs_of_layer(index);
@@ -455,8 +457,9 @@ void load_layer_tensors(const Json& entry, int index, Model& model) {
     const std::string where = label + ": weights." + ref.spec.name;
     require(weights.contains(ref.spec.name), where + " is missing");
     const float* mask = masks.contains(ref.spec.name) ? params.masks.data() + ref.offset : nullptr;
-    const std::vector<float> values = decode_stored_tensor(weights[ref.spec.name], ref.spec.shape, where, mask).values;
-    std::copy(values.begin(), values.end(), params.values.begin() + ref.offset);
+    StoredTensor t = decode_stored_tensor(weights[ref.spec.name], ref.spec.shape, where, mask);
+    std::copy(t.values.begin(), t.values.end(), params.values.begin() + ref.offset);
+    if (stored) (*stored)[size_t(r)] = std::move(t);
   }
 }
 
@@ -503,9 +506,8 @@ void load_class_names(const Json& doc, Model& model) {
               std::to_string(model.num_outputs()) + " classes");
 }
 
-Model load_document(const std::string& text) {
-  const Json doc = parse_document(text);
-
+// `stored`: as in load_layer_tensors (sized here).
+Model load_document(const Json& doc, std::vector<StoredTensor>* stored) {
   require(doc.contains("input_shape"), "\"input_shape\" is missing");
   const Shape input_shape = read_shape(doc["input_shape"], "\"input_shape\"");
   require(input_shape.rank() >= 1 && input_shape.rank() <= 3, "\"input_shape\" must have 1 to 3 dimensions, got " +
@@ -520,7 +522,8 @@ Model load_document(const std::string& text) {
 
   Rng rng(0);  // the initial weights are overwritten below
   Model model = Model::from_layer_configs(configs, input_shape, rng);
-  for (size_t i = 0; i < entries.size(); ++i) load_layer_tensors(entries[i], static_cast<int>(i), model);
+  if (stored) stored->assign(model.params().refs.size(), StoredTensor{});
+  for (size_t i = 0; i < entries.size(); ++i) load_layer_tensors(entries[i], static_cast<int>(i), model, stored);
 
   if (doc.contains("params")) {
     const Json& count = doc["params"];
@@ -542,7 +545,18 @@ Model load_document(const std::string& text) {
 
 Model load_model_json(const std::string& text) {
   try {
-    return load_document(text);
+    return load_document(parse_document(text), nullptr);
+  } catch (const Json::exception& e) {
+    throw_structure_error(e, "the model file");
+  }
+}
+
+ModelDocument load_model_document(const std::string& text) {
+  try {
+    ModelDocument d;
+    d.doc = parse_document(text);
+    d.model = load_document(d.doc, &d.tensors);
+    return d;
   } catch (const Json::exception& e) {
     throw_structure_error(e, "the model file");
   }

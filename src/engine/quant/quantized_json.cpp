@@ -8,6 +8,7 @@
 #include "engine/io/float_text.h"
 #include "engine/io/json_text.h"
 #include "engine/io/json_writer.h"
+#include "engine/io/model_document.h"
 
 namespace distillery {
 namespace {
@@ -166,28 +167,24 @@ CalibrationInfo read_calibration(const Json& section) {
 }
 
 QuantizedModel load_document(const std::string& text) {
-  const Json doc = parse_json_text(text, "the model file");
-  require(doc.is_object() && doc.contains("quantization"),
-          "this model file is not quantized (it has no \"quantization\" section)");
   // Everything the float reader checks (header, layers, shapes, typed tensors and their scales).
-  Model reference = load_model_json(text);
+  ModelDocument read = load_model_document(text);
+  const Json& doc = read.doc;
+  require(doc.contains("quantization"), "this model file is not quantized (it has no \"quantization\" section)");
+  Model& reference = read.model;
   const Json& section = doc["quantization"];
   require(section.is_object() && section.contains("mode") && section["mode"].is_string(),
           "quantization.mode is missing or not a string");
   const QuantMode mode = parse_quant_mode(section["mode"].get<std::string>());
 
   std::vector<LayerQuantization> layers(size_t(reference.num_layers()));
-  const Json& entries = doc["layers"];
   for (int i = 0; i < reference.num_layers(); ++i) {
     const std::string label = "layer " + std::to_string(i) + " (" + reference.layer(i).type() + ")";
     LayerQuantization& q = layers[size_t(i)];
     for (int r : reference.param_refs_of_layer(i)) {
       const ParamRef& ref = reference.params().refs[size_t(r)];
       const std::string where = label + ": weights." + ref.spec.name;
-      const Json& entry = entries[size_t(i)];
-      const bool masked = entry.contains("mask") && entry["mask"].contains(ref.spec.name);
-      const float* mask = masked ? reference.params().masks.data() + ref.offset : nullptr;  // load_model_json read it
-      const StoredTensor t = decode_stored_tensor(entry["weights"][ref.spec.name], ref.spec.shape, where, mask);
+      const StoredTensor& t = read.tensors[size_t(r)];
       const bool float16_expected = mode == QuantMode::Float16;
       if (t.dtype == TensorDtype::Int8) {
         require(ref.spec.name == "kernel", where + " is int8, which only kernels may be");
