@@ -288,8 +288,10 @@ void Translator::add(Json config) {
   try {
     LayerPtr built = LayerRegistry::instance().create(config);
     shape_ = built->build_inputs(shapes);
-  } catch (const Error& e) {
-    throw Error(layer.label() + ": " + e.what());
+  } catch (const Error& e) {  // pads folded from a ZeroPadding2D: name it too, the pads are its
+    const std::string who = layer.zero_pads_from.empty() ? layer.label()
+                                                         : layer.zero_pads_from + " pads the input of " + layer.label();
+    throw Error(who + ": " + e.what());
   }
   planned.push_back({std::move(config), layer.name, layer.label()});
 }

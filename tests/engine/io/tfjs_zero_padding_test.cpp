@@ -229,6 +229,12 @@ TEST(TfjsZeroPaddingTest, AZeroPadding2DThatCannotFoldIsAnErrorNamingIt) {
   expect_error([&] { import_tfjs_model(same.model_json(), {}); },
                {"layer 'zp' (ZeroPadding2D) pads the input of layer 'conv' (Conv2D), whose own padding is \"same\""});
 
+  TfjsModelBuilder wide = padded_conv(3, "valid");  // Keras allows it; Distillery's pads stay inside the window
+  wide.layer("Dense", "out", {{"units", 2}});
+  expect_error([&] { import_tfjs_model(wide.model_json(), {}); },
+               {"layer 'zp' (ZeroPadding2D) pads the input of layer 'conv' (Conv2D): conv2d: padding "
+                "[[3,3],[3,3]] reaches past the kernel 3"});
+
   TfjsModelBuilder avg({5, 5, 1});
   avg.layer("ZeroPadding2D", "zp", {{"padding", 1}});
   avg.layer("AveragePooling2D", "pool", {{"pool_size", {2, 2}}, {"padding", "valid"}});
