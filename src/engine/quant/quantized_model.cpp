@@ -256,7 +256,14 @@ void QuantizedModel::compile_int8() {
       // Input k's value q stands for scale_k * (q - zp_k): in the output's
       // units that is a float the add sums and the concatenation rounds.
       for (const ActivationQuant& a : op.ins)
-        for (int q = -128; q <= 127; ++q) op.tables.push_back(float(q - a.zero_point) * (a.scale / op.out.scale));
+        for (int q = -128; q <= 127; ++q) {
+          const float in_output_units = float(q - a.zero_point) * (a.scale / op.out.scale);
+          if (op.kind == OpKind::Add)
+            op.tables.push_back(in_output_units);
+          else
+            op.requantize.push_back(
+                int8_t(std::clamp(std::lrint(in_output_units + float(op.out.zero_point)), -128L, 127L)));
+        }
     } else if (type == "global_avg_pool2d") {
       op.kind = OpKind::GlobalAvgPool;
       op.float_output = last;
@@ -380,9 +387,7 @@ void QuantizedModel::run_op(const Op& op, int batch, float* logits) {
       for (size_t k = 0; k < op.sources.size(); ++k) {
         const std::vector<int8_t>& part = buffers_[size_t(op.sources[k])];
         const int width = int(int64_t(part.size()) / rows);
-        int8_t table[256];
-        for (int q = 0; q < 256; ++q)
-          table[q] = int8_t(std::clamp(std::lrint(op.tables[k * 256 + size_t(q)] + float(op.out.zero_point)), -128L, 127L));
+        const int8_t* table = op.requantize.data() + k * 256;
         for (int64_t r = 0; r < rows; ++r)
           for (int c = 0; c < width; ++c) out[size_t(r * total + offset + c)] = table[part[size_t(r * width + c)] + 128];
         offset += width;

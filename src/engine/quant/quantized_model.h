@@ -92,7 +92,10 @@ class QuantizedModel {
     bool float_output = false;   // the last layer: logits in float
     ActivationQuant in, out;     // in: the first input's range
     std::vector<ActivationQuant> ins;  // every input's range
-    std::vector<float> tables;   // Add, Concatenate: 256 entries per input, indexed by q + 128
+    // 256 entries per input, indexed by q + 128: Add, the input's value in the
+    // output's units (summed, then rounded); Concatenate, the output's q.
+    std::vector<float> tables;
+    std::vector<int8_t> requantize;
     int k = 0;                       // Gemm: weights per channel as stored, k padded to 8 for conv (zeros)
     std::vector<int8_t> weights;     // Gemm: [channels, k], each channel's k weights contiguous
     std::vector<int32_t> bias;       // Gemm: int32 bias with the input zero point folded in
