@@ -49,6 +49,9 @@ static void* raw_malloc(size_t size) { return __real_malloc(size); }
 static void* raw_malloc(size_t size) { return std::malloc(size); }
 #endif
 
+// GCC cannot see that this operator new pairs with the free() below.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = raw_malloc(size ? size : 1)) return p;
