@@ -222,20 +222,21 @@ StoredTensor decode_stored_tensor(const Json& entry, const Shape& expected, cons
       // The formulas of quant_math's dequantize_per_channel and the int32 bias: bit for bit.
       t.values[i] = t.dtype == TensorDtype::Int8 ? float(t.integers[i]) * scale : float(v * double(scale));
     }
-  }
-  for (size_t i = 0; i < n && !integer; ++i) {
-    float f = static_cast<float>(numbers[i]);
-    if (t.dtype == TensorDtype::Bit)
-      require(f == 0.0f || f == 1.0f, where + table + "[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
-                                          " is not a bit (0 or 1)");
-    if (t.dtype == TensorDtype::Float16) f = round_to_half(f);
-    // A model holding NaN or infinity would load but never save again.
-    if (table == ".base64")
-      require(std::isfinite(f), where + ".base64 value " + std::to_string(i) + " is NaN or infinite");
-    else
-      require(std::isfinite(f), where + ".data[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
-                                    " is outside the " + tensor_dtype_name(t.dtype) + " range");
-    t.values[i] = f;
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      float f = static_cast<float>(numbers[i]);
+      if (t.dtype == TensorDtype::Bit)
+        require(f == 0.0f || f == 1.0f, where + table + "[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
+                                            " is not a bit (0 or 1)");
+      if (t.dtype == TensorDtype::Float16) f = round_to_half(f);
+      // A model holding NaN or infinity would load but never save again.
+      if (table == ".base64")
+        require(std::isfinite(f), where + ".base64 value " + std::to_string(i) + " is NaN or infinite");
+      else
+        require(std::isfinite(f), where + ".data[" + std::to_string(i) + "] = " + Json(numbers[i]).dump() +
+                                      " is outside the " + tensor_dtype_name(t.dtype) + " range");
+      t.values[i] = f;
+    }
   }
   // A pruned weight is +0 (what pruning leaves). A dense entry may still carry a value under a 0 of its
   // mask, written by hand or by another tool; kept, it would load differently once saved sparse.

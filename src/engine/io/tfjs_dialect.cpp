@@ -18,8 +18,8 @@ nlohmann::json TfjsSource::padding() const {
   require(padding == "valid" || padding == "same",
           label() + ": padding '" + padding + "' is not supported (valid or same)");
   if (zero_pads_from.empty()) return padding;
-  require(padding == "valid", zero_pads_from + " pads the input of " + label() +
-                                  ", whose own padding is \"same\": a ZeroPadding2D folds only into a \"valid\" layer");
+  require(padding == "valid",
+          padded_label() + ", whose own padding is \"same\": a ZeroPadding2D folds only into a \"valid\" layer");
   return padding_json(zero_pads);
 }
 

@@ -29,6 +29,11 @@ class TfjsSource {
   std::string zero_pads_from;
 
   std::string label() const { return "layer '" + name + "' (" + class_name + ")"; }
+  // label(), led by the ZeroPadding2D folded into it, if any: errors about
+  // its padding name the layer whose pads they are.
+  std::string padded_label() const {
+    return zero_pads_from.empty() ? label() : zero_pads_from + " pads the input of " + label();
+  }
 
   // A config field, or the fallback when missing or null; a wrong type is an Error naming the layer.
   template <typename T>

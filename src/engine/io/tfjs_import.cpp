@@ -288,10 +288,8 @@ void Translator::add(Json config) {
   try {
     LayerPtr built = LayerRegistry::instance().create(config);
     shape_ = built->build_inputs(shapes);
-  } catch (const Error& e) {  // pads folded from a ZeroPadding2D: name it too, the pads are its
-    const std::string who = layer.zero_pads_from.empty() ? layer.label()
-                                                         : layer.zero_pads_from + " pads the input of " + layer.label();
-    throw Error(who + ": " + e.what());
+  } catch (const Error& e) {
+    throw Error(layer.padded_label() + ": " + e.what());
   }
   planned.push_back({std::move(config), layer.name, layer.label()});
 }
@@ -313,7 +311,7 @@ void Translator::start_graph_layer(const SourceLayer& layer) {
 // A ZeroPadding2D folded into `layer` gives the same result only where its
 // kind says zero pads do (LayerKind::tfjs_zero_pads).
 void Translator::require_zero_pads_fit(const SourceLayer& layer, const LayerKind& kind) const {
-  const std::string what = layer.zero_pads_from + " pads the input of " + layer.label();
+  const std::string what = layer.padded_label();
   require(kind.tfjs_zero_pads != LayerKind::ZeroPads::refused,
           what + ", which cannot take explicit padding (Distillery reads a ZeroPadding2D only as the padding of the "
                  "\"valid\" Conv2D, DepthwiseConv2D or MaxPooling2D it feeds)");
