@@ -115,7 +115,12 @@ int ArgParser::get_int(const std::string& flag, int fallback, int min, int max) 
 }
 
 double ArgParser::get_double(const std::string& flag, double min, double max) const {
-  return get_double(flag, std::strtod(declared_default(flag).c_str(), nullptr), min, max);
+  const std::string& text = declared_default(flag);
+  char* end = nullptr;
+  const double fallback = std::strtod(text.c_str(), &end);
+  require(!text.empty() && end == text.c_str() + text.size(),
+          flag + ": declared with the default '" + text + "', which is not a number");
+  return get_double(flag, fallback, min, max);
 }
 
 double ArgParser::get_double(const std::string& flag, double fallback, double min, double max) const {

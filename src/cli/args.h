@@ -68,16 +68,13 @@ class ArgParser {
   // One of a closed set, by the engine's name table (aliases accepted too).
   template <typename E>
   E get_named(const std::string& flag, E fallback, const NameTable<E>& table) const {
-    const std::string given = get(flag);
-    if (table.contains(given)) return table.parse(given);
-    return table.parse(get_choice(flag, table.name(fallback), table.names()));
+    return named_value(flag, get(flag, table.name(fallback)), table);
   }
   // A flag declared by add_named: its value, else the default it was declared
   // with, so the default is written once.
   template <typename E>
   E get_named(const std::string& flag, const NameTable<E>& table) const {
-    if (!has(flag)) return table.parse(declared_default(flag));
-    return get_named(flag, table.parse(table.names().front()), table);
+    return named_value(flag, get(flag, declared_default(flag)), table);
   }
   const std::vector<std::string>& positionals() const { return positionals_; }
   const std::string& command() const { return command_; }
@@ -95,6 +92,12 @@ class ArgParser {
   const Flag* find(const std::string& name) const;
   // The default_text a flag was declared with; an Error for an undeclared flag.
   const std::string& declared_default(const std::string& flag) const;
+  // `text` by the table (aliases too); anything else is get_choice's error listing the names.
+  template <typename E>
+  E named_value(const std::string& flag, const std::string& text, const NameTable<E>& table) const {
+    if (table.contains(text)) return table.parse(text);
+    return table.parse(get_choice(flag, text, table.names()));
+  }
   static std::string named_help(const std::string& listing, const std::string& note) {
     return note.empty() ? listing : listing + "; " + note;
   }

@@ -140,14 +140,12 @@ int run_quantize(const Args& argv) {
   options.mode = args.get_named("--mode", quant_mode_names());
   options.calibration =
       args.get_named("--calibration-method", calibration_method_names());
-  options.percentile = args.get_double("--percentile", 99.99, -1e300, 1e300);
+  options.percentile = args.get_double("--percentile", -1e300, 1e300);  // the engine checks the range
   const int calibration_count = args.get_whole("--calibration", 500);
-  try {  // the engine's limits, in the engine's words, as the page says them
+  checked_for_command(args, [&] {
     validate(options);
     validate_calibration_count(calibration_count);
-  } catch (const Error& e) {
-    throw Error(args.command() + ": " + e.what());
-  }
+  });
   const uint64_t seed = read_seed(args);
   ModelJsonOptions json_options = model_json_options(args);
   json_options.indent = json_options.weights_encoding == WeightsEncoding::kBase64 ? -1 : 2;  // base64 is for small files

@@ -2,7 +2,27 @@
 
 #include <cstdio>
 
+#include "engine/core/error.h"
+
 namespace distillery {
+namespace {
+
+// A default as --help shows it: 0.001, 4, 0.1.
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
+
+void checked_for_command(const ArgParser& args, const std::function<void()>& check) {
+  try {
+    check();
+  } catch (const Error& e) {
+    throw Error(args.command() + ": " + e.what());
+  }
+}
 
 void add_data_flags(ArgParser& args) {
   args.add_required("--data", "PATH", "training data: image folder (one subfolder per class), .zip, .csv, or IDX file");
@@ -20,10 +40,8 @@ uint64_t read_seed(const ArgParser& args) { return static_cast<uint64_t>(args.ge
 
 void add_step_flags(ArgParser& args, const StepFlagDefaults& defaults) {
   const std::string purpose = defaults.purpose;
-  char lr[32];
-  std::snprintf(lr, sizeof lr, "%g", defaults.learning_rate);
   args.add_value("--batch", "B", purpose + "samples per step", "64");
-  args.add_value("--lr", "X", purpose + "learning rate", lr);
+  args.add_value("--lr", "X", purpose + "learning rate", number_text(defaults.learning_rate));
   args.add_named("--optimizer", "NAME", optimizer_names(), OptimizerKind::kAdam, "sgd with momentum 0.9");
   args.add_named("--lr-schedule", "NAME", lr_schedule_names(), LrSchedule::kConstant);
   args.add_value("--weight-decay", "X", "decoupled for adamw, L2 for adam and sgd", "0.01 for adamw, else 0");
@@ -42,11 +60,10 @@ float read_step_flags(const ArgParser& args, const StepFlagDefaults& defaults, T
 }
 
 void add_soft_target_flags(ArgParser& args, SoftTargets defaults, const std::string& condition) {
-  char temperature[32], alpha[32];
-  std::snprintf(temperature, sizeof temperature, "%g", defaults.temperature);
-  std::snprintf(alpha, sizeof alpha, "%g", defaults.alpha);
-  args.add_value("--temperature", "T", condition + "softmax temperature of the teacher's soft targets", temperature);
-  args.add_value("--alpha", "A", condition + "weight of the hard-label loss, 0..1 (kd and dkd)", alpha);
+  args.add_value("--temperature", "T", condition + "softmax temperature of the teacher's soft targets",
+                 number_text(defaults.temperature));
+  args.add_value("--alpha", "A", condition + "weight of the hard-label loss, 0..1 (kd and dkd)",
+                 number_text(defaults.alpha));
 }
 
 void read_soft_target_flags(const ArgParser& args, TrainConfig& config) {

@@ -4,6 +4,7 @@
 // refusal message in every command that takes it (train, distill, prune,
 // quantize, eval).
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "cli/args.h"
@@ -34,6 +35,10 @@ void add_step_flags(ArgParser& args, const StepFlagDefaults& defaults);
 // Fills the batch size, learning rate, optimiser and its weight decay, and
 // the schedule; returns --val-split.
 float read_step_flags(const ArgParser& args, const StepFlagDefaults& defaults, TrainConfig& config);
+
+// Runs an engine check (validate_*), its Error prefixed with the command
+// ("quantize: calibration must be ..."): the words the app says too.
+void checked_for_command(const ArgParser& args, const std::function<void()>& check);
 
 // --temperature --alpha: the teacher's soft targets. `condition` starts their
 // help ("with --teacher: ") where a command takes them only with a teacher.

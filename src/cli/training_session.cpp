@@ -59,11 +59,7 @@ TrainingSettings read_training_settings(const ArgParser& args) {
 }
 
 void validate_for_command(const ArgParser& args, const TrainConfig& config) {
-  try {
-    validate_train_config(config);
-  } catch (const Error& e) {
-    throw Error(args.command() + ": " + e.what());
-  }
+  checked_for_command(args, [&] { validate_train_config(config); });
 }
 
 nlohmann::json settings_json(const TrainingSettings& s) {
