@@ -128,12 +128,18 @@ int tensor_of(int source) { return source + 1; }  // LayerGraph::kModelInput is 
 
 int last_axis(const Shape& shape) { return shape[shape.rank() - 1]; }
 
-StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_counts, NormCriterion criterion) {
+// Which tensors share channels, and which hold channels made from their
+// inputs' (a concatenation, a flatten) rather than a kernel's.
+struct ChannelTopology {
+  ChannelGroups groups;
+  std::vector<bool> derived;
+};
+
+ChannelTopology channel_topology(const Model& model) {
   const LayerGraph& graph = model.graph();
   const int n = model.num_layers();
   const int last = last_weighted_layer(model);
-  ChannelGroups groups(n + 1);
-  std::vector<bool> derived(static_cast<size_t>(n + 1), false);  // channels made from the inputs' (concat, flatten)
+  ChannelTopology topo{ChannelGroups(n + 1), std::vector<bool>(static_cast<size_t>(n + 1), false)};
   for (int i = 0; i < n; ++i) {
     const ChannelFlow flow = channel_flow(model.layer(i));
     const std::vector<int>& inputs = graph.inputs[static_cast<size_t>(i)];
@@ -141,26 +147,34 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
       if (i > last) continue;
       refuse_untraceable(model, i);
     }
-    if (flow == ChannelFlow::flattened || flow == ChannelFlow::concatenated) derived[static_cast<size_t>(i + 1)] = true;
+    if (flow == ChannelFlow::flattened || flow == ChannelFlow::concatenated)
+      topo.derived[static_cast<size_t>(i + 1)] = true;
     const bool channel_wise = flow == ChannelFlow::per_channel || flow == ChannelFlow::depthwise;
-    if (flow == ChannelFlow::preserved || channel_wise) groups.join(i + 1, tensor_of(inputs[0]));
+    if (flow == ChannelFlow::preserved || channel_wise) topo.groups.join(i + 1, tensor_of(inputs[0]));
     if (flow == ChannelFlow::joined)
-      for (int source : inputs) groups.join(i + 1, tensor_of(source));
+      for (int source : inputs) topo.groups.join(i + 1, tensor_of(source));
   }
+  return topo;
+}
 
-  // Each group's channels: all of them when the group holds the model input, a
-  // derived tensor or the logits; else the strongest by the producers' summed norms.
+// Each group's kept channels, indexed by its root tensor; empty for a group
+// without a weighted producer. All of them when the group holds the model
+// input, a derived tensor or the logits; else the strongest by the producers'
+// summed norms.
+std::vector<std::vector<int>> kept_per_group(const Model& model, ChannelTopology& topo,
+                                             const std::vector<int>& keep_counts, NormCriterion criterion) {
+  const int n = model.num_layers();
+  const int last = last_weighted_layer(model);
+  ChannelGroups& groups = topo.groups;
   std::vector<std::vector<int>> group_kept(static_cast<size_t>(n + 1));
-  std::vector<bool> decided(static_cast<size_t>(n + 1), false);
   std::vector<bool> keeps_all(static_cast<size_t>(n + 1), false);
   keeps_all[static_cast<size_t>(groups.find(0))] = true;
   for (int t = 1; t <= n; ++t)
-    if (derived[static_cast<size_t>(t)]) keeps_all[static_cast<size_t>(groups.find(t))] = true;
+    if (topo.derived[static_cast<size_t>(t)]) keeps_all[static_cast<size_t>(groups.find(t))] = true;
   for (int i = 0; i < n; ++i) {
     if (!is_weighted(model.layer(i))) continue;
     const int g = groups.find(i + 1);
-    if (decided[static_cast<size_t>(g)]) continue;
-    decided[static_cast<size_t>(g)] = true;
+    if (!group_kept[static_cast<size_t>(g)].empty()) continue;
     const int width = last_axis(model.layer(i).output_shape());
     std::vector<double> norms(static_cast<size_t>(width), 0.0);
     int keep = 0;
@@ -176,10 +190,19 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
     group_kept[static_cast<size_t>(g)] = all || keep >= width ? all_of(width) : strongest(norms, std::max(1, keep));
   }
   for (int t = 0; t <= n; ++t)
-    if (derived[static_cast<size_t>(t)] && decided[static_cast<size_t>(groups.find(t))])
+    if (topo.derived[static_cast<size_t>(t)] && !group_kept[static_cast<size_t>(groups.find(t))].empty())
       throw Error("structured pruning cannot follow the channels of " + layer_name(model, t - 1) +
                   ", which are added to a weighted layer's");
+  return group_kept;
+}
 
+StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_counts, NormCriterion criterion) {
+  const LayerGraph& graph = model.graph();
+  const int n = model.num_layers();
+  ChannelTopology topo = channel_topology(model);
+  const std::vector<std::vector<int>> group_kept = kept_per_group(model, topo, keep_counts, criterion);
+
+  // Each tensor's kept channels, in layer order, and from them each layer's.
   StructuredPlan plan;
   plan.kept_inputs.resize(static_cast<size_t>(n));
   plan.kept_outputs.resize(static_cast<size_t>(n));
@@ -189,6 +212,7 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
     const Layer& layer = model.layer(i);
     const std::vector<int>& inputs = graph.inputs[static_cast<size_t>(i)];
     const std::vector<int>& first_in = kept[static_cast<size_t>(tensor_of(inputs[0]))];
+    const std::vector<int>& of_group = group_kept[static_cast<size_t>(topo.groups.find(i + 1))];
     std::vector<int>& out = kept[static_cast<size_t>(i + 1)];
     const ChannelFlow flow = channel_flow(layer);
     if (flow == ChannelFlow::flattened) {
@@ -202,8 +226,8 @@ StructuredPlan plan_graph(const Model& model, const std::vector<int>& keep_count
         for (int c : kept[static_cast<size_t>(tensor_of(source))]) out.push_back(offset + c);
         offset += source < 0 ? last_axis(model.input_shape()) : last_axis(model.layer(source).output_shape());
       }
-    } else if (decided[static_cast<size_t>(groups.find(i + 1))]) {
-      out = group_kept[static_cast<size_t>(groups.find(i + 1))];
+    } else if (!of_group.empty()) {
+      out = of_group;
     } else {
       out = first_in;  // a group without a weighted producer: the channels it reads
     }

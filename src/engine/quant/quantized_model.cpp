@@ -168,42 +168,58 @@ QuantizedModel QuantizedModel::assemble(Model reference, QuantMode mode, std::ve
   return out;
 }
 
+namespace {
+
+// Where each layer's int8 output lives. Value v: 0 the model input, i + 1 the
+// output of layer i. A fused ReLU's kernel writes the ReLU's value, so the
+// ReLU's readers find it there and the ReLU itself runs no op.
+struct ValueFlow {
+  std::vector<int> writes;       // [n + 1]: the value layer i's op writes is writes[i + 1]
+  std::vector<bool> fused_away;  // [n]: a ReLU folded into the kernel before it
+  std::vector<int> last_reader;  // [n + 1]: the op reading each value last, to hand its buffer on
+  int read(int source) const { return source == LayerGraph::kModelInput ? 0 : writes[size_t(source) + 1]; }
+};
+
+ValueFlow value_flow(const Model& model) {
+  const int n = model.num_layers();
+  ValueFlow flow;
+  flow.writes.resize(size_t(n) + 1);
+  for (int v = 0; v <= n; ++v) flow.writes[size_t(v)] = v;
+  flow.fused_away.assign(size_t(n), false);
+  for (int i = 0; i < n; ++i) {
+    const int relu = fused_relu_of(model, i);
+    if (relu < 0) continue;
+    flow.fused_away[size_t(relu)] = true;
+    flow.writes[size_t(i) + 1] = relu + 1;
+  }
+  flow.last_reader.assign(size_t(n) + 1, -1);
+  for (int i = 0; i < n; ++i)
+    if (!flow.fused_away[size_t(i)])
+      for (int s : model.graph().inputs[size_t(i)]) flow.last_reader[size_t(flow.read(s))] = i;
+  return flow;
+}
+
+}  // namespace
+
 void QuantizedModel::compile_int8() {
   const int n = reference_.num_layers();
   const LayerGraph& graph = reference_.graph();
-  // value v: 0 the model input, i + 1 the output of layer i. A fused ReLU's
-  // kernel writes the ReLU's value, so the ReLU's readers find it there.
-  std::vector<int> writes(size_t(n) + 1);
-  for (int v = 0; v <= n; ++v) writes[size_t(v)] = v;
-  std::vector<bool> fused_away(size_t(n), false);
-  for (int i = 0; i < n; ++i) {
-    const int relu = fused_relu_of(reference_, i);
-    if (relu < 0) continue;
-    fused_away[size_t(relu)] = true;
-    writes[size_t(i) + 1] = relu + 1;
-  }
-  auto value_read = [&](int source) { return source == LayerGraph::kModelInput ? 0 : writes[size_t(source) + 1]; };
-  // The op that reads each value last, to hand its buffer to a later op.
-  std::vector<int> last_reader(size_t(n) + 1, -1);
-  for (int i = 0; i < n; ++i)
-    if (!fused_away[size_t(i)])
-      for (int s : graph.inputs[size_t(i)]) last_reader[size_t(value_read(s))] = i;
-
+  const ValueFlow flow = value_flow(reference_);
+  // Buffer slots: a value's slot is free again once its last reader has run.
   std::vector<int> slot_of(size_t(n) + 1, -1);
   std::vector<int> free_slots;
   int slots = 1;
   slot_of[0] = 0;
   for (int i = 0; i < n; ++i) {
-    if (fused_away[size_t(i)]) continue;
-    const Layer& layer = reference_.layer(i);
+    if (flow.fused_away[size_t(i)]) continue;
     Op op;
     op.layer = i;
     for (int s : graph.inputs[size_t(i)]) {
-      op.sources.push_back(slot_of[size_t(value_read(s))]);
-      op.ins.push_back(activations_[size_t(value_read(s))]);
+      op.sources.push_back(slot_of[size_t(flow.read(s))]);
+      op.ins.push_back(activations_[size_t(flow.read(s))]);
     }
     op.in = op.ins[0];
-    const int target = writes[size_t(i) + 1];
+    const int target = flow.writes[size_t(i) + 1];
     op.out = activations_[size_t(target)];
     if (free_slots.empty()) {
       op.target = slots++;
@@ -212,69 +228,82 @@ void QuantizedModel::compile_int8() {
       free_slots.pop_back();
     }
     slot_of[size_t(target)] = op.target;
-    for (int s : graph.inputs[size_t(i)])
-      if (last_reader[size_t(value_read(s))] == i && slot_of[size_t(value_read(s))] != op.target) {
-        free_slots.push_back(slot_of[size_t(value_read(s))]);
-        slot_of[size_t(value_read(s))] = op.target;  // freed once (a layer may read one value twice)
+    for (int s : graph.inputs[size_t(i)]) {
+      const size_t value = size_t(flow.read(s));
+      if (flow.last_reader[value] == i && slot_of[value] != op.target) {
+        free_slots.push_back(slot_of[value]);
+        slot_of[value] = op.target;  // freed once (a layer may read one value twice)
       }
-    const bool last = target == n;
-    const std::string type = layer.type();
-    if (has_quantizable_kernel(layer)) {
-      const bool fused = target != i + 1;
-      op.kind = OpKind::Gemm;
-      op.conv = type == "conv2d";
-      op.float_output = !fused && last;
-      const LayerQuantization& q = layers_[size_t(i)];
-      const int channels = int(q.kernel.scales.size());
-      const int k = int(q.kernel.values.size() / size_t(channels));
-      // Convolutions have short patches (9 for a 3x3 on gray): padded to the
-      // SIMD step of 8 with zero weights, im2col's padded rows need no scalar tail.
-      op.k = op.conv ? (k + 7) / 8 * 8 : k;
-      op.weights.assign(size_t(channels) * size_t(op.k), 0);
-      op.bias.assign(size_t(channels), 0);
-      op.multiplier.resize(size_t(channels));
-      for (int j = 0; j < channels; ++j) {
-        int32_t sum = 0;
-        for (int p = 0; p < k; ++p) {
-          const int8_t w = q.kernel.values[size_t(p) * size_t(channels) + size_t(j)];
-          op.weights[size_t(j) * size_t(op.k) + size_t(p)] = w;
-          sum += w;
-        }
-        op.bias[size_t(j)] = (q.has_int32_bias ? q.bias[size_t(j)] : 0) - op.in.zero_point * sum;
-        const float product = op.in.scale * q.kernel.scales[size_t(j)];
-        op.multiplier[size_t(j)] = op.float_output ? product : product / op.out.scale;
-      }
-      op.lo = fused ? op.out.zero_point : -128;
-    } else if (type == "maxpool2d") {
-      op.kind = OpKind::MaxPool;
-    } else if (type == "relu") {
-      op.kind = OpKind::Relu;
-    } else if (type == "flatten" || type == "dropout") {
-      op.kind = OpKind::Identity;
-    } else if ((type == "add" || type == "concatenate") && !last) {
-      op.kind = type == "add" ? OpKind::Add : OpKind::Concatenate;
-      // Input k's value q stands for scale_k * (q - zp_k): in the output's
-      // units that is a float the add sums and the concatenation rounds.
-      for (const ActivationQuant& a : op.ins)
-        for (int q = -128; q <= 127; ++q) {
-          const float in_output_units = float(q - a.zero_point) * (a.scale / op.out.scale);
-          if (op.kind == OpKind::Add)
-            op.tables.push_back(in_output_units);
-          else
-            op.requantize.push_back(
-                int8_t(std::clamp(std::lrint(in_output_units + float(op.out.zero_point)), -128L, 127L)));
-        }
-    } else if (type == "global_avg_pool2d") {
-      op.kind = OpKind::GlobalAvgPool;
-      op.float_output = last;
-    } else {
-      op.kind = OpKind::FloatLayer;
-      op.float_output = last;
     }
+    plan_op(op, /*fused_relu=*/target != i + 1, /*last=*/target == n);
     ops_.push_back(std::move(op));
   }
   buffers_.assign(size_t(slots), {});
   output_slot_ = ops_.back().target;
+}
+
+void QuantizedModel::plan_op(Op& op, bool fused_relu, bool last) const {
+  const Layer& layer = reference_.layer(op.layer);
+  const std::string type = layer.type();
+  if (has_quantizable_kernel(layer)) {
+    op.kind = OpKind::Gemm;
+    op.conv = type == "conv2d";
+    op.float_output = !fused_relu && last;
+    plan_gemm(op, layers_[size_t(op.layer)]);
+    op.lo = fused_relu ? op.out.zero_point : -128;
+  } else if (type == "maxpool2d") {
+    op.kind = OpKind::MaxPool;
+  } else if (type == "relu") {
+    op.kind = OpKind::Relu;
+  } else if (type == "flatten" || type == "dropout") {
+    op.kind = OpKind::Identity;
+  } else if ((type == "add" || type == "concatenate") && !last) {
+    op.kind = type == "add" ? OpKind::Add : OpKind::Concatenate;
+    plan_merge_tables(op);
+  } else if (type == "global_avg_pool2d") {
+    op.kind = OpKind::GlobalAvgPool;
+    op.float_output = last;
+  } else {
+    op.kind = OpKind::FloatLayer;
+    op.float_output = last;
+  }
+}
+
+// The weights transposed to [channels, k], the input zero point folded into
+// the int32 bias, and each channel's requantization multiplier.
+void QuantizedModel::plan_gemm(Op& op, const LayerQuantization& q) {
+  const int channels = int(q.kernel.scales.size());
+  const int k = int(q.kernel.values.size() / size_t(channels));
+  // Convolutions have short patches (9 for a 3x3 on gray): padded to the
+  // SIMD step of 8 with zero weights, im2col's padded rows need no scalar tail.
+  op.k = op.conv ? (k + 7) / 8 * 8 : k;
+  op.weights.assign(size_t(channels) * size_t(op.k), 0);
+  op.bias.assign(size_t(channels), 0);
+  op.multiplier.resize(size_t(channels));
+  for (int j = 0; j < channels; ++j) {
+    int32_t sum = 0;
+    for (int p = 0; p < k; ++p) {
+      const int8_t w = q.kernel.values[size_t(p) * size_t(channels) + size_t(j)];
+      op.weights[size_t(j) * size_t(op.k) + size_t(p)] = w;
+      sum += w;
+    }
+    op.bias[size_t(j)] = (q.has_int32_bias ? q.bias[size_t(j)] : 0) - op.in.zero_point * sum;
+    const float product = op.in.scale * q.kernel.scales[size_t(j)];
+    op.multiplier[size_t(j)] = op.float_output ? product : product / op.out.scale;
+  }
+}
+
+// Input k's value q stands for scale_k * (q - zp_k): in the output's units
+// that is a float the add sums and the concatenation rounds.
+void QuantizedModel::plan_merge_tables(Op& op) {
+  for (const ActivationQuant& a : op.ins)
+    for (int q = -128; q <= 127; ++q) {
+      const float in_output_units = float(q - a.zero_point) * (a.scale / op.out.scale);
+      if (op.kind == OpKind::Add)
+        op.tables.push_back(in_output_units);
+      else
+        op.requantize.push_back(int8_t(std::clamp(std::lrint(in_output_units + float(op.out.zero_point)), -128L, 127L)));
+    }
 }
 
 // ------------------------------------------------------- 3. the int8 forward
@@ -316,34 +345,9 @@ void QuantizedModel::run_op(const Op& op, int batch, float* logits) {
   const int64_t out_size = layer.output_shape().size();
   if (!op.float_output) out.resize(size_t(batch * out_size));
   switch (op.kind) {
-    case OpKind::Gemm: {
-      Int8Epilogue e;
-      e.bias = op.bias.data();
-      e.multiplier = op.multiplier.data();
-      e.output_zero_point = op.out.zero_point;
-      e.lo = op.lo;
-      const int channels = int(op.bias.size());
-      const int k = op.k;
-      auto gemm = [&](int m, const int8_t* a, int64_t out_row) {
-        if (op.float_output)
-          gemm_s8_dequantize(m, channels, k, a, k, op.weights.data(), k, e, logits + out_row * channels, channels);
-        else
-          gemm_s8_requantize(m, channels, k, a, k, op.weights.data(), k, e, out.data() + out_row * channels, channels);
-      };
-      if (!op.conv) {
-        gemm(batch, in.data(), 0);
-        break;
-      }
-      const WindowGeometry& g = static_cast<const Conv2D&>(layer).geometry();
-      const int chunk = conv_chunk(g, batch);
-      columns_.resize(size_t(int64_t(chunk) * g.positions() * k));
-      for (int s = 0; s < batch; s += chunk) {
-        const int count = std::min(chunk, batch - s);
-        im2col_int8(in.data() + int64_t(s) * g.image_size(), count, g, int8_t(op.in.zero_point), k, columns_.data());
-        gemm(int(count * g.positions()), columns_.data(), int64_t(s) * g.positions());
-      }
+    case OpKind::Gemm:
+      run_gemm(op, layer, batch, in.data(), out.data(), logits);
       break;
-    }
     case OpKind::MaxPool:
       max_pool_int8(in.data(), batch, static_cast<const Pooling2D&>(layer).geometry(), out.data());
       break;
@@ -355,89 +359,129 @@ void QuantizedModel::run_op(const Op& op, int batch, float* logits) {
     case OpKind::Identity:
       std::copy(in.begin(), in.begin() + long(out.size()), out.begin());
       break;
-    case OpKind::Add: {
-      // One rounding of the sum of the inputs in the output's units.
-      // Two inputs (every residual block) in one tight loop; more go through the general one.
-      const int64_t count = int64_t(out.size());
-      const float zero_point = float(op.out.zero_point);
-      const float* ta = op.tables.data();
-      const float* tb = ta + 256;
-      const int8_t* a = buffers_[size_t(op.sources[0])].data();
-      const int8_t* b = buffers_[size_t(op.sources[1])].data();
-      int8_t* y = out.data();
-      if (op.sources.size() == 2) {
-        for (int64_t e = 0; e < count; ++e) {
-          const float sum = zero_point + ta[a[e] + 128] + tb[b[e] + 128];
-          y[e] = int8_t(std::clamp(std::nearbyint(sum), -128.0f, 127.0f));
-        }
-        break;
-      }
-      for (int64_t e = 0; e < count; ++e) {
-        float sum = zero_point + ta[a[e] + 128] + tb[b[e] + 128];
-        for (size_t k = 2; k < op.sources.size(); ++k)
-          sum += op.tables[k * 256 + size_t(buffers_[size_t(op.sources[k])][size_t(e)] + 128)];
-        y[e] = int8_t(std::clamp(std::nearbyint(sum), -128.0f, 127.0f));
-      }
+    case OpKind::Add:
+      run_add(op, int64_t(out.size()), out.data());
       break;
-    }
-    case OpKind::Concatenate: {
-      const int total = layer.output_shape().dims.back();
-      const int64_t rows = int64_t(out.size()) / total;
-      int offset = 0;
-      for (size_t k = 0; k < op.sources.size(); ++k) {
-        const std::vector<int8_t>& part = buffers_[size_t(op.sources[k])];
-        const int width = int(int64_t(part.size()) / rows);
-        const int8_t* table = op.requantize.data() + k * 256;
-        for (int64_t r = 0; r < rows; ++r)
-          for (int c = 0; c < width; ++c) out[size_t(r * total + offset + c)] = table[part[size_t(r * width + c)] + 128];
-        offset += width;
-      }
+    case OpKind::Concatenate:
+      run_concatenate(op, layer.output_shape().dims.back(), out);
       break;
-    }
-    case OpKind::GlobalAvgPool: {
-      // The int32 sum of each channel; its mean in the output's units is
-      // (sum - positions * zp_in) * scale_in / (positions * scale_out).
-      const int channels = layer.input_shape().dims.back();
-      const int64_t positions = layer.input_shape().size() / channels;
-      sums_.assign(size_t(channels), 0);
-      const double to_float = double(op.in.scale) / double(positions);
-      for (int s = 0; s < batch; ++s) {
-        std::fill(sums_.begin(), sums_.end(), 0);
-        const int8_t* image = in.data() + int64_t(s) * positions * channels;
-        for (int64_t p = 0; p < positions; ++p)
-          for (int c = 0; c < channels; ++c) sums_[size_t(c)] += image[p * channels + c];
-        for (int c = 0; c < channels; ++c) {
-          const double mean = double(sums_[size_t(c)] - int64_t(positions) * op.in.zero_point) * to_float;
-          if (op.float_output)
-            logits[int64_t(s) * channels + c] = float(mean);
-          else
-            out[size_t(int64_t(s) * channels + c)] =
-                int8_t(std::clamp(std::llrint(mean / double(op.out.scale)) + op.out.zero_point, -128LL, 127LL));
-        }
-      }
+    case OpKind::GlobalAvgPool:
+      run_global_avg_pool(op, layer.input_shape(), batch, in.data(), out.data(), logits);
       break;
+    case OpKind::FloatLayer:
+      run_float_layer(op, layer, batch, out.data(), logits);
+      break;
+  }
+}
+
+void QuantizedModel::run_gemm(const Op& op, const Layer& layer, int batch, const int8_t* in, int8_t* out,
+                              float* logits) {
+  Int8Epilogue e;
+  e.bias = op.bias.data();
+  e.multiplier = op.multiplier.data();
+  e.output_zero_point = op.out.zero_point;
+  e.lo = op.lo;
+  const int channels = int(op.bias.size());
+  const int k = op.k;
+  auto gemm = [&](int m, const int8_t* a, int64_t out_row) {
+    if (op.float_output)
+      gemm_s8_dequantize(m, channels, k, a, k, op.weights.data(), k, e, logits + out_row * channels, channels);
+    else
+      gemm_s8_requantize(m, channels, k, a, k, op.weights.data(), k, e, out + out_row * channels, channels);
+  };
+  if (!op.conv) {
+    gemm(batch, in, 0);
+    return;
+  }
+  const WindowGeometry& g = static_cast<const Conv2D&>(layer).geometry();
+  const int chunk = conv_chunk(g, batch);
+  columns_.resize(size_t(int64_t(chunk) * g.positions() * k));
+  for (int s = 0; s < batch; s += chunk) {
+    const int count = std::min(chunk, batch - s);
+    im2col_int8(in + int64_t(s) * g.image_size(), count, g, int8_t(op.in.zero_point), k, columns_.data());
+    gemm(int(count * g.positions()), columns_.data(), int64_t(s) * g.positions());
+  }
+}
+
+// One rounding of the sum of the inputs in the output's units. Two inputs
+// (every residual block) in one tight loop; more go through the general one.
+void QuantizedModel::run_add(const Op& op, int64_t count, int8_t* y) const {
+  const float zero_point = float(op.out.zero_point);
+  const float* ta = op.tables.data();
+  const float* tb = ta + 256;
+  const int8_t* a = buffers_[size_t(op.sources[0])].data();
+  const int8_t* b = buffers_[size_t(op.sources[1])].data();
+  if (op.sources.size() == 2) {
+    for (int64_t e = 0; e < count; ++e) {
+      const float sum = zero_point + ta[a[e] + 128] + tb[b[e] + 128];
+      y[e] = int8_t(std::clamp(std::nearbyint(sum), -128.0f, 127.0f));
     }
-    case OpKind::FloatLayer: {
-      // Each input dequantized (one, or several for a layer that joins branches).
-      const std::vector<int>& inputs = reference_.graph().inputs[size_t(op.layer)];
-      float_ins_.resize(op.sources.size());
-      float_sources_.clear();
-      for (size_t k = 0; k < op.sources.size(); ++k) {
-        const Shape& shape = inputs[k] == LayerGraph::kModelInput ? reference_.input_shape()
-                                                                  : reference_.layer(inputs[k]).output_shape();
-        float_ins_[k].resize(shape.with_batch(batch));
-        dequantize_activations(buffers_[size_t(op.sources[k])].data(), float_ins_[k].size(), op.ins[k],
-                               float_ins_[k].data());
-        float_sources_.push_back(&float_ins_[k]);
-      }
-      layer.forward_inputs(float_sources_, float_out_, false);
+    return;
+  }
+  for (int64_t e = 0; e < count; ++e) {
+    float sum = zero_point + ta[a[e] + 128] + tb[b[e] + 128];
+    for (size_t k = 2; k < op.sources.size(); ++k)
+      sum += op.tables[k * 256 + size_t(buffers_[size_t(op.sources[k])][size_t(e)] + 128)];
+    y[e] = int8_t(std::clamp(std::nearbyint(sum), -128.0f, 127.0f));
+  }
+}
+
+void QuantizedModel::run_concatenate(const Op& op, int total_channels, std::vector<int8_t>& out) const {
+  const int64_t rows = int64_t(out.size()) / total_channels;
+  int offset = 0;
+  for (size_t k = 0; k < op.sources.size(); ++k) {
+    const std::vector<int8_t>& part = buffers_[size_t(op.sources[k])];
+    const int width = int(int64_t(part.size()) / rows);
+    const int8_t* table = op.requantize.data() + k * 256;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int c = 0; c < width; ++c) out[size_t(r * total_channels + offset + c)] = table[part[size_t(r * width + c)] + 128];
+    offset += width;
+  }
+}
+
+// The int32 sum of each channel; its mean in the output's units is
+// (sum - positions * zp_in) * scale_in / (positions * scale_out).
+void QuantizedModel::run_global_avg_pool(const Op& op, const Shape& input_shape, int batch, const int8_t* in,
+                                         int8_t* out, float* logits) {
+  const int channels = input_shape.dims.back();
+  const int64_t positions = input_shape.size() / channels;
+  sums_.assign(size_t(channels), 0);
+  const double to_float = double(op.in.scale) / double(positions);
+  for (int s = 0; s < batch; ++s) {
+    std::fill(sums_.begin(), sums_.end(), 0);
+    const int8_t* image = in + int64_t(s) * positions * channels;
+    for (int64_t p = 0; p < positions; ++p)
+      for (int c = 0; c < channels; ++c) sums_[size_t(c)] += image[p * channels + c];
+    for (int c = 0; c < channels; ++c) {
+      const double mean = double(sums_[size_t(c)] - int64_t(positions) * op.in.zero_point) * to_float;
       if (op.float_output)
-        std::copy(float_out_.data(), float_out_.data() + float_out_.size(), logits);
+        logits[int64_t(s) * channels + c] = float(mean);
       else
-        quantize_activations(float_out_.data(), float_out_.size(), op.out, out.data());
-      break;
+        out[int64_t(s) * channels + c] =
+            int8_t(std::clamp(std::llrint(mean / double(op.out.scale)) + op.out.zero_point, -128LL, 127LL));
     }
   }
+}
+
+// A layer without an int8 kernel: each input dequantized (one, or several for
+// a layer that joins branches), the float forward, the output quantized.
+void QuantizedModel::run_float_layer(const Op& op, Layer& layer, int batch, int8_t* out, float* logits) {
+  const std::vector<int>& inputs = reference_.graph().inputs[size_t(op.layer)];
+  float_ins_.resize(op.sources.size());
+  float_sources_.clear();
+  for (size_t k = 0; k < op.sources.size(); ++k) {
+    const Shape& shape = inputs[k] == LayerGraph::kModelInput ? reference_.input_shape()
+                                                              : reference_.layer(inputs[k]).output_shape();
+    float_ins_[k].resize(shape.with_batch(batch));
+    dequantize_activations(buffers_[size_t(op.sources[k])].data(), float_ins_[k].size(), op.ins[k],
+                           float_ins_[k].data());
+    float_sources_.push_back(&float_ins_[k]);
+  }
+  layer.forward_inputs(float_sources_, float_out_, false);
+  if (op.float_output)
+    std::copy(float_out_.data(), float_out_.data() + float_out_.size(), logits);
+  else
+    quantize_activations(float_out_.data(), float_out_.size(), op.out, out);
 }
 
 const Tensor& QuantizedModel::forward(const Tensor& input) {

@@ -103,7 +103,16 @@ class QuantizedModel {
     int32_t lo = -128;               // Gemm: clamp floor (the output zero point with a fused ReLU)
   };
   void compile_int8();
+  void plan_op(Op& op, bool fused_relu, bool last) const;
+  static void plan_gemm(Op& op, const LayerQuantization& q);
+  static void plan_merge_tables(Op& op);
   void run_op(const Op& op, int batch, float* logits);
+  void run_gemm(const Op& op, const Layer& layer, int batch, const int8_t* in, int8_t* out, float* logits);
+  void run_add(const Op& op, int64_t count, int8_t* out) const;
+  void run_concatenate(const Op& op, int total_channels, std::vector<int8_t>& out) const;
+  void run_global_avg_pool(const Op& op, const Shape& input_shape, int batch, const int8_t* in, int8_t* out,
+                           float* logits);
+  void run_float_layer(const Op& op, Layer& layer, int batch, int8_t* out, float* logits);
 
   QuantMode mode_ = QuantMode::Int8;
   Model reference_;
