@@ -115,7 +115,7 @@ struct Pair {
     for (const Variant& v : kVariants) {
       students.push_back(std::make_unique<Model>(build(student_spec(s), 4)));
       TrainConfig config;
-      config.epochs = 10000;  // never reached: the benchmark stops first
+      config.epochs = kMaxEpochs;  // never reached: the benchmark stops first
       config.batch_size = kBatch;
       config.loss = v.loss;
       config.teacher_mode = v.mode;

@@ -12,13 +12,11 @@
 // clock, interleaved repetitions); where the time goes (per phase, CPU time);
 // what allocates per step (per phase and per layer); main.
 //
-// The allocation counter replaces the global operator new (every std::vector
-// and Tensor buffer) and, natively, wraps malloc through the linker (Eigen's
-// temporaries), so "allocations per step" counts both.
-#include <atomic>
+// Allocations are counted by tests/support/counting_allocator.cpp (operator
+// new, and natively malloc: Eigen's temporaries), so "allocations per step"
+// counts both.
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -30,45 +28,9 @@
 #include "engine/model/model.h"
 #include "engine/optim/optimizer.h"
 #include "engine/train/trainer.h"
+#include "tests/support/counting_allocator.h"
 
-// --- Allocation counter ----------------------------------------------------------
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-#ifdef DISTILLERY_BENCH_WRAP_MALLOC
-// Linked with -Wl,--wrap=malloc: calls to malloc from our own objects (Eigen's
-// aligned_malloc is inline) land in __wrap_malloc and are counted there.
-extern "C" void* __real_malloc(size_t size);
-extern "C" void* __wrap_malloc(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __real_malloc(size);
-}
-static void* raw_malloc(size_t size) { return __real_malloc(size); }
-#else
-static void* raw_malloc(size_t size) { return std::malloc(size); }
-#endif
-
-// GCC cannot see that this operator new pairs with the free() below.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = raw_malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
-
-namespace {
-
-long allocations() { return g_allocations.load(); }
-
-}  // namespace
-
+using distillery::alloc_count::allocations;
 using namespace distillery;
 using namespace distillery::bench;
 
@@ -105,7 +67,7 @@ struct Problem {
     Rng rng(2);
     for (int64_t i = 0; i < teacher_logits.size(); ++i) teacher_logits[i] = rng.uniform(-4.0f, 4.0f);
     model = Model::from_layer_configs(layers_of(name), Shape{28, 28, 1}, rng);
-    config.epochs = 10000;  // never reached: the benchmark stops first
+    config.epochs = kMaxEpochs;  // never reached: the benchmark stops first
     config.batch_size = g_batch;
     config.loss = LossKind::kHinton;
     config.teacher_mode = TeacherMode::kCached;

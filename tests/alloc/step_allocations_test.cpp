@@ -3,66 +3,23 @@
 // whole epochs (partial last batch, validation and reshuffle included). And
 // measuring a model's size allocates no weights, even at the size limit.
 //
-// Its own executable because it replaces the global operator new (and,
-// natively, wraps malloc through the linker so Eigen's heap temporaries count
-// too): that must not leak into engine_tests.
+// Counted by tests/support/counting_allocator.cpp, linked into this
+// executable alone.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "engine/core/settings.h"
 #include "engine/model/arch_spec.h"
 #include "engine/train/trainer.h"
-
-// --- Allocation counter ---------------------------------------------------------
-namespace {
-std::atomic<long> g_allocations{0};
-std::atomic<long long> g_bytes{0};
-void count(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  g_bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
-}
-}  // namespace
-
-#ifdef DISTILLERY_TEST_WRAP_MALLOC
-extern "C" void* __real_malloc(size_t size);
-extern "C" void* __wrap_malloc(size_t size) {
-  count(size);
-  return __real_malloc(size);
-}
-static void* raw_malloc(size_t size) { return __real_malloc(size); }
-#else
-static void* raw_malloc(size_t size) { return std::malloc(size); }
-#endif
-
-// GCC cannot see that this operator new pairs with the free() below.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(size_t size) {
-  count(size);
-  if (void* p = raw_malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t size) { return operator new(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  count(size);
-  return raw_malloc(size ? size : 1);
-}
-void* operator new[](size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#include "support/counting_allocator.h"
 
 namespace distillery {
 namespace {
 
-long allocations() { return g_allocations.load(); }
-long long allocated_bytes() { return g_bytes.load(); }
+using alloc_count::allocated_bytes;
+using alloc_count::allocations;
 
 constexpr int kClasses = 4;
 
@@ -159,12 +116,16 @@ StepAllocations count_step_allocations(const std::string& model_name, int thread
   return result;
 }
 
+// The counter lives in another file, so the compiler may drop a new/delete
+// pair it can see whole; a pointer stored through volatile must exist.
+std::vector<int>* volatile g_escaped = nullptr;
+
 TEST(StepAllocations, CounterSeesAllocations) {
   // The counter is live: a vector's buffer is counted (otherwise 0 proves nothing).
   const long before = allocations();
-  auto* v = new std::vector<int>(100);
+  g_escaped = new std::vector<int>(100);
   const long counted = allocations() - before;
-  delete v;
+  delete g_escaped;
   EXPECT_GE(counted, 2);
 }
 
