@@ -87,7 +87,7 @@ class LayerWriter {
   std::string next_name(const std::string& prefix) { return prefix + "_" + std::to_string(++counters_[prefix]); }
 
   OrderedJson& add(const std::string& class_name, const std::string& prefix, int model_layer = -1) {
-    ExportedLayer layer{class_name, OrderedJson::object(), model_layer};
+    ExportedLayer layer{class_name, OrderedJson::object(), model_layer, {}};
     layer.config["name"] = next_name(prefix);
     layer.config["trainable"] = true;
     layers_.push_back(std::move(layer));
