@@ -57,7 +57,7 @@ int64_t sample_stride(int samples, const Shape& per_sample) {
 }  // namespace
 
 bool relu_fuses_into_previous(const Model& model, int layer) {
-  if (model.layer(layer).type() != "relu") return false;
+  if (int8_role(model.layer(layer)) != Int8Role::relu) return false;
   const int source = model.graph().inputs[size_t(layer)][0];
   return source != LayerGraph::kModelInput && has_quantizable_kernel(model.layer(source)) &&
          model.graph().sole_reader(source) == layer;
@@ -66,13 +66,13 @@ bool relu_fuses_into_previous(const Model& model, int layer) {
 int fused_relu_of(const Model& model, int layer) {
   if (!has_quantizable_kernel(model.layer(layer))) return -1;
   const int reader = model.graph().sole_reader(layer);
-  return reader >= 0 && model.layer(reader).type() == "relu" ? reader : -1;
+  return reader >= 0 && int8_role(model.layer(reader)) == Int8Role::relu ? reader : -1;
 }
 
 bool keeps_input_range(const Model& model, int layer) {
-  const std::string type = model.layer(layer).type();
-  return type == "maxpool2d" || type == "flatten" || type == "dropout" ||
-         (type == "relu" && !relu_fuses_into_previous(model, layer));
+  const Int8Role role = int8_role(model.layer(layer));
+  return role == Int8Role::max_pool || role == Int8Role::identity ||
+         (role == Int8Role::relu && !relu_fuses_into_previous(model, layer));
 }
 
 std::vector<ActivationQuant> calibrate_activations(Model& model, const Tensor& inputs, const QuantizeOptions& options) {

@@ -244,28 +244,28 @@ void QuantizedModel::compile_int8() {
 
 void QuantizedModel::plan_op(Op& op, bool fused_relu, bool last) const {
   const Layer& layer = reference_.layer(op.layer);
-  const std::string type = layer.type();
-  if (has_quantizable_kernel(layer)) {
-    op.kind = OpKind::Gemm;
-    op.conv = type == "conv2d";
-    op.float_output = !fused_relu && last;
-    plan_gemm(op, layers_[size_t(op.layer)]);
-    op.lo = fused_relu ? op.out.zero_point : -128;
-  } else if (type == "maxpool2d") {
-    op.kind = OpKind::MaxPool;
-  } else if (type == "relu") {
-    op.kind = OpKind::Relu;
-  } else if (type == "flatten" || type == "dropout") {
-    op.kind = OpKind::Identity;
-  } else if ((type == "add" || type == "concatenate") && !last) {
-    op.kind = type == "add" ? OpKind::Add : OpKind::Concatenate;
-    plan_merge_tables(op);
-  } else if (type == "global_avg_pool2d") {
-    op.kind = OpKind::GlobalAvgPool;
-    op.float_output = last;
-  } else {
-    op.kind = OpKind::FloatLayer;
-    op.float_output = last;
+  op.kind = int8_role(layer);
+  // Float logits out of a merge: the float layer writes them.
+  if ((op.kind == Int8Role::add || op.kind == Int8Role::concatenate) && last) op.kind = Int8Role::float_fallback;
+  switch (op.kind) {
+    case Int8Role::kernel:
+      op.conv = dynamic_cast<const Conv2D*>(&layer) != nullptr;
+      op.float_output = !fused_relu && last;
+      plan_gemm(op, layers_[size_t(op.layer)]);
+      op.lo = fused_relu ? op.out.zero_point : -128;
+      break;
+    case Int8Role::add:
+    case Int8Role::concatenate:
+      plan_merge_tables(op);
+      break;
+    case Int8Role::global_avg_pool:
+    case Int8Role::float_fallback:
+      op.float_output = last;
+      break;
+    case Int8Role::max_pool:
+    case Int8Role::relu:
+    case Int8Role::identity:
+      break;
   }
 }
 
@@ -299,7 +299,7 @@ void QuantizedModel::plan_merge_tables(Op& op) {
   for (const ActivationQuant& a : op.ins)
     for (int q = -128; q <= 127; ++q) {
       const float in_output_units = float(q - a.zero_point) * (a.scale / op.out.scale);
-      if (op.kind == OpKind::Add)
+      if (op.kind == Int8Role::add)
         op.tables.push_back(in_output_units);
       else
         op.requantize.push_back(int8_t(std::clamp(std::lrint(in_output_units + float(op.out.zero_point)), -128L, 127L)));
@@ -345,30 +345,30 @@ void QuantizedModel::run_op(const Op& op, int batch, float* logits) {
   const int64_t out_size = layer.output_shape().size();
   if (!op.float_output) out.resize(size_t(batch * out_size));
   switch (op.kind) {
-    case OpKind::Gemm:
+    case Int8Role::kernel:
       run_gemm(op, layer, batch, in.data(), out.data(), logits);
       break;
-    case OpKind::MaxPool:
+    case Int8Role::max_pool:
       max_pool_int8(in.data(), batch, static_cast<const Pooling2D&>(layer).geometry(), out.data());
       break;
-    case OpKind::Relu: {
+    case Int8Role::relu: {
       const int8_t floor = int8_t(op.in.zero_point);
       for (size_t i = 0; i < out.size(); ++i) out[i] = std::max(in[i], floor);
       break;
     }
-    case OpKind::Identity:
+    case Int8Role::identity:
       std::copy(in.begin(), in.begin() + long(out.size()), out.begin());
       break;
-    case OpKind::Add:
+    case Int8Role::add:
       run_add(op, int64_t(out.size()), out.data());
       break;
-    case OpKind::Concatenate:
+    case Int8Role::concatenate:
       run_concatenate(op, layer.output_shape().dims.back(), out);
       break;
-    case OpKind::GlobalAvgPool:
+    case Int8Role::global_avg_pool:
       run_global_avg_pool(op, layer.input_shape(), batch, in.data(), out.data(), logits);
       break;
-    case OpKind::FloatLayer:
+    case Int8Role::float_fallback:
       run_float_layer(op, layer, batch, out.data(), logits);
       break;
   }

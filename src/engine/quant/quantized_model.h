@@ -33,6 +33,7 @@
 
 #include "engine/model/model.h"
 #include "engine/quant/quant_math.h"
+#include "engine/quant/model_params.h"
 #include "engine/quant/quant_mode.h"
 
 namespace distillery {
@@ -82,9 +83,8 @@ class QuantizedModel {
 
  private:
   // One step of the int8 forward.
-  enum class OpKind { Gemm, MaxPool, Relu, Identity, Add, Concatenate, GlobalAvgPool, FloatLayer };
   struct Op {
-    OpKind kind = OpKind::Identity;
+    Int8Role kind = Int8Role::identity;  // a merge that gives the logits runs as float_fallback
     int layer = 0;               // of reference()
     std::vector<int> sources;    // buffer slots read, in the layer's input order
     int target = 0;              // buffer slot written
