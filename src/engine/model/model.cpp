@@ -120,10 +120,6 @@ void Model::prepare_graph_buffers() {
   }
 }
 
-void Model::require_chain(const std::string& what) const {
-  require(chain_, what + " works on chains of layers; this model is a graph (its layers name their inputs)");
-}
-
 void Model::bind_layers() {
   for (int i = 0; i < num_layers(); ++i) {
     std::vector<float*> values, grads;

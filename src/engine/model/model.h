@@ -66,11 +66,8 @@ class Model {
   // The configs the model was built from, with "name" and "inputs" for a graph.
   std::vector<nlohmann::json> layer_configs() const;
   const LayerGraph& graph() const { return graph_; }
-  // Each layer reads the one before: what pruning, quantization and the
-  // format exports that do not know graphs yet require.
+  // Each layer reads the one before (the paths with a faster or simpler chain form ask).
   bool is_chain() const { return chain_; }
-  // Throws Error "<what> works on chains of layers; this model is a graph" unless is_chain().
-  void require_chain(const std::string& what) const;
 
   ParamStore& params() { return params_; }
   const ParamStore& params() const { return params_; }
